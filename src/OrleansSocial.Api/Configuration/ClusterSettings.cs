@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OrleansSocial.Api.Configuration;
+
+/// <summary>How this process joins the Orleans cluster (<c>Orleans</c> section).</summary>
+public sealed class ClusterSettings
+{
+    public const string Section = "Orleans";
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Orleans:ClusterId must not be empty.")]
+    [RegularExpression("^[A-Za-z0-9._-]{1,64}$", ErrorMessage = "Orleans:ClusterId may hold letters, digits, '.', '_' and '-' (1-64 characters).")]
+    public string ClusterId { get; set; } = "orleans-social-dev";
+
+    /// <summary>Stable across restarts and deployments: reminders and grain state are keyed by it.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Orleans:ServiceId must not be empty.")]
+    [RegularExpression("^[A-Za-z0-9._-]{1,64}$", ErrorMessage = "Orleans:ServiceId may hold letters, digits, '.', '_' and '-' (1-64 characters).")]
+    public string ServiceId { get; set; } = "orleans-social";
+
+    [Range(1, 65535, ErrorMessage = "Orleans:SiloPort must be a TCP port (1-65535).")]
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>0 (the default) runs no gateway: the API silo calls its grains in-process.</summary>
+    [Range(0, 65535, ErrorMessage = "Orleans:GatewayPort must be a TCP port (1-65535), or 0 for none.")]
+    public int GatewayPort { get; set; }
+
+    /// <summary>Lowered in tests only: how short a reminder period may be.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Orleans:MinimumReminderPeriod must be between 00:00:01 and 1.00:00:00.")]
+    public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+}

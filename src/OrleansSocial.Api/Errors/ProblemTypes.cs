@@ -1,0 +1,10 @@
+namespace OrleansSocial.Api.Errors;
+
+/// <summary>
+/// The <c>type</c> URIs of problems specific to this API. Generic HTTP errors keep the
+/// RFC 9110 section links ASP.NET Core assigns.
+/// </summary>
+public static class ProblemTypes
+{
+    public const string Base = "https://docs.orleans-social.dev/problems/";
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using OrleansSocial.Api.Configuration;
+using OrleansSocial.Api.Errors;
+using OrleansSocial.Api.Health;
+using OrleansSocial.Api.Operators;
+
+namespace OrleansSocial.Api.Extensions;
+
+/// <summary>What every API silo has, whatever it serves: options, errors, auth, health, OpenAPI.</summary>
+public static class ApiDefaultsExtensions
+{
+    public static WebApplicationBuilder AddApiDefaults(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        services.AddOptions<DataOptions>().BindConfiguration(DataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ClusterSettings>().BindConfiguration(ClusterSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<ApiOptions>>((kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
+
+        services.AddProblemDetailsEverywhere();
+
+        services.AddSingleton(services => OperatorKey.Create(
+            services.GetRequiredService<IOptions<OperatorOptions>>(),
+            services.GetRequiredService<IOptions<DataOptions>>(),
+            services.GetRequiredService<ILogger<OperatorKey>>()));
+        // Generated at start, not at the first request, so the operator learns where the key is right away.
+        services.AddHostedService<OperatorKeyInitializer>();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(OperatorAuthenticationHandler.PolicyName, policy => policy
+                .AddAuthenticationSchemes(OperatorAuthenticationHandler.SchemeName)
+                .RequireRole("operator"));
+
+        services.AddHealthChecks()
+            .AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthTags.Ready]);
+
+        services.AddApiDocumentation();
+        return builder;
+    }
+
+    public static WebApplication UseApiDefaults(this WebApplication app)
+    {
+        app.UseProblemDetailsEverywhere();
+        app.UseDashboardWithoutTrailingSlash();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

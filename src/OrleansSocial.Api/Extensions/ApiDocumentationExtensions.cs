@@ -1,0 +1,33 @@
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace OrleansSocial.Api.Extensions;
+
+/// <summary>The contract as served: the OpenAPI document and an interactive reference page.</summary>
+internal static class ApiDocumentationExtensions
+{
+    public const string ReferencePath = "/reference";
+
+    public static IServiceCollection AddApiDocumentation(this IServiceCollection services) =>
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "OrleansSocial API",
+                Version = "v1",
+                Description = """
+                    Social media management backend. Operator routes live under /admin and take the operator key
+                    as 'Authorization: Bearer <key>'. Tenant routes live under /api and take 'x-tenant-id' plus a
+                    member key. Errors are RFC 9457 problem details; unknown JSON fields are rejected with 400.
+                    """,
+            };
+            return Task.CompletedTask;
+        }));
+
+    public static WebApplication MapApiDocumentation(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference(ReferencePath, options => options.WithTitle("OrleansSocial API reference"));
+        return app;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansSocial.Api.Errors;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Hosting;
+
+/// <summary>
+/// The host's error pipeline (the same <c>AddProblemDetailsEverywhere</c> and
+/// <c>UseProblemDetailsEverywhere</c> the API silo uses) in front of a JSON endpoint, on
+/// real Kestrel, so request-reading failures are seen exactly as a client sees them.
+/// </summary>
+public sealed class ProblemDetailsPipelineTests : IAsyncLifetime
+{
+    private const long BodyLimit = 2048;
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+
+    public sealed record ItemRequest
+    {
+        public required string Name { get; init; }
+
+        public int Count { get; init; }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimit);
+        builder.Services.AddProblemDetailsEverywhere();
+        _app = builder.Build();
+        _app.UseProblemDetailsEverywhere();
+        _app.MapPost("/items", (ItemRequest item) => TypedResults.Ok(item));
+        _app.MapGet("/boom", IResult () => throw new InvalidOperationException("secret internal detail"));
+        await _app.StartAsync();
+        _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string body, string mediaType = "application/json") =>
+        _client.PostAsync("/items", new StringContent(body, Encoding.UTF8, mediaType));
+
+    [Fact]
+    public async Task Valid_body_is_accepted()
+    {
+        var response = await PostAsync("""{"name":"a","count":2}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_400_problem_details()
+    {
+        var problem = await ProblemAssert.IsProblemAsync(await PostAsync("""{"name": "a", """), 400);
+        Assert.Contains("not valid JSON", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_field_is_400_naming_the_field()
+    {
+        var problem = await ProblemAssert.IsProblemAsync(await PostAsync("""{"name":"a","colour":"red"}"""), 400);
+        Assert.Equal("Unknown field 'colour'.", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Wrong_type_is_400_naming_the_field()
+    {
+        var problem = await ProblemAssert.IsProblemAsync(await PostAsync("""{"name":"a","count":"many"}"""), 400);
+        Assert.Equal("Field 'count' has the wrong type.", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Missing_required_field_is_400_naming_the_field()
+    {
+        var problem = await ProblemAssert.IsProblemAsync(await PostAsync("""{"count":1}"""), 400);
+        Assert.Contains("'name'", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Missing_body_is_400()
+    {
+        var response = await _client.PostAsync("/items", new StringContent("", Encoding.UTF8, "application/json"));
+        await ProblemAssert.IsProblemAsync(response, 400);
+    }
+
+    [Fact]
+    public async Task Wrong_content_type_is_415_problem_details()
+    {
+        var problem = await ProblemAssert.IsProblemAsync(await PostAsync("name=a", "application/x-www-form-urlencoded"), 415);
+        Assert.Contains("application/json", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Oversized_body_is_413_problem_details()
+    {
+        var big = $$"""{"name":"{{new string('x', (int)BodyLimit * 2)}}"}""";
+        await ProblemAssert.IsProblemAsync(await PostAsync(big), 413);
+    }
+
+    [Fact]
+    public async Task Unhandled_exception_is_500_without_internals()
+    {
+        var response = await _client.GetAsync("/boom");
+        var problem = await ProblemAssert.IsProblemAsync(response, 500);
+        Assert.DoesNotContain("secret internal detail", problem.ToString());
+        Assert.True(problem.TryGetProperty("traceId", out _));
+    }
+}

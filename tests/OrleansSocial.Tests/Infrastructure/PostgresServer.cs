@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace OrleansSocial.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL server: <c>initdb</c> in a temp folder, started on a free loopback
+/// port, stopped and removed on dispose. As root the server runs as the <c>postgres</c> user
+/// (PostgreSQL refuses to run as root). Missing binaries fail the tests with how to install them.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new("orleans-social-pg");
+    private readonly bool _asRoot = Environment.UserName == "root";
+    private string _binaries = "";
+
+    public int Port { get; private set; }
+
+    /// <summary>Connection string of the <c>postgres</c> superuser on the maintenance database.</summary>
+    public string ConnectionString => ConnectionStringFor("postgres");
+
+    public string ConnectionStringFor(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = "postgres",
+        Database = database,
+        Pooling = true,
+    }.ToString();
+
+    public async Task InitializeAsync()
+    {
+        _binaries = FindBinaries();
+        Port = FreePort.Next();
+        var data = Path.Combine(_folder.Path, "data");
+        if (_asRoot)
+        {
+            await RunAsync("chown", $"-R postgres {_folder.Path}");
+        }
+
+        await RunPostgresToolAsync("initdb", $"-D {data} -U postgres -A trust -E UTF8 --no-sync");
+        await RunPostgresToolAsync("pg_ctl",
+            $"-D {data} -l {Path.Combine(_folder.Path, "server.log")} -w -t 60 " +
+            $"-o \"-p {Port} -k {_folder.Path} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start");
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            await RunPostgresToolAsync("pg_ctl", $"-D {Path.Combine(_folder.Path, "data")} -m immediate -w stop");
+        }
+        finally
+        {
+            _folder.Dispose();
+        }
+    }
+
+    private static string FindBinaries()
+    {
+        var configured = Environment.GetEnvironmentVariable("PG_BIN");
+        var candidates = configured is { Length: > 0 }
+            ? [configured]
+            : Directory.Exists("/usr/lib/postgresql")
+                ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(version => Path.Combine(version, "bin")).ToArray()
+                : [];
+        return candidates.FirstOrDefault(folder => File.Exists(Path.Combine(folder, "initdb")))
+            ?? throw new InvalidOperationException(
+                "PostgreSQL server binaries (initdb, pg_ctl) were not found under /usr/lib/postgresql/*/bin or $PG_BIN. " +
+                "Install them with 'apt-get install -y postgresql' (Debian/Ubuntu), or point PG_BIN at their folder.");
+    }
+
+    private Task RunPostgresToolAsync(string tool, string arguments) =>
+        _asRoot
+            ? RunAsync("runuser", $"-u postgres -- {Path.Combine(_binaries, tool)} {arguments}")
+            : RunAsync(Path.Combine(_binaries, tool), arguments);
+
+    private static async Task RunAsync(string fileName, string arguments)
+    {
+        var start = new ProcessStartInfo(fileName, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'{fileName} {arguments}' exited with {process.ExitCode}: {await error}{await output}");
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres";
+}
