@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Npgsql;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Storage.Sql;
+
+namespace OrleansSocial.Storage.Postgres;
+
+/// <summary>
+/// A database per tenant on one PostgreSQL server. Databases are created from <c>template0</c>
+/// with the "C" collation so ordering is ordinal like the other engines.
+/// </summary>
+public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
+{
+    private const string DuplicateDatabase = "42P04";
+    private const string InvalidCatalogName = "3D000";
+
+    private readonly NpgsqlConnectionStringBuilder _server;
+    private readonly string _catalog;
+    private readonly DataSourceCache _sources;
+    private readonly NpgsqlDataSource _maintenance;
+    private readonly ConcurrentDictionary<string, SqlDocumentDatabase> _databases = new();
+
+    public PostgresDocumentStore(PostgresStoreOptions options)
+    {
+        _server = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        _catalog = StorageNames.Database(string.IsNullOrEmpty(_server.Database) ? "orleans_social" : _server.Database);
+        _sources = new DataSourceCache(_server, Math.Max(1, options.MaxOpenDatabases), Math.Max(1, options.MaxPoolSizePerDatabase));
+        _maintenance = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = "postgres", MaxPoolSize = 4 });
+        Catalog = Database(_catalog);
+    }
+
+    public string Engine => "postgres";
+
+    public IDocumentDatabase Catalog { get; }
+
+    internal int OpenPools => _sources.Count;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (!await DatabaseExistsAsync(_catalog, cancellationToken))
+        {
+            try
+            {
+                await CreateDatabaseAsync(_catalog, cancellationToken);
+            }
+            catch (DatabaseAlreadyExistsException)
+            {
+                // Another silo created it first.
+            }
+        }
+    }
+
+    public async Task<bool> DatabaseExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var command = _maintenance.CreateCommand("SELECT 1 FROM pg_database WHERE datname = @name");
+        command.Parameters.AddWithValue("name", StorageNames.Database(name));
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
+    {
+        // Identifiers cannot be parameters; StorageNames guarantees [a-z0-9_] only.
+        await using var command = _maintenance.CreateCommand(
+            $"CREATE DATABASE {StorageNames.Database(name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == DuplicateDatabase)
+        {
+            throw new DatabaseAlreadyExistsException(name);
+        }
+    }
+
+    public async Task DropDatabaseAsync(string name, CancellationToken cancellationToken)
+    {
+        StorageNames.Database(name);
+        if (_databases.TryRemove(name, out var database))
+        {
+            database.Reset();
+        }
+
+        await _sources.RemoveAsync(name);
+        await using var command = _maintenance.CreateCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public IDocumentDatabase GetDatabase(string name) => Database(name);
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _maintenance.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sources.DisposeAsync();
+        await _maintenance.DisposeAsync();
+    }
+
+    private SqlDocumentDatabase Database(string name) =>
+        _databases.GetOrAdd(StorageNames.Database(name), n => new SqlDocumentDatabase(n, PostgresDialect.Instance, ct => OpenAsync(n, ct)));
+
+    private async Task<DbConnection> OpenAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _sources.Get(name).OpenConnectionAsync(cancellationToken);
+        }
+        catch (PostgresException exception) when (exception.SqlState == InvalidCatalogName)
+        {
+            await _sources.RemoveAsync(name);
+            throw new DatabaseNotFoundException(name);
+        }
+    }
+}

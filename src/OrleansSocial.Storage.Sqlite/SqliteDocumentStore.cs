@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Storage.Sql;
+
+namespace OrleansSocial.Storage.Sqlite;
+
+/// <summary>
+/// One SQLite file per database in one folder: <c>{name}.db</c>. Tenant files are only ever
+/// created by <see cref="CreateDatabaseAsync"/>; every other open refuses a missing file.
+/// </summary>
+public sealed class SqliteDocumentStore : IDocumentStore
+{
+    private readonly string _folder;
+    private readonly ConcurrentDictionary<string, SqlDocumentDatabase> _databases = new();
+
+    public SqliteDocumentStore(string folder)
+    {
+        _folder = Path.GetFullPath(folder);
+        Catalog = Database(StorageNames.CatalogDatabase);
+    }
+
+    public string Engine => "sqlite";
+
+    public IDocumentDatabase Catalog { get; }
+
+    public string PathOf(string name) => Path.Combine(_folder, StorageNames.Database(name) + ".db");
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_folder);
+        await using var connection = new SqliteConnection(ConnectionString(StorageNames.CatalogDatabase, SqliteOpenMode.ReadWriteCreate));
+        await connection.OpenAsync(cancellationToken);
+        await SetJournalModeAsync(connection, cancellationToken);
+    }
+
+    public Task<bool> DatabaseExistsAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult(File.Exists(PathOf(name)));
+
+    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_folder);
+        var path = PathOf(name);
+        try
+        {
+            // CreateNew makes the existence check and the creation one atomic step.
+            await using (new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+            {
+            }
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw new DatabaseAlreadyExistsException(name);
+        }
+
+        await using var connection = new SqliteConnection(ConnectionString(name, SqliteOpenMode.ReadWrite));
+        await connection.OpenAsync(cancellationToken);
+        await SetJournalModeAsync(connection, cancellationToken);
+    }
+
+    public Task DropDatabaseAsync(string name, CancellationToken cancellationToken)
+    {
+        var path = PathOf(name);
+        if (_databases.TryRemove(name, out var database))
+        {
+            database.Reset();
+        }
+
+        using (var connection = new SqliteConnection(ConnectionString(name, SqliteOpenMode.ReadWrite)))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public IDocumentDatabase GetDatabase(string name) => Database(name);
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(ConnectionString(StorageNames.CatalogDatabase, SqliteOpenMode.ReadOnly));
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private SqlDocumentDatabase Database(string name) =>
+        _databases.GetOrAdd(StorageNames.Database(name), n => new SqlDocumentDatabase(n, SqliteDialect.Instance, ct => OpenAsync(n, ct)));
+
+    private async Task<DbConnection> OpenAsync(string name, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(ConnectionString(name, SqliteOpenMode.ReadWrite));
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (SqliteException) when (!File.Exists(PathOf(name)))
+        {
+            await connection.DisposeAsync();
+            throw new DatabaseNotFoundException(name);
+        }
+
+        return connection;
+    }
+
+    private string ConnectionString(string name, SqliteOpenMode mode) => new SqliteConnectionStringBuilder
+    {
+        DataSource = PathOf(name),
+        Mode = mode,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    private static async Task SetJournalModeAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

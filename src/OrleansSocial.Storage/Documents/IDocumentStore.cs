@@ -1,0 +1,39 @@
+namespace OrleansSocial.Storage.Documents;
+
+/// <summary>
+/// A storage engine: one catalog database plus any number of named databases (one per
+/// tenant). Small on purpose, so SQLite, PostgreSQL and MongoDB each implement it fully
+/// and pass one contract suite.
+/// </summary>
+public interface IDocumentStore
+{
+    /// <summary>"sqlite", "postgres" or "mongo".</summary>
+    string Engine { get; }
+
+    /// <summary>The catalog ("admin") database; exists once <see cref="InitializeAsync"/> has run.</summary>
+    IDocumentDatabase Catalog { get; }
+
+    /// <summary>Creates the catalog database when missing. Idempotent.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    Task<bool> DatabaseExistsAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates an empty database; throws <see cref="DatabaseAlreadyExistsException"/> if it exists.</summary>
+    Task CreateDatabaseAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Drops a database and everything in it; a missing database is not an error.</summary>
+    Task DropDatabaseAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>A handle on an existing database. Never creates one: operations on a missing database fail.</summary>
+    IDocumentDatabase GetDatabase(string name);
+
+    /// <summary>Answers when the engine is reachable (readiness).</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+}
+
+public interface IDocumentDatabase
+{
+    string Name { get; }
+
+    IDocumentCollection GetCollection(string name);
+}

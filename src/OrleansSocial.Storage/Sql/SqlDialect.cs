@@ -1,0 +1,31 @@
+using OrleansSocial.Storage.Documents;
+
+namespace OrleansSocial.Storage.Sql;
+
+/// <summary>What differs between the SQL engines that store documents as JSON in one table per collection.</summary>
+public abstract class SqlDialect
+{
+    /// <summary>A SQL expression reading a top-level field of the <c>body</c> column, comparable by its kind.</summary>
+    public abstract string Field(string field, FieldKind kind);
+
+    /// <summary>The id column as compared and sorted (ordinal in every engine).</summary>
+    public abstract string Id { get; }
+
+    /// <summary>How the body parameter is written into an INSERT.</summary>
+    public abstract string BodyParameter { get; }
+
+    public abstract string CreateTable(string table);
+
+    public string CreateIndex(string table, IndexDefinition index)
+    {
+        var name = $"ix_{table}_{index.Name}";
+        if (name.Length > 63)
+        {
+            throw new ArgumentException($"Index name '{name}' is longer than 63 characters.", nameof(index));
+        }
+
+        var columns = string.Join(", ", index.Fields.Select(f =>
+            $"({Field(Naming.StorageNames.Field(f.Field), f.Kind)}){(f.Descending ? " DESC" : "")}"));
+        return $"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX IF NOT EXISTS {name} ON {table} ({columns})";
+    }
+}

@@ -1,0 +1,201 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Naming;
+
+namespace OrleansSocial.Storage.Sql;
+
+/// <summary>
+/// A collection as a table <c>doc_{name}(id, body)</c>; queries read fields out of the JSON
+/// body with the same expressions the indexes are built on, so the indexes serve them.
+/// </summary>
+public sealed class SqlDocumentCollection : IDocumentCollection
+{
+    private readonly SqlDialect _dialect;
+    private readonly Func<CancellationToken, Task<DbConnection>> _open;
+    private readonly Func<CancellationToken, Task> _ensureTable;
+    private readonly string _table;
+
+    public SqlDocumentCollection(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, Func<string, CancellationToken, Task> ensureTable)
+    {
+        Name = StorageNames.Collection(name);
+        _table = "doc_" + Name;
+        _dialect = dialect;
+        _open = open;
+        _ensureTable = ct => ensureTable(_table, ct);
+    }
+
+    public string Name { get; }
+
+    public async Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken)
+    {
+        await _ensureTable(cancellationToken);
+        await ExecuteAsync(_dialect.CreateIndex(_table, index), _ => { }, cancellationToken);
+    }
+
+    public async Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await _ensureTable(cancellationToken);
+        await using var connection = await _open(cancellationToken);
+        await using var command = Command(connection, $"SELECT body FROM {_table} WHERE id = @id", c => Add(c, "@id", id));
+        return await command.ExecuteScalarAsync(cancellationToken) is string body ? Parse(body) : null;
+    }
+
+    public async Task<bool> InsertAsync(string id, JsonElement document, CancellationToken cancellationToken)
+    {
+        await _ensureTable(cancellationToken);
+        var sql = $"INSERT INTO {_table} (id, body) VALUES (@id, {_dialect.BodyParameter}) ON CONFLICT (id) DO NOTHING";
+        return await ExecuteAsync(sql, c => AddDocument(c, id, document), cancellationToken) == 1;
+    }
+
+    public async Task UpsertAsync(string id, JsonElement document, CancellationToken cancellationToken)
+    {
+        await _ensureTable(cancellationToken);
+        var sql = $"INSERT INTO {_table} (id, body) VALUES (@id, {_dialect.BodyParameter}) ON CONFLICT (id) DO UPDATE SET body = excluded.body";
+        await ExecuteAsync(sql, c => AddDocument(c, id, document), cancellationToken);
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        await _ensureTable(cancellationToken);
+        return await ExecuteAsync($"DELETE FROM {_table} WHERE id = @id", c => Add(c, "@id", id), cancellationToken) == 1;
+    }
+
+    public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        if (query.Limit is < 1 or > DocumentQuery.MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), $"Limit must be between 1 and {DocumentQuery.MaxLimit}.");
+        }
+
+        await _ensureTable(cancellationToken);
+        var parameters = new List<(string Name, object Value)>();
+        var where = Where(query.Filters, parameters);
+        var sort = query.Sort;
+        var sortExpression = sort is null ? null : _dialect.Field(StorageNames.Field(sort.Field), sort.Kind);
+        var descending = sort?.Descending == true;
+
+        if (query.Cursor is not null)
+        {
+            var (sortValue, lastId) = Cursor.Decode(query.Cursor, sort);
+            var comparison = descending ? "<" : ">";
+            parameters.Add(("@cid", lastId));
+            if (sortExpression is null)
+            {
+                where.Add($"{_dialect.Id} {comparison} @cid");
+            }
+            else
+            {
+                parameters.Add(("@cv", sortValue!.Value.Boxed));
+                where.Add($"(({sortExpression}) {comparison} @cv OR (({sortExpression}) = @cv AND {_dialect.Id} {comparison} @cid))");
+            }
+        }
+
+        var direction = descending ? " DESC" : "";
+        var sql = new StringBuilder($"SELECT id, body FROM {_table}");
+        if (where.Count > 0)
+        {
+            sql.Append(" WHERE ").AppendJoin(" AND ", where);
+        }
+
+        sql.Append(" ORDER BY ");
+        if (sortExpression is not null)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"({sortExpression}){direction}, ");
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $"{_dialect.Id}{direction} LIMIT {query.Limit + 1}");
+
+        await using var connection = await _open(cancellationToken);
+        await using var command = Command(connection, sql.ToString(), c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var items = new List<StoredDocument>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new StoredDocument(reader.GetString(0), Parse(reader.GetString(1))));
+        }
+
+        string? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            var last = items[^1];
+            next = Cursor.Encode(Cursor.SortValueOf(last.Body, sort), last.Id);
+        }
+
+        return new DocumentPage(items, next);
+    }
+
+    public async Task<long> CountAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken)
+    {
+        await _ensureTable(cancellationToken);
+        var parameters = new List<(string Name, object Value)>();
+        var where = Where(filters, parameters);
+        var sql = $"SELECT count(*) FROM {_table}" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "");
+        await using var connection = await _open(cancellationToken);
+        await using var command = Command(connection, sql, c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private List<string> Where(IReadOnlyList<FieldFilter> filters, List<(string Name, object Value)> parameters)
+    {
+        var clauses = new List<string>();
+        foreach (var filter in filters)
+        {
+            var parameter = $"@p{parameters.Count}";
+            parameters.Add((parameter, filter.Value.Boxed));
+            var op = filter.Operator switch
+            {
+                FilterOperator.Equal => "=",
+                FilterOperator.GreaterThanOrEqual => ">=",
+                FilterOperator.LessThan => "<",
+                _ => throw new ArgumentOutOfRangeException(nameof(filters)),
+            };
+            clauses.Add($"({_dialect.Field(StorageNames.Field(filter.Field), filter.Value.Kind)}) {op} {parameter}");
+        }
+
+        return clauses;
+    }
+
+    private async Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken);
+        await using var command = Command(connection, sql, bind);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DbCommand Command(DbConnection connection, string sql, Action<DbCommand> bind)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        bind(command);
+        return command;
+    }
+
+    private static void AddDocument(DbCommand command, string id, JsonElement document)
+    {
+        if (document.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("A document must be a JSON object.", nameof(document));
+        }
+
+        Add(command, "@id", id);
+        Add(command, "@body", document.GetRawText());
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static JsonElement Parse(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.Clone();
+    }
+}
