@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
 using OrleansSocial.Api.Logging;
+using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Errors;
 
@@ -12,6 +14,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is DomainException domain)
+        {
+            return await WriteDomainProblemAsync(httpContext, domain);
+        }
+
         int status;
         string title, detail;
         if (exception is BadHttpRequestException badRequest)
@@ -35,5 +42,30 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             Exception = exception,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
+    }
+
+    /// <summary>A refusal raised by a grain: its kind decides status and type, its subject names the field, limit or permission.</summary>
+    private async ValueTask<bool> WriteDomainProblemAsync(HttpContext httpContext, DomainException exception)
+    {
+        var (status, title, type, subjectName) = exception.Kind switch
+        {
+            ProblemKind.Invalid => (StatusCodes.Status400BadRequest, "Invalid request", null, "field"),
+            ProblemKind.NotFound => (StatusCodes.Status404NotFound, "Not found", null, null),
+            ProblemKind.Conflict => (StatusCodes.Status409Conflict, "Conflict", null, null),
+            ProblemKind.Forbidden => (StatusCodes.Status403Forbidden, "Permission required", null, "permission"),
+            ProblemKind.PlanLimit => (StatusCodes.Status403Forbidden, "Plan limit reached", ProblemTypes.PlanLimit, "limit"),
+            ProblemKind.Suspended => (StatusCodes.Status403Forbidden, "Tenant suspended", ProblemTypes.TenantSuspended, null),
+            _ => (StatusCodes.Status500InternalServerError, "Operation failed and was rolled back", ProblemTypes.ProvisioningFailed, "step"),
+        };
+
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = exception.Message, Type = type };
+        if (subjectName is not null && exception.Subject is not null)
+        {
+            problem.Extensions[subjectName] = exception.Subject;
+        }
+
+        HostLog.RequestRejected(logger, status, title, httpContext.Request.Method, httpContext.Request.Path);
+        httpContext.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
     }
 }

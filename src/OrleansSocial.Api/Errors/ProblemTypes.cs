@@ -7,4 +7,7 @@ namespace OrleansSocial.Api.Errors;
 public static class ProblemTypes
 {
     public const string Base = "https://docs.orleans-social.dev/problems/";
+    public const string TenantSuspended = Base + "tenant-suspended";
+    public const string PlanLimit = Base + "plan-limit";
+    public const string ProvisioningFailed = Base + "provisioning-failed";
 }

@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansSocial.Api.Apis;
 using OrleansSocial.Api.Configuration;
 using OrleansSocial.Api.Errors;
 using OrleansSocial.Api.Health;
 using OrleansSocial.Api.Operators;
+using OrleansSocial.Api.Tenancy;
 
 namespace OrleansSocial.Api.Extensions;
 
@@ -42,6 +45,9 @@ public static class ApiDefaultsExtensions
             .AddCheck<SiloActiveHealthCheck>("silo", tags: [HealthTags.Ready]);
 
         services.AddApiDocumentation();
+        services.AddTenantRateLimiting();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TenantDirectory>();
         return builder;
     }
 
@@ -52,6 +58,8 @@ public static class ApiDefaultsExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<TenantResolutionMiddleware>();
+        app.UseRateLimiter();
         return app;
     }
 }

@@ -1,0 +1,52 @@
+namespace OrleansSocial.Tenancy;
+
+[GenerateSerializer, Alias("OrleansSocial.ProblemKind")]
+public enum ProblemKind
+{
+    /// <summary>400; Subject names the field.</summary>
+    Invalid,
+
+    /// <summary>404; Subject names what was not found.</summary>
+    NotFound,
+
+    /// <summary>409.</summary>
+    Conflict,
+
+    /// <summary>403; Subject names the missing permission.</summary>
+    Forbidden,
+
+    /// <summary>403 plan-limit; Subject names the limit.</summary>
+    PlanLimit,
+
+    /// <summary>403 tenant-suspended.</summary>
+    Suspended,
+
+    /// <summary>500/503 from a step that failed and was rolled back; Subject names the step.</summary>
+    StepFailed,
+}
+
+/// <summary>A refusal a client can act on, raised in grains and turned into problem details by the front.</summary>
+[GenerateSerializer, Alias("OrleansSocial.DomainException")]
+public sealed class DomainException : Exception
+{
+    public DomainException()
+    {
+    }
+
+    public DomainException(ProblemKind kind, string detail, string? subject = null)
+        : base(detail)
+    {
+        Kind = kind;
+        Subject = subject;
+    }
+
+    [Id(0)]
+    public ProblemKind Kind { get; private set; }
+
+    [Id(1)]
+    public string? Subject { get; private set; }
+
+    public static DomainException Invalid(string field, string detail) => new(ProblemKind.Invalid, detail, field);
+
+    public static DomainException NotFound(string what, string detail) => new(ProblemKind.NotFound, detail, what);
+}

@@ -1,0 +1,59 @@
+namespace OrleansSocial.Tenancy;
+
+/// <summary>
+/// One tenant (key: tenant id): its record, plan and limits, members, roles, key hashes and
+/// usage. The one place that answers "may this key do this on this tenant". Member data and
+/// the audit log live in the tenant's own database; the record lives in the catalog.
+/// </summary>
+[Alias("OrleansSocial.ITenantGrain")]
+public interface ITenantGrain : IGrainWithStringKey
+{
+    [Alias("Provision")]
+    Task<ProvisionedTenant> Provision(ProvisionTenant command);
+
+    /// <summary>Null when no such tenant exists.</summary>
+    [Alias("Get")]
+    Task<TenantView?> Get();
+
+    /// <summary>Checks the key and, when given, one permission. Never throws for a bad key.</summary>
+    [Alias("Authorize")]
+    Task<AccessDecision> Authorize(string apiKey, string? permission);
+
+    [Alias("Change")]
+    Task<TenantView> Change(Actor actor, TenantChange change);
+
+    [Alias("ChangeSettings")]
+    Task<TenantView> ChangeSettings(Actor actor, SettingsChange change);
+
+    [Alias("Suspend")]
+    Task<TenantView> Suspend(Actor actor, string reason);
+
+    [Alias("Activate")]
+    Task<TenantView> Activate(Actor actor);
+
+    /// <summary>Drops the tenant's database and every trace of it.</summary>
+    [Alias("Delete")]
+    Task Delete(Actor actor);
+
+    [Alias("ListMembers")]
+    Task<MemberPage> ListMembers(string? cursor, int limit);
+
+    [Alias("AddMember")]
+    Task<CreatedMember> AddMember(Actor actor, NewMember member);
+
+    [Alias("ChangeMember")]
+    Task<MemberView> ChangeMember(Actor actor, string memberId, MemberChange change);
+
+    [Alias("RemoveMember")]
+    Task RemoveMember(Actor actor, string memberId);
+
+    /// <summary>Allowed to members with members:manage and to the member itself.</summary>
+    [Alias("CreateKey")]
+    Task<CreatedKey> CreateKey(Actor actor, string memberId);
+
+    [Alias("RevokeKey")]
+    Task RevokeKey(Actor actor, string memberId, string keyId);
+
+    [Alias("ReadAudit")]
+    Task<AuditPage> ReadAudit(string? cursor, int limit);
+}

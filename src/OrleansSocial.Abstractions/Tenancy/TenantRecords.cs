@@ -1,0 +1,77 @@
+namespace OrleansSocial.Tenancy;
+
+[GenerateSerializer, Alias("OrleansSocial.TenantStatus")]
+public enum TenantStatus
+{
+    Active,
+    Suspended,
+}
+
+/// <summary>Who acts: the operator, or a member of the tenant (authorised by the tenant grain itself).</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.Actor")]
+public sealed record Actor([property: Id(0)] string? MemberId)
+{
+    public static readonly Actor Operator = new((string?)null);
+
+    public bool IsOperator => MemberId is null;
+
+    public override string ToString() => MemberId ?? "operator";
+}
+
+[GenerateSerializer, Immutable, Alias("OrleansSocial.TenantUsage")]
+public sealed record TenantUsage(
+    [property: Id(0)] int Members,
+    [property: Id(1)] int Channels,
+    [property: Id(2)] int ScheduledPostsThisMonth);
+
+[GenerateSerializer, Immutable, Alias("OrleansSocial.TenantView")]
+public sealed record TenantView(
+    [property: Id(0)] string TenantId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Plan,
+    [property: Id(3)] TenantLimits Limits,
+    [property: Id(4)] TenantStatus Status,
+    [property: Id(5)] string? SuspendedReason,
+    [property: Id(6)] string Database,
+    [property: Id(7)] string Engine,
+    [property: Id(8)] DateTimeOffset CreatedAt,
+    [property: Id(9)] string TimeZone,
+    [property: Id(10)] bool RequireApproval,
+    [property: Id(11)] TenantUsage Usage);
+
+[GenerateSerializer, Immutable, Alias("OrleansSocial.ProvisionTenant")]
+public sealed record ProvisionTenant(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Plan,
+    [property: Id(2)] string OwnerEmail);
+
+[GenerateSerializer, Immutable, Alias("OrleansSocial.ProvisionedTenant")]
+public sealed record ProvisionedTenant(
+    [property: Id(0)] TenantView Tenant,
+    [property: Id(1)] CreatedMember Owner);
+
+/// <summary>An operator's change; null fields stay as they are. A plan change resets limits to the plan's, then applies <c>Limits</c>.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.TenantChange")]
+public sealed record TenantChange(
+    [property: Id(0)] string? Name,
+    [property: Id(1)] string? Plan,
+    [property: Id(2)] LimitsChange? Limits);
+
+/// <summary>Limits to override; null keeps a limit, <see cref="Unlimited"/> lifts a count limit.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.LimitsChange")]
+public sealed record LimitsChange(
+    [property: Id(0)] int? Members,
+    [property: Id(1)] int? Channels,
+    [property: Id(2)] int? ScheduledPostsPerMonth,
+    [property: Id(3)] int? ManualSyncsPerChannelPerHour,
+    [property: Id(4)] int? ApiRequestsPerMinute)
+{
+    public const int Unlimited = -1;
+}
+
+/// <summary>A member's change of the tenant's settings; null fields stay as they are.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.SettingsChange")]
+public sealed record SettingsChange(
+    [property: Id(0)] string? Name,
+    [property: Id(1)] string? TimeZone,
+    [property: Id(2)] bool? RequireApproval);

@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrleansSocial.Api.Operators;
+using OrleansSocial.Grains.Tenancy;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Api.Apis;
+
+/// <summary>Operator routes: provisioning, plans and limits, suspension and deletion of tenants.</summary>
+public static partial class AdminTenantsApi
+{
+    public const string ConfirmDeleteHeader = "x-confirm-delete";
+
+    public sealed record CreateTenantRequest
+    {
+        public string? Id { get; init; }
+
+        public required string Name { get; init; }
+
+        public string? Plan { get; init; }
+
+        public required string OwnerEmail { get; init; }
+    }
+
+    public sealed record CreatedTenantResponse(string TenantId, string OwnerMemberId, string OwnerApiKey, string OwnerKeyId, string Database);
+
+    public sealed record TenantSummary(string TenantId, string Name, string Plan, TenantStatus Status, DateTimeOffset CreatedAt);
+
+    public sealed record ChangeTenantRequest(string? Name, string? Plan, LimitsChange? Limits);
+
+    public sealed record SuspendRequest
+    {
+        public required string Reason { get; init; }
+    }
+
+    public static RouteGroupBuilder MapAdminTenantsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/admin/tenants")
+            .WithTags("Operator: tenants")
+            .RequireAuthorization(OperatorAuthenticationHandler.PolicyName);
+
+        group.MapPost("/", CreateTenant).WithSummary("Provision a tenant: catalog entry, database, indexes and owner, all or nothing");
+        group.MapGet("/", ListTenants).WithSummary("List tenants with status and plan");
+        group.MapGet("/{id}", GetTenant).WithSummary("A tenant's record, usage and database");
+        group.MapPatch("/{id}", ChangeTenant).WithSummary("Change name, plan or limits (limits: -1 lifts a count limit)");
+        group.MapPost("/{id}/suspend", SuspendTenant).WithSummary("Suspend: its API answers 403 and its reminders do no work");
+        group.MapPost("/{id}/activate", ActivateTenant).WithSummary("Re-activate a suspended tenant");
+        group.MapDelete("/{id}", DeleteTenant).WithSummary($"Drop the tenant's database and all its state; needs header {ConfirmDeleteHeader}: {{id}}");
+        return group;
+    }
+
+    public static async Task<Created<CreatedTenantResponse>> CreateTenant(CreateTenantRequest request, IGrainFactory grains)
+    {
+        var id = request.Id ?? GenerateId(request.Name);
+        RequireValidId(id, "id");
+        var provisioned = await grains.GetGrain<ITenantGrain>(id).Provision(new ProvisionTenant(request.Name, request.Plan ?? Plans.Free, request.OwnerEmail));
+        var owner = provisioned.Owner;
+        return TypedResults.Created($"/admin/tenants/{id}",
+            new CreatedTenantResponse(id, owner.MemberId, owner.Key.ApiKey, owner.Key.KeyId, provisioned.Tenant.Database));
+    }
+
+    public static async Task<Ok<Page<TenantSummary>>> ListTenants(TenantDirectory directory, int? limit, string? cursor) =>
+        TypedResults.Ok(await directory.ListAsync(Paging.Limit(limit), cursor));
+
+    public static async Task<Results<Ok<TenantView>, NotFound<ProblemDetails>>> GetTenant(string id, IGrainFactory grains)
+    {
+        RequireValidId(id, "id");
+        return await grains.GetGrain<ITenantGrain>(id).Get() is { } tenant
+            ? TypedResults.Ok(tenant)
+            : TypedResults.NotFound(new ProblemDetails { Title = "Not found", Detail = $"Tenant '{id}' does not exist.", Status = 404 });
+    }
+
+    public static async Task<Ok<TenantView>> ChangeTenant(string id, ChangeTenantRequest request, IGrainFactory grains)
+    {
+        RequireValidId(id, "id");
+        return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(id).Change(Actor.Operator, new TenantChange(request.Name, request.Plan, request.Limits)));
+    }
+
+    public static async Task<Ok<TenantView>> SuspendTenant(string id, SuspendRequest request, IGrainFactory grains)
+    {
+        RequireValidId(id, "id");
+        return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(id).Suspend(Actor.Operator, request.Reason));
+    }
+
+    public static async Task<Ok<TenantView>> ActivateTenant(string id, IGrainFactory grains)
+    {
+        RequireValidId(id, "id");
+        return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(id).Activate(Actor.Operator));
+    }
+
+    public static async Task<Accepted> DeleteTenant(string id, [FromHeader(Name = ConfirmDeleteHeader)] string? confirm, IGrainFactory grains)
+    {
+        RequireValidId(id, "id");
+        if (confirm != id)
+        {
+            throw DomainException.Invalid(ConfirmDeleteHeader, $"Deleting a tenant needs the header '{ConfirmDeleteHeader}: {id}'.");
+        }
+
+        await grains.GetGrain<ITenantGrain>(id).Delete(Actor.Operator);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    private static void RequireValidId(string id, string field)
+    {
+        if (!StorageNames.TenantIdPattern().IsMatch(id))
+        {
+            throw DomainException.Invalid(field, "A tenant id is 3-40 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+        }
+    }
+
+    /// <summary>"Acme Co." becomes "acme-co-3f9a1c": a readable slug plus randomness, always a valid id.</summary>
+    private static string GenerateId(string? name)
+    {
+        var slug = NonSlug().Replace((name ?? "").ToLowerInvariant(), "-").Trim('-');
+        slug = slug.Length > 30 ? slug[..30].Trim('-') : slug;
+        var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        return slug.Length == 0 ? "t-" + suffix : $"{slug}-{suffix}";
+    }
+
+    [GeneratedRegex("[^a-z0-9]+", RegexOptions.CultureInvariant)]
+    private static partial Regex NonSlug();
+}

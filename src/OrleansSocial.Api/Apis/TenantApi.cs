@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansSocial.Api.Tenancy;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Api.Apis;
+
+/// <summary>The member's view of their tenant, its settings and its audit log.</summary>
+public static class TenantApi
+{
+    public sealed record TenantResponse(
+        string TenantId, string Name, string Plan, TenantLimits Limits, TenantUsage Usage, TenantStatus Status, string TimeZone, bool RequireApproval);
+
+    public sealed record ChangeSettingsRequest(string? Name, string? TimeZone, bool? RequireApproval);
+
+    public static RouteGroupBuilder MapTenantApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api").WithTags("Tenant");
+        group.MapGet("/tenant", GetTenant).WithSummary("Name, plan, limits, usage and status (any member)");
+        group.MapPatch("/tenant", ChangeSettings).RequirePermission(Permissions.TenantManage).WithSummary("Name, IANA time zone, whether posts need approval");
+        group.MapGet("/audit", ReadAudit).RequirePermission(Permissions.AuditRead).WithSummary("Who did what and when, newest first");
+        return group;
+    }
+
+    public static async Task<Ok<TenantResponse>> GetTenant(HttpContext context, IGrainFactory grains)
+    {
+        var tenant = context.Tenant();
+        var view = await grains.GetGrain<ITenantGrain>(tenant.TenantId).Get()
+            ?? throw DomainException.NotFound("tenant", "The tenant no longer exists.");
+        return TypedResults.Ok(ToResponse(view));
+    }
+
+    public static async Task<Ok<TenantResponse>> ChangeSettings(ChangeSettingsRequest request, HttpContext context, IGrainFactory grains)
+    {
+        var tenant = context.Tenant();
+        var view = await grains.GetGrain<ITenantGrain>(tenant.TenantId).ChangeSettings(tenant.Actor, new SettingsChange(request.Name, request.TimeZone, request.RequireApproval));
+        return TypedResults.Ok(ToResponse(view));
+    }
+
+    public static async Task<Ok<Page<AuditEntry>>> ReadAudit(HttpContext context, IGrainFactory grains, int? limit, string? cursor)
+    {
+        var page = await grains.GetGrain<ITenantGrain>(context.Tenant().TenantId).ReadAudit(cursor, Paging.Limit(limit));
+        return TypedResults.Ok(new Page<AuditEntry>(page.Items, page.NextCursor));
+    }
+
+    /// <summary>Members see their tenant without the operator's storage details.</summary>
+    private static TenantResponse ToResponse(TenantView view) =>
+        new(view.TenantId, view.Name, view.Plan, view.Limits, view.Usage, view.Status, view.TimeZone, view.RequireApproval);
+}

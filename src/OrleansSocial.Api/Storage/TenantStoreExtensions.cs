@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using MongoDB.Driver;
+using OrleansSocial.Api.Configuration;
+using OrleansSocial.Api.Health;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Mongo;
+using OrleansSocial.Storage.Postgres;
+using OrleansSocial.Storage.Sqlite;
+
+namespace OrleansSocial.Api.Storage;
+
+/// <summary>The tenant store: the configured engine, its catalog created at start, and a readiness check.</summary>
+public static class TenantStoreExtensions
+{
+    public const string TenantsFolder = "tenants";
+
+    public static WebApplicationBuilder AddTenantStore(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        builder.Services.AddSingleton<IDocumentStore>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return options.Engine switch
+            {
+                "postgres" => new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = options.Postgres!, MaxOpenDatabases = options.MaxOpenDatabases }),
+                "mongo" => new MongoDocumentStore(new MongoClient(options.Mongo)),
+                _ => new SqliteDocumentStore(Path.Combine(services.GetRequiredService<IOptions<DataOptions>>().Value.FullPath, TenantsFolder)),
+            };
+        });
+
+        // Registered before the silo, so the catalog exists before any grain activates.
+        builder.Services.AddHostedService<CatalogInitializer>();
+        builder.Services.AddHealthChecks().AddCheck<TenantStoreHealthCheck>("tenant-store", tags: [HealthTags.Ready]);
+        return builder;
+    }
+
+    private sealed class CatalogInitializer(IDocumentStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class TenantStoreHealthCheck(IDocumentStore store) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await store.PingAsync(cancellationToken);
+                return HealthCheckResult.Healthy($"The {store.Engine} catalog answers.");
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"The {store.Engine} catalog does not answer ({exception.GetType().Name}).");
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Grains.Tenancy;
+
+/// <summary>Who did what and when, in the tenant's own database, newest first.</summary>
+internal sealed class AuditLog(IDocumentCollection audit, TimeProvider time)
+{
+    public const string Success = "success";
+    public const string Denied = "denied";
+
+    private static readonly SortField NewestFirst = new("at", FieldKind.String, Descending: true);
+
+    public async Task WriteAsync(Actor actor, string action, string target, string outcome, string? detail = null)
+    {
+        var at = TenantDocuments.Timestamp(time.GetUtcNow());
+        var id = $"{at}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        await audit.InsertAsync(id, TenantDocuments.ToJson(new AuditDocument(at, actor.ToString(), action, target, outcome, detail)), CancellationToken.None);
+    }
+
+    public async Task<AuditPage> ReadAsync(string? cursor, int limit)
+    {
+        var page = await audit.QueryAsync(new DocumentQuery { Sort = NewestFirst, Limit = limit, Cursor = cursor }, CancellationToken.None);
+        var items = page.Items.Select(d =>
+        {
+            var entry = TenantDocuments.FromJson<AuditDocument>(d.Body);
+            return new AuditEntry(d.Id, DateTimeOffset.Parse(entry.At, CultureInfo.InvariantCulture), entry.Actor, entry.Action, entry.Target, entry.Outcome, entry.Detail);
+        }).ToList();
+        return new AuditPage(items, page.NextCursor);
+    }
+}

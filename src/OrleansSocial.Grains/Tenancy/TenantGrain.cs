@@ -1,0 +1,579 @@
+using System.Buffers.Text;
+using System.Net.Mail;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Grains.Tenancy;
+
+/// <summary>
+/// A tenant: record in the catalog, members, key hashes, settings and audit in the tenant's
+/// own database, all loaded at activation and written through on every change. Grain turns
+/// are sequential, so checks and the writes that follow them cannot interleave.
+/// </summary>
+public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time, ILogger<TenantGrain> logger) : Grain, ITenantGrain
+{
+    private const int MaxKeysPerMember = 10;
+    private const int MaxNameLength = 100;
+
+    private readonly Dictionary<string, MemberDocument> _members = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string MemberId, string Hash)> _keys = new(StringComparer.Ordinal);
+    private CatalogEntry? _entry;
+    private SettingsDocument _settings = new("UTC", RequireApproval: false);
+    private IDocumentDatabase? _database;
+    private AuditLog? _audit;
+
+    private string TenantId => this.GetPrimaryKeyString();
+
+    private IDocumentCollection CatalogTenants => store.Catalog.GetCollection(TenantDocuments.CatalogTenants);
+
+    private IDocumentCollection MembersCollection => _database!.GetCollection(TenantDocuments.Members);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!StorageNames.TenantIdPattern().IsMatch(TenantId))
+        {
+            return;
+        }
+
+        var stored = await CatalogTenants.GetAsync(TenantId, cancellationToken);
+        if (stored is null || TenantDocuments.FromJson<CatalogEntry>(stored.Value) is not { State: CatalogEntry.Ready } entry)
+        {
+            return;
+        }
+
+        Attach(entry);
+        string? cursor = null;
+        do
+        {
+            var page = await MembersCollection.QueryAsync(new DocumentQuery { Limit = DocumentQuery.MaxLimit, Cursor = cursor }, cancellationToken);
+            foreach (var document in page.Items)
+            {
+                Remember(TenantDocuments.FromJson<MemberDocument>(document.Body));
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        if (await _database!.GetCollection(TenantDocuments.Settings).GetAsync(TenantDocuments.SettingsId, cancellationToken) is { } settings)
+        {
+            _settings = TenantDocuments.FromJson<SettingsDocument>(settings);
+        }
+    }
+
+    public async Task<ProvisionedTenant> Provision(ProvisionTenant command)
+    {
+        if (!StorageNames.TenantIdPattern().IsMatch(TenantId))
+        {
+            throw DomainException.Invalid("id", "A tenant id is 3-40 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+        }
+
+        var name = ValidName(command.Name, "name");
+        var plan = Plans.IsKnown(command.Plan) ? command.Plan : throw DomainException.Invalid("plan", $"Plan must be one of: {string.Join(", ", Plans.All)}.");
+        var ownerEmail = ValidEmail(command.OwnerEmail, "ownerEmail");
+        if (_entry is not null)
+        {
+            throw new DomainException(ProblemKind.Conflict, $"Tenant '{TenantId}' already exists.");
+        }
+
+        var entry = new CatalogEntry(TenantId, name, plan, Plans.LimitsOf(plan), TenantStatus.Active, null,
+            StorageNames.TenantDatabase(TenantId), store.Engine, time.GetUtcNow(), CatalogEntry.Provisioning);
+        if (!await CatalogTenants.InsertAsync(TenantId, TenantDocuments.ToJson(entry), CancellationToken.None))
+        {
+            throw new DomainException(ProblemKind.Conflict, $"Tenant '{TenantId}' already exists.");
+        }
+
+        var step = "database";
+        var createdDatabase = false;
+        try
+        {
+            await store.CreateDatabaseAsync(entry.Database, CancellationToken.None);
+            createdDatabase = true;
+            Attach(entry);
+
+            step = "indexes";
+            foreach (var (collection, index) in TenantDocuments.TenantIndexes)
+            {
+                await _database!.GetCollection(collection).EnsureIndexAsync(index, CancellationToken.None);
+            }
+
+            step = "settings";
+            await SaveSettingsAsync(_settings);
+
+            step = "owner";
+            var owner = await CreateMemberAsync(ownerEmail, Roles.Owner, []);
+
+            step = "audit";
+            await _audit!.WriteAsync(Actor.Operator, "tenant.provisioned", TenantId, AuditLog.Success, $"plan {plan}");
+            await _audit.WriteAsync(Actor.Operator, "member.added", owner.MemberId, AuditLog.Success, "role owner");
+
+            step = "activate";
+            _entry = entry with { State = CatalogEntry.Ready };
+            await SaveEntryAsync();
+            LogProvisioned(logger, TenantId, entry.Database, entry.Engine);
+            return new ProvisionedTenant(View(), owner);
+        }
+        catch (Exception exception) when (exception is not DomainException)
+        {
+            LogProvisioningFailed(logger, exception, TenantId, step);
+            await RollBackProvisioningAsync(entry, createdDatabase);
+            var reason = exception is DatabaseAlreadyExistsException ? "the tenant's database already exists" : "the storage engine refused it";
+            throw new DomainException(ProblemKind.StepFailed,
+                $"Provisioning failed at step '{step}' ({reason}); everything it had created was removed.", step);
+        }
+    }
+
+    public Task<TenantView?> Get()
+    {
+        if (_entry is null)
+        {
+            DeactivateOnIdle();
+        }
+
+        return Task.FromResult(_entry is null ? null : View());
+    }
+
+    public async Task<AccessDecision> Authorize(string apiKey, string? permission)
+    {
+        if (_entry is null)
+        {
+            DeactivateOnIdle();
+            return AccessDecision.Deny(AccessOutcome.UnknownTenant);
+        }
+
+        if (ApiKeys.Parse(apiKey) is not { } claimed || claimed.TenantId != TenantId
+            || !_keys.TryGetValue(claimed.KeyId, out var stored) || !ApiKeys.Matches(apiKey, stored.Hash))
+        {
+            return AccessDecision.Deny(AccessOutcome.InvalidKey);
+        }
+
+        if (_entry.Status == TenantStatus.Suspended)
+        {
+            return AccessDecision.Deny(AccessOutcome.Suspended);
+        }
+
+        var member = _members[stored.MemberId];
+        if (permission is not null && !Roles.Effective(member.Role, member.Permissions).Contains(permission))
+        {
+            await _audit!.WriteAsync(new Actor(member.MemberId), "access.denied", permission, AuditLog.Denied, $"missing permission {permission}");
+            return AccessDecision.Deny(AccessOutcome.MissingPermission, permission);
+        }
+
+        return new AccessDecision(AccessOutcome.Allowed, member.MemberId, _entry.Plan, _entry.Limits, null);
+    }
+
+    public async Task<TenantView> Change(Actor actor, TenantChange change)
+    {
+        var entry = RequireTenant();
+        RequireOperator(actor);
+        var name = change.Name is null ? entry.Name : ValidName(change.Name, "name");
+        var plan = change.Plan ?? entry.Plan;
+        if (!Plans.IsKnown(plan))
+        {
+            throw DomainException.Invalid("plan", $"Plan must be one of: {string.Join(", ", Plans.All)}.");
+        }
+
+        var limits = plan != entry.Plan ? Plans.LimitsOf(plan) : entry.Limits;
+        if (change.Limits is { } overrides)
+        {
+            limits = Apply(limits, overrides);
+        }
+
+        _entry = entry with { Name = name, Plan = plan, Limits = limits };
+        await SaveEntryAsync();
+        await _audit!.WriteAsync(actor, "tenant.changed", TenantId, AuditLog.Success, $"plan {plan}");
+        return View();
+    }
+
+    public async Task<TenantView> ChangeSettings(Actor actor, SettingsChange change)
+    {
+        var entry = RequireTenant();
+        await RequirePermissionAsync(actor, Permissions.TenantManage, "tenant.settings_changed", TenantId);
+        var name = change.Name is null ? entry.Name : ValidName(change.Name, "name");
+        var timeZone = change.TimeZone ?? _settings.TimeZone;
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
+        {
+            throw DomainException.Invalid("timeZone", $"'{timeZone}' is not an IANA time zone.");
+        }
+
+        if (name != entry.Name)
+        {
+            _entry = entry with { Name = name };
+            await SaveEntryAsync();
+        }
+
+        await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? _settings.RequireApproval));
+        await _audit!.WriteAsync(actor, "tenant.settings_changed", TenantId, AuditLog.Success);
+        return View();
+    }
+
+    public Task<TenantView> Suspend(Actor actor, string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > 500)
+        {
+            throw DomainException.Invalid("reason", "A reason of 1-500 characters is required.");
+        }
+
+        return SetStatusAsync(actor, TenantStatus.Suspended, reason.Trim());
+    }
+
+    public Task<TenantView> Activate(Actor actor) => SetStatusAsync(actor, TenantStatus.Active, null);
+
+    public async Task Delete(Actor actor)
+    {
+        var entry = RequireTenant();
+        RequireOperator(actor);
+        await store.DropDatabaseAsync(entry.Database, CancellationToken.None);
+        await CatalogTenants.DeleteAsync(TenantId, CancellationToken.None);
+        Forget();
+        LogDeleted(logger, TenantId, entry.Database);
+        DeactivateOnIdle();
+    }
+
+    public Task<MemberPage> ListMembers(string? cursor, int limit)
+    {
+        RequireTenant();
+        var after = cursor is null ? null : DecodeMemberCursor(cursor);
+        var ordered = _members.Values.OrderBy(m => m.MemberId, StringComparer.Ordinal)
+            .Where(m => after is null || string.CompareOrdinal(m.MemberId, after) > 0)
+            .Take(limit + 1)
+            .ToList();
+        var next = ordered.Count > limit ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(ordered[limit - 1].MemberId)) : null;
+        return Task.FromResult(new MemberPage(ordered.Take(limit).Select(m => m.ToView()).ToList(), next));
+    }
+
+    public async Task<CreatedMember> AddMember(Actor actor, NewMember member)
+    {
+        var entry = RequireTenant();
+        var acting = await RequirePermissionAsync(actor, Permissions.MembersManage, "member.added", member.Email);
+        var email = ValidEmail(member.Email, "email");
+        var (role, permissions) = ValidGrant(member.Role, member.Permissions);
+        await RequireNoEscalationAsync(acting, role, permissions, "member.added", email);
+        if (_members.Values.Any(m => string.Equals(m.Email, email, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new DomainException(ProblemKind.Conflict, $"A member with email '{email}' already exists.");
+        }
+
+        if (entry.Limits.Members is { } max && _members.Count >= max)
+        {
+            await _audit!.WriteAsync(actor, "member.added", email, AuditLog.Denied, "plan limit members");
+            throw new DomainException(ProblemKind.PlanLimit, $"The {entry.Plan} plan allows {max} members.", "members");
+        }
+
+        var created = await CreateMemberAsync(email, role, permissions);
+        await _audit!.WriteAsync(actor, "member.added", created.MemberId, AuditLog.Success, $"role {role}");
+        return created;
+    }
+
+    public async Task<MemberView> ChangeMember(Actor actor, string memberId, MemberChange change)
+    {
+        RequireTenant();
+        var acting = await RequirePermissionAsync(actor, Permissions.MembersManage, "member.changed", memberId);
+        var member = RequireMember(memberId);
+        var (role, permissions) = ValidGrant(change.Role ?? member.Role, change.Permissions ?? member.Permissions);
+        await RequireNoEscalationAsync(acting, role, permissions, "member.changed", memberId);
+        if (member.Role == Roles.Owner && role != Roles.Owner && OwnerCount() == 1)
+        {
+            throw new DomainException(ProblemKind.Conflict, "The last owner cannot be demoted; make another member owner first.");
+        }
+
+        var changed = member with { Role = role, Permissions = permissions };
+        await SaveMemberAsync(changed);
+        await _audit!.WriteAsync(actor, "member.changed", memberId, AuditLog.Success, $"role {role}");
+        return changed.ToView();
+    }
+
+    public async Task RemoveMember(Actor actor, string memberId)
+    {
+        RequireTenant();
+        await RequirePermissionAsync(actor, Permissions.MembersManage, "member.removed", memberId);
+        var member = RequireMember(memberId);
+        if (member.Role == Roles.Owner && OwnerCount() == 1)
+        {
+            throw new DomainException(ProblemKind.Conflict, "The last owner cannot be removed; make another member owner first.");
+        }
+
+        await MembersCollection.DeleteAsync(memberId, CancellationToken.None);
+        Forget(member);
+        await _audit!.WriteAsync(actor, "member.removed", memberId, AuditLog.Success, $"{member.Keys.Count} keys revoked");
+    }
+
+    public async Task<CreatedKey> CreateKey(Actor actor, string memberId)
+    {
+        RequireTenant();
+        await RequireManageOrSelfAsync(actor, memberId, "key.created");
+        var member = RequireMember(memberId);
+        if (member.Keys.Count >= MaxKeysPerMember)
+        {
+            throw new DomainException(ProblemKind.Conflict, $"A member holds at most {MaxKeysPerMember} keys; revoke one first.");
+        }
+
+        var issued = ApiKeys.Issue(TenantId);
+        await SaveMemberAsync(member with { Keys = [.. member.Keys, new KeyDocument(issued.KeyId, issued.Hash, time.GetUtcNow())] });
+        await _audit!.WriteAsync(actor, "key.created", $"{memberId}/{issued.KeyId}", AuditLog.Success);
+        return new CreatedKey(issued.KeyId, issued.Key);
+    }
+
+    public async Task RevokeKey(Actor actor, string memberId, string keyId)
+    {
+        RequireTenant();
+        await RequireManageOrSelfAsync(actor, memberId, "key.revoked");
+        var member = RequireMember(memberId);
+        if (member.Keys.All(k => k.KeyId != keyId))
+        {
+            throw DomainException.NotFound("key", $"Member '{memberId}' has no key '{keyId}'.");
+        }
+
+        await SaveMemberAsync(member with { Keys = member.Keys.Where(k => k.KeyId != keyId).ToList() });
+        await _audit!.WriteAsync(actor, "key.revoked", $"{memberId}/{keyId}", AuditLog.Success);
+    }
+
+    public async Task<AuditPage> ReadAudit(string? cursor, int limit)
+    {
+        RequireTenant();
+        try
+        {
+            return await _audit!.ReadAsync(cursor, limit);
+        }
+        catch (InvalidCursorException)
+        {
+            throw DomainException.Invalid("cursor", "The cursor is not valid.");
+        }
+    }
+
+    private void Attach(CatalogEntry entry)
+    {
+        _entry = entry;
+        _database = store.GetDatabase(entry.Database);
+        _audit = new AuditLog(_database.GetCollection(TenantDocuments.Audit), time);
+    }
+
+    private void Forget()
+    {
+        _entry = null;
+        _database = null;
+        _audit = null;
+        _members.Clear();
+        _keys.Clear();
+        _settings = new SettingsDocument("UTC", false);
+    }
+
+    private async Task RollBackProvisioningAsync(CatalogEntry entry, bool createdDatabase)
+    {
+        // Undo only what this attempt created: a database that existed before is not ours to drop.
+        try
+        {
+            if (createdDatabase)
+            {
+                await store.DropDatabaseAsync(entry.Database, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await CatalogTenants.DeleteAsync(TenantId, CancellationToken.None);
+            Forget();
+        }
+    }
+
+    private CatalogEntry RequireTenant() =>
+        _entry ?? throw DomainException.NotFound("tenant", $"Tenant '{TenantId}' does not exist.");
+
+    private MemberDocument RequireMember(string memberId) =>
+        _members.TryGetValue(memberId, out var member) ? member : throw DomainException.NotFound("member", $"Member '{memberId}' does not exist.");
+
+    private static void RequireOperator(Actor actor)
+    {
+        if (!actor.IsOperator)
+        {
+            throw new DomainException(ProblemKind.Forbidden, "Only the operator may do this.");
+        }
+    }
+
+    /// <summary>Deny by default: the acting member must exist here and hold the permission.</summary>
+    private async Task<MemberDocument?> RequirePermissionAsync(Actor actor, string permission, string action, string target)
+    {
+        if (actor.IsOperator)
+        {
+            return null;
+        }
+
+        if (_members.TryGetValue(actor.MemberId!, out var acting) && Roles.Effective(acting.Role, acting.Permissions).Contains(permission))
+        {
+            return acting;
+        }
+
+        await _audit!.WriteAsync(actor, action, target, AuditLog.Denied, $"missing permission {permission}");
+        throw new DomainException(ProblemKind.Forbidden, $"This needs the '{permission}' permission.", permission);
+    }
+
+    private async Task RequireManageOrSelfAsync(Actor actor, string memberId, string action)
+    {
+        if (actor.MemberId != memberId)
+        {
+            await RequirePermissionAsync(actor, Permissions.MembersManage, action, memberId);
+        }
+    }
+
+    /// <summary>Nobody grants a permission they do not hold themselves.</summary>
+    private async Task RequireNoEscalationAsync(MemberDocument? acting, string role, IReadOnlyList<string> permissions, string action, string target)
+    {
+        if (acting is null)
+        {
+            return;
+        }
+
+        var held = Roles.Effective(acting.Role, acting.Permissions);
+        var beyond = Roles.Effective(role, permissions).Where(p => !held.Contains(p)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (beyond is not null)
+        {
+            await _audit!.WriteAsync(new Actor(acting.MemberId), action, target, AuditLog.Denied, $"would grant {beyond}");
+            throw new DomainException(ProblemKind.Forbidden, $"Granting '{beyond}' needs the '{beyond}' permission.", beyond);
+        }
+    }
+
+    private async Task<CreatedMember> CreateMemberAsync(string email, string role, IReadOnlyList<string> permissions)
+    {
+        var issued = ApiKeys.Issue(TenantId);
+        var now = time.GetUtcNow();
+        var member = new MemberDocument("m" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)),
+            email, role, permissions, [new KeyDocument(issued.KeyId, issued.Hash, now)], now);
+        await SaveMemberAsync(member);
+        return new CreatedMember(member.MemberId, new CreatedKey(issued.KeyId, issued.Key));
+    }
+
+    private async Task SaveMemberAsync(MemberDocument member)
+    {
+        await MembersCollection.UpsertAsync(member.MemberId, TenantDocuments.ToJson(member), CancellationToken.None);
+        if (_members.TryGetValue(member.MemberId, out var previous))
+        {
+            Forget(previous);
+        }
+
+        Remember(member);
+    }
+
+    private void Remember(MemberDocument member)
+    {
+        _members[member.MemberId] = member;
+        foreach (var key in member.Keys)
+        {
+            _keys[key.KeyId] = (member.MemberId, key.Hash);
+        }
+    }
+
+    private void Forget(MemberDocument member)
+    {
+        _members.Remove(member.MemberId);
+        foreach (var key in member.Keys)
+        {
+            _keys.Remove(key.KeyId);
+        }
+    }
+
+    private async Task SaveSettingsAsync(SettingsDocument settings)
+    {
+        await _database!.GetCollection(TenantDocuments.Settings).UpsertAsync(TenantDocuments.SettingsId, TenantDocuments.ToJson(settings), CancellationToken.None);
+        _settings = settings;
+    }
+
+    private Task SaveEntryAsync() => CatalogTenants.UpsertAsync(TenantId, TenantDocuments.ToJson(_entry!), CancellationToken.None);
+
+    private async Task<TenantView> SetStatusAsync(Actor actor, TenantStatus status, string? reason)
+    {
+        var entry = RequireTenant();
+        RequireOperator(actor);
+        _entry = entry with { Status = status, SuspendedReason = reason };
+        await SaveEntryAsync();
+        await _audit!.WriteAsync(actor, status == TenantStatus.Suspended ? "tenant.suspended" : "tenant.activated", TenantId, AuditLog.Success, reason);
+        return View();
+    }
+
+    private int OwnerCount() => _members.Values.Count(m => m.Role == Roles.Owner);
+
+    private TenantView View()
+    {
+        var e = _entry!;
+        return new TenantView(e.TenantId, e.Name, e.Plan, e.Limits, e.Status, e.SuspendedReason, e.Database, e.Engine, e.CreatedAt,
+            _settings.TimeZone, _settings.RequireApproval, new TenantUsage(_members.Count, Channels: 0, ScheduledPostsThisMonth: 0));
+    }
+
+    private static TenantLimits Apply(TenantLimits limits, LimitsChange change)
+    {
+        static int? Count(int? current, int? requested, string field) => requested switch
+        {
+            null => current,
+            LimitsChange.Unlimited => null,
+            >= 0 => requested,
+            _ => throw DomainException.Invalid($"limits.{field}", $"limits.{field} must be 0 or more, or -1 for unlimited."),
+        };
+
+        static int Rate(int current, int? requested, string field) => requested switch
+        {
+            null => current,
+            >= 1 => requested.Value,
+            _ => throw DomainException.Invalid($"limits.{field}", $"limits.{field} must be at least 1."),
+        };
+
+        return new TenantLimits(
+            Count(limits.Members, change.Members, "members"),
+            Count(limits.Channels, change.Channels, "channels"),
+            Count(limits.ScheduledPostsPerMonth, change.ScheduledPostsPerMonth, "scheduledPostsPerMonth"),
+            Rate(limits.ManualSyncsPerChannelPerHour, change.ManualSyncsPerChannelPerHour, "manualSyncsPerChannelPerHour"),
+            Rate(limits.ApiRequestsPerMinute, change.ApiRequestsPerMinute, "apiRequestsPerMinute"));
+    }
+
+    private static (string Role, IReadOnlyList<string> Permissions) ValidGrant(string role, IReadOnlyList<string> permissions)
+    {
+        if (!Roles.IsKnown(role))
+        {
+            throw DomainException.Invalid("role", $"Role must be one of: {string.Join(", ", Roles.All)}.");
+        }
+
+        if (permissions.FirstOrDefault(p => !OrleansSocial.Tenancy.Permissions.IsKnown(p)) is { } unknown)
+        {
+            throw DomainException.Invalid("permissions", $"'{unknown}' is not a permission; known: {string.Join(", ", OrleansSocial.Tenancy.Permissions.All)}.");
+        }
+
+        return (role, permissions.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
+    }
+
+    private static string ValidName(string? name, string field)
+    {
+        var trimmed = name?.Trim() ?? "";
+        return trimmed.Length is > 0 and <= MaxNameLength && !trimmed.Any(char.IsControl)
+            ? trimmed
+            : throw DomainException.Invalid(field, $"{field} must be 1-{MaxNameLength} characters without control characters.");
+    }
+
+    private static string ValidEmail(string? email, string field)
+    {
+        var trimmed = email?.Trim() ?? "";
+        return trimmed.Length <= 254 && MailAddress.TryCreate(trimmed, out var address) && address.Address == trimmed
+            ? trimmed
+            : throw DomainException.Invalid(field, $"{field} must be an email address.");
+    }
+
+    private static string DecodeMemberCursor(string cursor)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException)
+        {
+            throw DomainException.Invalid("cursor", "The cursor is not valid.");
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Tenant {TenantId} provisioned in database {Database} ({Engine})")]
+    private static partial void LogProvisioned(ILogger logger, string tenantId, string database, string engine);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Provisioning of tenant {TenantId} failed at step {Step}; rolling back")]
+    private static partial void LogProvisioningFailed(ILogger logger, Exception exception, string tenantId, string step);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Tenant {TenantId} deleted: database {Database} dropped")]
+    private static partial void LogDeleted(ILogger logger, string tenantId, string database);
+}
