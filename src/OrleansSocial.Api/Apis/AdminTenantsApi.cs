@@ -66,12 +66,12 @@ public static partial class AdminTenantsApi
     public static async Task<Ok<Page<TenantSummary>>> ListTenants(TenantDirectory directory, int? limit, string? cursor) =>
         TypedResults.Ok(await directory.ListAsync(Paging.Limit(limit), cursor));
 
-    public static async Task<Results<Ok<TenantView>, NotFound<ProblemDetails>>> GetTenant(string id, IGrainFactory grains)
+    public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetTenant(string id, IGrainFactory grains)
     {
         RequireValidId(id, "id");
         return await grains.GetGrain<ITenantGrain>(id).Get() is { } tenant
             ? TypedResults.Ok(tenant)
-            : TypedResults.NotFound(new ProblemDetails { Title = "Not found", Detail = $"Tenant '{id}' does not exist.", Status = 404 });
+            : TypedResults.Problem(title: "Not found", detail: $"Tenant '{id}' does not exist.", statusCode: StatusCodes.Status404NotFound);
     }
 
     public static async Task<Ok<TenantView>> ChangeTenant(string id, ChangeTenantRequest request, IGrainFactory grains)
@@ -108,7 +108,7 @@ public static partial class AdminTenantsApi
     {
         if (!StorageNames.TenantIdPattern().IsMatch(id))
         {
-            throw DomainException.Invalid(field, "A tenant id is 3-40 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+            throw DomainException.Invalid(field, $"{field}: a tenant id is 3-40 characters of a-z, 0-9 and '-', starting with a letter or digit.");
         }
     }
 

@@ -60,6 +60,6 @@ internal static partial class BadRequestDescriber
     private static string FieldName(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
-    [GeneratedRegex("missing required properties including: (.+)\\.?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("missing required properties including: (.+?)\\.?$", RegexOptions.CultureInvariant)]
     private static partial Regex MissingRequired();
 }

@@ -24,7 +24,12 @@ public static class ApiDefaultsExtensions
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<ApiOptions>>((kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
+            .Configure<IOptions<ApiOptions>>((kestrel, api) =>
+            {
+                kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes;
+                // Non-ASCII header values reach the tenant strategy and get its 400 instead of a bare protocol error.
+                kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+            });
 
         services.AddProblemDetailsEverywhere();
 

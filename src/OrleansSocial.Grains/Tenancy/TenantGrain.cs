@@ -68,11 +68,11 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     {
         if (!StorageNames.TenantIdPattern().IsMatch(TenantId))
         {
-            throw DomainException.Invalid("id", "A tenant id is 3-40 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+            throw DomainException.Invalid("id", "id: a tenant id is 3-40 characters of a-z, 0-9 and '-', starting with a letter or digit.");
         }
 
         var name = ValidName(command.Name, "name");
-        var plan = Plans.IsKnown(command.Plan) ? command.Plan : throw DomainException.Invalid("plan", $"Plan must be one of: {string.Join(", ", Plans.All)}.");
+        var plan = Plans.IsKnown(command.Plan) ? command.Plan : throw DomainException.Invalid("plan", $"plan must be one of: {string.Join(", ", Plans.All)}.");
         var ownerEmail = ValidEmail(command.OwnerEmail, "ownerEmail");
         if (_entry is not null)
         {
@@ -173,7 +173,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         var plan = change.Plan ?? entry.Plan;
         if (!Plans.IsKnown(plan))
         {
-            throw DomainException.Invalid("plan", $"Plan must be one of: {string.Join(", ", Plans.All)}.");
+            throw DomainException.Invalid("plan", $"plan must be one of: {string.Join(", ", Plans.All)}.");
         }
 
         var limits = plan != entry.Plan ? Plans.LimitsOf(plan) : entry.Limits;
@@ -529,7 +529,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     {
         if (!Roles.IsKnown(role))
         {
-            throw DomainException.Invalid("role", $"Role must be one of: {string.Join(", ", Roles.All)}.");
+            throw DomainException.Invalid("role", $"role must be one of: {string.Join(", ", Roles.All)}.");
         }
 
         if (permissions.FirstOrDefault(p => !OrleansSocial.Tenancy.Permissions.IsKnown(p)) is { } unknown)

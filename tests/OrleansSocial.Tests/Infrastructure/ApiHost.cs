@@ -43,7 +43,9 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     public HttpClient CreateHttpClient(bool followRedirects = false)
     {
         StartServer();
-        return new HttpClient(new HttpClientHandler { AllowAutoRedirect = followRedirects }) { BaseAddress = BaseAddress };
+        // UTF-8 header values, so tests can send what hostile clients send (e.g. full-width tenant ids).
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = followRedirects, RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 };
+        return new HttpClient(handler) { BaseAddress = BaseAddress };
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

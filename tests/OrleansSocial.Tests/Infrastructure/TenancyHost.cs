@@ -1,0 +1,29 @@
+namespace OrleansSocial.Tests.Infrastructure;
+
+/// <summary>One embedded API silo with a known operator key, shared by the tests of a class.</summary>
+public sealed class TenancyHost : IAsyncLifetime
+{
+    public const string OperatorKey = "test-operator-key-tenancy-0123456789abcdef";
+    private readonly TempFolder _data = new();
+
+    public ApiHost Host { get; private set; } = null!;
+
+    public ApiClient Api { get; private set; } = null!;
+
+    public string DataPath => _data.Path;
+
+    public Task InitializeAsync()
+    {
+        Host = new ApiHost(_data.Path, new Dictionary<string, string?> { ["Operator:ApiKey"] = OperatorKey });
+        Api = new ApiClient(Host.CreateHttpClient(), OperatorKey);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api.Http.Dispose();
+        await Host.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _data.Dispose();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Tenancy;
+
+public sealed class TenancyRestartTests
+{
+    private const string OperatorKey = "test-operator-key-restart-0123456789abcdef";
+
+    [Fact]
+    public async Task Tenants_members_and_keys_survive_a_host_restart()
+    {
+        using var data = new TempFolder();
+        var settings = new Dictionary<string, string?> { ["Operator:ApiKey"] = OperatorKey };
+        ApiClient.Tenant tenant;
+        string viewerKey, revokedKey;
+        await using (var first = new ApiHost(data.Path, settings))
+        {
+            var api = new ApiClient(first.CreateHttpClient(), OperatorKey);
+            tenant = await api.CreateTenantAsync();
+            (var viewerId, viewerKey) = await api.AddMemberAsync(tenant, "viewer");
+            (var doomedId, revokedKey) = await api.AddMemberAsync(tenant, "editor");
+            await api.TenantAsync(HttpMethod.Delete, $"/api/members/{doomedId}", tenant.Id, tenant.OwnerKey);
+            await api.OperatorAsync(HttpMethod.Patch, $"/admin/tenants/{tenant.Id}", new { plan = "starter" });
+        }
+
+        await using var second = new ApiHost(data.Path, settings);
+        var again = new ApiClient(second.CreateHttpClient(), OperatorKey);
+
+        var view = await ApiClient.JsonAsync(await again.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, tenant.OwnerKey));
+        Assert.Equal("starter", view.GetProperty("plan").GetString());
+        Assert.Equal(2, view.GetProperty("usage").GetProperty("members").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await again.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, viewerKey)).StatusCode);
+        await ProblemAssert.IsProblemAsync(await again.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, revokedKey), 401);
+        await ProblemAssert.IsProblemAsync(await again.TenantAsync(HttpMethod.Get, "/api/members", tenant.Id, viewerKey), 403);
+    }
+}
+
+/// <summary>The whole front on the PostgreSQL engine: database per tenant on a real server.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresTenancyTests(PostgresServer server)
+{
+    private const string OperatorKey = "test-operator-key-postgres-0123456789abcdef";
+
+    [Fact]
+    public async Task Provisioning_on_postgres_creates_a_database_per_tenant()
+    {
+        using var data = new TempFolder();
+        var catalog = "catalog_" + Guid.NewGuid().ToString("N")[..10];
+        await using var host = new ApiHost(data.Path, new Dictionary<string, string?>
+        {
+            ["Operator:ApiKey"] = OperatorKey,
+            ["Storage:Engine"] = "postgres",
+            ["Storage:Postgres"] = server.ConnectionStringFor(catalog),
+        });
+        var api = new ApiClient(host.CreateHttpClient(), OperatorKey);
+
+        var a = await api.CreateTenantAsync();
+        var b = await api.CreateTenantAsync();
+        await api.AddMemberAsync(a, "viewer");
+
+        await using var connection = new Npgsql.NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new Npgsql.NpgsqlCommand("SELECT datname FROM pg_database WHERE datname = ANY(@names)", connection);
+        query.Parameters.AddWithValue("names", new[] { catalog, $"tenant_{a.Id.Replace('-', '_')}", $"tenant_{b.Id.Replace('-', '_')}" });
+        var found = new List<string>();
+        await using (var reader = await query.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                found.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal(3, found.Count);
+        var view = await ApiClient.JsonAsync(await api.TenantAsync(HttpMethod.Get, "/api/tenant", a.Id, a.OwnerKey));
+        Assert.Equal(2, view.GetProperty("usage").GetProperty("members").GetInt32());
+        await ProblemAssert.IsProblemAsync(await api.TenantAsync(HttpMethod.Get, "/api/tenant", b.Id, a.OwnerKey), 403);
+
+        var ready = await ApiClient.JsonAsync(await api.Http.GetAsync("/health/ready"));
+        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("tenant-store").GetProperty("status").GetString());
+    }
+}
