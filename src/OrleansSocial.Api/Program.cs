@@ -1,21 +1,10 @@
-using OrleansSocial.Api.Apis;
 using OrleansSocial.Api.Extensions;
-using OrleansSocial.Api.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
-
-builder.AddApiDefaults();
-builder.AddTenantStore();
-builder.AddOrleansSilo();
+builder.AddOrleansSocial();
 
 var app = builder.Build();
-
-app.UseApiDefaults();
-app.MapOperations();
-app.MapAdminTenantsApi();
-app.MapTenantApi();
-app.MapMembersApi();
-
+app.UseOrleansSocial();
 app.Run();
 
 /// <summary>Exposes the host to in-process tests.</summary>

@@ -1,4 +1,4 @@
-namespace OrleansSocial.Tests.Infrastructure;
+namespace OrleansSocial.Testing;
 
 /// <summary>A folder under the system temp folder, removed on dispose.</summary>
 public sealed class TempFolder : IDisposable

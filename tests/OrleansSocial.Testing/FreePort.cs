@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace OrleansSocial.Tests.Infrastructure;
+namespace OrleansSocial.Testing;
 
 /// <summary>A loopback TCP port nobody listens on right now.</summary>
 public static class FreePort

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using Npgsql;
 
-namespace OrleansSocial.Tests.Infrastructure;
+namespace OrleansSocial.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL server: <c>initdb</c> in a temp folder, started on a free loopback
 /// port, stopped and removed on dispose. As root the server runs as the <c>postgres</c> user
 /// (PostgreSQL refuses to run as root). Missing binaries fail the tests with how to install them.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public sealed class PostgresServer : Xunit.IAsyncLifetime
 {
     private readonly TempFolder _folder = new("orleans-social-pg");
     private readonly bool _asRoot = Environment.UserName == "root";
@@ -93,10 +93,4 @@ public sealed class PostgresServer : IAsyncLifetime
             throw new InvalidOperationException($"'{fileName} {arguments}' exited with {process.ExitCode}: {await error}{await output}");
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "postgres";
 }

@@ -1,0 +1,14 @@
+using OrleansSocial.Benchmarks;
+
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- tenancy [--tenants 1000] [--seconds 10] [--concurrency 16]
+var options = BenchmarkOptions.Parse(args);
+Console.WriteLine(MachineInfo.Describe());
+switch (options.Name)
+{
+    case "tenancy":
+        await TenancyBenchmark.RunAsync(options);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: tenancy [--tenants N] [--seconds S] [--concurrency C]");
+        return 2;
+}

@@ -1,0 +1,26 @@
+using OrleansSocial.Api.Apis;
+using OrleansSocial.Api.Storage;
+
+namespace OrleansSocial.Api.Extensions;
+
+/// <summary>The whole API silo in two calls, shared by Program.cs and the benchmarks.</summary>
+public static class OrleansSocialExtensions
+{
+    public static WebApplicationBuilder AddOrleansSocial(this WebApplicationBuilder builder)
+    {
+        builder.AddApiDefaults();
+        builder.AddTenantStore();
+        builder.AddOrleansSilo();
+        return builder;
+    }
+
+    public static WebApplication UseOrleansSocial(this WebApplication app)
+    {
+        app.UseApiDefaults();
+        app.MapOperations();
+        app.MapAdminTenantsApi();
+        app.MapTenantApi();
+        app.MapMembersApi();
+        return app;
+    }
+}
