@@ -21,20 +21,7 @@ public sealed class MongoDocumentStore(IMongoClient client, string catalogDataba
 
     public IDocumentDatabase Catalog => GetDatabase(catalogDatabase);
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        if (!await DatabaseExistsAsync(catalogDatabase, cancellationToken))
-        {
-            try
-            {
-                await CreateDatabaseAsync(catalogDatabase, cancellationToken);
-            }
-            catch (DatabaseAlreadyExistsException)
-            {
-                // Another silo created it first.
-            }
-        }
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) => this.EnsureDatabaseAsync(catalogDatabase, cancellationToken);
 
     public async Task<bool> DatabaseExistsAsync(string name, CancellationToken cancellationToken)
     {

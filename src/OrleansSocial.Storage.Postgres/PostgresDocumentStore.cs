@@ -37,20 +37,7 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
 
     internal int OpenPools => _sources.Count;
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        if (!await DatabaseExistsAsync(_catalog, cancellationToken))
-        {
-            try
-            {
-                await CreateDatabaseAsync(_catalog, cancellationToken);
-            }
-            catch (DatabaseAlreadyExistsException)
-            {
-                // Another silo created it first.
-            }
-        }
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) => this.EnsureDatabaseAsync(_catalog, cancellationToken);
 
     public async Task<bool> DatabaseExistsAsync(string name, CancellationToken cancellationToken)
     {
