@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 
@@ -25,12 +26,27 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(SharedStorePath))
+        {
+            Directory.Delete(SharedStorePath, recursive: true);
+        }
     }
+
+    private static readonly string SharedStorePath = Path.Combine(Path.GetTempPath(), $"orleans-social-cluster-{Environment.ProcessId}");
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
+            // Both silos share one real SQLite tenant store, as silos of one cluster share one engine.
+            siloBuilder.Services.AddSingleton<OrleansSocial.Storage.Documents.IDocumentStore>(_ =>
+            {
+                var store = new OrleansSocial.Storage.Sqlite.SqliteDocumentStore(SharedStorePath);
+                store.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
+                return store;
+            });
+            siloBuilder.Services.AddSingleton(TimeProvider.System);
             siloBuilder.AddMemoryGrainStorage("state");
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.Configure<Orleans.Hosting.ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
