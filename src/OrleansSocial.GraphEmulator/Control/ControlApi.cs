@@ -1,0 +1,95 @@
+using OrleansSocial.GraphEmulator.Graph;
+
+namespace OrleansSocial.GraphEmulator.Control;
+
+/// <summary>
+/// The emulator's own surface under <c>/__emulator</c>: the world's tokens and ids, the clock,
+/// faults, token expiry and revocation, budgets and the request log. Never called by the client.
+/// </summary>
+internal static class ControlApi
+{
+    public const string Prefix = "/__emulator";
+
+    public sealed record ClockChange(DateTimeOffset? Set, double? AdvanceSeconds, double? Speed);
+
+    public sealed record TokenChange(string Token, int? Subcode);
+
+    public sealed record LimitsChange(int? AppCallsPerHour, int? PageCallsPerDay, int? InstagramCallsPerDay, bool? Reset);
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var control = routes.MapGroup(Prefix);
+        control.MapGet("/world", (EmulatorState state, int? users) => new
+        {
+            appId = state.Options.AppId,
+            appSecret = state.Options.AppSecret,
+            appToken = state.Tokens.AppToken,
+            demoUserToken = World.TokenStore.DemoUserToken,
+            now = state.Clock.Now,
+            pageCount = state.World.PageCount,
+            users = state.World.Users.Take(users ?? 20).Select(u => new
+            {
+                id = u.Id,
+                name = u.Name,
+                shortLivedToken = state.Tokens.UserTokenOf(u),
+                pages = state.World.PagesOf(u).Select(p => new { id = p.Id, name = p.Name, instagramId = p.InstagramId }),
+            }),
+        });
+
+        control.MapGet("/clock", (EmulatorState state) => new { now = state.Clock.Now, speed = state.Clock.Speed });
+        control.MapPost("/clock", (ClockChange change, EmulatorState state) =>
+        {
+            if (change.Set is { } set)
+            {
+                state.Clock.Set(set, change.Speed);
+            }
+            else if (change.Speed is { } speed)
+            {
+                state.Clock.Set(state.Clock.Now, speed);
+            }
+
+            if (change.AdvanceSeconds is { } seconds)
+            {
+                state.Clock.Advance(TimeSpan.FromSeconds(seconds));
+            }
+
+            return new { now = state.Clock.Now, speed = state.Clock.Speed };
+        });
+
+        control.MapPost("/faults", (Fault fault, EmulatorState state) =>
+        {
+            state.Faults.Add(fault);
+            return Results.Created($"{Prefix}/faults", fault);
+        });
+        control.MapDelete("/faults", (EmulatorState state) =>
+        {
+            state.Faults.Clear();
+            return Results.NoContent();
+        });
+
+        control.MapPost("/tokens/expire", (TokenChange change, EmulatorState state) =>
+            state.Tokens.Expire(change.Token, state.Clock.Now) ? Results.NoContent() : Results.NotFound());
+        control.MapPost("/tokens/revoke", (TokenChange change, EmulatorState state) =>
+            state.Tokens.Revoke(change.Token, change.Subcode ?? 467) ? Results.NoContent() : Results.NotFound());
+
+        control.MapPost("/limits", (LimitsChange change, EmulatorState state) =>
+        {
+            state.Buckets.AppCallsPerHour = change.AppCallsPerHour ?? state.Buckets.AppCallsPerHour;
+            state.Buckets.PageCallsPerDay = change.PageCallsPerDay ?? state.Buckets.PageCallsPerDay;
+            state.Buckets.InstagramCallsPerDay = change.InstagramCallsPerDay ?? state.Buckets.InstagramCallsPerDay;
+            if (change.Reset == true)
+            {
+                state.Buckets.Reset();
+            }
+
+            return new { state.Buckets.AppCallsPerHour, state.Buckets.PageCallsPerDay, state.Buckets.InstagramCallsPerDay };
+        });
+
+        control.MapGet("/log", (EmulatorState state) => state.Log.Snapshot());
+        control.MapDelete("/log", (EmulatorState state) =>
+        {
+            state.Log.Reset();
+            return Results.NoContent();
+        });
+    }
+}

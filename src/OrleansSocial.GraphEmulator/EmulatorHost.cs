@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using OrleansSocial.GraphEmulator.Control;
+using OrleansSocial.GraphEmulator.Graph;
+
+namespace OrleansSocial.GraphEmulator;
+
+/// <summary>Composition of the emulator, shared by its own Main, tests, benchmarks and the API silo's default profile.</summary>
+public static class EmulatorHost
+{
+    public static WebApplicationBuilder AddGraphEmulator(this WebApplicationBuilder builder, Action<EmulatorOptions>? configure = null)
+    {
+        var options = builder.Services.AddOptions<EmulatorOptions>().BindConfiguration(EmulatorOptions.Section);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => new EmulatorState(services.GetRequiredService<IOptions<EmulatorOptions>>().Value, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<GraphDispatcher>();
+        return builder;
+    }
+
+    public static WebApplication MapGraphEmulator(this WebApplication app)
+    {
+        ControlApi.Map(app);
+        app.Map("/{**path}", (HttpContext context, GraphDispatcher dispatcher, EmulatorState state) => GraphHttp.HandleAsync(context, dispatcher, state));
+        return app;
+    }
+
+    /// <summary>Starts an emulator on a loopback URL (port 0 picks a free one); dispose to stop it.</summary>
+    public static async Task<RunningEmulator> StartAsync(Action<EmulatorOptions>? configure = null, string url = "http://127.0.0.1:0")
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddGraphEmulator(configure);
+        var app = builder.Build();
+        app.MapGraphEmulator();
+        await app.StartAsync();
+        var address = app.Urls.First();
+        return new RunningEmulator(app, new Uri(address), app.Services.GetRequiredService<EmulatorState>());
+    }
+}
+
+public sealed class RunningEmulator(WebApplication app, Uri baseUrl, EmulatorState state) : IAsyncDisposable
+{
+    public Uri BaseUrl { get; } = baseUrl;
+
+    public EmulatorState State { get; } = state;
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,55 @@
+namespace OrleansSocial.GraphEmulator;
+
+/// <summary>The emulator's world and limits (<c>Emulator</c> section). Everything is deterministic from the seed.</summary>
+public sealed class EmulatorOptions
+{
+    public const string Section = "Emulator";
+
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Users in the world; each manages <see cref="PagesPerUser"/> Pages, each with a linked Instagram account.</summary>
+    public int Users { get; set; } = 3;
+
+    public int PagesPerUser { get; set; } = 2;
+
+    public int PostsPerPage { get; set; } = 60;
+
+    public int MediaPerAccount { get; set; } = 40;
+
+    public int MaxCommentsPerPost { get; set; } = 6;
+
+    /// <summary>The emulator clock at start; default: the real time at start.</summary>
+    public DateTimeOffset? StartTime { get; set; }
+
+    /// <summary>Emulated seconds per real second.</summary>
+    public double ClockSpeed { get; set; } = 1;
+
+    public string AppId { get; set; } = "1234567890123";
+
+    public string AppSecret { get; set; } = "emulator-app-secret";
+
+    /// <summary>When true a server call without a valid appsecret_proof fails with code 100.</summary>
+    public bool RequireAppSecretProof { get; set; }
+
+    /// <summary>Platform budget: calls per rolling hour for user and app tokens.</summary>
+    public int AppCallsPerHour { get; set; } = 200_000;
+
+    /// <summary>Business-use-case budget per Page: calls per rolling 24 h with Page tokens.</summary>
+    public int PageCallsPerDay { get; set; } = 48_000;
+
+    /// <summary>Business-use-case budget per Instagram account: calls per rolling 24 h.</summary>
+    public int InstagramCallsPerDay { get; set; } = 48_000;
+
+    /// <summary>Instagram content publishing quota per rolling 24 h.</summary>
+    public int PublishingQuota { get; set; } = 50;
+
+    /// <summary>How long a video container stays IN_PROGRESS.</summary>
+    public TimeSpan VideoProcessing { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Page insight metrics that answer (#100) "not a valid insights metric".</summary>
+    public List<string> DeprecatedMetrics { get; set; } =
+        ["page_impressions", "page_impressions_unique", "page_fans", "page_engaged_users", "impressions", "plays", "video_views"];
+
+    /// <summary>The public base URL used in paging links; default: the request's own.</summary>
+    public string? PublicBaseUrl { get; set; }
+}

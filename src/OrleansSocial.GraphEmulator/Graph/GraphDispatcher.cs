@@ -1,0 +1,343 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using OrleansSocial.GraphEmulator.World;
+
+namespace OrleansSocial.GraphEmulator.Graph;
+
+/// <summary>
+/// Every Graph call, from HTTP or from a batch operation: faults, token checks, rate
+/// accounting and usage headers, then the endpoint. One place, so batch operations count
+/// and fail exactly like single calls.
+/// </summary>
+public sealed partial class GraphDispatcher(EmulatorState state)
+{
+    private EmulatorWorld World => state.World;
+
+    private DateTimeOffset Now => state.Clock.Now;
+
+    public async Task<GraphResult> HandleAsync(GraphRequest request)
+    {
+        var result = await HandleCoreAsync(request);
+        state.Log.Record(request, result.Status);
+        return result;
+    }
+
+    private async Task<GraphResult> HandleCoreAsync(GraphRequest request)
+    {
+        if (state.Faults.Take(request) is { } fault)
+        {
+            if (fault.LatencyMs > 0)
+            {
+                await Task.Delay(fault.LatencyMs);
+            }
+
+            if (fault.HttpStatus is { } status)
+            {
+                return new GraphResult(status, JsonValue.Create("Bad Gateway")!);
+            }
+
+            if (fault.Code is { } code)
+            {
+                return GraphErrors.Error(code, fault.Message ?? "Injected fault", fault.Subcode, transient: fault.IsTransient);
+            }
+        }
+
+        if (request.Method == "POST" && request.Segments.Count == 0)
+        {
+            return await new BatchRunner(this).RunAsync(request);
+        }
+
+        if (request.Segments is ["oauth", "access_token"])
+        {
+            return Exchange(request);
+        }
+
+        if (request.Token is null)
+        {
+            return GraphErrors.Error(104, "An access token is required to request this resource.");
+        }
+
+        var token = state.Tokens.Find(request.Token);
+        if (token is null)
+        {
+            return GraphErrors.BadToken(null, "Invalid OAuth access token - Cannot parse access token");
+        }
+
+        if (token.RevokedSubcode is { } revoked)
+        {
+            return GraphErrors.BadToken(revoked, "Error validating access token: The session has been invalidated.");
+        }
+
+        if (token.ExpiresAt is { } expires && expires <= Now)
+        {
+            return GraphErrors.BadToken(463, $"Error validating access token: Session has expired on {expires:R}. The current time is {Now:R}.");
+        }
+
+        if (state.Options.RequireAppSecretProof && token.Type != TokenType.App && ProofProblem(request) is { } proof)
+        {
+            return proof;
+        }
+
+        if (request.Segments is ["debug_token"])
+        {
+            return DebugToken(request, token);
+        }
+
+        var spend = Spend(request, token);
+        if (spend.Throttled)
+        {
+            var throttled = GraphErrors.Throttled(spend.Kind);
+            throttled.Headers.Add(RateBuckets.Header(spend));
+            return throttled;
+        }
+
+        var result = Route(request, token);
+        result.Headers.Add(RateBuckets.Header(spend));
+        return result;
+    }
+
+    private GraphResult? ProofProblem(GraphRequest request)
+    {
+        var proof = request["appsecret_proof"];
+        if (proof is null)
+        {
+            return GraphErrors.Error(100, "API calls from the server require an appsecret_proof argument", type: "GraphMethodException");
+        }
+
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(state.Options.AppSecret), Encoding.UTF8.GetBytes(request.Token!)));
+        return proof == expected ? null : GraphErrors.Error(100, "Invalid appsecret_proof provided in the API argument", type: "GraphMethodException");
+    }
+
+    /// <summary>Instagram objects spend their account's budget; Page tokens their Page's; user and app tokens the app's.</summary>
+    private RateBuckets.Spend Spend(GraphRequest request, TokenInfo token)
+    {
+        var target = request.Segments.FirstOrDefault() ?? "";
+        var account = World.FindAccount(target) ?? (World.FindMedia(target) is { } media ? World.FindAccount(media.AccountId) : null)
+            ?? (state.Containers.TryGetValue(target, out var container) ? World.FindAccount(container.AccountId) : null);
+        if (account is not null)
+        {
+            return state.Buckets.Count("instagram", account.Id, Now);
+        }
+
+        return token.Type == TokenType.Page
+            ? state.Buckets.Count("pages", token.PageId!, Now)
+            : state.Buckets.Count("app", state.Options.AppId, Now);
+    }
+
+    private GraphResult Route(GraphRequest request, TokenInfo token)
+    {
+        var fields = FieldSpec.Parse(request["fields"]);
+        var segments = request.Segments;
+        return (request.Method, segments.Count) switch
+        {
+            ("GET", 0) when request["ids"] is { } ids => MultiRead(ids, fields, token),
+            ("GET", 1) when segments[0] == "me" => Me(token, fields),
+            ("GET", 2) when segments[1] == "accounts" => Accounts(request, token, fields),
+            ("GET", 1) => ReadObject(segments[0], fields, token) ?? GraphErrors.NotFound(segments[0]),
+            ("GET", >= 2) when segments[1] == "insights" => Insights(request, token),
+            ("GET", 2) => ReadEdge(request, token, fields),
+            ("POST", 2) => Publishing.Create(state, request, token),
+            ("POST", 1) => Publishing.Update(state, request, token),
+            ("DELETE", 1) => Publishing.Delete(state, request, token),
+            _ => GraphErrors.UnsupportedPath(),
+        };
+    }
+
+    internal bool CanAccess(TokenInfo token, Page page) =>
+        token.Type == TokenType.App || (token.Type == TokenType.Page ? token.PageId == page.Id : page.OwnerUserId == token.UserId);
+
+    private GraphResult Me(TokenInfo token, IReadOnlyList<FieldSpec> fields)
+    {
+        if (token.Type == TokenType.Page)
+        {
+            return GraphResult.Ok(Render.Page(World.FindPage(token.PageId!)!, fields, _ => null));
+        }
+
+        var user = World.FindUser(token.UserId);
+        return user is null ? GraphErrors.Error(2500, "An active access token must be used to query information about the current user.")
+            : GraphResult.Ok(new JsonObject { ["id"] = user.Id, ["name"] = user.Name });
+    }
+
+    private GraphResult Accounts(GraphRequest request, TokenInfo token, IReadOnlyList<FieldSpec> fields)
+    {
+        if (token.Type != TokenType.User || (request.Segments[0] != "me" && request.Segments[0] != token.UserId))
+        {
+            return GraphErrors.NotFound(request.Segments[0]);
+        }
+
+        var user = World.FindUser(token.UserId)!;
+        var requested = fields.Count > 0 ? fields : FieldSpec.Parse("access_token,category,category_list,name,id,tasks");
+        var pages = World.PagesOf(user).ToList();
+        return Paged(request, pages, p => Render.Page(p, requested, page => state.Tokens.PageTokenFor(token, page, Now).Token),
+            summary: request["summary"] is "total_count" or "true" ? new JsonObject { ["total_count"] = pages.Count } : null);
+    }
+
+    internal JsonObject? RenderObject(string id, IReadOnlyList<FieldSpec> fields, TokenInfo token)
+    {
+        if (World.FindPage(id) is { } page)
+        {
+            return CanAccess(token, page) ? Render.Page(page, fields, p => token.Type == TokenType.User ? state.Tokens.PageTokenFor(token, p, Now).Token : null) : null;
+        }
+
+        if (World.FindPost(id) is { } post)
+        {
+            return CanAccess(token, World.FindPage(post.PageId)!) ? Render.Post(post, fields, World, Now) : null;
+        }
+
+        if (World.FindAccount(id) is { } account)
+        {
+            return CanAccess(token, World.FindPage(account.PageId)!) ? Render.Account(account, fields, World.MediaOf(account).Count) : null;
+        }
+
+        if (World.FindMedia(id) is { } media)
+        {
+            return CanAccess(token, World.FindPage(World.FindAccount(media.AccountId)!.PageId)!) ? Render.Media(media, fields, World, Now) : null;
+        }
+
+        if (state.Containers.TryGetValue(id, out var container))
+        {
+            return Publishing.RenderContainer(state, container, fields);
+        }
+
+        return null;
+    }
+
+    private GraphResult? ReadObject(string id, IReadOnlyList<FieldSpec> fields, TokenInfo token) =>
+        RenderObject(id, fields, token) is { } json ? GraphResult.Ok(json) : null;
+
+    private GraphResult MultiRead(string ids, IReadOnlyList<FieldSpec> fields, TokenInfo token)
+    {
+        var result = new JsonObject();
+        foreach (var id in ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (RenderObject(id, fields, token) is not { } json)
+            {
+                return GraphErrors.NotFound(id);
+            }
+
+            result[id] = json;
+        }
+
+        return GraphResult.Ok(result);
+    }
+
+    private GraphResult ReadEdge(GraphRequest request, TokenInfo token, IReadOnlyList<FieldSpec> fields)
+    {
+        var (id, edge) = (request.Segments[0], request.Segments[1]);
+        if (int.TryParse(request["limit"], out var requestedLimit) && requestedLimit > 100)
+        {
+            return GraphErrors.Error(100, "The limit parameter cannot exceed 100");
+        }
+
+        switch (edge)
+        {
+            case "published_posts" or "posts" or "feed" or "scheduled_posts" when World.FindPage(id) is { } page:
+                if (!CanAccess(token, page))
+                {
+                    return GraphErrors.NotFound(id);
+                }
+
+                var posts = edge == "scheduled_posts" ? World.ScheduledOf(page, Now) : World.PostsOf(page, Now);
+                var since = ParseTime(request["since"]);
+                var until = ParseTime(request["until"]);
+                var window = posts.Where(p => (since is null || (p.ScheduledPublishTime ?? p.CreatedTime) >= since) && (until is null || (p.ScheduledPublishTime ?? p.CreatedTime) <= until)).ToList();
+                return Paged(request, window, p => Render.Post(p, fields, World, Now));
+            case "comments":
+                var owner = RenderObject(id, [], token);
+                if (owner is null)
+                {
+                    return GraphErrors.NotFound(id);
+                }
+
+                var comments = World.CommentsOf(id).Concat(state.ExtraComments(id)).ToList();
+                if (request["order"] == "reverse_chronological")
+                {
+                    comments.Reverse();
+                }
+
+                return Paged(request, comments, c => Render.Comment(c, fields),
+                    summary: request["summary"] is "true" or "1" ? new JsonObject { ["order"] = "chronological", ["total_count"] = comments.Count, ["can_comment"] = true } : null);
+            case "media" when World.FindAccount(id) is { } account:
+                return CanAccess(token, World.FindPage(account.PageId)!)
+                    ? Paged(request, World.MediaOf(account), m => Render.Media(m, fields, World, Now))
+                    : GraphErrors.NotFound(id);
+            case "content_publishing_limit" when World.FindAccount(id) is { } account:
+                return Publishing.Limit(state, account, fields);
+            default:
+                return ReadObject(id, [], token) is null ? GraphErrors.NotFound(id) : GraphErrors.Error(100, $"Tried accessing nonexisting field ({edge})");
+        }
+    }
+
+    /// <summary>Cursor paging: opaque cursors, <c>next</c> only when more items follow, links on this emulator's base URL.</summary>
+    internal GraphResult Paged<T>(GraphRequest request, IReadOnlyList<T> items, Func<T, JsonNode> render, JsonObject? summary = null)
+    {
+        var limit = int.TryParse(request["limit"], out var l) && l > 0 ? l : 25;
+        var start = request["after"] is { } after ? DecodeCursor(after) + 1 : request["before"] is { } before ? Math.Max(0, DecodeCursor(before) - limit) : 0;
+        if (start < 0)
+        {
+            return GraphErrors.Error(100, "Invalid cursor");
+        }
+
+        var page = items.Skip(start).Take(limit).ToList();
+        var body = new JsonObject { ["data"] = new JsonArray(page.Select(render).ToArray()) };
+        var paging = new JsonObject();
+        if (page.Count > 0)
+        {
+            paging["cursors"] = new JsonObject { ["before"] = EncodeCursor(start), ["after"] = EncodeCursor(start + page.Count - 1) };
+            if (start + page.Count < items.Count)
+            {
+                paging["next"] = Link(request, ("after", EncodeCursor(start + page.Count - 1)));
+            }
+
+            if (start > 0)
+            {
+                paging["previous"] = Link(request, ("before", EncodeCursor(start)));
+            }
+
+            body["paging"] = paging;
+        }
+
+        if (summary is not null)
+        {
+            body["summary"] = summary;
+        }
+
+        return GraphResult.Ok(body);
+    }
+
+    internal static string Link(GraphRequest request, params (string Name, string Value)[] replace)
+    {
+        var parameters = request.Parameters.Where(p => p.Key is not ("after" or "before" or "appsecret_proof" or "batch") && replace.All(r => r.Name != p.Key))
+            .Concat(replace.Select(r => new KeyValuePair<string, string>(r.Name, r.Value)));
+        if (request.Token is not null)
+        {
+            parameters = parameters.Append(new KeyValuePair<string, string>("access_token", request.Token));
+        }
+
+        var query = string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        return $"{request.BaseUrl}/{request.Version}/{string.Join('/', request.Segments)}?{query}";
+    }
+
+    private static string EncodeCursor(int index) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"cursor:{index}"));
+
+    private static int DecodeCursor(string cursor)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            return text.StartsWith("cursor:", StringComparison.Ordinal) && int.TryParse(text[7..], out var index) ? index : -2;
+        }
+        catch (FormatException)
+        {
+            return -2;
+        }
+    }
+
+    internal static DateTimeOffset? ParseTime(string? value) =>
+        value is null ? null
+        : long.TryParse(value, out var unix) ? DateTimeOffset.FromUnixTimeSeconds(unix)
+        : DateTimeOffset.TryParse(value.Replace("+0000", "+00:00"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+}

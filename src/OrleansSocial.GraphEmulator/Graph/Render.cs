@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using OrleansSocial.GraphEmulator.World;
+
+namespace OrleansSocial.GraphEmulator.Graph;
+
+/// <summary>Graph objects as JSON, honouring <c>fields</c> and field expansion; defaults when no fields are asked.</summary>
+public static class Render
+{
+    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'+0000'", CultureInfo.InvariantCulture);
+
+    public static JsonObject Page(Page page, IReadOnlyList<FieldSpec> fields, Func<Page, string?> pageToken)
+    {
+        var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
+        {
+            ["id"] = _ => page.Id,
+            ["name"] = _ => page.Name,
+            ["username"] = _ => page.Username,
+            ["category"] = _ => page.Category,
+            ["category_list"] = _ => new JsonArray(new JsonObject { ["id"] = "2201", ["name"] = page.Category }),
+            ["about"] = _ => $"About {page.Name}",
+            ["description"] = _ => $"{page.Name}, emulated.",
+            ["link"] = _ => $"https://www.facebook.com/{page.Id}",
+            ["website"] = _ => $"https://{page.Username}.example",
+            ["fan_count"] = _ => page.FanCount,
+            ["followers_count"] = _ => page.FollowersCount,
+            ["verification_status"] = _ => "not_verified",
+            ["picture"] = _ => new JsonObject { ["data"] = new JsonObject { ["url"] = $"https://emulator.invalid/{page.Id}/picture.jpg", ["is_silhouette"] = false } },
+            ["instagram_business_account"] = f => Link(page.InstagramId, f),
+            ["connected_instagram_account"] = f => Link(page.InstagramId, f),
+            ["tasks"] = _ => new JsonArray("ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE"),
+            ["access_token"] = _ => pageToken(page),
+        };
+        return Select(all, fields, ["id", "name"]);
+    }
+
+    public static JsonObject Post(Post post, IReadOnlyList<FieldSpec> fields, EmulatorWorld world, DateTimeOffset now)
+    {
+        var comments = world.CommentsOf(post.Id);
+        var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
+        {
+            ["id"] = _ => post.Id,
+            ["message"] = _ => post.Message,
+            ["created_time"] = _ => Time(post.ScheduledPublishTime ?? post.CreatedTime),
+            ["updated_time"] = _ => Time(post.ScheduledPublishTime ?? post.CreatedTime),
+            ["permalink_url"] = _ => $"https://www.facebook.com/{post.PageId}/posts/{post.Id.Split('_')[1]}",
+            ["full_picture"] = _ => $"https://emulator.invalid/{post.Id}/full.jpg",
+            ["status_type"] = _ => "mobile_status_update",
+            ["is_published"] = _ => post.Published || post.ScheduledPublishTime <= now,
+            ["scheduled_publish_time"] = _ => post.ScheduledPublishTime?.ToUnixTimeSeconds(),
+            ["shares"] = _ => new JsonObject { ["count"] = EmulatorWorld.Grown(post.Shares, post.CreatedTime, now) / 4 },
+            ["reactions"] = f => Edge([], f, new JsonObject { ["total_count"] = EmulatorWorld.Grown(post.BaseReactions, post.CreatedTime, now), ["viewer_reaction"] = "NONE" }),
+            ["comments"] = f => Edge(comments.Select(c => (JsonNode)Comment(c, f.Children)).ToList(), f,
+                new JsonObject { ["order"] = "ranked", ["total_count"] = comments.Count, ["can_comment"] = true }),
+            ["attachments"] = _ => new JsonObject { ["data"] = new JsonArray(new JsonObject { ["type"] = "photo", ["media_type"] = "photo", ["url"] = $"https://emulator.invalid/{post.Id}" }) },
+        };
+        return Select(all, fields, ["id", "message", "created_time"]);
+    }
+
+    public static JsonObject Comment(Comment comment, IReadOnlyList<FieldSpec> fields)
+    {
+        var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
+        {
+            ["id"] = _ => comment.Id,
+            ["message"] = _ => comment.Message,
+            ["text"] = _ => comment.Message,
+            ["created_time"] = _ => Time(comment.CreatedTime),
+            ["timestamp"] = _ => Time(comment.CreatedTime),
+            ["from"] = _ => new JsonObject { ["id"] = comment.FromId, ["name"] = comment.FromName },
+            ["username"] = _ => comment.FromName.Replace(' ', '_').ToLowerInvariant(),
+            ["like_count"] = _ => comment.LikeCount,
+            ["comment_count"] = _ => 0,
+            ["is_hidden"] = _ => false,
+            ["permalink_url"] = _ => $"https://www.facebook.com/{comment.Id}",
+        };
+        return Select(all, fields, ["id", "message", "created_time"]);
+    }
+
+    public static JsonObject Account(InstagramAccount account, IReadOnlyList<FieldSpec> fields, int mediaCount)
+    {
+        var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
+        {
+            ["id"] = _ => account.Id,
+            ["ig_id"] = _ => 1_000_000 + account.Index,
+            ["username"] = _ => account.Username,
+            ["name"] = _ => account.Name,
+            ["biography"] = _ => account.Biography,
+            ["website"] = _ => $"https://{account.Username}.example",
+            ["profile_picture_url"] = _ => $"https://emulator.invalid/{account.Id}/profile.jpg",
+            ["followers_count"] = _ => account.FollowersCount,
+            ["follows_count"] = _ => account.FollowsCount,
+            ["media_count"] = _ => mediaCount,
+        };
+        return Select(all, fields, ["id"]);
+    }
+
+    public static JsonObject Media(Media media, IReadOnlyList<FieldSpec> fields, EmulatorWorld world, DateTimeOffset now)
+    {
+        var comments = world.CommentsOf(media.Id);
+        var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
+        {
+            ["id"] = _ => media.Id,
+            ["caption"] = _ => media.Caption,
+            ["media_type"] = _ => media.MediaType,
+            ["media_product_type"] = _ => media.MediaType == "VIDEO" ? "REELS" : "FEED",
+            ["media_url"] = _ => $"https://emulator.invalid/{media.Id}/media",
+            ["thumbnail_url"] = _ => media.MediaType == "VIDEO" ? $"https://emulator.invalid/{media.Id}/thumb.jpg" : null,
+            ["permalink"] = _ => $"https://www.instagram.com/p/{media.Id[^8..]}/",
+            ["shortcode"] = _ => media.Id[^8..],
+            ["timestamp"] = _ => Time(media.Timestamp),
+            ["username"] = _ => world.FindAccount(media.AccountId)?.Username,
+            ["like_count"] = _ => EmulatorWorld.Grown(media.BaseLikes, media.Timestamp, now),
+            ["comments_count"] = _ => comments.Count,
+            ["is_comment_enabled"] = _ => true,
+        };
+        return Select(all, fields, ["id"]);
+    }
+
+    /// <summary>An edge inside field expansion: data honouring .limit(n), summary when .summary(true).</summary>
+    private static JsonObject Edge(IReadOnlyList<JsonNode> items, FieldSpec spec, JsonObject summary)
+    {
+        var edge = new JsonObject { ["data"] = new JsonArray(items.Take(spec.Limit ?? 25).Select(i => i.DeepClone()).ToArray()) };
+        if (spec.Summary)
+        {
+            edge["summary"] = summary;
+        }
+
+        return edge;
+    }
+
+    private static JsonObject Link(string id, FieldSpec spec) => new() { ["id"] = id };
+
+    private static JsonObject Select(Dictionary<string, Func<FieldSpec, JsonNode?>> all, IReadOnlyList<FieldSpec> fields, string[] defaults)
+    {
+        var result = new JsonObject();
+        var requested = fields.Count > 0 ? fields : defaults.Select(d => new FieldSpec(d, new Dictionary<string, string>(), [])).ToList();
+        foreach (var field in requested)
+        {
+            if (all.TryGetValue(field.Name, out var render) && render(field) is { } value)
+            {
+                result[field.Name] = value;
+            }
+        }
+
+        if (!result.ContainsKey("id") && all.TryGetValue("id", out var id))
+        {
+            result["id"] = id(requested[0]);
+        }
+
+        return result;
+    }
+}

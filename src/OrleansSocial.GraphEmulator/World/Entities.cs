@@ -1,0 +1,15 @@
+namespace OrleansSocial.GraphEmulator.World;
+
+public sealed record User(int Index, string Id, string Name);
+
+public sealed record Page(int Index, string Id, string Name, string Username, string Category, int FanCount, int FollowersCount, string OwnerUserId, string InstagramId);
+
+public sealed record InstagramAccount(int Index, string Id, string PageId, string Username, string Name, string Biography, int FollowersCount, int FollowsCount);
+
+public sealed record Post(string Id, string PageId, string Message, DateTimeOffset CreatedTime, int Shares, int BaseReactions, bool Published, DateTimeOffset? ScheduledPublishTime);
+
+public sealed record Comment(string Id, string ObjectId, string Message, DateTimeOffset CreatedTime, string FromId, string FromName, int LikeCount);
+
+public sealed record Media(string Id, string AccountId, string Caption, string MediaType, DateTimeOffset Timestamp, int BaseLikes);
+
+public sealed record Container(string Id, string AccountId, string? ImageUrl, string? VideoUrl, string? Caption, DateTimeOffset CreatedAt, string? PublishedMediaId);

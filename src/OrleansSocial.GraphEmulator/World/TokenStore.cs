@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OrleansSocial.GraphEmulator.World;
+
+public enum TokenType
+{
+    User,
+    Page,
+    App,
+}
+
+/// <summary>An issued token. Expiry is on the emulator clock; <see cref="RevokedSubcode"/> makes it fail with 190.</summary>
+public sealed record TokenInfo(string Token, TokenType Type, string UserId, string? PageId, DateTimeOffset IssuedAt, DateTimeOffset? ExpiresAt, bool LongLived)
+{
+    public int? RevokedSubcode { get; init; }
+}
+
+/// <summary>Issues, exchanges, expires and revokes tokens. Users' short-lived tokens are derived from the seed.</summary>
+public sealed class TokenStore
+{
+    public static readonly TimeSpan ShortLived = TimeSpan.FromHours(2);
+    public static readonly TimeSpan LongLived = TimeSpan.FromSeconds(5_183_944);
+
+    private readonly ConcurrentDictionary<string, TokenInfo> _tokens = new(StringComparer.Ordinal);
+    private readonly EmulatorWorld _world;
+
+    public TokenStore(EmulatorWorld world, DateTimeOffset now)
+    {
+        _world = world;
+        foreach (var user in world.Users)
+        {
+            _tokens[UserTokenOf(user)] = new TokenInfo(UserTokenOf(user), TokenType.User, user.Id, null, now, now + ShortLived, LongLived: false);
+        }
+
+        // The walkthrough's token: user 0, valid for years so a README can paste it.
+        _tokens[DemoUserToken] = new TokenInfo(DemoUserToken, TokenType.User, world.Users[0].Id, null, now, now.AddYears(10), LongLived: false);
+        AppToken = $"{world.Options.AppId}|{world.Options.AppSecret}";
+        _tokens[AppToken] = new TokenInfo(AppToken, TokenType.App, "", null, now, null, LongLived: true);
+    }
+
+    public const string DemoUserToken = "EAADemoUserToken0000OrleansSocialEmulator";
+
+    public string AppToken { get; }
+
+    /// <summary>Each user's short-lived token (what Facebook Login would hand the browser).</summary>
+    public string UserTokenOf(User user) => "EAAU" + Digest($"user:{_world.Options.Seed}:{user.Index}");
+
+    public TokenInfo? Find(string token) => _tokens.TryGetValue(token, out var info) ? info : null;
+
+    public TokenInfo ExchangeForLongLived(TokenInfo shortToken, DateTimeOffset now)
+    {
+        var token = "EAAL" + Digest($"long:{shortToken.Token}:{now.UtcTicks}:{RandomNumberGenerator.GetInt32(int.MaxValue)}");
+        return _tokens[token] = new TokenInfo(token, shortToken.Type, shortToken.UserId, shortToken.PageId, now,
+            shortToken.Type == TokenType.Page ? null : now + LongLived, LongLived: true);
+    }
+
+    /// <summary>A Page token for a user token: no expiry when the user token is long-lived, one hour otherwise.</summary>
+    public TokenInfo PageTokenFor(TokenInfo userToken, Page page, DateTimeOffset now)
+    {
+        var token = "EAAP" + Digest($"page:{userToken.Token}:{page.Id}");
+        return _tokens.GetOrAdd(token, t => new TokenInfo(t, TokenType.Page, userToken.UserId, page.Id, now,
+            userToken.LongLived ? null : now + TimeSpan.FromHours(1), userToken.LongLived));
+    }
+
+    public bool Expire(string token, DateTimeOffset now) => Update(token, info => info with { ExpiresAt = now - TimeSpan.FromSeconds(1) });
+
+    public bool Revoke(string token, int subcode) => Update(token, info => info with { RevokedSubcode = subcode });
+
+    private bool Update(string token, Func<TokenInfo, TokenInfo> change)
+    {
+        while (_tokens.TryGetValue(token, out var info))
+        {
+            if (_tokens.TryUpdate(token, change(info), info))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Digest(string text) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..40];
+}
