@@ -1,0 +1,347 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OrleansSocial.Graph.Json;
+using OrleansSocial.Graph.Models;
+
+namespace OrleansSocial.Graph;
+
+/// <summary>
+/// Typed Graph API calls. Tokens travel in the Authorization header (and appsecret_proof
+/// beside them), never in a URL this client builds; only the two calls whose contract puts a
+/// token in the query (exchange, debug_token) do so, and this client's HTTP pipeline logs no URLs.
+/// Every call returns the usage headers its response carried.
+/// </summary>
+public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
+{
+    /// <summary>Request option naming the Graph object a call targets: the circuit breaker is keyed by it.</summary>
+    public static readonly HttpRequestOptionsKey<string> ObjectKey = new("graph-object");
+
+    public const int MaxBatchOperations = 50;
+
+    private GraphOptions Options => options.Value;
+
+    // --- tokens -------------------------------------------------------------------------
+
+    public async Task<GraphResult<LongLivedToken>> ExchangeForLongLivedTokenAsync(string shortLivedToken, CancellationToken cancellationToken = default)
+    {
+        var (json, usage) = await SendAsync(HttpMethod.Get, "oauth/access_token", null,
+            [("grant_type", "fb_exchange_token"), ("client_id", RequireApp().Id), ("client_secret", RequireApp().Secret), ("fb_exchange_token", shortLivedToken)], cancellationToken);
+        return new(json.Deserialize<LongLivedToken>(GraphJson.Options)!, usage);
+    }
+
+    public async Task<GraphResult<TokenInfo>> DebugTokenAsync(string inputToken, CancellationToken cancellationToken = default)
+    {
+        var (id, secret) = RequireApp();
+        var (json, usage) = await SendAsync(HttpMethod.Get, "debug_token", $"{id}|{secret}", [("input_token", inputToken)], cancellationToken);
+        return new(json.GetProperty("data").Deserialize<TokenInfo>(GraphJson.Options)!, usage);
+    }
+
+    // --- Pages --------------------------------------------------------------------------
+
+    public IAsyncEnumerable<GraphPage<PageAccount>> GetAccountsAsync(string userToken, int? maxItems = null, CancellationToken cancellationToken = default) =>
+        PagesAsync<PageAccount>("me/accounts", userToken, [("fields", "id,name,access_token,category,category_list,tasks,instagram_business_account")], maxItems, cancellationToken);
+
+    public Task<GraphResult<PageProfile>> GetPageAsync(string pageId, string token, CancellationToken cancellationToken = default) =>
+        GetObjectAsync<PageProfile>(pageId, token, "id,name,username,category,about,description,link,website,fan_count,followers_count,instagram_business_account", cancellationToken);
+
+    /// <summary>The Page's own published posts, newest first, with engagement counts by field expansion (one call per page of posts).</summary>
+    public IAsyncEnumerable<GraphPage<PagePost>> GetPagePostsAsync(string pageId, string pageToken, DateTimeOffset? since = null, int? maxItems = null, int pageSize = 25, CancellationToken cancellationToken = default)
+    {
+        var parameters = new List<(string, string)>
+        {
+            ("fields", "id,message,story,created_time,updated_time,permalink_url,full_picture,shares,comments.limit(0).summary(true),reactions.limit(0).summary(total_count)"),
+            ("limit", pageSize.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (since is { } from)
+        {
+            parameters.Add(("since", from.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return PagesAsync<PagePost>($"{pageId}/published_posts", pageToken, parameters, maxItems, cancellationToken);
+    }
+
+    public IAsyncEnumerable<GraphPage<PagePost>> GetScheduledPostsAsync(string pageId, string pageToken, CancellationToken cancellationToken = default) =>
+        PagesAsync<PagePost>($"{pageId}/scheduled_posts", pageToken, [("fields", "id,message,scheduled_publish_time,is_published")], null, cancellationToken);
+
+    public IAsyncEnumerable<GraphPage<GraphComment>> GetCommentsAsync(string objectId, string token, int? maxItems = null, CancellationToken cancellationToken = default) =>
+        PagesAsync<GraphComment>($"{objectId}/comments", token, [("fields", "id,message,text,created_time,timestamp,from,username,like_count"), ("limit", "100")], maxItems, cancellationToken);
+
+    public Task<GraphResult<InsightsResult>> GetPageInsightsAsync(string pageId, string pageToken, IReadOnlyList<string> metrics, string period, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        InsightsAsync($"{pageId}/insights", pageToken, metrics,
+            [("period", period), ("since", Unix(since)), ("until", Unix(until))], cancellationToken);
+
+    public Task<GraphResult<InsightsResult>> GetPostInsightsAsync(string postId, string pageToken, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
+        InsightsAsync($"{postId}/insights", pageToken, metrics, [], cancellationToken);
+
+    // --- Instagram ----------------------------------------------------------------------
+
+    public Task<GraphResult<InstagramProfile>> GetInstagramAccountAsync(string igUserId, string token, CancellationToken cancellationToken = default) =>
+        GetObjectAsync<InstagramProfile>(igUserId, token, "id,username,name,biography,website,profile_picture_url,followers_count,follows_count,media_count", cancellationToken);
+
+    public IAsyncEnumerable<GraphPage<InstagramMedia>> GetInstagramMediaAsync(string igUserId, string token, int? maxItems = null, int pageSize = 25, CancellationToken cancellationToken = default) =>
+        PagesAsync<InstagramMedia>($"{igUserId}/media", token,
+            [("fields", "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,like_count,comments_count"), ("limit", pageSize.ToString(CultureInfo.InvariantCulture))],
+            maxItems, cancellationToken);
+
+    /// <summary>Account insights; <paramref name="totalValue"/> asks metric_type=total_value instead of a time series.</summary>
+    public Task<GraphResult<InsightsResult>> GetInstagramAccountInsightsAsync(string igUserId, string token, IReadOnlyList<string> metrics, string period, DateTimeOffset since, DateTimeOffset until, bool totalValue = false, CancellationToken cancellationToken = default)
+    {
+        var parameters = new List<(string, string)> { ("period", period), ("since", Unix(since)), ("until", Unix(until)) };
+        if (totalValue)
+        {
+            parameters.Add(("metric_type", "total_value"));
+        }
+
+        return InsightsAsync($"{igUserId}/insights", token, metrics, parameters, cancellationToken);
+    }
+
+    public Task<GraphResult<InsightsResult>> GetInstagramMediaInsightsAsync(string mediaId, string token, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
+        InsightsAsync($"{mediaId}/insights", token, metrics, [], cancellationToken);
+
+    // --- publishing ---------------------------------------------------------------------
+
+    /// <summary>POST /{page}/feed: now, or natively scheduled when <paramref name="scheduledAt"/> is given. Never retried blindly.</summary>
+    public async Task<GraphResult<CreatedObject>> PublishPagePostAsync(string pageId, string pageToken, string message, string? link = null, DateTimeOffset? scheduledAt = null, CancellationToken cancellationToken = default)
+    {
+        var parameters = new List<(string, string)> { ("message", message) };
+        if (link is not null)
+        {
+            parameters.Add(("link", link));
+        }
+
+        if (scheduledAt is { } at)
+        {
+            parameters.Add(("published", "false"));
+            parameters.Add(("scheduled_publish_time", Unix(at)));
+        }
+
+        var (json, usage) = await SendAsync(HttpMethod.Post, $"{pageId}/feed", pageToken, parameters, cancellationToken);
+        return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
+    }
+
+    public async Task<GraphResult<CreatedObject>> PublishPagePhotoAsync(string pageId, string pageToken, string imageUrl, string? caption = null, CancellationToken cancellationToken = default)
+    {
+        var (json, usage) = await SendAsync(HttpMethod.Post, $"{pageId}/photos", pageToken, [("url", imageUrl), ("caption", caption ?? "")], cancellationToken);
+        return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
+    }
+
+    /// <summary>Step 1 of Instagram publishing: a container for an image (or a video, as a reel).</summary>
+    public async Task<GraphResult<CreatedObject>> CreateInstagramContainerAsync(string igUserId, string token, string? imageUrl, string? videoUrl, string? caption, CancellationToken cancellationToken = default)
+    {
+        var parameters = new List<(string, string)>();
+        if (imageUrl is not null)
+        {
+            parameters.Add(("image_url", imageUrl));
+        }
+
+        if (videoUrl is not null)
+        {
+            parameters.Add(("video_url", videoUrl));
+            parameters.Add(("media_type", "REELS"));
+        }
+
+        if (caption is not null)
+        {
+            parameters.Add(("caption", caption));
+        }
+
+        var (json, usage) = await SendAsync(HttpMethod.Post, $"{igUserId}/media", token, parameters, cancellationToken);
+        return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
+    }
+
+    public Task<GraphResult<ContainerStatus>> GetContainerStatusAsync(string containerId, string token, CancellationToken cancellationToken = default) =>
+        GetObjectAsync<ContainerStatus>(containerId, token, "id,status_code,status", cancellationToken);
+
+    public async Task<GraphResult<CreatedObject>> PublishInstagramContainerAsync(string igUserId, string token, string containerId, CancellationToken cancellationToken = default)
+    {
+        var (json, usage) = await SendAsync(HttpMethod.Post, $"{igUserId}/media_publish", token, [("creation_id", containerId)], cancellationToken);
+        return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
+    }
+
+    public async Task<GraphResult<PublishingLimit>> GetContentPublishingLimitAsync(string igUserId, string token, CancellationToken cancellationToken = default)
+    {
+        var (json, usage) = await SendAsync(HttpMethod.Get, $"{igUserId}/content_publishing_limit", token,
+            [("fields", "quota_usage,config"), ("since", Unix(DateTimeOffset.UtcNow.AddDays(-1)))], cancellationToken);
+        return new(json.GetProperty("data")[0].Deserialize<PublishingLimit>(GraphJson.Options)!, usage);
+    }
+
+    // --- batch --------------------------------------------------------------------------
+
+    /// <summary>Up to 50 operations in one round trip; each counts against the quota on its own and fails on its own.</summary>
+    public async Task<GraphResult<IReadOnlyList<BatchResult>>> BatchAsync(string token, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken = default)
+    {
+        if (operations.Count is 0 or > MaxBatchOperations)
+        {
+            throw new ArgumentOutOfRangeException(nameof(operations), $"A batch holds 1-{MaxBatchOperations} operations.");
+        }
+
+        var (json, usage) = await SendAsync(HttpMethod.Post, "", token,
+            [("batch", JsonSerializer.Serialize(operations)), ("include_headers", "true")], cancellationToken);
+        var results = new List<BatchResult>();
+        foreach (var element in json.EnumerateArray())
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                results.Add(new BatchResult(0, null, null, GraphUsage.None));
+                continue;
+            }
+
+            var status = element.GetProperty("code").GetInt32();
+            var headers = element.TryGetProperty("headers", out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().ToDictionary(h => h.GetProperty("name").GetString()!, h => h.GetProperty("value").GetString(), StringComparer.OrdinalIgnoreCase)
+                : new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            var opUsage = GraphUsage.From(name => headers.TryGetValue(name, out var value) ? value : null);
+            var body = element.TryGetProperty("body", out var raw) && raw.GetString() is { } text ? text : "null";
+            var error = GraphException.FromBody(body, status, opUsage);
+            results.Add(new BatchResult(status, error is null ? JsonDocument.Parse(body).RootElement.Clone() : null, error, opUsage));
+        }
+
+        return new(results, usage);
+    }
+
+    // --- core ---------------------------------------------------------------------------
+
+    public async Task<GraphResult<T>> GetObjectAsync<T>(string id, string token, string fields, CancellationToken cancellationToken = default)
+    {
+        var (json, usage) = await SendAsync(HttpMethod.Get, id, token, [("fields", fields)], cancellationToken);
+        return new(json.Deserialize<T>(GraphJson.Options)!, usage);
+    }
+
+    /// <summary>
+    /// Cursor paging as an async stream: follows <c>paging.cursors.after</c> while <c>paging.next</c>
+    /// exists (empty pages included), and stops at <paramref name="maxItems"/>. Cursors never outlive the stream.
+    /// </summary>
+    public async IAsyncEnumerable<GraphPage<T>> PagesAsync<T>(string path, string token, IReadOnlyList<(string Name, string Value)> parameters, int? maxItems,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? after = null;
+        var yielded = 0;
+        while (true)
+        {
+            var call = parameters.ToList();
+            if (after is not null)
+            {
+                call.Add(("after", after));
+            }
+
+            var (json, usage) = await SendAsync(HttpMethod.Get, path, token, call, cancellationToken);
+            var items = json.TryGetProperty("data", out var data) ? data.Deserialize<List<T>>(GraphJson.Options) ?? [] : [];
+            if (maxItems is { } max && yielded + items.Count > max)
+            {
+                items = items.Take(max - yielded).ToList();
+            }
+
+            yielded += items.Count;
+            yield return new GraphPage<T>(items, usage);
+
+            after = json.TryGetProperty("paging", out var paging) && paging.TryGetProperty("next", out _)
+                && paging.TryGetProperty("cursors", out var cursors) && cursors.TryGetProperty("after", out var cursor)
+                ? cursor.GetString() : null;
+            if (after is null || (maxItems is { } limit && yielded >= limit))
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One bad metric fails Graph's whole insights call; this drops the metrics Graph rejects
+    /// as invalid or deprecated (probing them one by one) and returns the rest with the rejected names.
+    /// </summary>
+    private async Task<GraphResult<InsightsResult>> InsightsAsync(string path, string token, IReadOnlyList<string> metrics, IReadOnlyList<(string, string)> parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (json, usage) = await SendAsync(HttpMethod.Get, path, token, [.. parameters, ("metric", string.Join(',', metrics))], cancellationToken);
+            return new(new InsightsResult(SeriesOf(json), []), usage);
+        }
+        catch (GraphException exception) when (exception.IsInvalidMetric && metrics.Count > 1)
+        {
+            var series = new List<InsightSeries>();
+            var rejected = new List<string>();
+            var usage = exception.Usage;
+            foreach (var metric in metrics)
+            {
+                try
+                {
+                    var (json, metricUsage) = await SendAsync(HttpMethod.Get, path, token, [.. parameters, ("metric", metric)], cancellationToken);
+                    series.AddRange(SeriesOf(json));
+                    usage = metricUsage;
+                }
+                catch (GraphException single) when (single.IsInvalidMetric)
+                {
+                    rejected.Add(metric);
+                }
+            }
+
+            return new(new InsightsResult(series, rejected), usage);
+        }
+        catch (GraphException exception) when (exception.IsInvalidMetric)
+        {
+            return new(new InsightsResult([], metrics.ToList()), exception.Usage);
+        }
+    }
+
+    private static IReadOnlyList<InsightSeries> SeriesOf(JsonElement json) =>
+        json.TryGetProperty("data", out var data) ? data.Deserialize<List<InsightSeries>>(GraphJson.Options) ?? [] : [];
+
+    internal async Task<(JsonElement Json, GraphUsage Usage)> SendAsync(HttpMethod method, string path, string? token, IReadOnlyList<(string Name, string Value)> parameters, CancellationToken cancellationToken)
+    {
+        var all = parameters.ToList();
+        if (token is not null && Options.AppSecret is { Length: > 0 } secret)
+        {
+            all.Add(("appsecret_proof", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(token)))));
+        }
+
+        var url = $"{Options.BaseUrl.TrimEnd('/')}/{Options.Version}/{path}";
+        using var request = new HttpRequestMessage(method, method == HttpMethod.Post ? url : url + "?" + Query(all));
+        if (method == HttpMethod.Post)
+        {
+            request.Content = new FormUrlEncodedContent(all.Select(p => new KeyValuePair<string, string>(p.Name, p.Value)));
+        }
+
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        request.Options.Set(ObjectKey, path.Split('/')[0]);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
+            || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The inner exception's message names no URL or token; it is kept for diagnosis.
+            throw new GraphException(GraphErrorKind.Transient, $"Graph did not answer ({exception.GetType().Name}).", null, null, null, true, 0, GraphUsage.None, exception);
+        }
+
+        using (response)
+        {
+            var usage = GraphUsage.From(response.Headers);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (GraphException.FromBody(body, (int)response.StatusCode, usage) is { } error)
+            {
+                throw error;
+            }
+
+            using var document = JsonDocument.Parse(body);
+            return (document.RootElement.Clone(), usage);
+        }
+    }
+
+    private (string Id, string Secret) RequireApp() =>
+        Options is { AppId.Length: > 0, AppSecret.Length: > 0 } ? (Options.AppId!, Options.AppSecret!) : throw new InvalidOperationException("Graph:AppId and Graph:AppSecret are required for this call.");
+
+    private static string Unix(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    private static string Query(IEnumerable<(string Name, string Value)> parameters) =>
+        string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Name)}={Uri.EscapeDataString(p.Value)}"));
+}

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OrleansSocial.Graph;
+
+/// <summary>Where the Graph API is and how to call it (<c>Graph</c> section).</summary>
+public sealed class GraphOptions
+{
+    public const string Section = "Graph";
+
+    /// <summary>https://graph.facebook.com, or the emulator's URL.</summary>
+    [Required(ErrorMessage = "Graph:BaseUrl is required.")]
+    [Url(ErrorMessage = "Graph:BaseUrl must be an absolute URL.")]
+    public string BaseUrl { get; set; } = "https://graph.facebook.com";
+
+    [RegularExpression(@"^v\d+\.\d+$", ErrorMessage = "Graph:Version must look like v25.0.")]
+    public string Version { get; set; } = "v25.0";
+
+    public string? AppId { get; set; }
+
+    /// <summary>When set, every call carries appsecret_proof.</summary>
+    public string? AppSecret { get; set; }
+
+    /// <summary>Per attempt.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>For a call with all its retries.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>First retry delay; later ones grow exponentially, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a circuit stays open for one Graph object after repeated transient failures.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+}
