@@ -1,5 +1,6 @@
 using OrleansSocial.Api.Apis;
 using OrleansSocial.Api.Storage;
+using OrleansSocial.Graph.Hosting;
 
 namespace OrleansSocial.Api.Extensions;
 
@@ -10,6 +11,8 @@ public static class OrleansSocialExtensions
     {
         builder.AddApiDefaults();
         builder.AddTenantStore();
+        // Graph:BaseUrl, Graph:Version, Graph:AppId, Graph:AppSecret; validated at start.
+        builder.Services.AddGraphClient();
         builder.AddOrleansSilo();
         return builder;
     }
