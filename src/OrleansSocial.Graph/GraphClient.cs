@@ -23,6 +23,8 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
 
     public const int MaxBatchOperations = 50;
 
+    public static readonly TimeSpan MaxInsightsWindow = TimeSpan.FromDays(90);
+
     private GraphOptions Options => options.Value;
 
     // --- tokens -------------------------------------------------------------------------
@@ -74,6 +76,26 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
     public Task<GraphResult<InsightsResult>> GetPageInsightsAsync(string pageId, string pageToken, IReadOnlyList<string> metrics, string period, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         InsightsAsync($"{pageId}/insights", pageToken, metrics,
             [("period", period), ("since", Unix(since)), ("until", Unix(until))], cancellationToken);
+
+    /// <summary>
+    /// Time paging: a long range read as consecutive windows of at most <paramref name="window"/>
+    /// (Graph refuses more than 90 days per call), oldest first, stopping at <paramref name="until"/>.
+    /// </summary>
+    public async IAsyncEnumerable<GraphResult<InsightsResult>> GetPageInsightsByWindowAsync(string pageId, string pageToken, IReadOnlyList<string> metrics, string period,
+        DateTimeOffset since, DateTimeOffset until, TimeSpan? window = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var step = window ?? MaxInsightsWindow;
+        if (step <= TimeSpan.Zero || step > MaxInsightsWindow)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), "An insights window is between 0 and 90 days.");
+        }
+
+        for (var from = since; from < until; from += step)
+        {
+            var to = from + step < until ? from + step : until;
+            yield return await GetPageInsightsAsync(pageId, pageToken, metrics, period, from, to, cancellationToken);
+        }
+    }
 
     public Task<GraphResult<InsightsResult>> GetPostInsightsAsync(string postId, string pageToken, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
         InsightsAsync($"{postId}/insights", pageToken, metrics, [], cancellationToken);

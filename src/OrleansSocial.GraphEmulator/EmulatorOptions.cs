@@ -43,6 +43,9 @@ public sealed class EmulatorOptions
     /// <summary>Instagram content publishing quota per rolling 24 h.</summary>
     public int PublishingQuota { get; set; } = 50;
 
+    /// <summary>How far ahead a Page post may be scheduled. Unconfirmed upstream (30 days, 75 days or 6 months): set it to test each.</summary>
+    public TimeSpan SchedulingWindowMax { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How long a video container stays IN_PROGRESS.</summary>
     public TimeSpan VideoProcessing { get; set; } = TimeSpan.FromSeconds(30);
 

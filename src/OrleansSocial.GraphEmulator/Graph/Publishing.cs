@@ -10,7 +10,6 @@ namespace OrleansSocial.GraphEmulator.Graph;
 internal static class Publishing
 {
     private static readonly TimeSpan MinimumSchedule = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan MaximumSchedule = TimeSpan.FromDays(30);
 
     public static GraphResult Create(EmulatorState state, GraphRequest request, TokenInfo token)
     {
@@ -40,7 +39,7 @@ internal static class Publishing
             if (!published && request["scheduled_publish_time"] is { } scheduledText)
             {
                 scheduled = GraphDispatcher.ParseTime(scheduledText);
-                if (scheduled is null || scheduled < now + MinimumSchedule || scheduled > now + MaximumSchedule)
+                if (scheduled is null || scheduled < now + MinimumSchedule || scheduled > now + state.Options.SchedulingWindowMax)
                 {
                     return GraphErrors.Error(100, "The specified scheduled publish time is invalid.");
                 }

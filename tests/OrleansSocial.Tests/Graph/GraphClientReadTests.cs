@@ -141,6 +141,26 @@ public sealed class GraphClientReadTests(GraphEmulatorFixture graph) : IClassFix
     }
 
     [Fact]
+    public async Task Time_paging_reads_a_long_range_in_windows_of_at_most_90_days_and_stops_at_the_end()
+    {
+        var token = await graph.PageTokenAsync(graph.PageId(0));
+        var until = DateTimeOffset.UtcNow;
+        var since = until.AddDays(-200);
+        var windows = new List<InsightsResult>();
+
+        await foreach (var window in Client.GetPageInsightsByWindowAsync(graph.PageId(0), token, ["page_follows"], "day", since, until))
+        {
+            windows.Add(window.Value);
+        }
+
+        Assert.Equal(3, windows.Count);
+        var ends = windows.SelectMany(w => w.Series.Single().Values!).Select(v => v.EndTime!.Value).ToList();
+        Assert.InRange(ends.Count, 198, 202);
+        Assert.Equal(ends.Count, ends.Distinct().Count());
+        Assert.True(ends.SequenceEqual(ends.Order()), "oldest first, no overlap");
+    }
+
+    [Fact]
     public async Task Rejected_metrics_are_dropped_and_named_and_the_rest_still_read()
     {
         var token = await graph.PageTokenAsync(graph.PageId(0));
