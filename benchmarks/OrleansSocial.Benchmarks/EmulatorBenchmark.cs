@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using OrleansSocial.GraphEmulator;
 
@@ -33,40 +32,18 @@ internal static class EmulatorBenchmark
         }).ToArray();
         Console.WriteLine($"emulator benchmark: {targets.Length} Pages, concurrency {options.Concurrency}, {options.Seconds} s, request: GET /v25.0/{{page}}/published_posts?limit=25&fields=…(field expansion)");
 
-        var warm = await LoadAsync(http, targets, TimeSpan.FromSeconds(3), options.Concurrency);
-        var result = await LoadAsync(http, targets, TimeSpan.FromSeconds(options.Seconds), options.Concurrency);
+        var next = 0;
+        HttpRequestMessage TypicalSyncRead()
+        {
+            var (id, token) = targets[(Interlocked.Increment(ref next) & int.MaxValue) % targets.Length];
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/v25.0/{id}/published_posts?limit=25&fields={Uri.EscapeDataString(Fields)}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return request;
+        }
+
+        var warm = await LoadGenerator.RunAsync(http, TypicalSyncRead, TimeSpan.FromSeconds(3), options.Concurrency);
+        var result = await LoadGenerator.RunAsync(http, TypicalSyncRead, TimeSpan.FromSeconds(options.Seconds), options.Concurrency);
         Console.WriteLine($"warm-up: {warm.Rate:F0} req/s (first reads generate each Page's content)");
         Console.WriteLine($"typical sync read: {result.Rate,8:F0} req/s  p50 {result.P50:F2} ms  p99 {result.P99:F2} ms  errors {result.Errors}");
-    }
-
-    private sealed record LoadResult(double Rate, double P50, double P99, int Errors);
-
-    private static async Task<LoadResult> LoadAsync(HttpClient http, (string Id, string Token)[] targets, TimeSpan duration, int concurrency)
-    {
-        var latencies = new List<double>[concurrency];
-        var errors = 0;
-        var next = 0;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
-        {
-            var own = latencies[worker] = new List<double>(100_000);
-            while (watch.Elapsed < duration)
-            {
-                var (id, token) = targets[(Interlocked.Increment(ref next) & int.MaxValue) % targets.Length];
-                using var request = new HttpRequestMessage(HttpMethod.Get, $"/v25.0/{id}/published_posts?limit=25&fields={Uri.EscapeDataString(Fields)}");
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                var started = Stopwatch.GetTimestamp();
-                using var response = await http.SendAsync(request);
-                await response.Content.ReadAsByteArrayAsync();
-                if (!response.IsSuccessStatusCode)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-
-                own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        }));
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(all.Length / watch.Elapsed.TotalSeconds, all[all.Length / 2], all[(int)(all.Length * 0.99)], errors);
     }
 }

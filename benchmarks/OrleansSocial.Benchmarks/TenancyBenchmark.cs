@@ -117,41 +117,13 @@ internal static class TenancyBenchmark
         }
 
         // Warm both paths, then measure each for the same time with the same concurrency.
-        await LoadAsync(host, Authorised, TimeSpan.FromSeconds(2), options.Concurrency);
-        await LoadAsync(host, () => new HttpRequestMessage(HttpMethod.Get, BenchHost.BaselinePath), TimeSpan.FromSeconds(2), options.Concurrency);
-        var authorised = await LoadAsync(host, Authorised, TimeSpan.FromSeconds(options.Seconds), options.Concurrency);
-        var baseline = await LoadAsync(host, () => new HttpRequestMessage(HttpMethod.Get, BenchHost.BaselinePath), TimeSpan.FromSeconds(options.Seconds), options.Concurrency);
+        await LoadGenerator.RunAsync(host.Client, Authorised, TimeSpan.FromSeconds(2), options.Concurrency);
+        await LoadGenerator.RunAsync(host.Client, () => new HttpRequestMessage(HttpMethod.Get, BenchHost.BaselinePath), TimeSpan.FromSeconds(2), options.Concurrency);
+        var authorised = await LoadGenerator.RunAsync(host.Client, Authorised, TimeSpan.FromSeconds(options.Seconds), options.Concurrency);
+        var baseline = await LoadGenerator.RunAsync(host.Client, () => new HttpRequestMessage(HttpMethod.Get, BenchHost.BaselinePath), TimeSpan.FromSeconds(options.Seconds), options.Concurrency);
 
         Console.WriteLine($"GET /api/tenant (authorised, grain): {authorised.Rate,10:F0} req/s  p50 {authorised.P50:F2} ms  p99 {authorised.P99:F2} ms  errors {authorised.Errors}");
         Console.WriteLine($"GET {BenchHost.BaselinePath} (same JSON, no grain):  {baseline.Rate,10:F0} req/s  p50 {baseline.P50:F2} ms  p99 {baseline.P99:F2} ms  errors {baseline.Errors}");
         Console.WriteLine($"ratio authorised / baseline: {authorised.Rate / baseline.Rate:P1}");
-    }
-
-    private sealed record LoadResult(double Rate, double P50, double P99, int Errors);
-
-    private static async Task<LoadResult> LoadAsync(BenchHost host, Func<HttpRequestMessage> request, TimeSpan duration, int concurrency)
-    {
-        var latencies = new List<double>[concurrency];
-        var errors = 0;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
-        {
-            var own = latencies[worker] = new List<double>(100_000);
-            while (watch.Elapsed < duration)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var message = request();
-                using var response = await host.Client.SendAsync(message);
-                await response.Content.ReadAsByteArrayAsync();
-                if (!response.IsSuccessStatusCode)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-
-                own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        }));
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(all.Length / watch.Elapsed.TotalSeconds, all[all.Length / 2], all[(int)(all.Length * 0.99)], errors);
     }
 }
