@@ -38,7 +38,7 @@ public static class ApiDefaultsExtensions
             services.GetRequiredService<IOptions<DataOptions>>(),
             services.GetRequiredService<ILogger<OperatorKey>>()));
         // Generated at start, not at the first request, so the operator learns where the key is right away.
-        services.AddHostedService<OperatorKeyInitializer>();
+        services.AddHostedService<Secrets.SecretsInitializer>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

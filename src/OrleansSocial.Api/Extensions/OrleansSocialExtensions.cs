@@ -1,4 +1,5 @@
 using OrleansSocial.Api.Apis;
+using OrleansSocial.Api.Secrets;
 using OrleansSocial.Api.Storage;
 using OrleansSocial.Graph.Hosting;
 
@@ -13,6 +14,7 @@ public static class OrleansSocialExtensions
         builder.AddTenantStore();
         // Graph:BaseUrl, Graph:Version, Graph:AppId, Graph:AppSecret; validated at start.
         builder.Services.AddGraphClient();
+        builder.Services.AddTokenProtection();
         builder.AddOrleansSilo();
         return builder;
     }

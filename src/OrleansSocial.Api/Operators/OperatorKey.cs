@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Api.Configuration;
 using OrleansSocial.Api.Logging;
+using OrleansSocial.Api.Secrets;
 
 namespace OrleansSocial.Api.Operators;
 
@@ -43,8 +44,8 @@ public sealed class OperatorKey
         var key = "osk_op_" + Base64Url(RandomNumberGenerator.GetBytes(32));
         var hash = Hash(key);
         var keyFile = Path.Combine(folder, KeyFileName);
-        WriteOwnerOnly(keyFile, key + "\n");
-        WriteOwnerOnly(hashFile, Convert.ToHexString(hash) + "\n");
+        OwnerOnlyFile.CreateNew(keyFile, key + "\n");
+        OwnerOnlyFile.CreateNew(hashFile, Convert.ToHexString(hash) + "\n");
         HostLog.OperatorKeyGenerated(logger, keyFile, hashFile);
         return new OperatorKey(hash);
     }
@@ -53,17 +54,4 @@ public sealed class OperatorKey
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static void WriteOwnerOnly(string path, string content)
-    {
-        // Created with owner-only permissions from the start, so the secret is never readable by others.
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        stream.Write(Encoding.UTF8.GetBytes(content));
-    }
 }
