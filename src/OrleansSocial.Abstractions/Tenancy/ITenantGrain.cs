@@ -54,6 +54,10 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("RevokeKey")]
     Task RevokeKey(Actor actor, string memberId, string keyId);
 
+    /// <summary>An audit entry written on behalf of another part of the tenant (channels, posts).</summary>
+    [Alias("RecordAudit")]
+    Task RecordAudit(Actor actor, string action, string target, string outcome, string? detail);
+
     [Alias("ReadAudit")]
     Task<AuditPage> ReadAudit(string? cursor, int limit);
 }

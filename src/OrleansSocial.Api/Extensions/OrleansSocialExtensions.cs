@@ -1,5 +1,9 @@
 using OrleansSocial.Api.Apis;
+using Microsoft.Extensions.Options;
+using OrleansSocial.Api.Channels;
+using OrleansSocial.Api.GraphBackend;
 using OrleansSocial.Api.Secrets;
+using OrleansSocial.Graph;
 using OrleansSocial.Api.Storage;
 using OrleansSocial.Graph.Hosting;
 
@@ -15,6 +19,10 @@ public static class OrleansSocialExtensions
         // Graph:BaseUrl, Graph:Version, Graph:AppId, Graph:AppSecret; validated at start.
         builder.Services.AddGraphClient();
         builder.Services.AddTokenProtection();
+        builder.Services.AddSingleton<EmbeddedGraphEmulator>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedGraphEmulator>());
+        builder.Services.AddSingleton<IPostConfigureOptions<GraphOptions>, EmbeddedGraphEmulator.ConfigureGraph>();
+        builder.Services.AddSingleton<ChannelConnector>();
         builder.AddOrleansSilo();
         return builder;
     }
@@ -26,6 +34,7 @@ public static class OrleansSocialExtensions
         app.MapAdminTenantsApi();
         app.MapTenantApi();
         app.MapMembersApi();
+        app.MapChannelsApi();
         return app;
     }
 }

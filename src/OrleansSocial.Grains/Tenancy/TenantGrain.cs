@@ -126,14 +126,23 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         }
     }
 
-    public Task<TenantView?> Get()
+    public async Task<TenantView?> Get()
     {
         if (_entry is null)
         {
             DeactivateOnIdle();
+            return null;
         }
 
-        return Task.FromResult(_entry is null ? null : View());
+        var channels = await _database!.GetCollection(Channels.ChannelGrain.Collection).CountAsync([], CancellationToken.None);
+        var view = View();
+        return view with { Usage = view.Usage with { Channels = (int)channels } };
+    }
+
+    public async Task RecordAudit(Actor actor, string action, string target, string outcome, string? detail)
+    {
+        RequireTenant();
+        await _audit!.WriteAsync(actor, action, target, outcome, detail);
     }
 
     public async Task<AccessDecision> Authorize(string apiKey, string? permission)

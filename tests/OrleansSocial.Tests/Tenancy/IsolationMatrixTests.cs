@@ -24,6 +24,11 @@ public sealed class IsolationMatrixTests(TenancyHost host) : IClassFixture<Tenan
         { "DELETE", "/api/members/{member}", null },
         { "POST", "/api/members/{member}/keys", null },
         { "DELETE", "/api/members/{member}/keys/{key}", null },
+        { "GET", "/api/channels", null },
+        { "POST", "/api/channels/facebook", $$"""{"userAccessToken":"{{OrleansSocial.GraphEmulator.World.TokenStore.DemoUserToken}}"}""" },
+        { "GET", "/api/channels/{channel}", null },
+        { "PATCH", "/api/channels/{channel}", """{"paused":true}""" },
+        { "DELETE", "/api/channels/{channel}", null },
     };
 
     private sealed record Victim(ApiClient.Tenant Tenant, string Name, string MemberId, string KeyId);
@@ -34,13 +39,17 @@ public sealed class IsolationMatrixTests(TenancyHost host) : IClassFixture<Tenan
         var name = "Bravo Private " + Guid.NewGuid().ToString("N")[..6];
         var b = await Api.CreateTenantAsync(name: name);
         var (memberId, _) = await Api.AddMemberAsync(b, "editor");
+        var connected = await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", b.Id, b.OwnerKey, new { userAccessToken = OrleansSocial.GraphEmulator.World.TokenStore.DemoUserToken });
+        Assert.Equal(HttpStatusCode.Created, connected.StatusCode);
         var members = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/members", b.Id, b.OwnerKey));
         var keyId = members.GetProperty("items").EnumerateArray().Single(m => m.GetProperty("memberId").GetString() == memberId)
             .GetProperty("keys")[0].GetProperty("keyId").GetString()!;
         return (a, new Victim(b, name, memberId, keyId));
     }
 
-    private static string Fill(string path, Victim victim) => path.Replace("{member}", victim.MemberId).Replace("{key}", victim.KeyId);
+    private const string VictimChannel = "fb-100000000000000";
+
+    private static string Fill(string path, Victim victim) => path.Replace("{member}", victim.MemberId).Replace("{key}", victim.KeyId).Replace("{channel}", VictimChannel);
 
     private static void AssertNothingOf(Victim victim, string body)
     {
@@ -59,6 +68,8 @@ public sealed class IsolationMatrixTests(TenancyHost host) : IClassFixture<Tenan
         var editor = items.Single(m => m.GetProperty("memberId").GetString() == victim.MemberId);
         Assert.Equal("editor", editor.GetProperty("role").GetString());
         Assert.Equal(victim.KeyId, Assert.Single(editor.GetProperty("keys").EnumerateArray()).GetProperty("keyId").GetString());
+        var channel = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{VictimChannel}", victim.Tenant.Id, victim.Tenant.OwnerKey));
+        Assert.Equal("active", channel.GetProperty("status").GetString());
     }
 
     [Theory]
@@ -82,7 +93,7 @@ public sealed class IsolationMatrixTests(TenancyHost host) : IClassFixture<Tenan
 
         var response = await Api.TenantAsync(new HttpMethod(method), Fill(path, b), a.Id, a.OwnerKey, body);
 
-        if (path.Contains("{member}", StringComparison.Ordinal))
+        if (path.Contains("{member}", StringComparison.Ordinal) || path.Contains("{channel}", StringComparison.Ordinal))
         {
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }

@@ -1,0 +1,63 @@
+namespace OrleansSocial.Channels;
+
+[GenerateSerializer, Alias("OrleansSocial.ChannelStatus")]
+public enum ChannelStatus
+{
+    Active,
+    NeedsReauth,
+    Paused,
+}
+
+/// <summary>What connecting an account hands the channel grain. The token is encrypted before it is stored.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.ChannelConnection")]
+public sealed record ChannelConnection(
+    [property: Id(0)] string Platform,
+    [property: Id(1)] string ExternalId,
+    [property: Id(2)] string Name,
+    [property: Id(3)] string AccessToken,
+    [property: Id(4)] DateTimeOffset? TokenExpiresAt);
+
+/// <summary>A channel as members see it: never a token.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.ChannelView")]
+public sealed record ChannelView(
+    [property: Id(0)] string ChannelId,
+    [property: Id(1)] string Platform,
+    [property: Id(2)] string ExternalId,
+    [property: Id(3)] string Name,
+    [property: Id(4)] ChannelStatus Status,
+    [property: Id(5)] DateTimeOffset? TokenExpiresAt,
+    [property: Id(6)] DateTimeOffset ConnectedAt,
+    [property: Id(7)] DateTimeOffset UpdatedAt);
+
+public static class ChannelIds
+{
+    public const string Facebook = "facebook";
+    public const string Instagram = "instagram";
+
+    /// <summary>Deterministic from the account, so reconnecting updates instead of duplicating.</summary>
+    public static string For(string platform, string externalId) => (platform == Facebook ? "fb-" : "ig-") + externalId;
+
+    /// <summary>Channel grains are keyed by tenant and channel together.</summary>
+    public static string GrainKey(string tenantId, string channelId) => $"{tenantId}/{channelId}";
+}
+
+/// <summary>
+/// One connected Facebook Page or Instagram business account (key: <c>{tenantId}/{channelId}</c>).
+/// Holds its tokens encrypted at rest; writes only into its tenant's database.
+/// </summary>
+[Alias("OrleansSocial.IChannelGrain")]
+public interface IChannelGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the channel or, when it exists, refreshes its name and token and re-activates it.</summary>
+    [Alias("Connect")]
+    Task<ChannelView> Connect(ChannelConnection connection);
+
+    [Alias("Get")]
+    Task<ChannelView?> Get();
+
+    [Alias("SetPaused")]
+    Task<ChannelView> SetPaused(bool paused);
+
+    [Alias("Disconnect")]
+    Task Disconnect();
+}

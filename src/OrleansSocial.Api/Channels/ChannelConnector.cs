@@ -1,0 +1,85 @@
+using OrleansSocial.Channels;
+using OrleansSocial.Graph;
+using OrleansSocial.Graph.Models;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Api.Channels;
+
+/// <summary>
+/// Connects a user's accounts: exchanges the user token for a long-lived one, discovers the
+/// Pages (and their linked Instagram business accounts), and creates or refreshes one channel
+/// grain each, within the plan's channel limit, audited in the tenant's log.
+/// </summary>
+public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains, IDocumentStore store)
+{
+    public async Task<IReadOnlyList<ChannelView>> ConnectAsync(string tenantId, Actor actor, TenantLimits limits, string platform, string userAccessToken, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(userAccessToken) || userAccessToken.Length > 1000)
+        {
+            throw DomainException.Invalid("userAccessToken", "userAccessToken must be a Facebook user access token.");
+        }
+
+        var accounts = await DiscoverAsync(platform, userAccessToken, cancellationToken);
+        var channels = store.GetDatabase(StorageNames.TenantDatabase(tenantId)).GetCollection(OrleansSocial.Grains.Channels.ChannelGrain.Collection);
+        var existing = await channels.CountAsync([], cancellationToken);
+        var fresh = 0;
+        foreach (var account in accounts)
+        {
+            if (await channels.GetAsync(ChannelIds.For(platform, account.ExternalId), cancellationToken) is null)
+            {
+                fresh++;
+            }
+        }
+
+        var tenant = grains.GetGrain<ITenantGrain>(tenantId);
+        if (limits.Channels is { } max && existing + fresh > max)
+        {
+            await tenant.RecordAudit(actor, "channel.connected", platform, "denied", $"plan limit channels ({existing} + {fresh} > {max})");
+            throw new DomainException(ProblemKind.PlanLimit, $"This plan allows {max} channels; connecting these accounts would make {existing + fresh}.", "channels");
+        }
+
+        var views = new List<ChannelView>();
+        foreach (var account in accounts)
+        {
+            var channelId = ChannelIds.For(platform, account.ExternalId);
+            var view = await grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(tenantId, channelId)).Connect(account);
+            await tenant.RecordAudit(actor, "channel.connected", channelId, "success", account.Name);
+            views.Add(view);
+        }
+
+        return views;
+    }
+
+    private async Task<List<ChannelConnection>> DiscoverAsync(string platform, string userAccessToken, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var longLived = (await graph.ExchangeForLongLivedTokenAsync(userAccessToken, cancellationToken)).Value;
+            var connections = new List<ChannelConnection>();
+            await foreach (var page in graph.GetAccountsAsync(longLived.AccessToken, cancellationToken: cancellationToken))
+            {
+                foreach (var account in page.Items.Where(a => a.AccessToken is not null))
+                {
+                    if (platform == ChannelIds.Facebook)
+                    {
+                        // Page tokens from a long-lived user token do not expire.
+                        connections.Add(new ChannelConnection(platform, account.Id, account.Name ?? account.Id, account.AccessToken!, null));
+                    }
+                    else if (account.InstagramBusinessAccount is { } ig)
+                    {
+                        var profile = (await graph.GetInstagramAccountAsync(ig.Id, account.AccessToken!, cancellationToken)).Value;
+                        connections.Add(new ChannelConnection(platform, ig.Id, profile.Username ?? profile.Name ?? ig.Id, account.AccessToken!, null));
+                    }
+                }
+            }
+
+            return connections;
+        }
+        catch (GraphException exception) when (exception.Kind is GraphErrorKind.TokenInvalid or GraphErrorKind.InvalidRequest or GraphErrorKind.PermissionMissing)
+        {
+            throw DomainException.Invalid("userAccessToken", $"Facebook refused the user access token ({exception.Kind}, code {exception.Code}).");
+        }
+    }
+}
