@@ -235,11 +235,33 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     {
         var entry = RequireTenant();
         RequireOperator(actor);
+        await DisconnectChannelsAsync();
         await store.DropDatabaseAsync(entry.Database, CancellationToken.None);
         await CatalogTenants.DeleteAsync(TenantId, CancellationToken.None);
         Forget();
         LogDeleted(logger, TenantId, entry.Database);
         DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// Active channel grains hold their record in memory: each is told to disconnect before the
+    /// database goes, so a tenant provisioned again under this id never sees a ghost channel.
+    /// </summary>
+    private async Task DisconnectChannelsAsync()
+    {
+        var channels = _database!.GetCollection(Channels.ChannelGrain.Collection);
+        string? cursor = null;
+        do
+        {
+            var page = await channels.QueryAsync(new DocumentQuery { Limit = DocumentQuery.MaxLimit, Cursor = cursor }, CancellationToken.None);
+            foreach (var channel in page.Items)
+            {
+                await GrainFactory.GetGrain<OrleansSocial.Channels.IChannelGrain>(OrleansSocial.Channels.ChannelIds.GrainKey(TenantId, channel.Id)).Disconnect();
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
     }
 
     public Task<MemberPage> ListMembers(string? cursor, int limit)

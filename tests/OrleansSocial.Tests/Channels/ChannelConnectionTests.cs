@@ -156,3 +156,24 @@ public sealed class ChannelConnectionTests(TenancyHost host) : IClassFixture<Ten
         return text.ToString();
     }
 }
+
+public sealed class ChannelDeletionTests(TenancyHost host) : IClassFixture<TenancyHost>
+{
+    [Fact]
+    public async Task Deleting_a_tenant_removes_its_channels_even_from_active_grains()
+    {
+        var api = host.Api;
+        var tenant = await api.CreateTenantAsync(plan: "pro");
+        var connect = await api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken });
+        Assert.Equal(HttpStatusCode.Created, connect.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.TenantAsync(HttpMethod.Get, "/api/channels/fb-100000000000000", tenant.Id, tenant.OwnerKey)).StatusCode);
+
+        var deleted = await api.OperatorAsync(HttpMethod.Delete, $"/admin/tenants/{tenant.Id}", headers: new Dictionary<string, string> { ["x-confirm-delete"] = tenant.Id });
+        Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
+        var again = await api.CreateTenantAsync(tenant.Id, plan: "pro");
+
+        await ProblemAssert.IsProblemAsync(await api.TenantAsync(HttpMethod.Get, "/api/channels/fb-100000000000000", again.Id, again.OwnerKey), 404);
+        var list = await ApiClient.JsonAsync(await api.TenantAsync(HttpMethod.Get, "/api/channels", again.Id, again.OwnerKey));
+        Assert.Equal(0, list.GetProperty("items").GetArrayLength());
+    }
+}
