@@ -53,9 +53,9 @@ public sealed class ChannelConnectionTests(TenancyHost host) : IClassFixture<Ten
         var tenant = await Api.CreateTenantAsync(plan: "pro");
         await ConnectAsync(tenant, "facebook");
 
-        var file = Path.Combine(host.DataPath, "tenants", $"tenant_{tenant.Id.Replace('-', '_')}.db");
+        var file = TenantFiles.PathOf(host.DataPath, tenant.Id);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        var bytes = await ReadSharedAsync(file);
+        var bytes = await TenantFiles.ReadRawAsync(file);
         Assert.Contains("fb-100000000000000", bytes);
         Assert.DoesNotContain("EAAP", bytes);
         Assert.DoesNotContain(DemoToken, bytes);
@@ -141,19 +141,6 @@ public sealed class ChannelConnectionTests(TenancyHost host) : IClassFixture<Ten
         Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, viewer)).StatusCode);
         var problem = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, viewer, new { userAccessToken = DemoToken }), 403);
         Assert.Contains("channels:manage", problem.GetProperty("detail").GetString());
-    }
-
-    private static async Task<string> ReadSharedAsync(string path)
-    {
-        var text = new System.Text.StringBuilder();
-        foreach (var file in new[] { path, path + "-wal" }.Where(File.Exists))
-        {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream, System.Text.Encoding.Latin1);
-            text.Append(await reader.ReadToEndAsync());
-        }
-
-        return text.ToString();
     }
 }
 

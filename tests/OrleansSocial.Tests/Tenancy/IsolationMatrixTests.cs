@@ -111,25 +111,10 @@ public sealed class IsolationMatrixTests(TenancyHost host) : IClassFixture<Tenan
     public async Task Each_tenants_data_lives_in_its_own_database_file()
     {
         var (a, b) = await TwoTenantsAsync();
-        var folder = Path.Combine(host.DataPath, "tenants");
-
-        Assert.True(File.Exists(Path.Combine(folder, $"tenant_{a.Id.Replace('-', '_')}.db")));
-        Assert.True(File.Exists(Path.Combine(folder, $"tenant_{b.Tenant.Id.Replace('-', '_')}.db")));
-        var bytesOfA = await ReadAllSharedAsync(Path.Combine(folder, $"tenant_{a.Id.Replace('-', '_')}.db"));
+        Assert.True(File.Exists(TenantFiles.PathOf(host.DataPath, a.Id)));
+        Assert.True(File.Exists(TenantFiles.PathOf(host.DataPath, b.Tenant.Id)));
+        var bytesOfA = await TenantFiles.ReadRawAsync(TenantFiles.PathOf(host.DataPath, a.Id));
         Assert.DoesNotContain(b.MemberId, bytesOfA);
         Assert.DoesNotContain(b.Tenant.OwnerMemberId, bytesOfA);
-    }
-
-    private static async Task<string> ReadAllSharedAsync(string path)
-    {
-        var text = new System.Text.StringBuilder();
-        foreach (var file in new[] { path, path + "-wal" }.Where(File.Exists))
-        {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream, System.Text.Encoding.Latin1);
-            text.Append(await reader.ReadToEndAsync());
-        }
-
-        return text.ToString();
     }
 }
