@@ -51,9 +51,23 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
     public Task<GraphResult<PageProfile>> GetPageAsync(string pageId, string token, CancellationToken cancellationToken = default) =>
         GetObjectAsync<PageProfile>(pageId, token, "id,name,username,category,about,description,link,website,fan_count,followers_count,instagram_business_account", cancellationToken);
 
-    /// <summary>The Page's own published posts, newest first, with engagement counts by field expansion (one call per page of posts).</summary>
-    public IAsyncEnumerable<GraphPage<PagePost>> GetPagePostsAsync(string pageId, string pageToken, DateTimeOffset? since = null, int? maxItems = null, int pageSize = 25, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A Page's posts, newest first, with engagement counts by field expansion (one call per page of posts).
+    /// <paramref name="edge"/>: <c>published_posts</c> (the Page's own, the reliable edge), <c>posts</c> or <c>feed</c> (with visitor posts).
+    /// </summary>
+    public IAsyncEnumerable<GraphPage<PagePost>> GetPagePostsAsync(string pageId, string pageToken, DateTimeOffset? since = null, int? maxItems = null, int pageSize = 25,
+        string edge = "published_posts", CancellationToken cancellationToken = default)
     {
+        if (edge is not ("published_posts" or "posts" or "feed"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(edge), "The posts edge is published_posts, posts or feed.");
+        }
+
+        if (pageSize is < 1 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pageSize), "Graph accepts 1-100 posts per page.");
+        }
+
         var parameters = new List<(string, string)>
         {
             ("fields", "id,message,story,created_time,updated_time,permalink_url,full_picture,shares,comments.limit(0).summary(true),reactions.limit(0).summary(total_count)"),
@@ -64,7 +78,7 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
             parameters.Add(("since", from.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
         }
 
-        return PagesAsync<PagePost>($"{pageId}/published_posts", pageToken, parameters, maxItems, cancellationToken);
+        return PagesAsync<PagePost>($"{pageId}/{edge}", pageToken, parameters, maxItems, cancellationToken);
     }
 
     public IAsyncEnumerable<GraphPage<PagePost>> GetScheduledPostsAsync(string pageId, string pageToken, CancellationToken cancellationToken = default) =>

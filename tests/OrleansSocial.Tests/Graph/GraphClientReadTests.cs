@@ -95,6 +95,19 @@ public sealed class GraphClientReadTests(GraphEmulatorFixture graph) : IClassFix
         Assert.Equal(2, graph.CallsTo(graph.PageId(2)) - before);
     }
 
+    [Theory]
+    [InlineData("posts")]
+    [InlineData("feed")]
+    public async Task The_posts_and_feed_edges_read_like_published_posts(string edge)
+    {
+        var token = await graph.PageTokenAsync(graph.PageId(1));
+
+        var posts = await AllAsync(Client.GetPagePostsAsync(graph.PageId(1), token, edge: edge, pageSize: 100));
+
+        Assert.True(posts.Count >= 60);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Client.GetPagePostsAsync(graph.PageId(1), token, edge: "tagged"));
+    }
+
     [Fact]
     public async Task Since_keeps_only_newer_posts()
     {
