@@ -60,4 +60,35 @@ public interface IChannelGrain : IGrainWithStringKey
 
     [Alias("Disconnect")]
     Task Disconnect();
+
+    /// <summary>Starts a manual sync, or returns the run already going; refused with Throttled when the channel's budget is spent.</summary>
+    [Alias("RequestSync")]
+    Task<SyncRunView> RequestSync(SyncRequest request);
 }
+
+[GenerateSerializer, Alias("OrleansSocial.SyncRunStatus")]
+public enum SyncRunStatus
+{
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// <summary>One sync of a channel: who started it, what it spent and wrote, how it ended.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.SyncRunView")]
+public sealed record SyncRunView(
+    [property: Id(0)] string SyncRunId,
+    [property: Id(1)] string Trigger,
+    [property: Id(2)] IReadOnlyList<string> Kinds,
+    [property: Id(3)] DateTimeOffset StartedAt,
+    [property: Id(4)] DateTimeOffset? FinishedAt,
+    [property: Id(5)] SyncRunStatus Status,
+    [property: Id(6)] int GraphCalls,
+    [property: Id(7)] int ItemsWritten,
+    [property: Id(8)] string? Error);
+
+/// <summary>A manual sync request; the manual-sync budget comes from the tenant's plan.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.SyncRequest")]
+public sealed record SyncRequest(
+    [property: Id(0)] IReadOnlyList<string> Kinds,
+    [property: Id(1)] int ManualSyncsPerHour);

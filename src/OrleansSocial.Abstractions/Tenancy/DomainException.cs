@@ -23,6 +23,9 @@ public enum ProblemKind
 
     /// <summary>500/503 from a step that failed and was rolled back; Subject names the step.</summary>
     StepFailed,
+
+    /// <summary>429; Subject holds the seconds until the budget refills.</summary>
+    Throttled,
 }
 
 /// <summary>A refusal a client can act on, raised in grains and turned into problem details by the front.</summary>

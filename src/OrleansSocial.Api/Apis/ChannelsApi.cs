@@ -19,6 +19,10 @@ public static class ChannelsApi
 
     public sealed record ChangeChannelRequest(bool? Paused);
 
+    public sealed record SyncBody(IReadOnlyList<string>? Kinds);
+
+    public sealed record SyncAccepted(string SyncRunId, SyncRunStatus Status);
+
     public static RouteGroupBuilder MapChannelsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/channels").WithTags("Channels");
@@ -30,6 +34,13 @@ public static class ChannelsApi
         group.MapGet("/{channelId}", GetChannel).RequirePermission(Permissions.ChannelsRead);
         group.MapPatch("/{channelId}", ChangeChannel).RequirePermission(Permissions.ChannelsManage).WithSummary("Pause or resume a channel");
         group.MapDelete("/{channelId}", DeleteChannel).RequirePermission(Permissions.ChannelsManage).WithSummary("Disconnect a channel");
+        group.MapPost("/{channelId}/sync", Sync).RequirePermission(Permissions.SyncTrigger)
+            .WithSummary("Start a manual sync (202 with the run); a run already going is returned; over the plan's budget 429 with timeToReset");
+        group.MapGet("/{channelId}/sync-runs", SyncRuns).RequirePermission(Permissions.ChannelsRead).WithSummary("Sync history, newest first");
+        group.MapGet("/{channelId}/profile", Profile).RequirePermission(Permissions.ChannelsRead).WithSummary("Latest profile snapshot");
+        group.MapGet("/{channelId}/posts", Posts).RequirePermission(Permissions.ChannelsRead).WithSummary("Synced posts or media, newest first, with engagement counts");
+        group.MapGet("/{channelId}/posts/{postId}/comments", Comments).RequirePermission(Permissions.ChannelsRead).WithSummary("Synced comments of a post");
+        group.MapGet("/{channelId}/insights", Insights).RequirePermission(Permissions.AnalyticsRead).WithSummary("Stored insight values");
         return group;
     }
 
@@ -82,6 +93,98 @@ public static class ChannelsApi
         await Channel(context, grains, channelId).Disconnect();
         await grains.GetGrain<ITenantGrain>(context.Tenant().TenantId).RecordAudit(context.Tenant().Actor, "channel.disconnected", channelId, "success", null);
         return TypedResults.NoContent();
+    }
+
+    public static async Task<Accepted<SyncAccepted>> Sync(string channelId, SyncBody? body, HttpContext context, IGrainFactory grains)
+    {
+        var tenant = context.Tenant();
+        var run = await Channel(context, grains, channelId).RequestSync(new SyncRequest(body?.Kinds ?? [], tenant.Limits.ManualSyncsPerChannelPerHour));
+        return TypedResults.Accepted($"/api/channels/{channelId}/sync-runs", new SyncAccepted(run.SyncRunId, run.Status));
+    }
+
+    public static async Task<Ok<Page<System.Text.Json.JsonElement>>> SyncRuns(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
+    {
+        await RequireChannelAsync(context, grains, channelId);
+        var page = await QueryAsync(context, store, SyncCollections.SyncRuns, [FieldFilter.Eq("channelId", channelId)], new SortField("startedAt", FieldKind.String, Descending: true), limit, cursor);
+        return TypedResults.Ok(new Page<System.Text.Json.JsonElement>(page.Items.Select(d => d.Body.GetProperty("run")).ToList(), page.NextCursor));
+    }
+
+    public static async Task<Ok<System.Text.Json.JsonElement>> Profile(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store)
+    {
+        await RequireChannelAsync(context, grains, channelId);
+        var profile = await Database(context, store).GetCollection(SyncCollections.Profiles).GetAsync(channelId, CancellationToken.None)
+            ?? throw DomainException.NotFound("profile", "No sync has stored a profile for this channel yet.");
+        return TypedResults.Ok(profile);
+    }
+
+    public static async Task<Ok<Page<System.Text.Json.JsonElement>>> Posts(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
+    {
+        await RequireChannelAsync(context, grains, channelId);
+        var filters = new List<FieldFilter> { FieldFilter.Eq("channelId", channelId) };
+        AddRange(filters, "createdAt", since, until);
+        var page = await QueryAsync(context, store, SyncCollections.Posts, filters, new SortField("createdAt", FieldKind.String, Descending: true), limit, cursor);
+        return TypedResults.Ok(new Page<System.Text.Json.JsonElement>(page.Items.Select(d => d.Body).ToList(), page.NextCursor));
+    }
+
+    public static async Task<Ok<Page<System.Text.Json.JsonElement>>> Comments(string channelId, string postId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
+    {
+        await RequireChannelAsync(context, grains, channelId);
+        var page = await QueryAsync(context, store, SyncCollections.Comments, [FieldFilter.Eq("postId", postId), FieldFilter.Eq("channelId", channelId)], new SortField("createdAt", FieldKind.String), limit, cursor);
+        return TypedResults.Ok(new Page<System.Text.Json.JsonElement>(page.Items.Select(d => d.Body).ToList(), page.NextCursor));
+    }
+
+    public static async Task<Ok<Page<System.Text.Json.JsonElement>>> Insights(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, string? metric, string? period, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
+    {
+        await RequireChannelAsync(context, grains, channelId);
+        var filters = new List<FieldFilter> { FieldFilter.Eq("channelId", channelId) };
+        if (metric is not null)
+        {
+            filters.Add(FieldFilter.Eq("metric", metric));
+        }
+
+        if (period is not null)
+        {
+            filters.Add(FieldFilter.Eq("period", period));
+        }
+
+        AddRange(filters, "endTime", since, until);
+        var page = await QueryAsync(context, store, SyncCollections.Insights, filters, new SortField("endTime", FieldKind.String), limit, cursor);
+        return TypedResults.Ok(new Page<System.Text.Json.JsonElement>(page.Items.Select(d => d.Body).ToList(), page.NextCursor));
+    }
+
+    private static void AddRange(List<FieldFilter> filters, string field, DateTimeOffset? since, DateTimeOffset? until)
+    {
+        if (since is { } from)
+        {
+            filters.Add(FieldFilter.Gte(field, StoredTime.Of(from)));
+        }
+
+        if (until is { } to)
+        {
+            filters.Add(FieldFilter.Lt(field, StoredTime.Of(to)));
+        }
+    }
+
+    private static IDocumentDatabase Database(HttpContext context, IDocumentStore store) => store.GetDatabase(StorageNames.TenantDatabase(context.Tenant().TenantId));
+
+    private static async Task<DocumentPage> QueryAsync(HttpContext context, IDocumentStore store, string collection, IReadOnlyList<FieldFilter> filters, SortField sort, int? limit, string? cursor)
+    {
+        try
+        {
+            return await Database(context, store).GetCollection(collection).QueryAsync(new DocumentQuery { Filters = filters, Sort = sort, Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
+        }
+        catch (InvalidCursorException)
+        {
+            throw DomainException.Invalid("cursor", "The cursor is not valid.");
+        }
+    }
+
+    private static async Task RequireChannelAsync(HttpContext context, IGrainFactory grains, string channelId)
+    {
+        if (await Channel(context, grains, channelId).Get() is null)
+        {
+            throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
+        }
     }
 
     /// <summary>Channel ids are checked before they become part of a grain key.</summary>

@@ -55,6 +55,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             ProblemKind.Forbidden => (StatusCodes.Status403Forbidden, "Permission required", null, "permission"),
             ProblemKind.PlanLimit => (StatusCodes.Status403Forbidden, "Plan limit reached", ProblemTypes.PlanLimit, "limit"),
             ProblemKind.Suspended => (StatusCodes.Status403Forbidden, "Tenant suspended", ProblemTypes.TenantSuspended, null),
+            ProblemKind.Throttled => (StatusCodes.Status429TooManyRequests, "Too many syncs", ProblemTypes.Base + "sync-throttled", null),
             _ => (StatusCodes.Status500InternalServerError, "Operation failed and was rolled back", ProblemTypes.ProvisioningFailed, "step"),
         };
 
@@ -62,6 +63,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
         if (subjectName is not null && exception.Subject is not null)
         {
             problem.Extensions[subjectName] = exception.Subject;
+        }
+
+        if (exception.Kind == ProblemKind.Throttled && int.TryParse(exception.Subject, out var seconds))
+        {
+            problem.Extensions["timeToReset"] = seconds;
+            httpContext.Response.Headers.RetryAfter = exception.Subject;
         }
 
         HostLog.RequestRejected(logger, status, title, httpContext.Request.Method, httpContext.Request.Path);

@@ -72,5 +72,5 @@ internal static class TenantDocuments
     public static T FromJson<T>(JsonElement element) => element.Deserialize<T>(Json)!;
 
     /// <summary>Fixed-width UTC timestamps sort as text in every engine.</summary>
-    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Timestamp(DateTimeOffset at) => StoredTime.Of(at);
 }

@@ -1,0 +1,9 @@
+using System.Globalization;
+
+namespace OrleansSocial.Storage.Documents;
+
+/// <summary>Timestamps as stored: fixed-width UTC ISO 8601, so they compare and sort as text in every engine.</summary>
+public static class StoredTime
+{
+    public static string Of(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
+}

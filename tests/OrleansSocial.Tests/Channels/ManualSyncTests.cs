@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansSocial.Api.GraphBackend;
+using OrleansSocial.GraphEmulator.World;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Channels;
+
+/// <summary>A host whose embedded emulator has one post a day, so a first sync has recent posts and comments to write.</summary>
+public sealed class SyncHost : IAsyncLifetime
+{
+    public const string OperatorKey = "test-operator-key-sync-0123456789abcdefgh";
+    private readonly TempFolder _data = new();
+
+    public ApiHost Host { get; private set; } = null!;
+
+    public ApiClient Api { get; private set; } = null!;
+
+    public string DataPath => _data.Path;
+
+    public Task InitializeAsync()
+    {
+        Host = new ApiHost(_data.Path, new Dictionary<string, string?>
+        {
+            ["Operator:ApiKey"] = OperatorKey,
+            ["Emulator:PostsPerPage"] = "730",
+            ["Emulator:MediaPerAccount"] = "365",
+        });
+        Api = new ApiClient(Host.CreateHttpClient(), OperatorKey);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api.Http.Dispose();
+        await Host.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _data.Dispose();
+    }
+}
+
+public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
+{
+    private const string Page = "fb-100000000000000";
+
+    private ApiClient Api => host.Api;
+
+    private async Task<ApiClient.Tenant> ConnectedTenantAsync(string plan = "pro", string platform = "facebook")
+    {
+        var tenant = await Api.CreateTenantAsync(plan: plan);
+        var response = await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{platform}", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return tenant;
+    }
+
+    private async Task<JsonElement> SyncAndWaitAsync(ApiClient.Tenant tenant, string channel = Page)
+    {
+        var accepted = await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{channel}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "daily" } });
+        Assert.True(HttpStatusCode.Accepted == accepted.StatusCode, string.Join("\n", host.Host.Logs.Lines.Where(l => l.Contains("Error", StringComparison.Ordinal)).TakeLast(3)));
+        var runId = (await ApiClient.JsonAsync(accepted)).GetProperty("syncRunId").GetString();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var runs = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{channel}/sync-runs", tenant.Id, tenant.OwnerKey));
+            var run = runs.GetProperty("items").EnumerateArray().FirstOrDefault(r => r.GetProperty("syncRunId").GetString() == runId);
+            if (run.ValueKind == JsonValueKind.Object)
+            {
+                return run;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"sync run {runId} did not finish");
+    }
+
+    private async Task<int> CountAsync(ApiClient.Tenant tenant, string path) =>
+        (await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, path, tenant.Id, tenant.OwnerKey))).GetProperty("items").GetArrayLength();
+
+    [Fact]
+    public async Task A_manual_sync_lands_profile_posts_comments_and_insights_in_its_tenants_database_only()
+    {
+        var a = await ConnectedTenantAsync();
+        var b = await ConnectedTenantAsync();
+
+        var run = await SyncAndWaitAsync(a);
+
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.True(run.GetProperty("graphCalls").GetInt32() >= 3);
+        Assert.True(run.GetProperty("itemsWritten").GetInt32() > 30);
+        var profile = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/profile", a.Id, a.OwnerKey));
+        Assert.True(profile.GetProperty("followers").GetInt64() > 0);
+        var posts = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/posts?limit=100", a.Id, a.OwnerKey));
+        var items = posts.GetProperty("items").EnumerateArray().ToList();
+        Assert.InRange(items.Count, 28, 34);
+        var withComments = items.First(p => p.GetProperty("comments").GetInt32() > 0 && DateTimeOffset.Parse(p.GetProperty("createdAt").GetString()!) > DateTimeOffset.UtcNow.AddDays(-6));
+        var comments = await CountAsync(a, $"/api/channels/{Page}/posts/{withComments.GetProperty("postId").GetString()}/comments");
+        Assert.Equal(withComments.GetProperty("comments").GetInt32(), comments);
+        Assert.True(await CountAsync(a, $"/api/channels/{Page}/insights?metric=page_follows") >= 2);
+
+        // Tenant B connected the same Page but never synced: nothing of A's run reached B.
+        Assert.Equal(0, await CountAsync(b, $"/api/channels/{Page}/posts"));
+        await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/profile", b.Id, b.OwnerKey), 404);
+        Assert.DoesNotContain(withComments.GetProperty("postId").GetString()!, await TenantFiles.ReadRawAsync(TenantFiles.PathOf(host.DataPath, b.Id)));
+    }
+
+    [Fact]
+    public async Task Syncing_again_updates_instead_of_duplicating()
+    {
+        var tenant = await ConnectedTenantAsync();
+        await SyncAndWaitAsync(tenant);
+        var first = await CountAsync(tenant, $"/api/channels/{Page}/posts?limit=100");
+
+        await SyncAndWaitAsync(tenant);
+
+        Assert.Equal(first, await CountAsync(tenant, $"/api/channels/{Page}/posts?limit=100"));
+        Assert.Equal(2, await CountAsync(tenant, $"/api/channels/{Page}/sync-runs"));
+    }
+
+    [Fact]
+    public async Task Instagram_channels_sync_media_as_posts()
+    {
+        var tenant = await ConnectedTenantAsync(platform: "instagram");
+        var run = await SyncAndWaitAsync(tenant, "ig-17841400000000000");
+
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        // 365 media over 730 days: one every two days, so about 16 in the first sync's 31 days.
+        Assert.InRange(await CountAsync(tenant, "/api/channels/ig-17841400000000000/posts?limit=100"), 12, 20);
+        Assert.True(await CountAsync(tenant, "/api/channels/ig-17841400000000000/insights?metric=reach") >= 2);
+    }
+
+    [Fact]
+    public async Task Manual_syncs_beyond_the_plan_are_429_with_time_to_reset()
+    {
+        var tenant = await ConnectedTenantAsync(plan: "free");
+        await SyncAndWaitAsync(tenant);
+        await SyncAndWaitAsync(tenant);
+
+        var third = await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "daily" } });
+
+        var problem = await ProblemAssert.IsProblemAsync(third, 429);
+        Assert.InRange(problem.GetProperty("timeToReset").GetInt32(), 1, 1800);
+        Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task A_rejected_token_marks_the_channel_needs_reauth_and_stops_further_syncs()
+    {
+        var tenant = await ConnectedTenantAsync();
+        var emulator = host.Host.Services.GetRequiredService<EmbeddedGraphEmulator>();
+        using var control = new HttpClient { BaseAddress = emulator.BaseUrl };
+        (await control.PostAsJsonAsync("/__emulator/faults", new { objectId = "100000000000001", code = 190, subcode = 460, message = "Error validating access token: password changed", remaining = 1 })).EnsureSuccessStatusCode();
+
+        var run = await SyncAndWaitAsync(tenant, "fb-100000000000001");
+
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Contains("TokenInvalid", run.GetProperty("error").GetString());
+        var channel = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/channels/fb-100000000000001", tenant.Id, tenant.OwnerKey));
+        Assert.Equal("needs_reauth", channel.GetProperty("status").GetString());
+        await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/channels/fb-100000000000001/sync", tenant.Id, tenant.OwnerKey, new { }), 409);
+    }
+
+    [Fact]
+    public async Task Unknown_sync_kinds_are_400_naming_the_field()
+    {
+        var tenant = await ConnectedTenantAsync();
+        var problem = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "hourly" } }), 400);
+        Assert.Equal("kinds", problem.GetProperty("field").GetString());
+    }
+}
