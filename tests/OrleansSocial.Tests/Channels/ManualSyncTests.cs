@@ -9,36 +9,13 @@ using OrleansSocial.Tests.Infrastructure;
 namespace OrleansSocial.Tests.Channels;
 
 /// <summary>A host whose embedded emulator has one post a day, so a first sync has recent posts and comments to write.</summary>
-public sealed class SyncHost : IAsyncLifetime
+public sealed class SyncHost : TenancyHost
 {
-    public const string OperatorKey = "test-operator-key-sync-0123456789abcdefgh";
-    private readonly TempFolder _data = new();
-
-    public ApiHost Host { get; private set; } = null!;
-
-    public ApiClient Api { get; private set; } = null!;
-
-    public string DataPath => _data.Path;
-
-    public Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>
     {
-        Host = new ApiHost(_data.Path, new Dictionary<string, string?>
-        {
-            ["Operator:ApiKey"] = OperatorKey,
-            ["Emulator:PostsPerPage"] = "730",
-            ["Emulator:MediaPerAccount"] = "365",
-        });
-        Api = new ApiClient(Host.CreateHttpClient(), OperatorKey);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        Api.Http.Dispose();
-        await Host.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _data.Dispose();
-    }
+        ["Emulator:PostsPerPage"] = "730",
+        ["Emulator:MediaPerAccount"] = "365",
+    };
 }
 
 public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>

@@ -1,7 +1,7 @@
 namespace OrleansSocial.Tests.Infrastructure;
 
 /// <summary>One embedded API silo with a known operator key, shared by the tests of a class.</summary>
-public sealed class TenancyHost : IAsyncLifetime
+public class TenancyHost : IAsyncLifetime
 {
     public const string OperatorKey = "test-operator-key-tenancy-0123456789abcdef";
     private readonly TempFolder _data = new();
@@ -12,9 +12,13 @@ public sealed class TenancyHost : IAsyncLifetime
 
     public string DataPath => _data.Path;
 
+    /// <summary>Settings a fixture adds to the host's configuration.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
+
     public Task InitializeAsync()
     {
-        Host = new ApiHost(_data.Path, new Dictionary<string, string?> { ["Operator:ApiKey"] = OperatorKey });
+        var settings = new Dictionary<string, string?>(ExtraSettings) { ["Operator:ApiKey"] = OperatorKey };
+        Host = new ApiHost(_data.Path, settings);
         Api = new ApiClient(Host.CreateHttpClient(), OperatorKey);
         return Task.CompletedTask;
     }
