@@ -45,18 +45,10 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         }
 
         Attach(entry);
-        string? cursor = null;
-        do
+        await foreach (var document in MembersCollection.ReadAllAsync(cancellationToken))
         {
-            var page = await MembersCollection.QueryAsync(new DocumentQuery { Limit = DocumentQuery.MaxLimit, Cursor = cursor }, cancellationToken);
-            foreach (var document in page.Items)
-            {
-                Remember(TenantDocuments.FromJson<MemberDocument>(document.Body));
-            }
-
-            cursor = page.NextCursor;
+            Remember(TenantDocuments.FromJson<MemberDocument>(document.Body));
         }
-        while (cursor is not null);
 
         if (await _database!.GetCollection(TenantDocuments.Settings).GetAsync(TenantDocuments.SettingsId, cancellationToken) is { } settings)
         {
@@ -249,19 +241,17 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     /// </summary>
     private async Task DisconnectChannelsAsync()
     {
-        var channels = _database!.GetCollection(Channels.ChannelGrain.Collection);
-        string? cursor = null;
-        do
+        // Ids first: disconnecting deletes the documents being paged over.
+        var ids = new List<string>();
+        await foreach (var channel in _database!.GetCollection(Channels.ChannelGrain.Collection).ReadAllAsync())
         {
-            var page = await channels.QueryAsync(new DocumentQuery { Limit = DocumentQuery.MaxLimit, Cursor = cursor }, CancellationToken.None);
-            foreach (var channel in page.Items)
-            {
-                await GrainFactory.GetGrain<OrleansSocial.Channels.IChannelGrain>(OrleansSocial.Channels.ChannelIds.GrainKey(TenantId, channel.Id)).Disconnect();
-            }
-
-            cursor = page.NextCursor;
+            ids.Add(channel.Id);
         }
-        while (cursor is not null);
+
+        foreach (var id in ids)
+        {
+            await GrainFactory.GetGrain<OrleansSocial.Channels.IChannelGrain>(OrleansSocial.Channels.ChannelIds.GrainKey(TenantId, id)).Disconnect();
+        }
     }
 
     public Task<MemberPage> ListMembers(string? cursor, int limit)

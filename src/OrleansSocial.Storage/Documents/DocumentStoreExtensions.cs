@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace OrleansSocial.Storage.Documents;
 
 public static class DocumentStoreExtensions
@@ -18,5 +20,22 @@ public static class DocumentStoreExtensions
         {
             // Another silo created it first.
         }
+    }
+
+    /// <summary>Every document of a collection, by id, one page of <see cref="DocumentQuery.MaxLimit"/> at a time.</summary>
+    public static async IAsyncEnumerable<StoredDocument> ReadAllAsync(this IDocumentCollection collection, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await collection.QueryAsync(new DocumentQuery { Limit = DocumentQuery.MaxLimit, Cursor = cursor }, cancellationToken);
+            foreach (var document in page.Items)
+            {
+                yield return document;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
     }
 }
