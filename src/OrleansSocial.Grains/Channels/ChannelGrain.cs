@@ -180,15 +180,11 @@ public sealed partial class ChannelGrain(IDocumentStore store, TokenProtector pr
             finished = run with { Status = SyncRunStatus.Failed, FinishedAt = time.GetUtcNow(), GraphCalls = sync.Calls, ItemsWritten = sync.Items, Error = exception.GetType().Name };
         }
 
-        try
-        {
-            await database.GetCollection(SyncCollections.SyncRuns).UpsertAsync(finished.SyncRunId,
-                TenantDocuments.ToJson(new { channelId, run = finished, startedAt = TenantDocuments.Timestamp(finished.StartedAt) }), CancellationToken.None);
-        }
-        finally
-        {
-            _running = null;
-        }
+        // The run is over before its record is written: a request arriving during that write starts
+        // a new run instead of being handed the finished one as if it were still going.
+        _running = null;
+        await database.GetCollection(SyncCollections.SyncRuns).UpsertAsync(finished.SyncRunId,
+            TenantDocuments.ToJson(new { channelId, run = finished, startedAt = TenantDocuments.Timestamp(finished.StartedAt) }), CancellationToken.None);
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sync of channel {ChannelId} of tenant {TenantId} failed: {Kind} (Graph code {Code})")]
