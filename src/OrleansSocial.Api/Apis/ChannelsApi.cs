@@ -54,17 +54,8 @@ public static class ChannelsApi
     public static async Task<Ok<Page<ChannelView>>> ListChannels(HttpContext context, IDocumentStore store, IGrainFactory grains, int? limit, string? cursor)
     {
         var tenant = context.Tenant();
-        DocumentPage page;
-        try
-        {
-            page = await store.GetDatabase(StorageNames.TenantDatabase(tenant.TenantId)).GetCollection(ChannelGrain.Collection)
-                .QueryAsync(new DocumentQuery { Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
-        }
-        catch (InvalidCursorException)
-        {
-            throw DomainException.Invalid("cursor", "The cursor is not valid.");
-        }
-
+        var page = await Database(context, store).GetCollection(ChannelGrain.Collection)
+            .QueryAsync(new DocumentQuery { Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
         var views = new List<ChannelView>();
         foreach (var item in page.Items)
         {
@@ -78,12 +69,12 @@ public static class ChannelsApi
     }
 
     public static async Task<Ok<ChannelView>> GetChannel(string channelId, HttpContext context, IGrainFactory grains) =>
-        TypedResults.Ok(await Channel(context, grains, channelId).Get() ?? throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist."));
+        TypedResults.Ok(await RequireChannelAsync(context, grains, channelId));
 
     public static async Task<Ok<ChannelView>> ChangeChannel(string channelId, ChangeChannelRequest request, HttpContext context, IGrainFactory grains)
     {
         var channel = Channel(context, grains, channelId);
-        var view = request.Paused is { } paused ? await channel.SetPaused(paused) : await channel.Get() ?? throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
+        var view = request.Paused is { } paused ? await channel.SetPaused(paused) : await RequireChannelAsync(context, grains, channelId);
         await grains.GetGrain<ITenantGrain>(context.Tenant().TenantId).RecordAudit(context.Tenant().Actor, "channel.changed", channelId, "success", request.Paused is null ? null : $"paused {request.Paused}");
         return TypedResults.Ok(view);
     }
@@ -167,25 +158,11 @@ public static class ChannelsApi
 
     private static IDocumentDatabase Database(HttpContext context, IDocumentStore store) => store.GetDatabase(StorageNames.TenantDatabase(context.Tenant().TenantId));
 
-    private static async Task<DocumentPage> QueryAsync(HttpContext context, IDocumentStore store, string collection, IReadOnlyList<FieldFilter> filters, SortField sort, int? limit, string? cursor)
-    {
-        try
-        {
-            return await Database(context, store).GetCollection(collection).QueryAsync(new DocumentQuery { Filters = filters, Sort = sort, Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
-        }
-        catch (InvalidCursorException)
-        {
-            throw DomainException.Invalid("cursor", "The cursor is not valid.");
-        }
-    }
+    private static Task<DocumentPage> QueryAsync(HttpContext context, IDocumentStore store, string collection, IReadOnlyList<FieldFilter> filters, SortField sort, int? limit, string? cursor) =>
+        Database(context, store).GetCollection(collection).QueryAsync(new DocumentQuery { Filters = filters, Sort = sort, Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
 
-    private static async Task RequireChannelAsync(HttpContext context, IGrainFactory grains, string channelId)
-    {
-        if (await Channel(context, grains, channelId).Get() is null)
-        {
-            throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
-        }
-    }
+    private static async Task<ChannelView> RequireChannelAsync(HttpContext context, IGrainFactory grains, string channelId) =>
+        await Channel(context, grains, channelId).Get() ?? throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
 
     /// <summary>Channel ids are checked before they become part of a grain key.</summary>
     private static IChannelGrain Channel(HttpContext context, IGrainFactory grains, string channelId) =>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using OrleansSocial.Api.Logging;
+using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Errors;
@@ -17,6 +18,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
         if (exception is DomainException domain)
         {
             return await WriteDomainProblemAsync(httpContext, domain);
+        }
+
+        if (exception is InvalidCursorException)
+        {
+            // Any paged read of the store: a cursor it did not issue is the caller's mistake.
+            return await WriteDomainProblemAsync(httpContext, DomainException.Invalid("cursor", "The cursor is not valid."));
         }
 
         int status;

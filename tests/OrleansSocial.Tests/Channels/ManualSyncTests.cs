@@ -140,6 +140,17 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
     }
 
     [Fact]
+    public async Task A_cursor_the_store_did_not_issue_is_400_naming_cursor()
+    {
+        var tenant = await ConnectedTenantAsync();
+        foreach (var path in new[] { "/api/channels?cursor=not-ours", $"/api/channels/{Page}/posts?cursor=not-ours" })
+        {
+            var problem = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, path, tenant.Id, tenant.OwnerKey), 400);
+            Assert.Equal("cursor", problem.GetProperty("field").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Unknown_sync_kinds_are_400_naming_the_field()
     {
         var tenant = await ConnectedTenantAsync();

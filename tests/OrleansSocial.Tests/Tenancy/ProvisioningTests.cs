@@ -175,6 +175,13 @@ public sealed class ProvisioningTests(TenancyHost host) : IClassFixture<TenancyH
     }
 
     [Fact]
+    public async Task A_cursor_the_catalog_did_not_issue_is_400_naming_cursor()
+    {
+        var problem = await ProblemAssert.IsProblemAsync(await Api.OperatorAsync(HttpMethod.Get, "/admin/tenants?cursor=not-ours"), 400);
+        Assert.Equal("cursor", problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task Suspend_needs_a_reason()
     {
         var tenant = await Api.CreateTenantAsync();
