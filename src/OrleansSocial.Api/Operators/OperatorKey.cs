@@ -41,7 +41,7 @@ public sealed class OperatorKey
             return new OperatorKey(Convert.FromHexString(File.ReadAllText(hashFile).Trim()));
         }
 
-        var key = "osk_op_" + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var key = "osk_op_" + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var hash = Hash(key);
         var keyFile = Path.Combine(folder, KeyFileName);
         OwnerOnlyFile.CreateNew(keyFile, key + "\n");
@@ -51,7 +51,4 @@ public sealed class OperatorKey
     }
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

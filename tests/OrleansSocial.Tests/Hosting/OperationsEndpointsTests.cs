@@ -6,42 +6,18 @@ using OrleansSocial.Tests.Infrastructure;
 namespace OrleansSocial.Tests.Hosting;
 
 /// <summary>One embedded host for the whole class: health, docs, dashboard and operator auth.</summary>
-public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpointsTests.Host>
+public sealed class OperationsEndpointsTests : IClassFixture<TenancyHost>
 {
-    public sealed class Host : IAsyncLifetime
-    {
-        public const string OperatorKey = "test-operator-key-0123456789abcdefghijklmnop";
-        private readonly TempFolder _data = new();
+    private readonly TenancyHost _host;
 
-        public ApiHost Api { get; private set; } = null!;
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public Task InitializeAsync()
-        {
-            Api = new ApiHost(_data.Path, new Dictionary<string, string?> { ["Operator:ApiKey"] = OperatorKey });
-            Client = Api.CreateHttpClient();
-            return Task.CompletedTask;
-        }
-
-        public async Task DisposeAsync()
-        {
-            Client.Dispose();
-            await Api.DisposeAsync();
-            _data.Dispose();
-        }
-    }
-
-    private readonly Host _host;
-
-    public OperationsEndpointsTests(Host host) => _host = host;
+    public OperationsEndpointsTests(TenancyHost host) => _host = host;
 
     [Fact]
     public async Task Liveness_and_readiness_answer_200_once_the_silo_is_active()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Api.Http.GetAsync("/health/live")).StatusCode);
 
-        var ready = await _host.Client.GetAsync("/health/ready");
+        var ready = await _host.Api.Http.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
         var checks = body.RootElement.GetProperty("checks");
@@ -52,7 +28,7 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
     [Fact]
     public async Task OpenApi_document_is_served()
     {
-        var response = await _host.Client.GetAsync("/openapi/v1.json");
+        var response = await _host.Api.Http.GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.StartsWith("3.", document.RootElement.GetProperty("openapi").GetString());
@@ -62,7 +38,7 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
     [Fact]
     public async Task Api_reference_page_is_served()
     {
-        using var client = new HttpClient { BaseAddress = _host.Api.BaseAddress };
+        using var client = new HttpClient { BaseAddress = _host.Host.BaseAddress };
         var response = await client.GetAsync("/reference/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("text/html", response.Content.Headers.ContentType?.MediaType);
@@ -71,7 +47,7 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
     [Fact]
     public async Task Dashboard_without_the_operator_key_is_401_problem_details()
     {
-        var response = await _host.Client.GetAsync("/dashboard");
+        var response = await _host.Api.Http.GetAsync("/dashboard");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
@@ -81,15 +57,15 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
     public async Task Dashboard_with_a_wrong_operator_key_is_401()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Host.OperatorKey + "x");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _host.Client.SendAsync(request)).StatusCode);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TenancyHost.OperatorKey + "x");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _host.Api.Http.SendAsync(request)).StatusCode);
     }
 
     [Fact]
     public async Task Dashboard_with_the_operator_key_is_200()
     {
-        using var client = new HttpClient { BaseAddress = _host.Api.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Host.OperatorKey);
+        using var client = new HttpClient { BaseAddress = _host.Host.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TenancyHost.OperatorKey);
 
         var response = await client.GetAsync("/dashboard");
 
@@ -107,14 +83,14 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
         request.Headers.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("operator:" + Host.OperatorKey)));
-        Assert.Equal(HttpStatusCode.OK, (await _host.Client.SendAsync(request)).StatusCode);
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("operator:" + TenancyHost.OperatorKey)));
+        Assert.Equal(HttpStatusCode.OK, (await _host.Api.Http.SendAsync(request)).StatusCode);
     }
 
     [Fact]
     public async Task Unknown_route_is_404_problem_details()
     {
-        var response = await _host.Client.GetAsync("/no/such/route");
+        var response = await _host.Api.Http.GetAsync("/no/such/route");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         await ProblemAssert.IsProblemAsync(response, 404);
@@ -123,7 +99,7 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
     [Fact]
     public async Task Wrong_method_is_405_problem_details()
     {
-        var response = await _host.Client.PutAsync("/openapi/v1.json", null);
+        var response = await _host.Api.Http.PutAsync("/openapi/v1.json", null);
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         await ProblemAssert.IsProblemAsync(response, 405);

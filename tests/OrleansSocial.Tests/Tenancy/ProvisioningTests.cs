@@ -127,7 +127,7 @@ public sealed class ProvisioningTests(TenancyHost host) : IClassFixture<TenancyH
     public async Task Delete_needs_the_confirmation_header_then_drops_everything()
     {
         var tenant = await Api.CreateTenantAsync();
-        var file = Path.Combine(TenantsFolder, $"tenant_{tenant.Id.Replace('-', '_')}.db");
+        var file = TenantFiles.PathOf(host.DataPath, tenant.Id);
 
         await ProblemAssert.IsProblemAsync(await Api.OperatorAsync(HttpMethod.Delete, $"/admin/tenants/{tenant.Id}"), 400);
         await ProblemAssert.IsProblemAsync(await Api.OperatorAsync(HttpMethod.Delete, $"/admin/tenants/{tenant.Id}", headers: new Dictionary<string, string> { ["x-confirm-delete"] = "other" }), 400);

@@ -62,7 +62,7 @@ public sealed class PostgresTenancyTests(PostgresServer server)
         await using var connection = new Npgsql.NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync();
         await using var query = new Npgsql.NpgsqlCommand("SELECT datname FROM pg_database WHERE datname = ANY(@names)", connection);
-        query.Parameters.AddWithValue("names", new[] { catalog, $"tenant_{a.Id.Replace('-', '_')}", $"tenant_{b.Id.Replace('-', '_')}" });
+        query.Parameters.AddWithValue("names", new[] { catalog, OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(a.Id), OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(b.Id) });
         var found = new List<string>();
         await using (var reader = await query.ExecuteReaderAsync())
         {
