@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace OrleansSocial.Tenancy;
 
 /// <summary>
@@ -57,6 +59,13 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>An audit entry written on behalf of another part of the tenant (channels, posts).</summary>
     [Alias("RecordAudit")]
     Task RecordAudit(Actor actor, string action, string target, string outcome, string? detail);
+
+    /// <summary>
+    /// A channel was connected or disconnected: the cached channel count is stale. One-way, so
+    /// a channel grain can say it while the tenant grain is itself calling channel grains.
+    /// </summary>
+    [Alias("ChannelsChanged"), OneWay]
+    Task ChannelsChanged();
 
     [Alias("ReadAudit")]
     Task<AuditPage> ReadAudit(string? cursor, int limit);

@@ -70,11 +70,17 @@ public sealed partial class ChannelGrain(IDocumentStore store, TokenProtector pr
         }
 
         var now = time.GetUtcNow();
+        var isNew = _channel is null;
         var token = protector.Protect(connection.AccessToken, tenantId, channelId);
         var channel = _channel is null
             ? new ChannelDocument(channelId, connection.Platform, connection.ExternalId, connection.Name, ChannelStatus.Active, false, token, connection.TokenExpiresAt, now, now)
             : _channel with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now };
         await SaveAsync(channel);
+        if (isNew)
+        {
+            await TenantOf(tenantId).ChannelsChanged();
+        }
+
         return channel.ToView();
     }
 
@@ -100,6 +106,7 @@ public sealed partial class ChannelGrain(IDocumentStore store, TokenProtector pr
         Require();
         await Channels.DeleteAsync(Key.ChannelId, CancellationToken.None);
         _channel = null;
+        await TenantOf(Key.TenantId).ChannelsChanged();
         DeactivateOnIdle();
     }
 
@@ -189,6 +196,8 @@ public sealed partial class ChannelGrain(IDocumentStore store, TokenProtector pr
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sync of channel {ChannelId} of tenant {TenantId} failed: {Kind} (Graph code {Code})")]
     private static partial void LogSyncFailed(ILogger logger, string tenantId, string channelId, GraphErrorKind kind, int? code);
+
+    private ITenantGrain TenantOf(string tenantId) => GrainFactory.GetGrain<ITenantGrain>(tenantId);
 
     private ChannelDocument Require() =>
         _channel ?? throw DomainException.NotFound("channel", $"Channel '{Key.ChannelId}' does not exist.");

@@ -21,6 +21,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     private readonly Dictionary<string, MemberDocument> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string MemberId, string Hash)> _keys = new(StringComparer.Ordinal);
     private CatalogEntry? _entry;
+    private int? _channelCount;
     private SettingsDocument _settings = new("UTC", RequireApproval: false);
     private IDocumentDatabase? _database;
     private AuditLog? _audit;
@@ -126,9 +127,21 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             return null;
         }
 
-        var channels = await _database!.GetCollection(Channels.ChannelGrain.Collection).CountAsync([], CancellationToken.None);
+        // Counted once, then kept until a channel grain says it changed: GET /api/tenant is a hot path.
+        _channelCount ??= (int)await _database!.GetCollection(Channels.ChannelGrain.Collection).CountAsync([], CancellationToken.None);
         var view = View();
-        return view with { Usage = view.Usage with { Channels = (int)channels } };
+        return view with { Usage = view.Usage with { Channels = _channelCount.Value } };
+    }
+
+    public Task ChannelsChanged()
+    {
+        _channelCount = null;
+        if (_entry is null)
+        {
+            DeactivateOnIdle();
+        }
+
+        return Task.CompletedTask;
     }
 
     public async Task RecordAudit(Actor actor, string action, string target, string outcome, string? detail)
@@ -375,6 +388,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     private void Forget()
     {
         _entry = null;
+        _channelCount = null;
         _database = null;
         _audit = null;
         _members.Clear();

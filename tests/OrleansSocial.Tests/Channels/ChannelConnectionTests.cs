@@ -65,6 +65,8 @@ public sealed class ChannelConnectionTests(TenancyHost host) : IClassFixture<Ten
     public async Task Reconnecting_updates_instead_of_duplicating()
     {
         var tenant = await Api.CreateTenantAsync(plan: "pro");
+        var before = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, tenant.OwnerKey));
+        Assert.Equal(0, before.GetProperty("usage").GetProperty("channels").GetInt32());
         await ConnectAsync(tenant, "facebook");
         await ConnectAsync(tenant, "facebook");
 
@@ -125,6 +127,8 @@ public sealed class ChannelConnectionTests(TenancyHost host) : IClassFixture<Ten
 
         Assert.Equal(HttpStatusCode.NoContent, (await Api.TenantAsync(HttpMethod.Delete, "/api/channels/fb-100000000000001", a.Id, a.OwnerKey)).StatusCode);
         await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, "/api/channels/fb-100000000000001", a.Id, a.OwnerKey), 404);
+        var usage = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/tenant", a.Id, a.OwnerKey));
+        Assert.Equal(1, usage.GetProperty("usage").GetProperty("channels").GetInt32());
 
         var audit = await (await Api.TenantAsync(HttpMethod.Get, "/api/audit?limit=100", a.Id, a.OwnerKey)).Content.ReadAsStringAsync();
         Assert.Contains("channel.connected", audit);
