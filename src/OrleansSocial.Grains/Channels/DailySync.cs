@@ -26,11 +26,6 @@ internal sealed class DailySync(GraphClient graph, IDocumentDatabase database, T
 
     public async Task RunAsync(string channelId, string platform, string externalId, string token, DateTimeOffset? lastSuccess, CancellationToken cancellationToken)
     {
-        foreach (var (collection, index) in SyncCollections.Indexes)
-        {
-            await database.GetCollection(collection).EnsureIndexAsync(index, cancellationToken);
-        }
-
         var now = time.GetUtcNow();
         var since = (lastSuccess ?? now - FirstSyncHistory) - TimeSpan.FromDays(1);
         if (platform == ChannelIds.Facebook)

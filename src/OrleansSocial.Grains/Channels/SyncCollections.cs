@@ -2,7 +2,7 @@ using OrleansSocial.Storage.Documents;
 
 namespace OrleansSocial.Grains.Channels;
 
-/// <summary>Where a sync writes, in the tenant's own database, and the indexes its reads use.</summary>
+/// <summary>Where a sync writes, in the tenant's own database, and the indexes its reads use (created at provisioning).</summary>
 public static class SyncCollections
 {
     public const string Profiles = "profiles";

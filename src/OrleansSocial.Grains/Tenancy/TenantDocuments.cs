@@ -61,10 +61,12 @@ internal static class TenantDocuments
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>Every index of a tenant database, created when the tenant is provisioned.</summary>
     public static readonly IReadOnlyList<(string Collection, IndexDefinition Index)> TenantIndexes =
     [
         (Members, new IndexDefinition("email", [new IndexField("email", FieldKind.String)])),
         (Audit, new IndexDefinition("at", [new IndexField("at", FieldKind.String, Descending: true)])),
+        .. Channels.SyncCollections.Indexes,
     ];
 
     public static JsonElement ToJson<T>(T value) => JsonSerializer.SerializeToElement(value, Json);
