@@ -27,6 +27,9 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
 
     private GraphOptions Options => options.Value;
 
+    /// <summary>The app whose platform-wide budget user- and app-token calls spend.</summary>
+    public string AppId => Options.AppId ?? "unconfigured";
+
     // --- tokens -------------------------------------------------------------------------
 
     public async Task<GraphResult<LongLivedToken>> ExchangeForLongLivedTokenAsync(string shortLivedToken, CancellationToken cancellationToken = default)
@@ -84,8 +87,38 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
     public IAsyncEnumerable<GraphPage<PagePost>> GetScheduledPostsAsync(string pageId, string pageToken, CancellationToken cancellationToken = default) =>
         PagesAsync<PagePost>($"{pageId}/scheduled_posts", pageToken, [("fields", "id,message,scheduled_publish_time,is_published")], null, cancellationToken);
 
+    private const string CommentFields = "id,message,text,created_time,timestamp,from,username,like_count";
+
     public IAsyncEnumerable<GraphPage<GraphComment>> GetCommentsAsync(string objectId, string token, int? maxItems = null, CancellationToken cancellationToken = default) =>
-        PagesAsync<GraphComment>($"{objectId}/comments", token, [("fields", "id,message,text,created_time,timestamp,from,username,like_count"), ("limit", "100")], maxItems, cancellationToken);
+        PagesAsync<GraphComment>($"{objectId}/comments", token, [("fields", CommentFields), ("limit", "100")], maxItems, cancellationToken);
+
+    /// <summary>
+    /// The first page of comments of up to 50 posts or media in one batch round trip. An object
+    /// whose comments go on is marked so the caller pages the rest with <see cref="GetCommentsAsync"/>.
+    /// The first failed operation is thrown, classified like any call; the usage is the fullest bucket's.
+    /// </summary>
+    public async Task<GraphResult<IReadOnlyList<CommentsOf>>> GetCommentsOfManyAsync(IReadOnlyList<string> objectIds, string token, CancellationToken cancellationToken = default)
+    {
+        var batch = await BatchAsync(token, objectIds.Select(id => BatchOperation.Get($"{id}/comments?fields={CommentFields}&limit=100")).ToList(), cancellationToken);
+        var results = new List<CommentsOf>();
+        var usage = batch.Usage;
+        for (var i = 0; i < objectIds.Count; i++)
+        {
+            var result = batch.Value[i];
+            if (result.Error is { } error)
+            {
+                throw error;
+            }
+
+            usage = result.Usage.MaxPercent > usage.MaxPercent ? result.Usage : usage;
+            var body = result.Body ?? default;
+            var items = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("data", out var data) ? data.Deserialize<List<GraphComment>>(GraphJson.Options) ?? [] : [];
+            var more = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("paging", out var paging) && paging.TryGetProperty("next", out _);
+            results.Add(new CommentsOf(objectIds[i], items, more));
+        }
+
+        return new(results, usage);
+    }
 
     public Task<GraphResult<InsightsResult>> GetPageInsightsAsync(string pageId, string pageToken, IReadOnlyList<string> metrics, string period, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         InsightsAsync($"{pageId}/insights", pageToken, metrics,

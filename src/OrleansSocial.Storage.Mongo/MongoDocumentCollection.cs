@@ -84,6 +84,13 @@ internal sealed class MongoDocumentCollection(IMongoCollection<BsonDocument> col
         return await collection.CountDocumentsAsync(MongoQueries.Where(filters), cancellationToken: cancellationToken);
     }
 
+    public async Task<long> DeleteManyAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(filters.Count, nameof(filters));
+        await ensureExists(cancellationToken);
+        return (await collection.DeleteManyAsync(MongoQueries.Where(filters), cancellationToken)).DeletedCount;
+    }
+
     private static FilterDefinition<BsonDocument> ById(string id) => Builders<BsonDocument>.Filter.Eq(MongoQueries.IdField, id);
 
     internal static BsonDocument ToBson(string id, JsonElement document)

@@ -27,7 +27,27 @@ public sealed record ChannelView(
     [property: Id(4)] ChannelStatus Status,
     [property: Id(5)] DateTimeOffset? TokenExpiresAt,
     [property: Id(6)] DateTimeOffset ConnectedAt,
-    [property: Id(7)] DateTimeOffset UpdatedAt);
+    [property: Id(7)] DateTimeOffset UpdatedAt,
+    [property: Id(8)] bool TokenExpiringSoon,
+    [property: Id(9)] DateTimeOffset? TokenCheckedAt,
+    [property: Id(10)] IReadOnlyList<SyncKindView> Sync);
+
+/// <summary>The schedule of one sync kind: when it last ran and how, and when it is next due.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.SyncKindView")]
+public sealed record SyncKindView(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] DateTimeOffset? LastSyncAt,
+    [property: Id(2)] string? LastStatus,
+    [property: Id(3)] DateTimeOffset? NextSyncAt);
+
+public static class SyncKinds
+{
+    public const string Daily = "daily";
+    public const string Weekly = "weekly";
+    public const string Monthly = "monthly";
+
+    public static readonly IReadOnlyList<string> All = [Daily, Weekly, Monthly];
+}
 
 public static class ChannelIds
 {
@@ -64,6 +84,10 @@ public interface IChannelGrain : IGrainWithStringKey
     /// <summary>Starts a manual sync, or returns the run already going; refused with Throttled when the channel's budget is spent.</summary>
     [Alias("RequestSync")]
     Task<SyncRunView> RequestSync(SyncRequest request);
+
+    /// <summary>Re-authorises the channel with a fresh token for the same account (from <c>PUT /token</c>).</summary>
+    [Alias("Reauthorize")]
+    Task<ChannelView> Reauthorize(ChannelConnection connection);
 }
 
 [GenerateSerializer, Alias("OrleansSocial.SyncRunStatus")]
@@ -72,6 +96,9 @@ public enum SyncRunStatus
     Running,
     Succeeded,
     Failed,
+
+    /// <summary>Paused by the rate budget; it resumes by itself at <see cref="SyncRunView.ResumeAt"/>.</summary>
+    Waiting,
 }
 
 /// <summary>One sync of a channel: who started it, what it spent and wrote, how it ended.</summary>
@@ -85,7 +112,8 @@ public sealed record SyncRunView(
     [property: Id(5)] SyncRunStatus Status,
     [property: Id(6)] int GraphCalls,
     [property: Id(7)] int ItemsWritten,
-    [property: Id(8)] string? Error);
+    [property: Id(8)] string? Error,
+    [property: Id(9)] DateTimeOffset? ResumeAt = null);
 
 /// <summary>A manual sync request; the manual-sync budget comes from the tenant's plan.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansSocial.SyncRequest")]

@@ -17,6 +17,13 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<TenantView?> Get();
 
+    /// <summary>
+    /// Status and time zone, from memory: what a channel's schedule tick needs. Interleaves, because
+    /// the tenant grain may itself be waiting on that channel (while deleting the tenant).
+    /// </summary>
+    [Alias("Standing"), AlwaysInterleave]
+    Task<TenantStanding?> Standing();
+
     /// <summary>Checks the key and, when given, one permission. Never throws for a bad key.</summary>
     [Alias("Authorize")]
     Task<AccessDecision> Authorize(string apiKey, string? permission);

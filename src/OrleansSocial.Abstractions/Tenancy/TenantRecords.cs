@@ -13,6 +13,9 @@ public sealed record Actor([property: Id(0)] string? MemberId)
 {
     public static readonly Actor Operator = new((string?)null);
 
+    /// <summary>The platform itself acting for the tenant: the sync engine marking a channel, say.</summary>
+    public static readonly Actor System = new("system");
+
     public bool IsOperator => MemberId is null;
 
     public override string ToString() => MemberId ?? "operator";
@@ -38,6 +41,11 @@ public sealed record TenantView(
     [property: Id(9)] string TimeZone,
     [property: Id(10)] bool RequireApproval,
     [property: Id(11)] TenantUsage Usage);
+
+[GenerateSerializer, Immutable, Alias("OrleansSocial.TenantStanding")]
+public sealed record TenantStanding(
+    [property: Id(0)] TenantStatus Status,
+    [property: Id(1)] string TimeZone);
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.ProvisionTenant")]
 public sealed record ProvisionTenant(

@@ -3,6 +3,7 @@ using OrleansSocial.Api.Channels;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Channels;
 using OrleansSocial.Grains.Channels;
+using OrleansSocial.Grains.Channels.Sync;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
@@ -33,7 +34,8 @@ public static class ChannelsApi
         group.MapGet("/", ListChannels).RequirePermission(Permissions.ChannelsRead).WithSummary("Channels of the tenant, never a token");
         group.MapGet("/{channelId}", GetChannel).RequirePermission(Permissions.ChannelsRead);
         group.MapPatch("/{channelId}", ChangeChannel).RequirePermission(Permissions.ChannelsManage).WithSummary("Pause or resume a channel");
-        group.MapDelete("/{channelId}", DeleteChannel).RequirePermission(Permissions.ChannelsManage).WithSummary("Disconnect a channel");
+        group.MapPut("/{channelId}/token", ReplaceToken).RequirePermission(Permissions.ChannelsManage).WithSummary("Re-authorise a channel with a fresh user token");
+        group.MapDelete("/{channelId}", DeleteChannel).RequirePermission(Permissions.ChannelsManage).WithSummary("Disconnect a channel: its reminders stop and its synced data is deleted");
         group.MapPost("/{channelId}/sync", Sync).RequirePermission(Permissions.SyncTrigger)
             .WithSummary("Start a manual sync (202 with the run); a run already going is returned; over the plan's budget 429 with timeToReset");
         group.MapGet("/{channelId}/sync-runs", SyncRuns).RequirePermission(Permissions.ChannelsRead).WithSummary("Sync history, newest first");
@@ -49,6 +51,13 @@ public static class ChannelsApi
         var tenant = context.Tenant();
         var channels = await connector.ConnectAsync(tenant.TenantId, tenant.Actor, tenant.Limits, platform, request.UserAccessToken, cancellationToken);
         return TypedResults.Created("/api/channels", channels);
+    }
+
+    public static async Task<Ok<ChannelView>> ReplaceToken(string channelId, ConnectRequest request, HttpContext context, ChannelConnector connector, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var tenant = context.Tenant();
+        Channel(context, grains, channelId);
+        return TypedResults.Ok(await connector.ReauthorizeAsync(tenant.TenantId, tenant.Actor, channelId, request.UserAccessToken, cancellationToken));
     }
 
     public static async Task<Ok<Page<ChannelView>>> ListChannels(HttpContext context, IDocumentStore store, IGrainFactory grains, int? limit, string? cursor)

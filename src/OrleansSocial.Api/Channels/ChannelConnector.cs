@@ -16,11 +16,7 @@ public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains, ID
 {
     public async Task<IReadOnlyList<ChannelView>> ConnectAsync(string tenantId, Actor actor, TenantLimits limits, string platform, string userAccessToken, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(userAccessToken) || userAccessToken.Length > 1000)
-        {
-            throw DomainException.Invalid("userAccessToken", "userAccessToken must be a Facebook user access token.");
-        }
-
+        ValidateUserToken(userAccessToken);
         var accounts = await DiscoverAsync(platform, userAccessToken, cancellationToken);
         var channels = store.GetDatabase(StorageNames.TenantDatabase(tenantId)).GetCollection(OrleansSocial.Grains.Channels.ChannelGrain.Collection);
         var existing = await channels.CountAsync([], cancellationToken);
@@ -50,6 +46,30 @@ public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains, ID
         }
 
         return views;
+    }
+
+    /// <summary>
+    /// <c>PUT /api/channels/{id}/token</c>: the user token must still manage this channel's account;
+    /// the channel takes the fresh token and is active again.
+    /// </summary>
+    public async Task<ChannelView> ReauthorizeAsync(string tenantId, Actor actor, string channelId, string userAccessToken, CancellationToken cancellationToken)
+    {
+        ValidateUserToken(userAccessToken);
+        var channel = grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(tenantId, channelId));
+        var current = await channel.Get() ?? throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
+        var account = (await DiscoverAsync(current.Platform, userAccessToken, cancellationToken)).FirstOrDefault(a => a.ExternalId == current.ExternalId)
+            ?? throw DomainException.Invalid("userAccessToken", "That user does not manage this channel's account.");
+        var view = await channel.Reauthorize(account);
+        await grains.GetGrain<ITenantGrain>(tenantId).RecordAudit(actor, "channel.reauthorized", channelId, "success", null);
+        return view;
+    }
+
+    private static void ValidateUserToken(string userAccessToken)
+    {
+        if (string.IsNullOrWhiteSpace(userAccessToken) || userAccessToken.Length > 1000)
+        {
+            throw DomainException.Invalid("userAccessToken", "userAccessToken must be a Facebook user access token.");
+        }
     }
 
     private async Task<List<ChannelConnection>> DiscoverAsync(string platform, string userAccessToken, CancellationToken cancellationToken)

@@ -6,6 +6,8 @@ using OrleansSocial.Api.Secrets;
 using OrleansSocial.Graph;
 using OrleansSocial.Api.Storage;
 using OrleansSocial.Graph.Hosting;
+using OrleansSocial.Grains.Budget;
+using OrleansSocial.Grains.Channels.Scheduling;
 
 namespace OrleansSocial.Api.Extensions;
 
@@ -23,6 +25,10 @@ public static class OrleansSocialExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedGraphEmulator>());
         builder.Services.AddSingleton<IPostConfigureOptions<GraphOptions>, EmbeddedGraphEmulator.ConfigureGraph>();
         builder.Services.AddSingleton<ChannelConnector>();
+        builder.Services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section)
+            .Validate(o => o.CatchUpPeriod > TimeSpan.Zero && o.ResumePeriod > TimeSpan.Zero && o.StaggerWindow >= TimeSpan.Zero, "Sync:CatchUpPeriod and Sync:ResumePeriod must be positive, Sync:StaggerWindow not negative.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<RateBudgetOptions>().BindConfiguration(RateBudgetOptions.Section);
         builder.AddOrleansSilo();
         return builder;
     }
@@ -35,6 +41,7 @@ public static class OrleansSocialExtensions
         app.MapTenantApi();
         app.MapMembersApi();
         app.MapChannelsApi();
+        app.MapAnalyticsApi();
         return app;
     }
 }

@@ -1,8 +1,8 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrleansSocial.Channels;
 using OrleansSocial.Graph;
+using OrleansSocial.Grains.Channels.Scheduling;
 using OrleansSocial.Grains.Secrets;
 using OrleansSocial.Grains.Tenancy;
 using OrleansSocial.Storage.Documents;
@@ -10,6 +10,9 @@ using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Grains.Channels;
+
+/// <summary>When a sync kind last answered its due time, how that went, and when it is next due.</summary>
+internal sealed record KindSchedule(DateTimeOffset? LastDue, DateTimeOffset? LastRunAt, string? LastStatus, DateTimeOffset? NextDue);
 
 /// <summary>A channel document in the tenant's own database; the token only as ciphertext bound to tenant and channel.</summary>
 internal sealed record ChannelDocument(
@@ -22,24 +25,46 @@ internal sealed record ChannelDocument(
     ProtectedToken Token,
     DateTimeOffset? TokenExpiresAt,
     DateTimeOffset ConnectedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? TokenCheckedAt = null,
+    DateTimeOffset? LastSuccess = null,
+    string? ActiveRunId = null,
+    IReadOnlyDictionary<string, KindSchedule>? Schedule = null)
 {
-    public ChannelView ToView() => new(ChannelId, Platform, ExternalId, Name, Paused ? ChannelStatus.Paused : Status, TokenExpiresAt, ConnectedAt, UpdatedAt);
+    public KindSchedule ScheduleOf(string kind) => Schedule?.GetValueOrDefault(kind) ?? new KindSchedule(null, null, null, null);
+
+    public ChannelDocument WithSchedule(string kind, KindSchedule schedule)
+    {
+        var all = new Dictionary<string, KindSchedule>(Schedule ?? new Dictionary<string, KindSchedule>()) { [kind] = schedule };
+        return this with { Schedule = all };
+    }
+
+    public ChannelView ToView(DateTimeOffset now, TimeSpan expiryWarning) => new(
+        ChannelId, Platform, ExternalId, Name, Paused ? ChannelStatus.Paused : Status, TokenExpiresAt, ConnectedAt, UpdatedAt,
+        TokenExpiresAt is { } expires && expires - now <= expiryWarning, TokenCheckedAt,
+        [.. SyncKinds.All.Select(KindView)]);
+
+    private SyncKindView KindView(string kind)
+    {
+        var schedule = ScheduleOf(kind);
+        return new SyncKindView(kind, schedule.LastRunAt, schedule.LastStatus, schedule.NextDue);
+    }
 }
 
 /// <summary>
 /// A connected account. Its record lives in the tenant's database (collection <c>channels</c>),
-/// loaded at activation and written through. The sync schedule arrives with the sync engine.
+/// loaded at activation and written through. A reminder drives its scheduled syncs; runs are
+/// activation-scoped work that persists its progress (see the partial files).
 /// </summary>
-public sealed partial class ChannelGrain(IDocumentStore store, TokenProtector protector, GraphClient graph, TimeProvider time, ILogger<ChannelGrain> logger) : Grain, IChannelGrain
+public sealed partial class ChannelGrain(
+    IDocumentStore store, TokenProtector protector, GraphClient graph, TimeProvider time, IOptions<SyncOptions> syncOptions, ILogger<ChannelGrain> logger)
+    : Grain, IChannelGrain, IRemindable
 {
     public const string Collection = "channels";
 
     private ChannelDocument? _channel;
-    private SyncRunView? _running;
-    private DateTimeOffset? _lastSuccess;
-    private double _syncTokens = double.NaN;
-    private DateTimeOffset _syncTokensAt;
+
+    private SyncOptions Options => syncOptions.Value;
 
     private (string TenantId, string ChannelId) Key
     {
@@ -51,14 +76,23 @@ public sealed partial class ChannelGrain(IDocumentStore store, TokenProtector pr
         }
     }
 
-    private IDocumentCollection Channels => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collection);
+    private IDocumentDatabase Database => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId));
+
+    private IDocumentCollection Channels => Database.GetCollection(Collection);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (await Channels.GetAsync(Key.ChannelId, cancellationToken) is { } stored)
         {
             _channel = TenantDocuments.FromJson<ChannelDocument>(stored);
+            await ResumeOpenRunAsync(fromReminder: false, cancellationToken);
         }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A run cut short here stays open in the database; its resume reminder brings it back on another activation.
+        await StopRunAsync();
     }
 
     public async Task<ChannelView> Connect(ChannelConnection connection)
@@ -76,12 +110,24 @@ public sealed partial class ChannelGrain(IDocumentStore store, TokenProtector pr
             ? new ChannelDocument(channelId, connection.Platform, connection.ExternalId, connection.Name, ChannelStatus.Active, false, token, connection.TokenExpiresAt, now, now)
             : _channel with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now };
         await SaveAsync(channel);
+        await StartScheduleAsync();
         if (isNew)
         {
             await TenantOf(tenantId).ChannelsChanged();
         }
 
-        return channel.ToView();
+        return View();
+    }
+
+    public async Task<ChannelView> Reauthorize(ChannelConnection connection)
+    {
+        var channel = Require();
+        if (connection.Platform != channel.Platform || connection.ExternalId != channel.ExternalId)
+        {
+            throw DomainException.Invalid("userAccessToken", "That token does not manage this channel's account.");
+        }
+
+        return await Connect(connection);
     }
 
     public Task<ChannelView?> Get()
@@ -89,113 +135,39 @@ public sealed partial class ChannelGrain(IDocumentStore store, TokenProtector pr
         if (_channel is null)
         {
             DeactivateOnIdle();
+            return Task.FromResult<ChannelView?>(null);
         }
 
-        return Task.FromResult(_channel?.ToView());
+        return Task.FromResult<ChannelView?>(View());
     }
 
     public async Task<ChannelView> SetPaused(bool paused)
     {
         var channel = Require();
         await SaveAsync(channel with { Paused = paused, UpdatedAt = time.GetUtcNow() });
-        return _channel!.ToView();
+        return View();
     }
 
+    /// <summary>Stops any run, removes the reminders, then deletes the channel and everything synced for it.</summary>
     public async Task Disconnect()
     {
         Require();
-        await Channels.DeleteAsync(Key.ChannelId, CancellationToken.None);
+        var channelId = Key.ChannelId;
+        await StopRunAsync();
+        await StopScheduleAsync();
+        await UnregisterAsync(ResumeReminder);
+        await Channels.DeleteAsync(channelId, CancellationToken.None);
         _channel = null;
+        foreach (var collection in Sync.SyncCollections.OwnedByChannel)
+        {
+            await Database.GetCollection(collection).DeleteManyAsync([FieldFilter.Eq("channelId", channelId)], CancellationToken.None);
+        }
+
         await TenantOf(Key.TenantId).ChannelsChanged();
         DeactivateOnIdle();
     }
 
-    public Task<SyncRunView> RequestSync(SyncRequest request)
-    {
-        var channel = Require();
-        if (_running is not null)
-        {
-            return Task.FromResult(_running);
-        }
-
-        if (channel.Paused || channel.Status == ChannelStatus.NeedsReauth)
-        {
-            throw new DomainException(ProblemKind.Conflict, channel.Paused ? "The channel is paused." : "The channel needs re-authorisation: PUT its token first.");
-        }
-
-        TakeSyncToken(Math.Max(1, request.ManualSyncsPerHour));
-        var kinds = request.Kinds.Count == 0 ? ["daily"] : request.Kinds.Distinct().ToList();
-        if (kinds.FirstOrDefault(k => k is not ("daily" or "weekly" or "monthly")) is { } unknown)
-        {
-            throw DomainException.Invalid("kinds", $"'{unknown}' is not a sync kind: daily, weekly or monthly.");
-        }
-
-        var now = time.GetUtcNow();
-        _running = new SyncRunView($"{TenantDocuments.Timestamp(now)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}", "manual", kinds, now, null, SyncRunStatus.Running, 0, 0, null);
-        // The run is activation-scoped work: the request returns now; the run records itself when done.
-        DelayDeactivation(TimeSpan.FromMinutes(10));
-        _ = RunAsync(_running, channel);
-        return Task.FromResult(_running);
-    }
-
-    /// <summary>
-    /// A token bucket per channel sized by the plan: <paramref name="perHour"/> manual syncs, refilled
-    /// continuously. Throttled requests learn when the next one is allowed.
-    /// </summary>
-    private void TakeSyncToken(int perHour)
-    {
-        var now = time.GetUtcNow();
-        var perSecond = perHour / 3600.0;
-        _syncTokens = double.IsNaN(_syncTokens) ? perHour : Math.Min(perHour, _syncTokens + (now - _syncTokensAt).TotalSeconds * perSecond);
-        _syncTokensAt = now;
-        if (_syncTokens < 1)
-        {
-            var seconds = (int)Math.Ceiling((1 - _syncTokens) / perSecond);
-            throw new DomainException(ProblemKind.Throttled, $"This channel allows {perHour} manual syncs per hour; the next one in {seconds} s.", seconds.ToString(CultureInfo.InvariantCulture));
-        }
-
-        _syncTokens -= 1;
-    }
-
-    private async Task RunAsync(SyncRunView run, ChannelDocument channel)
-    {
-        var (tenantId, channelId) = Key;
-        var database = store.GetDatabase(StorageNames.TenantDatabase(tenantId));
-        var sync = new DailySync(graph, database, time);
-        SyncRunView finished;
-        try
-        {
-            var token = protector.Unprotect(channel.Token, tenantId, channelId);
-            await sync.RunAsync(channelId, channel.Platform, channel.ExternalId, token, _lastSuccess, CancellationToken.None);
-            _lastSuccess = run.StartedAt;
-            var rejected = sync.RejectedMetrics.Count > 0 ? $"metrics rejected by the API and skipped: {string.Join(", ", sync.RejectedMetrics)}" : null;
-            finished = run with { Status = SyncRunStatus.Succeeded, FinishedAt = time.GetUtcNow(), GraphCalls = sync.Calls, ItemsWritten = sync.Items, Error = rejected };
-        }
-        catch (GraphException exception)
-        {
-            if (exception.Kind == GraphErrorKind.TokenInvalid)
-            {
-                await SaveAsync(Require() with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() });
-            }
-
-            LogSyncFailed(logger, tenantId, channelId, exception.Kind, exception.Code);
-            finished = run with { Status = SyncRunStatus.Failed, FinishedAt = time.GetUtcNow(), GraphCalls = sync.Calls, ItemsWritten = sync.Items, Error = $"{exception.Kind} (Graph code {exception.Code}): {exception.Message}" };
-        }
-        catch (Exception exception) when (exception is TokenProtectionException or DatabaseNotFoundException)
-        {
-            LogSyncFailed(logger, tenantId, channelId, GraphErrorKind.Unknown, null);
-            finished = run with { Status = SyncRunStatus.Failed, FinishedAt = time.GetUtcNow(), GraphCalls = sync.Calls, ItemsWritten = sync.Items, Error = exception.GetType().Name };
-        }
-
-        // The run is over before its record is written: a request arriving during that write starts
-        // a new run instead of being handed the finished one as if it were still going.
-        _running = null;
-        await database.GetCollection(SyncCollections.SyncRuns).UpsertAsync(finished.SyncRunId,
-            TenantDocuments.ToJson(new { channelId, run = finished, startedAt = TenantDocuments.Timestamp(finished.StartedAt) }), CancellationToken.None);
-    }
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sync of channel {ChannelId} of tenant {TenantId} failed: {Kind} (Graph code {Code})")]
-    private static partial void LogSyncFailed(ILogger logger, string tenantId, string channelId, GraphErrorKind kind, int? code);
+    private ChannelView View() => Require().ToView(time.GetUtcNow(), Options.TokenExpiryWarning);
 
     private ITenantGrain TenantOf(string tenantId) => GrainFactory.GetGrain<ITenantGrain>(tenantId);
 

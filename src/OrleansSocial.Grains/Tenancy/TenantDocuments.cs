@@ -66,7 +66,7 @@ internal static class TenantDocuments
     [
         (Members, new IndexDefinition("email", [new IndexField("email", FieldKind.String)])),
         (Audit, new IndexDefinition("at", [new IndexField("at", FieldKind.String, Descending: true)])),
-        .. Channels.SyncCollections.Indexes,
+        .. Channels.Sync.SyncCollections.Indexes,
     ];
 
     public static JsonElement ToJson<T>(T value) => JsonSerializer.SerializeToElement(value, Json);

@@ -133,14 +133,14 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         return view with { Usage = view.Usage with { Channels = _channelCount.Value } };
     }
 
+    public Task<TenantStanding?> Standing() =>
+        Task.FromResult(_entry is null ? null : new TenantStanding(_entry.Status, _settings.TimeZone));
+
     public Task ChannelsChanged()
     {
+        // No DeactivateOnIdle for a missing tenant here: this one-way call can arrive from a channel
+        // deleted with its tenant just as the tenant is created again, and would bounce that request.
         _channelCount = null;
-        if (_entry is null)
-        {
-            DeactivateOnIdle();
-        }
-
         return Task.CompletedTask;
     }
 

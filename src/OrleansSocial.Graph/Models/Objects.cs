@@ -122,6 +122,9 @@ public sealed record InsightSeries(
 /// <summary>Insights with the metrics the API refused (invalid or deprecated) dropped and named.</summary>
 public sealed record InsightsResult(IReadOnlyList<InsightSeries> Series, IReadOnlyList<string> RejectedMetrics);
 
+/// <summary>The first page of one object's comments from a batch; <see cref="HasMore"/> when they continue.</summary>
+public sealed record CommentsOf(string ObjectId, IReadOnlyList<GraphComment> Comments, bool HasMore);
+
 public sealed record ContainerStatus(string Id, string? StatusCode, string? Status);
 
 public sealed record PublishingConfig(int? QuotaTotal, int? QuotaDuration);

@@ -25,4 +25,7 @@ public interface IDocumentCollection
     Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken);
 
     Task<long> CountAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every document matching all filters in one statement; returns how many. No filter is refused.</summary>
+    Task<long> DeleteManyAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken);
 }

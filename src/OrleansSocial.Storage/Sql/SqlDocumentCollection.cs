@@ -139,6 +139,17 @@ public sealed class SqlDocumentCollection : IDocumentCollection
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
+    public async Task<long> DeleteManyAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(filters.Count, nameof(filters));
+        await _ensureTable(cancellationToken);
+        var parameters = new List<(string Name, object Value)>();
+        var sql = $"DELETE FROM {_table} WHERE " + string.Join(" AND ", Where(filters, parameters));
+        await using var connection = await _open(cancellationToken);
+        await using var command = Command(connection, sql, c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private List<string> Where(IReadOnlyList<FieldFilter> filters, List<(string Name, object Value)> parameters)
     {
         var clauses = new List<string>();

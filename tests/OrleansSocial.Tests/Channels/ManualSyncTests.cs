@@ -42,7 +42,8 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
         {
             var runs = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{channel}/sync-runs", tenant.Id, tenant.OwnerKey));
             var run = runs.GetProperty("items").EnumerateArray().FirstOrDefault(r => r.GetProperty("syncRunId").GetString() == runId);
-            if (run.ValueKind == JsonValueKind.Object)
+            // A run is recorded when it starts; it is done when it has succeeded or failed.
+            if (run.ValueKind == JsonValueKind.Object && run.GetProperty("status").GetString() is "succeeded" or "failed")
             {
                 return run;
             }

@@ -170,6 +170,19 @@ public abstract class DocumentStoreContract
     }
 
     [SkippableFact]
+    public async Task Delete_many_removes_exactly_the_matching_documents()
+    {
+        var (_, items) = await SeededAsync(30);
+
+        var deleted = await items.DeleteManyAsync([FieldFilter.Eq("status", "open"), FieldFilter.Gte("weight", 15.0)], CancellationToken.None);
+
+        Assert.Equal(7, deleted);
+        Assert.Equal(23, await items.CountAsync([], CancellationToken.None));
+        Assert.Equal(0, await items.CountAsync([FieldFilter.Eq("status", "open"), FieldFilter.Gte("weight", 15.0)], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => items.DeleteManyAsync([], CancellationToken.None));
+    }
+
+    [SkippableFact]
     public async Task Query_sorts_descending_and_breaks_ties_by_id()
     {
         var (_, _, items) = await NewCollectionAsync();

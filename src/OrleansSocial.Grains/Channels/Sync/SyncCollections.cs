@@ -1,6 +1,6 @@
 using OrleansSocial.Storage.Documents;
 
-namespace OrleansSocial.Grains.Channels;
+namespace OrleansSocial.Grains.Channels.Sync;
 
 /// <summary>Where a sync writes, in the tenant's own database, and the indexes its reads use (created at provisioning).</summary>
 public static class SyncCollections
@@ -10,6 +10,9 @@ public static class SyncCollections
     public const string Comments = "comments";
     public const string Insights = "insights";
     public const string SyncRuns = "sync_runs";
+
+    /// <summary>Everything keyed to a channel: deleted with it.</summary>
+    public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns];
 
     public static readonly IReadOnlyList<(string Collection, IndexDefinition Index)> Indexes =
     [

@@ -1,0 +1,42 @@
+namespace OrleansSocial.Budget;
+
+/// <summary>Who is asking: when budget runs short, manual syncs go first, then scheduled ones, then backfill.</summary>
+[GenerateSerializer, Alias("OrleansSocial.BudgetPriority")]
+public enum BudgetPriority
+{
+    Manual,
+    Scheduled,
+    Backfill,
+}
+
+/// <summary>Granted, or not before <see cref="RetryAt"/>.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.BudgetDecision")]
+public sealed record BudgetDecision(
+    [property: Id(0)] bool Granted,
+    [property: Id(1)] DateTimeOffset? RetryAt,
+    [property: Id(2)] string? Reason)
+{
+    public static readonly BudgetDecision Grant = new(true, null, null);
+}
+
+/// <summary>What one Graph response said about this bucket: percent used (0-100+) and, when throttled, the regain time.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.BudgetReport")]
+public sealed record BudgetReport(
+    [property: Id(0)] double PercentUsed,
+    [property: Id(1)] TimeSpan RegainAfter,
+    [property: Id(2)] bool Throttled);
+
+/// <summary>
+/// The cluster-wide view of one Graph rate-limit bucket (key <c>app:{appId}</c>, <c>page:{id}</c>
+/// or <c>ig:{id}</c>), shared by every channel of every tenant that spends it. Channels ask before
+/// spending calls and report the usage headers each response carried.
+/// </summary>
+[Alias("OrleansSocial.IRateBudgetGrain")]
+public interface IRateBudgetGrain : IGrainWithStringKey
+{
+    [Alias("Request")]
+    Task<BudgetDecision> Request(BudgetPriority priority, int calls);
+
+    [Alias("Report")]
+    Task Report(BudgetReport report);
+}

@@ -1,0 +1,87 @@
+using OrleansSocial.Budget;
+using OrleansSocial.Graph;
+
+namespace OrleansSocial.Grains.Budget;
+
+/// <summary>The rate budget said not now: the run stops spending and resumes at <see cref="RetryAt"/>.</summary>
+public sealed class BudgetDeferredException(DateTimeOffset retryAt, string reason) : Exception(reason)
+{
+    public DateTimeOffset RetryAt { get; } = retryAt;
+}
+
+/// <summary>
+/// Puts every Graph call of a run through its bucket's <see cref="IRateBudgetGrain"/>: asks before
+/// the call, reports the usage headers after it. A throttling error pauses the bucket and defers
+/// the run instead of being retried.
+/// </summary>
+public sealed class BudgetGate(IRateBudgetGrain bucket, TimeProvider time)
+{
+    public static string BucketOf(string platform, string externalId) => platform == OrleansSocial.Channels.ChannelIds.Facebook ? $"page:{externalId}" : $"ig:{externalId}";
+
+    public int Calls { get; private set; }
+
+    public async Task<T> CallAsync<T>(BudgetPriority priority, int calls, Func<Task<T>> call, Func<T, GraphUsage> usageOf)
+    {
+        await AskAsync(priority, calls);
+        T result;
+        try
+        {
+            result = await call();
+        }
+        catch (GraphException exception) when (exception.Kind == GraphErrorKind.Throttled)
+        {
+            throw await PausedAsync(exception);
+        }
+
+        await bucket.Report(ReportOf(usageOf(result), throttled: false));
+        return result;
+    }
+
+    /// <summary>A cursor-paged edge with every page asked for and reported.</summary>
+    public async IAsyncEnumerable<GraphPage<T>> PagesAsync<T>(BudgetPriority priority, IAsyncEnumerable<GraphPage<T>> pages)
+    {
+        await using var pager = pages.GetAsyncEnumerator();
+        while (true)
+        {
+            await AskAsync(priority, 1);
+            bool more;
+            try
+            {
+                more = await pager.MoveNextAsync();
+            }
+            catch (GraphException exception) when (exception.Kind == GraphErrorKind.Throttled)
+            {
+                throw await PausedAsync(exception);
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            await bucket.Report(ReportOf(pager.Current.Usage, throttled: false));
+            yield return pager.Current;
+        }
+    }
+
+    private async Task AskAsync(BudgetPriority priority, int calls)
+    {
+        var decision = await bucket.Request(priority, calls);
+        if (!decision.Granted)
+        {
+            throw new BudgetDeferredException(decision.RetryAt ?? time.GetUtcNow(), decision.Reason ?? "The rate budget is spent.");
+        }
+
+        Calls += 1;
+    }
+
+    private async Task<BudgetDeferredException> PausedAsync(GraphException exception)
+    {
+        var report = ReportOf(exception.Usage, throttled: true) with { RegainAfter = exception.RegainAfter ?? TimeSpan.Zero };
+        await bucket.Report(report);
+        var decision = await bucket.Request(BudgetPriority.Manual, 1);
+        return new BudgetDeferredException(decision.RetryAt ?? time.GetUtcNow(), $"Graph throttled the call (code {exception.Code}); paused until the bucket regains access.");
+    }
+
+    private static BudgetReport ReportOf(GraphUsage usage, bool throttled) => new(usage.MaxPercent, usage.RegainAfter, throttled);
+}

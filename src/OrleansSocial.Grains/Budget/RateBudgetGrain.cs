@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansSocial.Budget;
+
+namespace OrleansSocial.Grains.Budget;
+
+/// <summary>
+/// One Graph rate-limit bucket for the whole cluster. It keeps the last usage Graph reported and
+/// the size of one call in percent (learned from consecutive reports), and grants a call only
+/// while the estimate after it stays under the caller's priority ceiling. A throttling error pauses
+/// the bucket until its regain time; everyone asking meanwhile is told when to come back.
+/// In memory on purpose: usage headers rebuild the picture within one call after a restart.
+/// </summary>
+public sealed partial class RateBudgetGrain(TimeProvider time, IOptions<RateBudgetOptions> options, ILogger<RateBudgetGrain> logger) : Grain, IRateBudgetGrain
+{
+    private double _percent;
+    private double _perCall = 1;
+    private DateTimeOffset _reportedAt;
+    private DateTimeOffset _pausedUntil;
+
+    private RateBudgetOptions Options => options.Value;
+
+    public Task<BudgetDecision> Request(BudgetPriority priority, int calls)
+    {
+        var now = time.GetUtcNow();
+        if (now < _pausedUntil)
+        {
+            return Task.FromResult(new BudgetDecision(false, _pausedUntil, "Graph throttled this bucket; paused until its regain time."));
+        }
+
+        var ceiling = priority switch
+        {
+            BudgetPriority.Manual => Options.ManualCeiling,
+            BudgetPriority.Scheduled => Options.ScheduledCeiling,
+            _ => Options.BackfillCeiling,
+        };
+        var probeAt = _reportedAt + Options.ProbeAfter;
+        if (_percent + Math.Max(1, calls) * _perCall > ceiling && now < probeAt)
+        {
+            return Task.FromResult(new BudgetDecision(false, probeAt, $"{_percent:0.#}% of this bucket is used; {priority} work stops at {ceiling:0.#}%."));
+        }
+
+        // Usage rolls off over time: the first call after a quiet spell goes through and refreshes the picture.
+        if (now >= probeAt)
+        {
+            _reportedAt = now;
+        }
+
+        return Task.FromResult(BudgetDecision.Grant);
+    }
+
+    public Task Report(BudgetReport report)
+    {
+        var now = time.GetUtcNow();
+        var step = report.PercentUsed - _percent;
+        if (step > 0 && now - _reportedAt < TimeSpan.FromMinutes(1))
+        {
+            _perCall = Math.Max(0.01, step);
+        }
+
+        _percent = report.PercentUsed;
+        _reportedAt = now;
+        if (report.Throttled || report.RegainAfter > TimeSpan.Zero)
+        {
+            var pause = report.RegainAfter > Options.MinimumPause ? report.RegainAfter : Options.MinimumPause;
+            _pausedUntil = now + pause;
+            LogPaused(logger, this.GetPrimaryKeyString(), report.Throttled, _pausedUntil);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Rate budget {Bucket} paused (throttled by Graph: {Throttled}) until {Until}")]
+    private static partial void LogPaused(ILogger logger, string bucket, bool throttled, DateTimeOffset until);
+}

@@ -1,0 +1,21 @@
+namespace OrleansSocial.Grains.Budget;
+
+/// <summary>How close to a Graph limit each priority may go (configuration section <c>RateBudget</c>).</summary>
+public sealed class RateBudgetOptions
+{
+    public const string Section = "RateBudget";
+
+    /// <summary>Percent of a bucket up to which manual syncs may spend.</summary>
+    public double ManualCeiling { get; set; } = 98;
+
+    public double ScheduledCeiling { get; set; } = 95;
+
+    /// <summary>Backfill stops first, leaving room for the work people are waiting for.</summary>
+    public double BackfillCeiling { get; set; } = 75;
+
+    /// <summary>After refusing, the bucket lets one call through this much later to learn how far usage has rolled off.</summary>
+    public TimeSpan ProbeAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The shortest pause after Graph throttles (its regain estimate is in whole minutes and may be 0).</summary>
+    public TimeSpan MinimumPause { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,298 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using OrleansSocial.Budget;
+using OrleansSocial.Channels;
+using OrleansSocial.Graph;
+using OrleansSocial.Grains.Budget;
+using OrleansSocial.Grains.Channels.Sync;
+using OrleansSocial.Grains.Secrets;
+using OrleansSocial.Grains.Tenancy;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Grains.Channels;
+
+/// <summary>
+/// Runs. A run is written to <c>sync_runs</c> before it calls anyone and after every phase; the
+/// channel record names the open run. The work itself runs beside the grain's turns so requests
+/// return at once; a resume reminder exists while a run is open, so if the silo dies the next
+/// activation (on any silo) picks the run up at its first unfinished phase. The rate budget can
+/// park a run as <see cref="SyncRunStatus.Waiting"/>; it then resumes at the time it was given.
+/// </summary>
+public sealed partial class ChannelGrain
+{
+    private SyncRunDocument? _open;
+    private Task? _work;
+    private CancellationTokenSource? _stop;
+    private double _syncTokens = double.NaN;
+    private DateTimeOffset _syncTokensAt;
+
+    public async Task<SyncRunView> RequestSync(SyncRequest request)
+    {
+        var channel = Require();
+        if (_open is not null)
+        {
+            return _open.Run;
+        }
+
+        if (channel.Paused || channel.Status == ChannelStatus.NeedsReauth)
+        {
+            throw new DomainException(ProblemKind.Conflict, channel.Paused ? "The channel is paused." : "The channel needs re-authorisation: PUT its token first.");
+        }
+
+        var kinds = request.Kinds.Count == 0 ? [SyncKinds.Daily] : request.Kinds.Distinct().ToList();
+        if (kinds.FirstOrDefault(k => !SyncKinds.All.Contains(k)) is { } unknown)
+        {
+            throw DomainException.Invalid("kinds", $"'{unknown}' is not a sync kind: daily, weekly or monthly.");
+        }
+
+        TakeSyncToken(Math.Max(1, request.ManualSyncsPerHour));
+        var id = $"{TenantDocuments.Timestamp(time.GetUtcNow())}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        return await StartRunAsync(id, "manual", kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual);
+    }
+
+    /// <summary>
+    /// A token bucket per channel sized by the plan: <paramref name="perHour"/> manual syncs, refilled
+    /// continuously. Throttled requests learn when the next one is allowed.
+    /// </summary>
+    private void TakeSyncToken(int perHour)
+    {
+        var now = time.GetUtcNow();
+        var perSecond = perHour / 3600.0;
+        _syncTokens = double.IsNaN(_syncTokens) ? perHour : Math.Min(perHour, _syncTokens + (now - _syncTokensAt).TotalSeconds * perSecond);
+        _syncTokensAt = now;
+        if (_syncTokens < 1)
+        {
+            var seconds = (int)Math.Ceiling((1 - _syncTokens) / perSecond);
+            throw new DomainException(ProblemKind.Throttled, $"This channel allows {perHour} manual syncs per hour; the next one in {seconds} s.", seconds.ToString(CultureInfo.InvariantCulture));
+        }
+
+        _syncTokens -= 1;
+    }
+
+    private async Task<SyncRunView> StartRunAsync(string runId, string trigger, IReadOnlyList<string> kinds, IReadOnlyDictionary<string, DateTimeOffset> dues, BudgetPriority priority)
+    {
+        var now = time.GetUtcNow();
+        var run = new SyncRunView(runId, trigger, kinds, now, null, SyncRunStatus.Running, 0, 0, null);
+        var document = new SyncRunDocument(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, trigger == "scheduled"), [], dues, priority);
+
+        // Order matters for crash safety: the run exists before the channel points at it, and the
+        // resume reminder exists before any work starts.
+        await WriteRunAsync(document);
+        await SaveAsync(Require() with { ActiveRunId = runId });
+        await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
+        Launch(document);
+        return document.Run;
+    }
+
+    /// <summary>At activation or on the resume reminder: continue the open run, finish a run that ended unrecorded, or wait.</summary>
+    private async Task ResumeOpenRunAsync(bool fromReminder, CancellationToken cancellationToken)
+    {
+        if (_work is not null || _channel?.ActiveRunId is not { } runId)
+        {
+            if (fromReminder && _channel?.ActiveRunId is null && _work is null)
+            {
+                await UnregisterAsync(ResumeReminder);
+            }
+
+            return;
+        }
+
+        var stored = await Database.GetCollection(SyncCollections.SyncRuns).GetAsync(runId, cancellationToken);
+        var document = stored is { } json ? TenantDocuments.FromJson<SyncRunDocument>(json) : null;
+        if (document is null || !document.IsOpen)
+        {
+            // The silo died between recording the run's end and clearing the channel's pointer.
+            await CloseAsync(document);
+            return;
+        }
+
+        _open = document;
+        if (document.Run.ResumeAt is { } at && at > time.GetUtcNow())
+        {
+            return;
+        }
+
+        LogResumed(logger, Key.TenantId, Key.ChannelId, runId, document.PhasesDone.Count, document.Phases.Count);
+        Launch(document with { Run = document.Run with { Status = SyncRunStatus.Running, ResumeAt = null } });
+    }
+
+    private void Launch(SyncRunDocument document)
+    {
+        // The run is not a request: keep the activation alive while it works.
+        DelayDeactivation(TimeSpan.FromMinutes(10));
+        _open = document;
+        _stop = new CancellationTokenSource();
+        _work = ExecuteAsync(document, _stop.Token);
+    }
+
+    /// <summary>Cancels the run in this activation and waits for its current step, so nothing it writes lands after.</summary>
+    private async Task StopRunAsync()
+    {
+        if (_work is null)
+        {
+            return;
+        }
+
+        await _stop!.CancelAsync();
+        try
+        {
+            await _work;
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected.
+        }
+
+        _work = null;
+        _open = null;
+    }
+
+    private async Task ExecuteAsync(SyncRunDocument document, CancellationToken cancellationToken)
+    {
+        // Yield first: the caller's turn (the request that started the run) returns before any Graph call.
+        await Task.Yield();
+        var (tenantId, channelId) = Key;
+        var channel = Require();
+        var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time);
+        var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{graph.AppId}"), time);
+        var sync = new ChannelSync(graph, Database, page, app, time, Options);
+        var run = document.Run;
+        try
+        {
+            var token = protector.Unprotect(channel.Token, tenantId, channelId);
+            var target = new SyncTarget(channelId, channel.Platform, channel.ExternalId, token, channel.LastSuccess, document.Priority);
+            var done = document.PhasesDone.ToList();
+            foreach (var phase in document.Phases.Except(done))
+            {
+                await sync.RunPhaseAsync(phase, target, cancellationToken);
+                done.Add(phase);
+                if (phase == SyncPhases.Token && sync.TokenCheck is { } check)
+                {
+                    await RecordTokenCheckAsync(check);
+                }
+
+                document = document with { PhasesDone = [.. done], Run = Progress(run, sync) };
+                await WriteRunAsync(document);
+                _open = document;
+            }
+
+            var rejected = sync.RejectedMetrics.Count > 0 ? $"metrics rejected by the API and skipped: {string.Join(", ", sync.RejectedMetrics)}" : null;
+            await FinishAsync(document with { Run = Progress(run, sync) with { Status = SyncRunStatus.Succeeded, FinishedAt = time.GetUtcNow(), Error = rejected } });
+        }
+        catch (BudgetDeferredException deferred)
+        {
+            var waiting = document with { Run = Progress(run, sync) with { Status = SyncRunStatus.Waiting, ResumeAt = deferred.RetryAt, Error = deferred.Message } };
+            await WriteRunAsync(waiting);
+            _open = waiting;
+            _work = null;
+            var wait = deferred.RetryAt - time.GetUtcNow();
+            await this.RegisterOrUpdateReminder(ResumeReminder, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Options.ResumePeriod);
+            LogDeferred(logger, tenantId, channelId, deferred.RetryAt);
+        }
+        catch (GraphException exception)
+        {
+            if (exception.Kind == GraphErrorKind.TokenInvalid)
+            {
+                await MarkNeedsReauthAsync($"Graph code {exception.Code}/{exception.Subcode}");
+            }
+
+            LogSyncFailed(logger, tenantId, channelId, exception.Kind, exception.Code);
+            await FinishAsync(document with { Run = Progress(run, sync) with { Status = SyncRunStatus.Failed, FinishedAt = time.GetUtcNow(), Error = $"{exception.Kind} (Graph code {exception.Code}): {exception.Message}" } });
+        }
+        catch (Exception exception) when (exception is TokenProtectionException or DatabaseNotFoundException)
+        {
+            LogSyncFailed(logger, tenantId, channelId, GraphErrorKind.Unknown, null);
+            await FinishAsync(document with { Run = Progress(run, sync) with { Status = SyncRunStatus.Failed, FinishedAt = time.GetUtcNow(), Error = exception.GetType().Name } });
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Unexpected (a database hiccup, say): the run stays open where it got to and the resume reminder tries again.
+            LogRunInterrupted(logger, exception, tenantId, channelId, run.SyncRunId);
+            _work = null;
+            _open = null;
+        }
+    }
+
+    private static SyncRunView Progress(SyncRunView run, ChannelSync sync) =>
+        run with { GraphCalls = run.GraphCalls + sync.Calls, ItemsWritten = run.ItemsWritten + sync.Items, Status = SyncRunStatus.Running, ResumeAt = null, Error = null };
+
+    /// <summary>
+    /// Records the end: first the run (so its due times are answered), then the channel's schedule,
+    /// then the pointer is cleared and the resume reminder removed. Any crash in between is finished by <see cref="CloseAsync"/>.
+    /// </summary>
+    private async Task FinishAsync(SyncRunDocument document)
+    {
+        // The run is over before its record is written: a request arriving during that write starts
+        // a new run instead of being handed the finished one as if it were still going.
+        _open = null;
+        _work = null;
+        await WriteRunAsync(document);
+        await CloseAsync(document);
+    }
+
+    private async Task CloseAsync(SyncRunDocument? document)
+    {
+        var channel = Require();
+        if (document is not null)
+        {
+            foreach (var kind in document.Run.Kinds)
+            {
+                var schedule = channel.ScheduleOf(kind);
+                channel = channel.WithSchedule(kind, schedule with
+                {
+                    LastDue = document.Dues.TryGetValue(kind, out var due) ? due : schedule.LastDue,
+                    LastRunAt = document.Run.StartedAt,
+                    LastStatus = document.Run.Status.ToString().ToLowerInvariant(),
+                });
+            }
+
+            if (document.Run.Status == SyncRunStatus.Succeeded && document.Run.Kinds.Contains(SyncKinds.Daily))
+            {
+                channel = channel with { LastSuccess = document.Run.StartedAt };
+            }
+        }
+
+        _open = null;
+        _work = null;
+        await SaveAsync(channel with { ActiveRunId = null });
+        await UnregisterAsync(ResumeReminder);
+        if (document?.Run.Trigger == "scheduled")
+        {
+            await RescheduleAsync();
+        }
+    }
+
+    private async Task RecordTokenCheckAsync(OrleansSocial.Graph.Models.TokenInfo check)
+    {
+        var channel = Require() with { TokenCheckedAt = time.GetUtcNow(), TokenExpiresAt = check.ExpiresAt };
+        await SaveAsync(channel);
+        if (!check.IsValid)
+        {
+            throw new GraphException(GraphErrorKind.TokenInvalid, "debug_token says the token is no longer valid.", check.Error?.Code ?? 190, check.Error?.Subcode, null, false, 200, GraphUsage.None);
+        }
+    }
+
+    private async Task MarkNeedsReauthAsync(string detail)
+    {
+        await SaveAsync(Require() with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() });
+        // One-way on purpose: the tenant grain may be waiting on this channel (deleting it), and an awaited call back would deadlock.
+        _ = TenantOf(Key.TenantId).RecordAudit(Actor.System, "channel.needs_reauth", Key.ChannelId, "flagged", detail);
+    }
+
+    private Task WriteRunAsync(SyncRunDocument document) =>
+        Database.GetCollection(SyncCollections.SyncRuns).UpsertAsync(document.Run.SyncRunId, TenantDocuments.ToJson(document), CancellationToken.None);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sync of channel {ChannelId} of tenant {TenantId} failed: {Kind} (Graph code {Code})")]
+    private static partial void LogSyncFailed(ILogger logger, string tenantId, string channelId, GraphErrorKind kind, int? code);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Run {RunId} of channel {ChannelId} of tenant {TenantId} was interrupted; its resume reminder retries it")]
+    private static partial void LogRunInterrupted(ILogger logger, Exception exception, string tenantId, string channelId, string runId);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Sync of channel {ChannelId} of tenant {TenantId} waits for the rate budget until {RetryAt}")]
+    private static partial void LogDeferred(ILogger logger, string tenantId, string channelId, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Run {RunId} of channel {ChannelId} of tenant {TenantId} resumes after {Done} of {Phases} phases")]
+    private static partial void LogResumed(ILogger logger, string tenantId, string channelId, string runId, int done, int phases);
+}

@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Logging;
+using OrleansSocial.Budget;
+using OrleansSocial.Channels;
+using OrleansSocial.Grains.Channels.Scheduling;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Grains.Channels;
+
+/// <summary>
+/// The schedule. One reminder per channel ticks at the channel's staggered due phase and then every
+/// <see cref="SyncOptions.CatchUpPeriod"/>; each tick asks which kinds owe a sync (calendar due
+/// times in the tenant's zone, see <see cref="SyncSchedule"/>) and starts one run for all of them.
+/// A kind's due time is recorded when its run ends, so a second tick, a second silo or a catch-up
+/// after downtime finds nothing owed: one run per due time.
+/// </summary>
+public sealed partial class ChannelGrain
+{
+    public const string ScheduleReminder = "sync-schedule";
+    public const string ResumeReminder = "sync-resume";
+
+    /// <summary>Reminder ticks may come a little early; a tick this close to a due time counts as at it.</summary>
+    private static readonly TimeSpan TickTolerance = TimeSpan.FromSeconds(2);
+
+    private TimeSpan Offset => SyncSchedule.Offset(this.GetPrimaryKeyString(), Options.StaggerWindow);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_channel is null)
+        {
+            // The channel is gone (deleted, or its tenant with it): its reminders go too.
+            await StopScheduleAsync();
+            await UnregisterAsync(ResumeReminder);
+            DeactivateOnIdle();
+            return;
+        }
+
+        if (reminderName == ResumeReminder)
+        {
+            await ResumeOpenRunAsync(fromReminder: true, CancellationToken.None);
+            return;
+        }
+
+        if (reminderName == ScheduleReminder)
+        {
+            await TickAsync();
+        }
+    }
+
+    /// <summary>Registers the schedule reminder at the channel's next due phase. Idempotent.</summary>
+    private async Task StartScheduleAsync()
+    {
+        var zone = await ZoneAsync();
+        var now = time.GetUtcNow();
+        var channel = Require();
+        foreach (var kind in SyncKinds.All)
+        {
+            channel = channel.WithSchedule(kind, channel.ScheduleOf(kind) with { NextDue = NextDue(kind, channel, now, zone) });
+        }
+
+        await SaveAsync(channel);
+
+        // A new channel owes every kind at once, so its first tick comes soon (within a minute, staggered);
+        // afterwards the reminder is realigned to the due phase.
+        var first = channel.ScheduleOf(SyncKinds.Daily).LastDue is null
+            ? TimeSpan.FromSeconds(Offset.TotalSeconds % 60)
+            : SyncKinds.All.Min(kind => channel.ScheduleOf(kind).NextDue!.Value) - now;
+        await this.RegisterOrUpdateReminder(ScheduleReminder, first < TimeSpan.Zero ? TimeSpan.Zero : first, Options.CatchUpPeriod);
+    }
+
+    private async Task StopScheduleAsync() => await UnregisterAsync(ScheduleReminder);
+
+    private async Task UnregisterAsync(string name)
+    {
+        if (await this.GetReminder(name) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private async Task TickAsync()
+    {
+        var channel = Require();
+        var standing = await TenantOf(Key.TenantId).Standing();
+        if (standing is null)
+        {
+            await StopScheduleAsync();
+            return;
+        }
+
+        if (standing.Status == TenantStatus.Suspended || channel.Paused || channel.Status == ChannelStatus.NeedsReauth || channel.ActiveRunId is not null)
+        {
+            // No work now: a suspended tenant, a paused channel or a dead token calls nobody. What is owed
+            // stays owed; the tick after they recover runs it once. A run already open finishes first.
+            return;
+        }
+
+        var zone = SyncSchedule.Zone(standing.TimeZone);
+        var now = time.GetUtcNow();
+        var owed = new Dictionary<string, DateTimeOffset>();
+        foreach (var kind in SyncKinds.All)
+        {
+            var due = SyncSchedule.LastDue(kind, now + TickTolerance, zone, Offset);
+            if (channel.ScheduleOf(kind).LastDue is not { } done || done < due)
+            {
+                owed[kind] = due;
+            }
+        }
+
+        if (owed.Count == 0)
+        {
+            return;
+        }
+
+        LogScheduledRun(logger, Key.TenantId, Key.ChannelId, string.Join(',', owed.Keys));
+        await StartRunAsync(
+            Sync.SyncRunDocument.ScheduledId(string.Join('+', owed.Keys), owed.Values.Max()),
+            "scheduled", [.. owed.Keys], owed, BudgetPriority.Scheduled);
+    }
+
+    /// <summary>After a scheduled run, realign the reminder to the next due phase and record the next due times.</summary>
+    private async Task RescheduleAsync()
+    {
+        if (_channel is null)
+        {
+            return;
+        }
+
+        await StartScheduleAsync();
+    }
+
+    private async Task<TimeZoneInfo> ZoneAsync() => SyncSchedule.Zone((await TenantOf(Key.TenantId).Standing())?.TimeZone);
+
+    private DateTimeOffset NextDue(string kind, ChannelDocument channel, DateTimeOffset now, TimeZoneInfo zone) =>
+        channel.ScheduleOf(kind).LastDue is null ? now : SyncSchedule.NextDue(kind, now + TickTolerance, zone, Offset);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Scheduled sync ({Kinds}) of channel {ChannelId} of tenant {TenantId} starts")]
+    private static partial void LogScheduledRun(ILogger logger, string tenantId, string channelId, string kinds);
+}

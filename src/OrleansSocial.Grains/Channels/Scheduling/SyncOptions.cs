@@ -1,0 +1,31 @@
+namespace OrleansSocial.Grains.Channels.Scheduling;
+
+/// <summary>The sync engine's knobs (configuration section <c>Sync</c>).</summary>
+public sealed class SyncOptions
+{
+    public const string Section = "Sync";
+
+    /// <summary>Scheduled syncs of different channels spread over this window after each period starts.</summary>
+    public TimeSpan StaggerWindow { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// How often each schedule reminder ticks after its first due time. A tick that finds its sync
+    /// already done does nothing; after downtime the first tick runs the missed sync once.
+    /// </summary>
+    public TimeSpan CatchUpPeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>While a run is open, a reminder with this period brings it back if its silo dies.</summary>
+    public TimeSpan ResumePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How far back a channel's first sync reads posts.</summary>
+    public int FirstSyncDays { get; set; } = 30;
+
+    /// <summary>Comments are read for posts this recent.</summary>
+    public int RecentCommentDays { get; set; } = 7;
+
+    /// <summary>The monthly backfill looks for missing days of insights this far back (Facebook keeps 2 years; Instagram serves 30 days).</summary>
+    public int BackfillDays { get; set; } = 90;
+
+    /// <summary>A token expiring within this time is flagged on the channel.</summary>
+    public TimeSpan TokenExpiryWarning { get; set; } = TimeSpan.FromDays(7);
+}
