@@ -25,6 +25,7 @@ public static class OrleansSocialExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedGraphEmulator>());
         builder.Services.AddSingleton<IPostConfigureOptions<GraphOptions>, EmbeddedGraphEmulator.ConfigureGraph>();
         builder.Services.AddSingleton<ChannelConnector>();
+        builder.Services.AddSyncEngine();
         builder.Services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section)
             .Validate(o => o.CatchUpPeriod > TimeSpan.Zero && o.ResumePeriod > TimeSpan.Zero && o.StaggerWindow >= TimeSpan.Zero, "Sync:CatchUpPeriod and Sync:ResumePeriod must be positive, Sync:StaggerWindow not negative.")
             .ValidateOnStart();

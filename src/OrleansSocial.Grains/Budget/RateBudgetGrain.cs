@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OrleansSocial.Grains.Channels.Scheduling;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Budget;
 
@@ -11,8 +13,10 @@ namespace OrleansSocial.Grains.Budget;
 /// the bucket until its regain time; everyone asking meanwhile is told when to come back.
 /// In memory on purpose: usage headers rebuild the picture within one call after a restart.
 /// </summary>
-public sealed partial class RateBudgetGrain(TimeProvider time, IOptions<RateBudgetOptions> options, ILogger<RateBudgetGrain> logger) : Grain, IRateBudgetGrain
+public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<RateBudgetOptions> options, ILogger<RateBudgetGrain> logger) : Grain, IRateBudgetGrain
 {
+    private const double MaxLearnedStep = 25;
+
     private double _percent;
     private double _perCall = 1;
     private DateTimeOffset _reportedAt;
@@ -26,6 +30,13 @@ public sealed partial class RateBudgetGrain(TimeProvider time, IOptions<RateBudg
         if (now < _pausedUntil)
         {
             return Task.FromResult(new BudgetDecision(false, _pausedUntil, "Graph throttled this bucket; paused until its regain time."));
+        }
+
+        if (_pausedUntil != default)
+        {
+            // The regain time has passed: what was reported before it no longer holds.
+            _pausedUntil = default;
+            _percent = 0;
         }
 
         var ceiling = priority switch
@@ -52,8 +63,9 @@ public sealed partial class RateBudgetGrain(TimeProvider time, IOptions<RateBudg
     public Task Report(BudgetReport report)
     {
         var now = time.GetUtcNow();
+        // One call's share, learned from consecutive ordinary reports (a throttled one overshoots by design).
         var step = report.PercentUsed - _percent;
-        if (step > 0 && now - _reportedAt < TimeSpan.FromMinutes(1))
+        if (!report.Throttled && step is > 0 and <= MaxLearnedStep && now - _reportedAt < TimeSpan.FromMinutes(1))
         {
             _perCall = Math.Max(0.01, step);
         }

@@ -187,8 +187,8 @@ public sealed partial class ChannelGrain
             await WriteRunAsync(waiting);
             _open = waiting;
             _work = null;
-            var wait = deferred.RetryAt - time.GetUtcNow();
-            await this.RegisterOrUpdateReminder(ResumeReminder, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Options.ResumePeriod);
+            // The resume reminder keeps ticking every ResumePeriod; each tick checks the time it was given.
+            await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
             LogDeferred(logger, tenantId, channelId, deferred.RetryAt);
         }
         catch (GraphException exception)

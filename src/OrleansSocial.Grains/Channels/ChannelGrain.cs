@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Channels;
@@ -57,7 +58,7 @@ internal sealed record ChannelDocument(
 /// activation-scoped work that persists its progress (see the partial files).
 /// </summary>
 public sealed partial class ChannelGrain(
-    IDocumentStore store, TokenProtector protector, GraphClient graph, TimeProvider time, IOptions<SyncOptions> syncOptions, ILogger<ChannelGrain> logger)
+    IDocumentStore store, TokenProtector protector, GraphClient graph, [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<SyncOptions> syncOptions, ILogger<ChannelGrain> logger)
     : Grain, IChannelGrain, IRemindable
 {
     public const string Collection = "channels";

@@ -82,7 +82,7 @@ internal static class ControlApi
                 state.Buckets.Reset();
             }
 
-            return new { state.Buckets.AppCallsPerHour, state.Buckets.PageCallsPerDay, state.Buckets.InstagramCallsPerDay };
+            return new { state.Buckets.AppCallsPerHour, state.Buckets.PageCallsPerDay, state.Buckets.InstagramCallsPerDay, state.Buckets.ThrottledCalls };
         });
 
         control.MapGet("/log", (EmulatorState state) => state.Log.Snapshot());

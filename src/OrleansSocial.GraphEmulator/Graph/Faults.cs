@@ -112,6 +112,8 @@ public sealed class RequestLog
         byStatus = _byStatus.ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value),
     };
 
+    public long Total => Interlocked.Read(ref _total);
+
     public long CountFor(string objectId) => _byObject.TryGetValue(objectId, out var n) ? n : 0;
 
     public void Reset()

@@ -18,6 +18,11 @@ public sealed class RateBuckets
 
     public int InstagramCallsPerDay { get; set; }
 
+    private long _throttled;
+
+    /// <summary>Calls refused with a throttling error since the start (or the last reset): what a well-behaved client keeps at zero.</summary>
+    public long ThrottledCalls => Interlocked.Read(ref _throttled);
+
     public sealed record Spend(string Kind, string ObjectId, int Percent, int RegainMinutes, bool Throttled);
 
     /// <summary>Counts one call and reports the bucket's state after it.</summary>
@@ -38,6 +43,11 @@ public sealed class RateBuckets
             }
 
             var throttled = bucket.Calls.Count >= limit;
+            if (throttled)
+            {
+                Interlocked.Increment(ref _throttled);
+            }
+
             bucket.Calls.Enqueue(now);
             var percent = (int)Math.Min(999, bucket.Calls.Count * 100L / Math.Max(1, limit));
             var regain = 0;
@@ -53,7 +63,11 @@ public sealed class RateBuckets
         }
     }
 
-    public void Reset() => _buckets.Clear();
+    public void Reset()
+    {
+        _buckets.Clear();
+        Interlocked.Exchange(ref _throttled, 0);
+    }
 
     /// <summary>The usage header a response carries for this spend.</summary>
     public static (string Name, string Value) Header(Spend spend)

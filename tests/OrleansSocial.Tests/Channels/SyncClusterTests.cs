@@ -1,0 +1,241 @@
+using System.Text.Json;
+using OrleansSocial.Channels;
+using OrleansSocial.Grains.Channels.Sync;
+using OrleansSocial.GraphEmulator.Graph;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Channels;
+
+/// <summary>
+/// The sync engine on two silos: reminders drive it on a manual calendar, a killed silo's run is
+/// finished elsewhere, and the rate budget parks runs instead of letting them be throttled.
+/// </summary>
+[Collection(SyncClusterCollection.Name)]
+public sealed class SyncClusterTests(SyncClusterFixture fixture)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private IDocumentDatabase Database(string tenantId) => fixture.Store.GetDatabase(StorageNames.TenantDatabase(tenantId));
+
+    private async Task<List<JsonElement>> RunsAsync(string tenantId, string channelId)
+    {
+        var page = await Database(tenantId).GetCollection(SyncCollections.SyncRuns)
+            .QueryAsync(new DocumentQuery { Filters = [FieldFilter.Eq("channelId", channelId)], Limit = 100 }, CancellationToken.None);
+        return page.Items.Select(i => i.Body).ToList();
+    }
+
+    private static string Status(JsonElement run) => run.GetProperty("run").GetProperty("status").GetString()!;
+
+    private async Task<List<JsonElement>> WaitForRunsAsync(string tenantId, string channelId, Func<List<JsonElement>, bool> done)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            var runs = await RunsAsync(tenantId, channelId);
+            if (done(runs))
+            {
+                return runs;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"runs of {tenantId}/{channelId} never got there: {string.Join(" | ", (await RunsAsync(tenantId, channelId)).Select(r => r.GetProperty("run").ToString()))}");
+    }
+
+    private static int Finished(List<JsonElement> runs, string trigger) =>
+        runs.Count(r => r.GetProperty("run").GetProperty("trigger").GetString() == trigger && Status(r) is "succeeded" or "failed");
+
+    [Fact]
+    public async Task Two_silos_run_each_due_sync_exactly_once_across_a_leap_day_and_a_month_end()
+    {
+        var clock = SyncClusterFixture.Clock;
+        clock.Set(new DateTimeOffset(2028, 2, 28, 12, 0, 0, TimeSpan.Zero)); // a Monday in a leap year
+        var tenants = new List<(string Tenant, IReadOnlyList<string> Channels)>();
+        for (var i = 0; i < 3; i++)
+        {
+            tenants.Add(await fixture.TenantWithChannelsAsync());
+        }
+
+        var channels = tenants.SelectMany(t => t.Channels.Select(c => (t.Tenant, Channel: c))).ToList();
+
+        // A new channel owes every kind: its first tick brings daily, weekly and monthly in one run.
+        foreach (var (tenant, channel) in channels)
+        {
+            var first = await WaitForRunsAsync(tenant, channel, runs => Finished(runs, "scheduled") == 1);
+            Assert.Equal(["daily", "weekly", "monthly"], first.Single().GetProperty("run").GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+        }
+
+        // Tuesday 29 February: only the daily sync is owed.
+        clock.Set(new DateTimeOffset(2028, 2, 29, 12, 0, 0, TimeSpan.Zero));
+        foreach (var (tenant, channel) in channels)
+        {
+            await WaitForRunsAsync(tenant, channel, runs => Finished(runs, "scheduled") == 2);
+        }
+
+        // Wednesday 1 March: daily and monthly (a calendar month, not 30 days after the first run).
+        clock.Set(new DateTimeOffset(2028, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        foreach (var (tenant, channel) in channels)
+        {
+            await WaitForRunsAsync(tenant, channel, runs => Finished(runs, "scheduled") == 3);
+        }
+
+        // Several more ticks on both silos: nothing more is owed, so nothing more runs.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        foreach (var (tenant, channel) in channels)
+        {
+            var runs = (await RunsAsync(tenant, channel)).Select(r => r.GetProperty("run")).OrderBy(r => r.GetProperty("startedAt").GetString()).ToList();
+            Assert.Equal(3, runs.Count);
+            Assert.Equal(runs.Count, runs.Select(r => r.GetProperty("syncRunId").GetString()).Distinct().Count());
+            Assert.Equal(["daily"], runs[1].GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+            Assert.Equal(["daily", "monthly"], runs[2].GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+            Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+
+            var view = await fixture.Channel(tenant, channel).Get();
+            var weekly = view!.Sync.Single(s => s.Kind == SyncKinds.Weekly);
+            Assert.Equal(new DateTime(2028, 3, 6), weekly.NextSyncAt!.Value.UtcDateTime.Date); // next Monday
+            Assert.Equal(new DateTime(2028, 4, 1), view.Sync.Single(s => s.Kind == SyncKinds.Monthly).NextSyncAt!.Value.UtcDateTime.Date);
+        }
+    }
+
+    [Fact]
+    public async Task A_silo_killed_mid_run_leaves_no_gap_and_no_duplicate_once_the_run_finishes_elsewhere()
+    {
+        SyncClusterFixture.Clock.Set(DateTimeOffset.UtcNow);
+        var reference = await fixture.TenantWithChannelsAsync();
+        foreach (var channel in reference.Channels)
+        {
+            await WaitForRunsAsync(reference.TenantId, channel, runs => Finished(runs, "scheduled") == 1);
+        }
+
+        // Every Graph call is slow now, so a first sync takes seconds: time to kill the silo in the middle.
+        fixture.Emulator.State.Faults.Add(new Fault { LatencyMs = 600 });
+        try
+        {
+            var (tenant, channel, silo) = await ChannelOnASecondarySiloAsync();
+            await WaitForRunsAsync(tenant, channel, runs => runs.Any(r => r.GetProperty("phasesDone").GetArrayLength() >= 2 && Status(r) == "running"));
+
+            await fixture.Cluster.KillSiloAsync(silo);
+            fixture.Emulator.State.Faults.Clear();
+
+            // The resume reminder (or any call) activates the channel on the surviving silo, which continues the run.
+            var runs = await WaitForRunsAsync(tenant, channel, runs => Finished(runs, "scheduled") == 1);
+            var run = Assert.Single(runs);
+            Assert.True(Status(run) == "succeeded", run.ToString());
+            Assert.Equal(run.GetProperty("phases").GetArrayLength(), run.GetProperty("phasesDone").GetArrayLength());
+
+            // Same Page, same data: the interrupted tenant holds exactly what the undisturbed one holds.
+            foreach (var collection in new[] { SyncCollections.Posts, SyncCollections.Comments, SyncCollections.Insights })
+            {
+                Assert.Equal(await IdsAsync(reference.TenantId, channel, collection), await IdsAsync(tenant, channel, collection));
+            }
+
+            Assert.NotEmpty(await IdsAsync(tenant, channel, SyncCollections.Comments));
+        }
+        finally
+        {
+            fixture.Emulator.State.Faults.Clear();
+            if (fixture.Cluster.SecondarySilos.Count == 0)
+            {
+                await fixture.Cluster.StartAdditionalSiloAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_throttled_bucket_parks_the_run_with_no_calls_until_its_regain_time_then_it_completes()
+    {
+        var clock = SyncClusterFixture.Clock;
+        clock.Set(DateTimeOffset.UtcNow);
+        var (tenant, channels) = await fixture.TenantWithChannelsAsync();
+        var channel = channels[0];
+        var pageId = channel["fb-".Length..];
+        await WaitForRunsAsync(tenant, channel, runs => Finished(runs, "scheduled") == 1);
+
+        // Somebody else spends the Page's whole budget behind our back: the next call is throttled.
+        var buckets = fixture.Emulator.State.Buckets;
+        var limit = buckets.PageCallsPerDay;
+        buckets.Reset();
+        buckets.PageCallsPerDay = 2;
+        try
+        {
+            var token = await PageTokenAsync(pageId);
+            await fixture.Graph.GetPageAsync(pageId, token);
+            await fixture.Graph.GetPageAsync(pageId, token);
+
+            var started = await fixture.Channel(tenant, channel).RequestSync(new SyncRequest([SyncKinds.Daily], 100));
+            var parked = await WaitForRunsAsync(tenant, channel, runs => runs.Any(r => r.GetProperty("run").GetProperty("syncRunId").GetString() == started.SyncRunId && Status(r) == "waiting"));
+            Assert.Equal(1, buckets.ThrottledCalls);
+
+            // While paused: no call at all, and asking again hands back the parked run.
+            var calls = fixture.Emulator.State.Log.CountFor(pageId);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var again = await fixture.Channel(tenant, channel).RequestSync(new SyncRequest([SyncKinds.Daily], 100));
+            Assert.Equal(started.SyncRunId, again.SyncRunId);
+            Assert.Equal(SyncRunStatus.Waiting, again.Status);
+            Assert.Equal(calls, fixture.Emulator.State.Log.CountFor(pageId));
+            Assert.Equal(1, buckets.ThrottledCalls);
+
+            // The regain time (a day: Page budgets roll over 24 hours) passes: the run resumes by itself and completes.
+            buckets.PageCallsPerDay = limit;
+            buckets.Reset();
+            clock.Advance(TimeSpan.FromHours(25));
+            var done = await WaitForRunsAsync(tenant, channel, runs => runs.Any(r => r.GetProperty("run").GetProperty("syncRunId").GetString() == started.SyncRunId && Status(r) == "succeeded"));
+            Assert.Equal(0, buckets.ThrottledCalls);
+        }
+        finally
+        {
+            buckets.PageCallsPerDay = limit;
+            buckets.Reset();
+        }
+    }
+
+    private async Task<string> PageTokenAsync(string pageId)
+    {
+        var longLived = (await fixture.Graph.ExchangeForLongLivedTokenAsync(OrleansSocial.GraphEmulator.World.TokenStore.DemoUserToken)).Value;
+        await foreach (var page in fixture.Graph.GetAccountsAsync(longLived.AccessToken))
+        {
+            if (page.Items.FirstOrDefault(a => a.Id == pageId) is { } account)
+            {
+                return account.AccessToken!;
+            }
+        }
+
+        throw new InvalidOperationException($"the demo user does not manage {pageId}");
+    }
+
+    private async Task<(string Tenant, string Channel, Orleans.TestingHost.SiloHandle Silo)> ChannelOnASecondarySiloAsync()
+    {
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        for (var attempt = 0; attempt < 12; attempt++)
+        {
+            var (tenant, channels) = await fixture.TenantWithChannelsAsync();
+            foreach (var channel in channels)
+            {
+                var address = await management.GetActivationAddress(fixture.Channel(tenant, channel));
+                if (fixture.Cluster.SecondarySilos.FirstOrDefault(s => s.SiloAddress.Equals(address)) is { } silo)
+                {
+                    return (tenant, channel, silo);
+                }
+            }
+        }
+
+        throw new InvalidOperationException("no channel grain landed on a secondary silo in 12 tenants");
+    }
+
+    private async Task<List<string>> IdsAsync(string tenantId, string channelId, string collection)
+    {
+        var ids = new List<string>();
+        await foreach (var document in Database(tenantId).GetCollection(collection).ReadAllAsync())
+        {
+            if (document.Body.GetProperty("channelId").GetString() == channelId)
+            {
+                ids.Add(document.Id.Replace(channelId, "", StringComparison.Ordinal));
+            }
+        }
+
+        return ids.Order(StringComparer.Ordinal).ToList();
+    }
+}
