@@ -18,11 +18,14 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
     private const double MaxLearnedStep = 25;
 
     private double _percent;
-    private double _perCall = 1;
+    private double _perCall = double.NaN;
     private DateTimeOffset _reportedAt;
     private DateTimeOffset _pausedUntil;
 
     private RateBudgetOptions Options => options.Value;
+
+    /// <summary>Until learned, a call is taken as 1%: Graph's per-object quotas are in the hundreds of calls or more.</summary>
+    private double PerCall => double.IsNaN(_perCall) ? 1 : _perCall;
 
     public Task<BudgetDecision> Request(BudgetPriority priority, int calls)
     {
@@ -46,7 +49,7 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
             _ => Options.BackfillCeiling,
         };
         var probeAt = _reportedAt + Options.ProbeAfter;
-        if (_percent + Math.Max(1, calls) * _perCall > ceiling && now < probeAt)
+        if (_percent + Math.Max(1, calls) * PerCall > ceiling && now < probeAt)
         {
             return Task.FromResult(new BudgetDecision(false, probeAt, $"{_percent:0.#}% of this bucket is used; {priority} work stops at {ceiling:0.#}%."));
         }
@@ -63,11 +66,12 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
     public Task Report(BudgetReport report)
     {
         var now = time.GetUtcNow();
-        // One call's share, learned from consecutive ordinary reports (a throttled one overshoots by design).
+        // One call's share: the smallest rise between consecutive ordinary reports (a larger rise means
+        // other spenders called in between; a throttled report overshoots by design).
         var step = report.PercentUsed - _percent;
         if (!report.Throttled && step is > 0 and <= MaxLearnedStep && now - _reportedAt < TimeSpan.FromMinutes(1))
         {
-            _perCall = Math.Max(0.01, step);
+            _perCall = double.IsNaN(_perCall) ? step : Math.Min(_perCall, Math.Max(0.01, step));
         }
 
         _percent = report.PercentUsed;

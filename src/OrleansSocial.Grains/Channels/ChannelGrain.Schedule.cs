@@ -59,14 +59,12 @@ public sealed partial class ChannelGrain
 
         await SaveAsync(channel);
 
-        // A new channel owes every kind at once, so its first tick comes soon (within a minute, staggered) and
-        // brings its history in;
-        // afterwards the reminder is realigned to the due phase.
-        // Otherwise the reminder is put in phase with the due times: it ticks every CatchUpPeriod, one
-        // of those ticks falling exactly on the next due time.
+        // A new channel owes every kind at once, so its first tick comes soon (within InitialSyncWindow,
+        // staggered) and brings its history in. Otherwise the reminder is put in phase with the due
+        // times: it ticks every CatchUpPeriod, one of those ticks falling exactly on the next due time.
         var untilDue = SyncKinds.All.Min(kind => channel.ScheduleOf(kind).NextDue!.Value) - now;
         var first = channel.ScheduleOf(SyncKinds.Daily).LastDue is null
-            ? TimeSpan.FromSeconds(Offset.TotalSeconds % Math.Clamp(Options.CatchUpPeriod.TotalSeconds, 1, 60))
+            ? TimeSpan.FromSeconds(Offset.TotalSeconds % Math.Max(1, Options.InitialSyncWindow.TotalSeconds))
             : TimeSpan.FromTicks(Math.Max(0, untilDue.Ticks) % Options.CatchUpPeriod.Ticks);
         await this.RegisterOrUpdateReminder(ScheduleReminder, first, Options.CatchUpPeriod);
     }

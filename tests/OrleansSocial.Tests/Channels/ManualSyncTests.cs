@@ -15,6 +15,8 @@ public sealed class SyncHost : TenancyHost
     {
         ["Emulator:PostsPerPage"] = "730",
         ["Emulator:MediaPerAccount"] = "365",
+        // Manual syncs only: the scheduled first sync of a new channel would race these tests' counts.
+        ["Sync:InitialSyncWindow"] = "1.00:00:00",
     };
 }
 
@@ -138,6 +140,69 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
         var channel = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/channels/fb-100000000000001", tenant.Id, tenant.OwnerKey));
         Assert.Equal("needs_reauth", channel.GetProperty("status").GetString());
         await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/channels/fb-100000000000001/sync", tenant.Id, tenant.OwnerKey, new { }), 409);
+        var audit = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/audit?limit=100", tenant.Id, tenant.OwnerKey));
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "channel.needs_reauth");
+
+        // A token from a user who does not manage the Page is refused; the demo user's fresh token restores the channel.
+        var stranger = await Api.TenantAsync(HttpMethod.Put, "/api/channels/fb-100000000000001/token", tenant.Id, tenant.OwnerKey, new { userAccessToken = "not-a-token" });
+        Assert.Equal("userAccessToken", (await ProblemAssert.IsProblemAsync(stranger, 400)).GetProperty("field").GetString());
+        var restored = await Api.TenantAsync(HttpMethod.Put, "/api/channels/fb-100000000000001/token", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken });
+        Assert.Equal(HttpStatusCode.OK, restored.StatusCode);
+        Assert.Equal("active", (await ApiClient.JsonAsync(restored)).GetProperty("status").GetString());
+        Assert.Equal("succeeded", (await SyncAndWaitAsync(tenant, "fb-100000000000001")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Deleting_a_channel_deletes_its_synced_data_and_nothing_of_its_sibling()
+    {
+        var tenant = await ConnectedTenantAsync();
+        await SyncAndWaitAsync(tenant);
+        await SyncAndWaitAsync(tenant, "fb-100000000000001");
+        var sibling = await CountAsync(tenant, "/api/channels/fb-100000000000001/posts?limit=100");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.TenantAsync(HttpMethod.Delete, $"/api/channels/{Page}", tenant.Id, tenant.OwnerKey)).StatusCode);
+
+        var store = new OrleansSocial.Storage.Sqlite.SqliteDocumentStore(Path.Combine(host.DataPath, "tenants"));
+        var database = store.GetDatabase(OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(tenant.Id));
+        foreach (var collection in OrleansSocial.Grains.Channels.Sync.SyncCollections.OwnedByChannel)
+        {
+            var left = await database.GetCollection(collection).CountAsync([OrleansSocial.Storage.Documents.FieldFilter.Eq("channelId", Page)], CancellationToken.None);
+            Assert.True(left == 0, $"{left} documents of the deleted channel left in {collection}");
+        }
+
+        Assert.Equal(sibling, await CountAsync(tenant, "/api/channels/fb-100000000000001/posts?limit=100"));
+        await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/posts", tenant.Id, tenant.OwnerKey), 404);
+    }
+
+    [Fact]
+    public async Task The_overview_sums_each_channels_stored_figures_and_the_total()
+    {
+        var tenant = await ConnectedTenantAsync();
+        await SyncAndWaitAsync(tenant);
+        await SyncAndWaitAsync(tenant, "fb-100000000000001");
+
+        var overview = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/analytics/overview", tenant.Id, tenant.OwnerKey));
+
+        var channels = overview.GetProperty("channels").EnumerateArray().ToList();
+        Assert.Equal(2, channels.Count);
+        var total = overview.GetProperty("total");
+        foreach (var figure in new[] { "followers", "reach", "impressions", "engagement" })
+        {
+            Assert.True(channels.All(c => c.GetProperty(figure).GetDouble() > 0), figure);
+            Assert.Equal(channels.Sum(c => c.GetProperty(figure).GetDouble()), total.GetProperty(figure).GetDouble(), 3);
+        }
+
+        // The page_media_view values stored for the first channel over the same range add up to its impressions.
+        var since = Uri.EscapeDataString(overview.GetProperty("since").GetString()!);
+        var until = Uri.EscapeDataString(overview.GetProperty("until").GetString()!);
+        var stored = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/insights?metric=page_media_view&period=day&since={since}&until={until}&limit=100", tenant.Id, tenant.OwnerKey));
+        var first = channels.Single(c => c.GetProperty("channelId").GetString() == Page);
+        Assert.Equal(stored.GetProperty("items").EnumerateArray().Sum(i => i.GetProperty("value").GetDouble()), first.GetProperty("impressions").GetDouble(), 3);
+
+        var analyst = await Api.AddMemberAsync(tenant, "viewer");
+        await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, "/api/analytics/overview", tenant.Id, analyst.Key), 403);
+        var backwards = await Api.TenantAsync(HttpMethod.Get, "/api/analytics/overview?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z", tenant.Id, tenant.OwnerKey);
+        Assert.Equal("since", (await ProblemAssert.IsProblemAsync(backwards, 400)).GetProperty("field").GetString());
     }
 
     [Fact]

@@ -94,6 +94,7 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
             Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
 
             var view = await fixture.Channel(tenant, channel).Get();
+            Assert.NotNull(view!.TokenCheckedAt); // scheduled daily runs check the token with debug_token
             var weekly = view!.Sync.Single(s => s.Kind == SyncKinds.Weekly);
             Assert.Equal(new DateTime(2028, 3, 6), weekly.NextSyncAt!.Value.UtcDateTime.Date); // next Monday
             Assert.Equal(new DateTime(2028, 4, 1), view.Sync.Single(s => s.Kind == SyncKinds.Monthly).NextSyncAt!.Value.UtcDateTime.Date);
@@ -190,6 +191,32 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
             buckets.PageCallsPerDay = limit;
             buckets.Reset();
         }
+    }
+
+    [Fact]
+    public async Task The_budget_stops_backfill_first_then_scheduled_work_and_pauses_everyone_when_throttled()
+    {
+        var clock = SyncClusterFixture.Clock;
+        clock.Set(DateTimeOffset.UtcNow);
+        var bucket = fixture.Grains.GetGrain<OrleansSocial.Budget.IRateBudgetGrain>("page:budget-" + Guid.NewGuid().ToString("N"));
+        async Task<bool> Granted(OrleansSocial.Budget.BudgetPriority priority) => (await bucket.Request(priority, 1)).Granted;
+
+        await bucket.Report(new(79, TimeSpan.Zero, false));
+        await bucket.Report(new(80, TimeSpan.Zero, false)); // one call is 1%
+        Assert.False(await Granted(OrleansSocial.Budget.BudgetPriority.Backfill));
+        Assert.True(await Granted(OrleansSocial.Budget.BudgetPriority.Scheduled));
+
+        await bucket.Report(new(95, TimeSpan.Zero, false));
+        Assert.False(await Granted(OrleansSocial.Budget.BudgetPriority.Scheduled));
+        Assert.True(await Granted(OrleansSocial.Budget.BudgetPriority.Manual));
+
+        await bucket.Report(new(100, TimeSpan.FromMinutes(30), true));
+        var paused = await bucket.Request(OrleansSocial.Budget.BudgetPriority.Manual, 1);
+        Assert.False(paused.Granted);
+        Assert.Equal(clock.GetUtcNow() + TimeSpan.FromMinutes(30), paused.RetryAt);
+
+        clock.Advance(TimeSpan.FromMinutes(31));
+        Assert.True(await Granted(OrleansSocial.Budget.BudgetPriority.Backfill));
     }
 
     private async Task<string> PageTokenAsync(string pageId)

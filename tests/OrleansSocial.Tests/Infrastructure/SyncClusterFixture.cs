@@ -132,6 +132,7 @@ public sealed class SyncClusterFixture : IAsyncLifetime
                 o.CatchUpPeriod = TimeSpan.FromSeconds(1);
                 o.ResumePeriod = TimeSpan.FromSeconds(1);
                 o.StaggerWindow = TimeSpan.FromHours(2);
+                o.InitialSyncWindow = TimeSpan.FromSeconds(1);
             });
             siloBuilder.AddMemoryGrainStorage("state");
             siloBuilder.UseSqliteReminderService(o => o.Configure(s => s.DatabasePath = Path.Combine(Root, "orleans.db")));

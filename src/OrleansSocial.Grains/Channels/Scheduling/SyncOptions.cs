@@ -14,6 +14,9 @@ public sealed class SyncOptions
     /// </summary>
     public TimeSpan CatchUpPeriod { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>A new channel's first sync (its history) starts within this window after connecting, staggered by channel.</summary>
+    public TimeSpan InitialSyncWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>While a run is open, a reminder with this period brings it back if its silo dies.</summary>
     public TimeSpan ResumePeriod { get; set; } = TimeSpan.FromMinutes(1);
 
