@@ -23,6 +23,8 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>What the baseline route answers: set to the same body the authorised route returned.</summary>
     public static TenantApi.TenantResponse? BaselineBody { get; set; }
 

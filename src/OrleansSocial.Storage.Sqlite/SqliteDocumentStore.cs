@@ -101,6 +101,12 @@ public sealed class SqliteDocumentStore : IDocumentStore
         try
         {
             await connection.OpenAsync(cancellationToken);
+            // WAL with synchronous=NORMAL: commits survive a process crash and the file never corrupts;
+            // an OS crash or power cut may roll back the last moments of commits. Without it every
+            // commit waits for an fsync, which made the sync engine 3x slower (benchmarks/, sync).
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous = NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (SqliteException) when (!File.Exists(PathOf(name)))
         {

@@ -16,15 +16,17 @@ namespace OrleansSocial.Grains.Channels;
 /// <summary>
 /// Runs. A run is written to <c>sync_runs</c> before it calls anyone and after every phase; the
 /// channel record names the open run. The work itself runs beside the grain's turns so requests
-/// return at once; a resume reminder exists while a run is open, so if the silo dies the next
-/// activation (on any silo) picks the run up at its first unfinished phase. The rate budget can
-/// park a run as <see cref="SyncRunStatus.Waiting"/>; it then resumes at the time it was given.
+/// return at once. If the silo dies, the next activation on any silo (a call, or at the latest
+/// the schedule reminder's next tick) picks the run up at its first unfinished phase. The rate
+/// budget can park a run as <see cref="SyncRunStatus.Waiting"/>; a resume reminder then checks
+/// every <see cref="Scheduling.SyncOptions.ResumePeriod"/> whether its time has come.
 /// </summary>
 public sealed partial class ChannelGrain
 {
     private SyncRunDocument? _open;
     private Task? _work;
     private CancellationTokenSource? _stop;
+    private bool _resumeRegistered;
     private double _syncTokens = double.NaN;
     private DateTimeOffset _syncTokensAt;
 
@@ -77,11 +79,10 @@ public sealed partial class ChannelGrain
         var run = new SyncRunView(runId, trigger, kinds, now, null, SyncRunStatus.Running, 0, 0, null);
         var document = new SyncRunDocument(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, trigger == "scheduled"), [], dues, priority);
 
-        // Order matters for crash safety: the run exists before the channel points at it, and the
-        // resume reminder exists before any work starts.
+        // Order matters for crash safety: the run exists before the channel points at it. If the silo
+        // dies, the next activation (any call, or the schedule reminder's next tick) continues the run.
         await WriteRunAsync(document);
         await SaveAsync(Require() with { ActiveRunId = runId });
-        await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
         Launch(document);
         return document.Run;
     }
@@ -189,6 +190,7 @@ public sealed partial class ChannelGrain
             _work = null;
             // The resume reminder keeps ticking every ResumePeriod; each tick checks the time it was given.
             await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
+            _resumeRegistered = true;
             LogDeferred(logger, tenantId, channelId, deferred.RetryAt);
         }
         catch (GraphException exception)
@@ -257,7 +259,13 @@ public sealed partial class ChannelGrain
         _open = null;
         _work = null;
         await SaveAsync(channel with { ActiveRunId = null });
-        await UnregisterAsync(ResumeReminder);
+        if (_resumeRegistered)
+        {
+            // (One left by an earlier activation removes itself on its next tick.)
+            await UnregisterAsync(ResumeReminder);
+            _resumeRegistered = false;
+        }
+
         if (document?.Run.Trigger == "scheduled")
         {
             await RescheduleAsync();

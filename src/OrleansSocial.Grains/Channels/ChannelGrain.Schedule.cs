@@ -89,10 +89,17 @@ public sealed partial class ChannelGrain
             return;
         }
 
-        if (standing.Status == TenantStatus.Suspended || channel.Paused || channel.Status == ChannelStatus.NeedsReauth || channel.ActiveRunId is not null)
+        if (channel.ActiveRunId is not null)
+        {
+            // A run is open: continue it if nobody is working on it (its silo died), else let it finish.
+            await ResumeOpenRunAsync(fromReminder: false, CancellationToken.None);
+            return;
+        }
+
+        if (standing.Status == TenantStatus.Suspended || channel.Paused || channel.Status == ChannelStatus.NeedsReauth)
         {
             // No work now: a suspended tenant, a paused channel or a dead token calls nobody. What is owed
-            // stays owed; the tick after they recover runs it once. A run already open finishes first.
+            // stays owed; the tick after they recover runs it once.
             return;
         }
 

@@ -17,7 +17,7 @@ public sealed class SyncOptions
     /// <summary>A new channel's first sync (its history) starts within this window after connecting, staggered by channel.</summary>
     public TimeSpan InitialSyncWindow { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>While a run is open, a reminder with this period brings it back if its silo dies.</summary>
+    /// <summary>While a run is parked by the rate budget, a reminder with this period checks whether it may go on.</summary>
     public TimeSpan ResumePeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How far back a channel's first sync reads posts.</summary>

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansSocial.Api.GraphBackend;
+using OrleansSocial.Testing;
+
+namespace OrleansSocial.Benchmarks;
+
+/// <summary>
+/// The sync engine against the embedded emulator. Part 1: N tenants x M channels (one emulator
+/// user and its Pages per tenant), then one daily sync of every channel at once: wall time, Graph
+/// calls per channel sync, peak working set of this process (host, emulator and load together).
+/// Part 2: the emulator's per-Page budget made the bottleneck; every channel of a few tenants syncs
+/// again and again until the rate budget parks it: the share of each Page's budget used and the
+/// throttling errors the emulator answered.
+/// </summary>
+internal static class SyncBenchmark
+{
+    private const int BudgetTenants = 10;
+    private const int PageCallsPerDay = 100;
+
+    public static async Task RunAsync(BenchmarkOptions options)
+    {
+        Console.WriteLine($"sync benchmark: {options.Tenants} tenants x {options.Channels} channels, concurrency {options.Concurrency}");
+        using var data = new TempFolder("bench-sync");
+        await using var host = await BenchHost.StartAsync(data.Path, new Dictionary<string, string?>
+        {
+            ["Emulator:Users"] = options.Tenants.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Emulator:PagesPerUser"] = options.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // This measures one explicit daily sync; a new channel's scheduled history sync would overlap it.
+            ["Sync:InitialSyncWindow"] = "1.00:00:00",
+        });
+        var http = host.Client;
+        using var emulator = new HttpClient { BaseAddress = host.Services.GetRequiredService<EmbeddedGraphEmulator>().BaseUrl };
+        var peak = new PeakWorkingSet();
+
+        var world = await emulator.GetFromJsonAsync<JsonElement>($"/__emulator/world?users={options.Tenants}");
+        var userTokens = world.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("shortLivedToken").GetString()!).ToList();
+
+        var watch = Stopwatch.StartNew();
+        var tenants = await ForEachAsync(Enumerable.Range(0, options.Tenants).ToList(), options.Concurrency, async i =>
+        {
+            var tenant = await CreateTenantAsync(http, $"sync-t{i:D5}");
+            using var connect = TenantRequest(HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = userTokens[i] });
+            using var connected = await http.SendAsync(connect);
+            connected.EnsureSuccessStatusCode();
+            var channels = (await connected.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(c => c.GetProperty("channelId").GetString()!).ToList();
+            return (tenant, channels);
+        });
+        Console.WriteLine($"setup: {options.Tenants} tenants, {tenants.Sum(t => t.channels.Count)} channels connected in {watch.Elapsed.TotalSeconds:F1} s");
+
+        var before = await GraphCallsAsync(emulator);
+        watch.Restart();
+        var jobs = tenants.SelectMany(t => t.channels.Select(c => (t.tenant, channel: c))).ToList();
+        await ForEachAsync(jobs, options.Concurrency, async job =>
+        {
+            using var request = TenantRequest(HttpMethod.Post, $"/api/channels/{job.channel}/sync", job.tenant, new { kinds = new[] { "daily" } });
+            using var response = await http.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            return 0;
+        });
+        var requested = watch.Elapsed;
+        var runs = await WaitForRunsAsync(http, tenants, options.Concurrency);
+        var wall = watch.Elapsed;
+        var graphCalls = await GraphCallsAsync(emulator) - before;
+
+        Console.WriteLine($"daily sync of {jobs.Count} channels: wall {wall.TotalSeconds:F1} s (all requested after {requested.TotalSeconds:F1} s), {jobs.Count / wall.TotalSeconds:F0} channel syncs/s");
+        Console.WriteLine($"  runs: {runs.Count(r => r.Status == "succeeded")} succeeded, {runs.Count(r => r.Status != "succeeded")} other");
+        Console.WriteLine($"  Graph HTTP calls per channel sync (run records): {runs.Average(r => r.Calls):F2}; Graph operations the emulator counted per channel sync: {graphCalls / (double)jobs.Count:F2}");
+        Console.WriteLine($"  items written per channel sync: {runs.Average(r => r.Items):F1}");
+        Console.WriteLine($"  peak working set (whole process: host + emulator + load): {peak.PeakMiB:F0} MiB");
+
+        await MeasureBudgetAsync(http, emulator, tenants.Take(BudgetTenants).ToList(), options.Concurrency);
+        peak.Dispose();
+    }
+
+    /// <summary>Part 2: each Page may take 100 calls a day; channels sync until the budget parks them.</summary>
+    private static async Task MeasureBudgetAsync(HttpClient http, HttpClient emulator, List<((string Id, string Key) tenant, List<string> channels)> tenants, int concurrency)
+    {
+        (await emulator.PostAsJsonAsync("/__emulator/limits", new { pageCallsPerDay = PageCallsPerDay, reset = true })).EnsureSuccessStatusCode();
+        var before = await PageCountsAsync(emulator);
+        var jobs = tenants.SelectMany(t => t.channels.Select(c => (t.tenant, channel: c))).ToList();
+        var watch = Stopwatch.StartNew();
+        var syncs = await ForEachAsync(jobs, concurrency, async job =>
+        {
+            var count = 0;
+            while (true)
+            {
+                using var request = TenantRequest(HttpMethod.Post, $"/api/channels/{job.channel}/sync", job.tenant, new { kinds = new[] { "daily" } });
+                using var response = await http.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+                var runId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("syncRunId").GetString();
+                count++;
+                var status = await WaitForRunAsync(http, job.tenant, job.channel, runId!);
+                if (status == "waiting")
+                {
+                    return count;
+                }
+            }
+        });
+        var after = await PageCountsAsync(emulator);
+        var limits = await emulator.PostAsJsonAsync("/__emulator/limits", new { });
+        var throttled = (await limits.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("throttledCalls").GetInt64();
+        var shares = jobs.Select(j => j.channel["fb-".Length..]).Select(page => Math.Min(PageCallsPerDay, after.GetValueOrDefault(page) - before.GetValueOrDefault(page)) / (double)PageCallsPerDay).ToList();
+
+        Console.WriteLine($"budget bottleneck: {jobs.Count} channels, {PageCallsPerDay} calls per Page per day, syncs until parked: {syncs.Average():F1} per channel in {watch.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"  share of each Page's budget used: mean {shares.Average():P1}, min {shares.Min():P1}, max {shares.Max():P1}");
+        Console.WriteLine($"  throttling errors from the emulator: {throttled}");
+    }
+
+    private sealed record Run(string Status, int Calls, int Items);
+
+    private static async Task<List<Run>> WaitForRunsAsync(HttpClient http, List<((string Id, string Key) tenant, List<string> channels)> tenants, int concurrency)
+    {
+        var results = await ForEachAsync(tenants, concurrency, async t =>
+        {
+            var runs = new List<Run>();
+            foreach (var channel in t.channels)
+            {
+                while (true)
+                {
+                    using var request = TenantRequest(HttpMethod.Get, $"/api/channels/{channel}/sync-runs?limit=1", t.tenant, null);
+                    using var response = await http.SendAsync(request);
+                    var run = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().FirstOrDefault();
+                    var status = run.ValueKind == JsonValueKind.Object ? run.GetProperty("status").GetString() : null;
+                    if (status is "succeeded" or "failed")
+                    {
+                        runs.Add(new Run(status, run.GetProperty("graphCalls").GetInt32(), run.GetProperty("itemsWritten").GetInt32()));
+                        break;
+                    }
+
+                    await Task.Delay(250);
+                }
+            }
+
+            return runs;
+        });
+        return results.SelectMany(r => r).ToList();
+    }
+
+    private static async Task<string> WaitForRunAsync(HttpClient http, (string Id, string Key) tenant, string channel, string runId)
+    {
+        while (true)
+        {
+            using var request = TenantRequest(HttpMethod.Get, $"/api/channels/{channel}/sync-runs?limit=5", tenant, null);
+            using var response = await http.SendAsync(request);
+            var run = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().FirstOrDefault(r => r.GetProperty("syncRunId").GetString() == runId);
+            var status = run.ValueKind == JsonValueKind.Object ? run.GetProperty("status").GetString()! : "running";
+            if (status != "running")
+            {
+                return status;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<long> GraphCallsAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync<JsonElement>("/__emulator/log")).GetProperty("total").GetInt64();
+
+    private static async Task<Dictionary<string, long>> PageCountsAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync<JsonElement>("/__emulator/log")).GetProperty("byObject").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+
+    private static async Task<(string Id, string Key)> CreateTenantAsync(HttpClient http, string id)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/admin/tenants") { Content = JsonContent.Create(new { id, name = id, plan = "enterprise", ownerEmail = $"owner@{id}.test" }) };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BenchHost.OperatorKey);
+        using var created = await http.SendAsync(create);
+        created.EnsureSuccessStatusCode();
+        return (id, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ownerApiKey").GetString()!);
+    }
+
+    private static HttpRequestMessage TenantRequest(HttpMethod method, string path, (string Id, string Key) tenant, object? body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add("x-tenant-id", tenant.Id);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Key);
+        return request;
+    }
+
+    private static async Task<List<TResult>> ForEachAsync<T, TResult>(IReadOnlyList<T> items, int concurrency, Func<T, Task<TResult>> work)
+    {
+        var results = new TResult[items.Count];
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < items.Count)
+            {
+                results[i] = await work(items[i]);
+            }
+        }));
+        return [.. results];
+    }
+
+    /// <summary>Samples this process's working set every 100 ms.</summary>
+    private sealed class PeakWorkingSet : IDisposable
+    {
+        private readonly Timer _timer;
+        private long _peak;
+
+        public PeakWorkingSet() => _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+
+        public double PeakMiB
+        {
+            get
+            {
+                Sample();
+                return Interlocked.Read(ref _peak) / (1024.0 * 1024);
+            }
+        }
+
+        public void Dispose() => _timer.Dispose();
+
+        private void Sample()
+        {
+            using var self = Process.GetCurrentProcess();
+            var now = self.WorkingSet64;
+            long seen;
+            while (now > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, seen) != seen)
+            {
+            }
+        }
+    }
+}
