@@ -65,19 +65,11 @@ public static class AnalyticsApi
     private static async Task<double> SumAsync(IDocumentDatabase database, string channelId, string metric, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         double sum = 0;
-        string? cursor = null;
-        do
+        var filters = new[] { FieldFilter.Eq("channelId", channelId), FieldFilter.Eq("metric", metric), FieldFilter.Eq("period", "day"), FieldFilter.Gte("endTime", StoredTime.Of(from)), FieldFilter.Lt("endTime", StoredTime.Of(to)) };
+        await foreach (var value in database.GetCollection(SyncCollections.Insights).QueryAllAsync(filters, cancellationToken))
         {
-            var page = await database.GetCollection(SyncCollections.Insights).QueryAsync(new DocumentQuery
-            {
-                Filters = [FieldFilter.Eq("channelId", channelId), FieldFilter.Eq("metric", metric), FieldFilter.Gte("endTime", StoredTime.Of(from)), FieldFilter.Lt("endTime", StoredTime.Of(to))],
-                Limit = DocumentQuery.MaxLimit,
-                Cursor = cursor,
-            }, cancellationToken);
-            sum += page.Items.Where(i => i.Body.GetProperty("period").GetString() == "day").Sum(i => i.Body.GetProperty("value").GetDouble());
-            cursor = page.NextCursor;
+            sum += value.Body.GetProperty("value").GetDouble();
         }
-        while (cursor is not null);
 
         return sum;
     }

@@ -23,12 +23,16 @@ public static class DocumentStoreExtensions
     }
 
     /// <summary>Every document of a collection, by id, one page of <see cref="DocumentQuery.MaxLimit"/> at a time.</summary>
-    public static async IAsyncEnumerable<StoredDocument> ReadAllAsync(this IDocumentCollection collection, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static IAsyncEnumerable<StoredDocument> ReadAllAsync(this IDocumentCollection collection, CancellationToken cancellationToken = default) =>
+        collection.QueryAllAsync([], cancellationToken);
+
+    /// <summary>Every document matching the filters, by id, one page of <see cref="DocumentQuery.MaxLimit"/> at a time.</summary>
+    public static async IAsyncEnumerable<StoredDocument> QueryAllAsync(this IDocumentCollection collection, IReadOnlyList<FieldFilter> filters, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? cursor = null;
         do
         {
-            var page = await collection.QueryAsync(new DocumentQuery { Limit = DocumentQuery.MaxLimit, Cursor = cursor }, cancellationToken);
+            var page = await collection.QueryAsync(new DocumentQuery { Filters = filters, Limit = DocumentQuery.MaxLimit, Cursor = cursor }, cancellationToken);
             foreach (var document in page.Items)
             {
                 yield return document;

@@ -122,19 +122,13 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     {
         var since = TenantDocuments.Timestamp(time.GetUtcNow() - TimeSpan.FromDays(options.RecentCommentDays));
         var recent = new List<string>();
-        string? cursor = null;
-        do
+        await foreach (var post in database.GetCollection(SyncCollections.Posts).QueryAllAsync([FieldFilter.Eq("channelId", target.ChannelId), FieldFilter.Gte("createdAt", since)], cancellationToken))
         {
-            var stored = await database.GetCollection(SyncCollections.Posts).QueryAsync(new DocumentQuery
+            if (post.Body.TryGetProperty("comments", out var count) && count.GetInt64() > 0)
             {
-                Filters = [FieldFilter.Eq("channelId", target.ChannelId), FieldFilter.Gte("createdAt", since)],
-                Limit = DocumentQuery.MaxLimit,
-                Cursor = cursor,
-            }, cancellationToken);
-            recent.AddRange(stored.Items.Where(p => p.Body.TryGetProperty("comments", out var count) && count.GetInt64() > 0).Select(p => p.Id));
-            cursor = stored.NextCursor;
+                recent.Add(post.Id);
+            }
         }
-        while (cursor is not null);
 
         foreach (var chunk in recent.Chunk(GraphClient.MaxBatchOperations))
         {
@@ -208,23 +202,11 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         var probe = target.Platform == ChannelIds.Facebook ? PageMetrics[0] : InstagramMetrics[0];
         var from = now.UtcDateTime.Date.AddDays(-days);
         var stored = new HashSet<DateTime>();
-        string? cursor = null;
-        do
+        var filters = new[] { FieldFilter.Eq("channelId", target.ChannelId), FieldFilter.Eq("metric", probe), FieldFilter.Eq("period", "day"), FieldFilter.Gte("endTime", TenantDocuments.Timestamp(from)) };
+        await foreach (var item in database.GetCollection(SyncCollections.Insights).QueryAllAsync(filters, cancellationToken))
         {
-            var found = await database.GetCollection(SyncCollections.Insights).QueryAsync(new DocumentQuery
-            {
-                Filters = [FieldFilter.Eq("channelId", target.ChannelId), FieldFilter.Eq("metric", probe), FieldFilter.Gte("endTime", TenantDocuments.Timestamp(from))],
-                Limit = DocumentQuery.MaxLimit,
-                Cursor = cursor,
-            }, cancellationToken);
-            foreach (var item in found.Items.Where(i => i.Body.GetProperty("period").GetString() == "day"))
-            {
-                stored.Add(DateTimeOffset.Parse(item.Body.GetProperty("endTime").GetString()!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime.Date);
-            }
-
-            cursor = found.NextCursor;
+            stored.Add(DateTimeOffset.Parse(item.Body.GetProperty("endTime").GetString()!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime.Date);
         }
-        while (cursor is not null);
 
         // The last two days may not be final yet (insights lag up to 48 h): the daily sync owns them.
         var missing = Enumerable.Range(1, days - 2).Select(d => from.AddDays(d)).FirstOrDefault(d => !stored.Contains(d));
