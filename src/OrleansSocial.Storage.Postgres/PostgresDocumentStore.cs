@@ -55,8 +55,11 @@ public sealed class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (PostgresException exception) when (exception.SqlState == DuplicateDatabase)
+        catch (PostgresException exception) when (exception.SqlState == DuplicateDatabase
+            || (exception.SqlState == PostgresErrorCodes.UniqueViolation && exception.ConstraintName == "pg_database_datname_index"))
         {
+            // Two servers creating the same database at the same moment: the loser may see the
+            // catalog's unique index instead of "already exists" (silos of a cluster starting together).
             throw new DatabaseAlreadyExistsException(name);
         }
     }

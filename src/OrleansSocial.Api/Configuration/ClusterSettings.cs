@@ -23,6 +23,22 @@ public sealed class ClusterSettings
     [Range(0, 65535, ErrorMessage = "Orleans:GatewayPort must be a TCP port (1-65535), or 0 for none.")]
     public int GatewayPort { get; set; }
 
+    /// <summary>
+    /// <c>embedded</c> (default): one silo on loopback, Orleans state in SQLite under <c>Data:Path</c>.
+    /// <c>postgres</c>: any number of silos sharing membership, reminders and grain state in
+    /// PostgreSQL (<see cref="Postgres"/>). (Not <c>Orleans:Clustering</c>: Orleans reads that section itself.)
+    /// </summary>
+    [RegularExpression("^(embedded|postgres)$", ErrorMessage = "Orleans:Mode must be 'embedded' or 'postgres'.")]
+    public string Mode { get; set; } = "embedded";
+
+    /// <summary>Connection string of the PostgreSQL database holding the cluster's Orleans tables (Mode = postgres).</summary>
+    public string? Postgres { get; set; }
+
+    /// <summary>The address other silos reach this one at; default: loopback on localhost, the machine's address in a cluster.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    public bool IsCluster => Mode == "postgres";
+
     /// <summary>Lowered in tests only: how short a reminder period may be.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Orleans:MinimumReminderPeriod must be between 00:00:01 and 1.00:00:00.")]
     public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);

@@ -19,7 +19,9 @@ public static class ApiDefaultsExtensions
         var services = builder.Services;
 
         services.AddOptions<DataOptions>().BindConfiguration(DataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ClusterSettings>().BindConfiguration(ClusterSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ClusterSettings>().BindConfiguration(ClusterSettings.Section).ValidateDataAnnotations()
+            .Validate(s => !s.IsCluster || !string.IsNullOrWhiteSpace(s.Postgres), "Orleans:Postgres (a connection string) must be set when Orleans:Mode is postgres.")
+            .ValidateOnStart();
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 

@@ -8,7 +8,10 @@ using OrleansSocial.Api.Health;
 
 namespace OrleansSocial.Api.Extensions;
 
-/// <summary>Makes this process an Orleans silo. The embedded profile: one localhost silo, state and reminders in SQLite.</summary>
+/// <summary>
+/// Makes this process an Orleans silo: the embedded profile (one localhost silo, Orleans state in
+/// SQLite) or cluster mode (<c>Orleans:Mode=postgres</c>: silos sharing PostgreSQL).
+/// </summary>
 public static class OrleansSiloExtensions
 {
     /// <summary>Name of the grain storage provider that grains persist through.</summary>
@@ -20,37 +23,76 @@ public static class OrleansSiloExtensions
 
     public static WebApplicationBuilder AddOrleansSilo(this WebApplicationBuilder builder)
     {
+        // Which providers to register is decided now, from the configuration the process started
+        // with; every other setting is read when options resolve.
+        var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         builder.UseOrleans(orleans =>
         {
-            orleans.UseLocalhostClustering();
-            // Settings are read when options resolve, so every configuration source (files,
-            // environment, command line, test hosts) applies the same way.
             var services = orleans.Services;
-            services.AddOptions<ClusterOptions>().Configure<IOptions<ClusterSettings>>((cluster, settings) =>
+            services.AddOptions<ClusterOptions>().Configure<IOptions<ClusterSettings>>((options, settings) =>
             {
-                cluster.ClusterId = settings.Value.ClusterId;
-                cluster.ServiceId = settings.Value.ServiceId;
+                options.ClusterId = settings.Value.ClusterId;
+                options.ServiceId = settings.Value.ServiceId;
             });
-            services.AddOptions<EndpointOptions>().Configure<IOptions<ClusterSettings>>((endpoints, settings) =>
-            {
-                endpoints.SiloPort = settings.Value.SiloPort;
-                endpoints.GatewayPort = settings.Value.GatewayPort;
-            });
-            services.AddOptions<DevelopmentClusterMembershipOptions>().Configure<IOptions<ClusterSettings>>((membership, settings) =>
-                membership.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, settings.Value.SiloPort));
             services.AddOptions<ReminderOptions>().Configure<IOptions<ClusterSettings>>((reminders, settings) =>
                 reminders.MinimumReminderPeriod = settings.Value.MinimumReminderPeriod);
+            // Failure detection and the like (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, ...).
+            services.AddOptions<ClusterMembershipOptions>().BindConfiguration($"{ClusterSettings.Section}:Membership");
 
-            orleans.AddSqliteGrainStorage(StateStorage, options => options.Configure<IOptions<DataOptions>>((sqlite, data) => sqlite.DatabasePath = data.Value.EmbeddedStatePath()));
-            orleans.UseSqliteReminderService(options => options.Configure<IOptions<DataOptions>>((sqlite, data) => sqlite.DatabasePath = data.Value.EmbeddedStatePath()));
+            if (cluster.IsCluster)
+            {
+                UseCluster(orleans);
+            }
+            else
+            {
+                UseEmbedded(orleans);
+            }
+
             orleans.AddDashboard();
         });
 
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            "orleans-state",
-            services => new EmbeddedStateHealthCheck(services.GetRequiredService<IOptions<DataOptions>>().Value.EmbeddedStatePath()),
-            failureStatus: null,
-            tags: [HealthTags.Ready]));
+        if (!cluster.IsCluster)
+        {
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                "orleans-state",
+                services => new EmbeddedStateHealthCheck(services.GetRequiredService<IOptions<DataOptions>>().Value.EmbeddedStatePath()),
+                failureStatus: null,
+                tags: [HealthTags.Ready]));
+        }
+
         return builder;
+    }
+
+    /// <summary>One silo on loopback; grain state and reminders in <c>Data:Path/orleans.db</c>.</summary>
+    private static void UseEmbedded(ISiloBuilder orleans)
+    {
+        orleans.UseLocalhostClustering();
+        var services = orleans.Services;
+        services.AddOptions<EndpointOptions>().Configure<IOptions<ClusterSettings>>((endpoints, settings) =>
+        {
+            endpoints.SiloPort = settings.Value.SiloPort;
+            endpoints.GatewayPort = settings.Value.GatewayPort;
+        });
+        services.AddOptions<DevelopmentClusterMembershipOptions>().Configure<IOptions<ClusterSettings>>((membership, settings) =>
+            membership.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, settings.Value.SiloPort));
+        orleans.AddSqliteGrainStorage(StateStorage, options => options.Configure<IOptions<DataOptions>>((sqlite, data) => sqlite.DatabasePath = data.Value.EmbeddedStatePath()));
+        orleans.UseSqliteReminderService(options => options.Configure<IOptions<DataOptions>>((sqlite, data) => sqlite.DatabasePath = data.Value.EmbeddedStatePath()));
+    }
+
+    /// <summary>Any number of silos: membership, reminders and grain state in PostgreSQL (<c>Orleans:Postgres</c>).</summary>
+    private static void UseCluster(ISiloBuilder orleans)
+    {
+        var services = orleans.Services;
+        services.AddOptions<EndpointOptions>().Configure<IOptions<ClusterSettings>>((endpoints, settings) =>
+        {
+            endpoints.SiloPort = settings.Value.SiloPort;
+            endpoints.GatewayPort = settings.Value.GatewayPort;
+            if (settings.Value.AdvertisedAddress is { Length: > 0 } address)
+            {
+                endpoints.AdvertisedIPAddress = IPAddress.Parse(address);
+            }
+        });
+        orleans.UsePostgresCluster(StateStorage, options => options.Configure<IOptions<ClusterSettings>>((pg, settings) =>
+            pg.ConnectionString = settings.Value.Postgres ?? ""));
     }
 }

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using OrleansSocial.GraphEmulator;
+using OrleansSocial.GraphEmulator.World;
+
+namespace OrleansSocial.Tests.Cluster;
+
+/// <summary>
+/// Cluster mode for real: three processes of the host on loopback sharing a throwaway PostgreSQL
+/// (Orleans membership, reminders, grain state, and the tenant databases), one emulator as their
+/// Graph backend. One silo is killed with SIGKILL in the middle of the work.
+/// </summary>
+public sealed class ClusterProcessTests : IAsyncLifetime
+{
+    private const string OperatorKey = "cluster-test-operator-key-0123456789abcdef";
+    private readonly PostgresServer _postgres = new();
+    private readonly TempFolder _data = new("orleans-social-3silo");
+    private readonly List<SiloProcess> _silos = [];
+    private RunningEmulator _emulator = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        await using (var connection = new NpgsqlConnection(_postgres.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand("CREATE DATABASE orleans_cluster", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        _emulator = await EmulatorHost.StartAsync(o =>
+        {
+            o.Users = 1;
+            o.PagesPerUser = 2;
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        await _emulator.DisposeAsync();
+        await _postgres.DisposeAsync();
+        _data.Dispose();
+    }
+
+    private Dictionary<string, string> Settings() => new()
+    {
+        ["Operator:ApiKey"] = OperatorKey,
+        ["Secrets:TokenKeys"] = "k1:" + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
+        ["Orleans:Mode"] = "postgres",
+        ["Orleans:Postgres"] = _postgres.ConnectionStringFor("orleans_cluster"),
+        ["Orleans:ClusterId"] = "three-silos",
+        ["Orleans:AdvertisedAddress"] = "127.0.0.1",
+        ["Orleans:MinimumReminderPeriod"] = "00:00:01",
+        ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
+        ["Orleans:Membership:NumMissedProbesLimit"] = "2",
+        ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
+        ["Storage:Engine"] = "postgres",
+        ["Storage:Postgres"] = _postgres.ConnectionStringFor("social_catalog"),
+        ["Graph:BaseUrl"] = _emulator.BaseUrl.ToString().TrimEnd('/'),
+        ["Graph:AppId"] = _emulator.State.Options.AppId,
+        ["Graph:AppSecret"] = _emulator.State.Options.AppSecret,
+        // New channels' first syncs spread over 30 s: most of their reminders fire after the kill.
+        ["Sync:InitialSyncWindow"] = "00:00:30",
+        ["Sync:CatchUpPeriod"] = "00:00:05",
+    };
+
+    [Fact]
+    public async Task Three_silo_processes_survive_a_sigkill_with_every_tenant_channel_and_reminder_intact()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _silos.Add(SiloProcess.Start(Path.Combine(_data.Path, $"silo{i}"), Settings()));
+        }
+
+        await Task.WhenAll(_silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
+        Assert.Equal(3, await ActiveSilosAsync());
+
+        // Tenants and channels created through different silos: any silo takes any request.
+        var tenants = new List<(string Id, string Key)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var silo = _silos[i];
+            var tenant = await CreateTenantAsync(silo.Http, $"cl-{i}-{Guid.NewGuid():N}"[..16]);
+            var connect = await Send(silo.Http, HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = TokenStore.DemoUserToken });
+            Assert.True(connect.StatusCode == HttpStatusCode.Created, await connect.Content.ReadAsStringAsync());
+            tenants.Add(tenant);
+        }
+
+        var victim = _silos[1];
+        victim.Kill();
+        var killedAt = DateTimeOffset.UtcNow;
+        var survivors = new[] { _silos[0], _silos[2] };
+
+        // The API answers through the survivors once membership has declared the dead silo.
+        var recovery = Stopwatch.StartNew();
+        foreach (var tenant in tenants)
+        {
+            foreach (var silo in survivors)
+            {
+                await EventuallyAsync(async () => (await Send(silo.Http, HttpMethod.Get, "/api/tenant", tenant)).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+            }
+        }
+
+        recovery.Stop();
+        Assert.True(recovery.Elapsed < TimeSpan.FromSeconds(60), $"recovered after {recovery.Elapsed}");
+        await EventuallyAsync(async () => await ActiveSilosAsync() == 2, TimeSpan.FromSeconds(60));
+
+        // Every tenant and channel is still there, read through either survivor.
+        foreach (var tenant in tenants)
+        {
+            var channels = await ReadJsonAsync(await Send(survivors[tenant.GetHashCode() & 1].Http, HttpMethod.Get, "/api/channels", tenant));
+            Assert.Equal(2, channels.GetProperty("items").GetArrayLength());
+        }
+
+        // Reminders registered before the kill fire after it (those the dead silo held included):
+        // every channel gets its first scheduled sync, exactly once.
+        var started = new List<DateTimeOffset>();
+        foreach (var tenant in tenants)
+        {
+            foreach (var channel in new[] { "fb-100000000000000", "fb-100000000000001" })
+            {
+                JsonElement runs = default;
+                await EventuallyAsync(async () =>
+                {
+                    runs = (await ReadJsonAsync(await Send(survivors[0].Http, HttpMethod.Get, $"/api/channels/{channel}/sync-runs", tenant))).GetProperty("items");
+                    return runs.EnumerateArray().Any(r => r.GetProperty("status").GetString() == "succeeded");
+                }, TimeSpan.FromSeconds(90));
+                started.Add(runs.EnumerateArray().First().GetProperty("startedAt").GetDateTimeOffset());
+            }
+        }
+
+        Assert.Contains(started, at => at > killedAt);
+
+        // More catch-up ticks on both survivors: nothing is owed, so nothing runs twice.
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        foreach (var tenant in tenants)
+        {
+            foreach (var channel in new[] { "fb-100000000000000", "fb-100000000000001" })
+            {
+                var runs = (await ReadJsonAsync(await Send(survivors[1].Http, HttpMethod.Get, $"/api/channels/{channel}/sync-runs", tenant))).GetProperty("items");
+                var scheduled = runs.EnumerateArray().Where(r => r.GetProperty("trigger").GetString() == "scheduled").ToList();
+                Assert.Single(scheduled);
+            }
+        }
+    }
+
+    private async Task<long> ActiveSilosAsync()
+    {
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionStringFor("orleans_cluster"));
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = 'three-silos' AND Status = 3", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<(string Id, string Key)> CreateTenantAsync(HttpClient http, string id)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/tenants") { Content = JsonContent.Create(new { id, name = id, plan = "pro", ownerEmail = $"owner@{id}.test" }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return (id, JsonDocument.Parse(body).RootElement.GetProperty("ownerApiKey").GetString()!);
+    }
+
+    private static async Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, (string Id, string Key) tenant, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add("x-tenant-id", tenant.Id);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Key);
+        try
+        {
+            return await http.SendAsync(request);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent(exception.Message) };
+        }
+    }
+
+    private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException("condition not met in time. Silo output:\n" + string.Join("\n----\n", _silos.Select(s => s.Output[Math.Max(0, s.Output.Length - 4000)..])));
+    }
+}
