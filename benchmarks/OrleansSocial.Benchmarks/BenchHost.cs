@@ -38,6 +38,7 @@ internal sealed class BenchHost : IAsyncDisposable
         {
             ["Data:Path"] = dataPath,
             ["Operator:ApiKey"] = OperatorKey,
+            ["Api:ShutdownDrainDelay"] = "00:00:00",
             ["Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in settings)

@@ -31,6 +31,7 @@ public static class OrleansSocialExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<RateBudgetOptions>().BindConfiguration(RateBudgetOptions.Section);
         builder.AddOrleansSilo();
+        builder.Services.AddHostedService<Health.ShutdownDrain>();
         return builder;
     }
 

@@ -92,9 +92,24 @@ public sealed partial class ChannelGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // A run cut short here stays open in the database; its resume reminder brings it back on another activation.
-        await StopRunAsync();
+        // Going away (the silo is stopping, say): let a run finish if it is nearly done, otherwise
+        // hand it off. It stays open in the database where it got to, and the resume reminder
+        // brings it back on another silo within a ResumePeriod.
+        if (_work is { } work && !work.IsCompleted)
+        {
+            await Task.WhenAny(work, Task.Delay(Options.ShutdownGrace, cancellationToken));
+        }
+
+        if (_work is { IsCompleted: false })
+        {
+            await StopRunAsync();
+            await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
+            LogHandedOff(logger, Key.TenantId, Key.ChannelId, reason.ReasonCode.ToString());
+        }
     }
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Channel {ChannelId} of tenant {TenantId} deactivates ({Reason}) mid-run: the run is handed off to its next activation")]
+    private static partial void LogHandedOff(ILogger logger, string tenantId, string channelId, string reason);
 
     public async Task<ChannelView> Connect(ChannelConnection connection)
     {

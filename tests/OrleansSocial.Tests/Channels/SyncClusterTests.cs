@@ -146,6 +146,34 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_silo_stopped_gracefully_hands_its_running_sync_to_another_silo()
+    {
+        SyncClusterFixture.Clock.Set(DateTimeOffset.UtcNow);
+        fixture.Emulator.State.Faults.Add(new Fault { LatencyMs = 600 });
+        try
+        {
+            var (tenant, channel, silo) = await ChannelOnASecondarySiloAsync();
+            await WaitForRunsAsync(tenant, channel, runs => runs.Any(r => r.GetProperty("phasesDone").GetArrayLength() >= 1 && Status(r) == "running"));
+
+            await fixture.Cluster.StopSiloAsync(silo);
+            fixture.Emulator.State.Faults.Clear();
+
+            // Nobody calls the channel: its resume reminder brings the run back on the other silo.
+            var run = Assert.Single(await WaitForRunsAsync(tenant, channel, runs => Finished(runs, "scheduled") == 1));
+            Assert.True(Status(run) == "succeeded", run.ToString());
+            Assert.Equal(run.GetProperty("phases").GetArrayLength(), run.GetProperty("phasesDone").GetArrayLength());
+        }
+        finally
+        {
+            fixture.Emulator.State.Faults.Clear();
+            if (fixture.Cluster.SecondarySilos.Count == 0)
+            {
+                await fixture.Cluster.StartAdditionalSiloAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_throttled_bucket_parks_the_run_with_no_calls_until_its_regain_time_then_it_completes()
     {
         var clock = SyncClusterFixture.Clock;

@@ -22,6 +22,8 @@ public sealed class ApiHost : WebApplicationFactory<Program>
             ["Data:Path"] = dataPath,
             ["Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+            // No load balancer to drain in tests (the drain itself has its own test).
+            ["Api:ShutdownDrainDelay"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -133,6 +133,7 @@ public sealed class SyncClusterFixture : IAsyncLifetime
                 o.ResumePeriod = TimeSpan.FromSeconds(1);
                 o.StaggerWindow = TimeSpan.FromHours(2);
                 o.InitialSyncWindow = TimeSpan.FromSeconds(1);
+                o.ShutdownGrace = TimeSpan.FromMilliseconds(200);
             });
             siloBuilder.AddMemoryGrainStorage("state");
             siloBuilder.UseSqliteReminderService(o => o.Configure(s => s.DatabasePath = Path.Combine(Root, "orleans.db")));

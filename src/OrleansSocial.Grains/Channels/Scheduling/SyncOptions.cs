@@ -20,6 +20,9 @@ public sealed class SyncOptions
     /// <summary>While a run is parked by the rate budget, a reminder with this period checks whether it may go on.</summary>
     public TimeSpan ResumePeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>A channel deactivating mid-run (its silo stopping) waits this long for the run to finish before handing it off.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How far back a channel's first sync reads posts.</summary>
     public int FirstSyncDays { get; set; } = 30;
 
