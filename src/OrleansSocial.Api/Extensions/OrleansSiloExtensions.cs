@@ -49,6 +49,8 @@ public static class OrleansSiloExtensions
             }
 
             orleans.AddDashboard();
+            // Trace context flows through grain calls, so a request's trace includes its grains.
+            orleans.AddActivityPropagation();
         });
 
         if (!cluster.IsCluster)

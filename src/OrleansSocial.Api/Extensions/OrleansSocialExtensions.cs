@@ -17,6 +17,7 @@ public static class OrleansSocialExtensions
     public static WebApplicationBuilder AddOrleansSocial(this WebApplicationBuilder builder)
     {
         builder.AddApiDefaults();
+        builder.AddObservability();
         builder.AddTenantStore();
         // Graph:BaseUrl, Graph:Version, Graph:AppId, Graph:AppSecret; validated at start.
         builder.Services.AddGraphClient();

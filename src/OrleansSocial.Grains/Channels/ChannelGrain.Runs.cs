@@ -191,6 +191,7 @@ public sealed partial class ChannelGrain
             // The resume reminder keeps ticking every ResumePeriod; each tick checks the time it was given.
             await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
             _resumeRegistered = true;
+            SyncMetrics.Parked(tenantId);
             LogDeferred(logger, tenantId, channelId, deferred.RetryAt);
         }
         catch (GraphException exception)
@@ -231,6 +232,7 @@ public sealed partial class ChannelGrain
         _open = null;
         _work = null;
         await WriteRunAsync(document);
+        SyncMetrics.RunEnded(Key.TenantId, document.Run.Trigger, document.Run.Status.ToString().ToLowerInvariant(), document.Run.GraphCalls, document.Run.ItemsWritten);
         await CloseAsync(document);
     }
 

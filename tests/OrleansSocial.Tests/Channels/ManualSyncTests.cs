@@ -153,6 +153,34 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
     }
 
     [Fact]
+    public async Task A_finished_run_is_counted_in_the_sync_metrics_under_its_tenant()
+    {
+        var tenant = await ConnectedTenantAsync();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<(string Instrument, long Value, string? Tenant, string? Status)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == OrleansSocial.Grains.Channels.Sync.SyncMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var all = tags.ToArray();
+            seen.Add((instrument.Name, value, all.FirstOrDefault(t => t.Key == "tenant").Value as string, all.FirstOrDefault(t => t.Key == "status").Value as string));
+        });
+        listener.Start();
+
+        var run = await SyncAndWaitAsync(tenant);
+
+        var mine = seen.Where(m => m.Tenant == tenant.Id).ToList();
+        Assert.Contains(mine, m => m.Instrument == "orleans_social.sync.runs" && m.Value == 1 && m.Status == "succeeded");
+        Assert.Equal(run.GetProperty("graphCalls").GetInt32(), mine.Where(m => m.Instrument == "orleans_social.sync.graph_calls").Sum(m => m.Value));
+        Assert.Equal(run.GetProperty("itemsWritten").GetInt32(), mine.Where(m => m.Instrument == "orleans_social.sync.items").Sum(m => m.Value));
+    }
+
+    [Fact]
     public async Task Deleting_a_channel_deletes_its_synced_data_and_nothing_of_its_sibling()
     {
         var tenant = await ConnectedTenantAsync();

@@ -1,0 +1,50 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using OrleansSocial.Grains.Channels.Sync;
+
+namespace OrleansSocial.Api.Extensions;
+
+/// <summary>
+/// OpenTelemetry metrics and traces: ASP.NET Core, HttpClient (the Graph client), Orleans, and the
+/// sync engine's own counters per tenant. Exported over OTLP when an endpoint is configured
+/// (<c>OpenTelemetry:OtlpEndpoint</c>, or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).
+/// </summary>
+public static class ObservabilityExtensions
+{
+    public const string ServiceName = "orleans-social";
+
+    // The two Graph calls whose contract puts a token or the app secret in the query string are
+    // never traced, whatever a future instrumentation version does with query strings.
+    private static readonly string[] SecretBearingPaths = ["/oauth/access_token", "/debug_token"];
+
+    public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
+    {
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddMeter("Microsoft.Orleans")
+                .AddMeter(SyncMetrics.MeterName))
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request =>
+                    request.RequestUri is not { } uri || !SecretBearingPaths.Any(path => uri.AbsolutePath.EndsWith(path, StringComparison.Ordinal)))
+                .AddSource("Microsoft.Orleans.Runtime")
+                .AddSource("Microsoft.Orleans.Application"));
+
+        var endpoint = builder.Configuration["OpenTelemetry:OtlpEndpoint"];
+        if (!string.IsNullOrWhiteSpace(endpoint))
+        {
+            telemetry.UseOtlpExporter(OpenTelemetry.Exporter.OtlpExportProtocol.Grpc, new Uri(endpoint));
+        }
+        else if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+}
