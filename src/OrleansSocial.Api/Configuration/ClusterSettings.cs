@@ -39,6 +39,13 @@ public sealed class ClusterSettings
 
     public bool IsCluster => Mode == "postgres";
 
+    /// <summary>
+    /// In Kubernetes (Mode = postgres): take the silo's identity and address from the pod
+    /// (POD_NAME, POD_NAMESPACE, POD_IP) through Orleans' Kubernetes hosting, which also removes
+    /// silos whose pods are gone.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
     /// <summary>Lowered in tests only: how short a reminder period may be.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Orleans:MinimumReminderPeriod must be between 00:00:01 and 1.00:00:00.")]
     public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);

@@ -42,6 +42,10 @@ public static class OrleansSiloExtensions
             if (cluster.IsCluster)
             {
                 UseCluster(orleans);
+                if (cluster.Kubernetes)
+                {
+                    orleans.UseKubernetesHosting();
+                }
             }
             else
             {
