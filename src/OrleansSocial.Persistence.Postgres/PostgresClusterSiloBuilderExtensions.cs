@@ -17,10 +17,11 @@ public static class PostgresClusterSiloBuilderExtensions
     public const string Invariant = "Npgsql";
 
     /// <summary>
-    /// Membership, reminders and the named grain storage on PostgreSQL through Orleans' ADO.NET
-    /// providers. The schema is applied before anything else in the silo starts.
+    /// Membership, reminders and (unless <paramref name="storageName"/> is null) the named grain
+    /// storage on PostgreSQL through Orleans' ADO.NET providers. The schema is applied before
+    /// anything else in the silo starts.
     /// </summary>
-    public static ISiloBuilder UsePostgresCluster(this ISiloBuilder builder, string storageName, Action<OptionsBuilder<PostgresClusterOptions>> configure)
+    public static ISiloBuilder UsePostgresCluster(this ISiloBuilder builder, string? storageName, Action<OptionsBuilder<PostgresClusterOptions>> configure)
     {
         configure(builder.Services.AddOptions<PostgresClusterOptions>());
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaParticipant>();
@@ -34,11 +35,15 @@ public static class PostgresClusterSiloBuilderExtensions
             ado.Invariant = Invariant;
             ado.ConnectionString = pg.Value.ConnectionString;
         }));
-        builder.AddAdoNetGrainStorage(storageName, options => options.Configure<IOptions<PostgresClusterOptions>>((ado, pg) =>
+        if (storageName is not null)
         {
-            ado.Invariant = Invariant;
-            ado.ConnectionString = pg.Value.ConnectionString;
-        }));
+            builder.AddAdoNetGrainStorage(storageName, options => options.Configure<IOptions<PostgresClusterOptions>>((ado, pg) =>
+            {
+                ado.Invariant = Invariant;
+                ado.ConnectionString = pg.Value.ConnectionString;
+            }));
+        }
+
         return builder;
     }
 

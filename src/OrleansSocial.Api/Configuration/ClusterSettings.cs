@@ -40,6 +40,13 @@ public sealed class ClusterSettings
     public bool IsCluster => Mode == "postgres";
 
     /// <summary>
+    /// Cluster mode: where grain state lives. <c>postgres</c> (default): with membership and reminders.
+    /// <c>mongo</c>: in MongoDB (<c>Storage:Mongo</c>), tenant-owned grains' state in the tenant's own database.
+    /// </summary>
+    [RegularExpression("^(postgres|mongo)$", ErrorMessage = "Orleans:GrainState must be 'postgres' or 'mongo'.")]
+    public string GrainState { get; set; } = "postgres";
+
+    /// <summary>
     /// In Kubernetes (Mode = postgres): take the silo's identity and address from the pod
     /// (POD_NAME, POD_NAMESPACE, POD_IP) through Orleans' Kubernetes hosting, which also removes
     /// silos whose pods are gone.

@@ -41,7 +41,7 @@ public static class OrleansSiloExtensions
 
             if (cluster.IsCluster)
             {
-                UseCluster(orleans);
+                UseCluster(orleans, cluster.GrainState == "mongo");
                 if (cluster.Kubernetes)
                 {
                     orleans.UseKubernetesHosting();
@@ -86,7 +86,7 @@ public static class OrleansSiloExtensions
     }
 
     /// <summary>Any number of silos: membership, reminders and grain state in PostgreSQL (<c>Orleans:Postgres</c>).</summary>
-    private static void UseCluster(ISiloBuilder orleans)
+    private static void UseCluster(ISiloBuilder orleans, bool grainStateInMongo)
     {
         var services = orleans.Services;
         services.AddOptions<EndpointOptions>().Configure<IOptions<ClusterSettings>>((endpoints, settings) =>
@@ -98,7 +98,12 @@ public static class OrleansSiloExtensions
                 endpoints.AdvertisedIPAddress = IPAddress.Parse(address);
             }
         });
-        orleans.UsePostgresCluster(StateStorage, options => options.Configure<IOptions<ClusterSettings>>((pg, settings) =>
+        orleans.UsePostgresCluster(grainStateInMongo ? null : StateStorage, options => options.Configure<IOptions<ClusterSettings>>((pg, settings) =>
             pg.ConnectionString = settings.Value.Postgres ?? ""));
+        if (grainStateInMongo)
+        {
+            orleans.AddMongoGrainStorage(StateStorage, options => options.Configure<IConfiguration>((mongo, configuration) =>
+                mongo.ConnectionString = configuration["Storage:Mongo"] ?? ""));
+        }
     }
 }

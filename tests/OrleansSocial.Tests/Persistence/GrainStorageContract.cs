@@ -26,7 +26,7 @@ public abstract class GrainStorageContract
 
     protected static GrainState<Counter> Empty() => new(new Counter());
 
-    [Fact]
+    [SkippableFact]
     public async Task Reading_missing_state_gives_defaults_and_no_etag()
     {
         var state = new GrainState<Counter>(new Counter { Value = 99 });
@@ -37,7 +37,7 @@ public abstract class GrainStorageContract
         Assert.False(state.RecordExists);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Written_state_reads_back_with_the_same_etag()
     {
         var grain = NewGrain();
@@ -53,7 +53,7 @@ public abstract class GrainStorageContract
         Assert.Equal(written.ETag, read.ETag);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Each_write_changes_the_etag()
     {
         var grain = NewGrain();
@@ -66,7 +66,7 @@ public abstract class GrainStorageContract
         Assert.NotEqual(first, state.ETag);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Write_with_a_stale_etag_is_refused_and_keeps_the_newer_state()
     {
         var grain = NewGrain();
@@ -85,7 +85,7 @@ public abstract class GrainStorageContract
         Assert.Equal(2, read.State!.Value);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task First_write_without_etag_is_refused_when_a_row_exists()
     {
         var grain = NewGrain();
@@ -95,7 +95,7 @@ public abstract class GrainStorageContract
             Storage.WriteStateAsync("counter", grain, new GrainState<Counter>(new Counter { Value = 5 })));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Clear_removes_the_state_and_a_later_write_starts_again()
     {
         var grain = NewGrain();
@@ -115,7 +115,7 @@ public abstract class GrainStorageContract
         Assert.Equal(4, read.State!.Value);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Clear_with_a_stale_etag_is_refused_and_keeps_the_state()
     {
         var grain = NewGrain();
@@ -133,7 +133,7 @@ public abstract class GrainStorageContract
         Assert.Equal(2, read.State!.Value);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task State_names_and_grains_are_independent()
     {
         var grain = NewGrain();
@@ -147,7 +147,7 @@ public abstract class GrainStorageContract
         Assert.All([otherName, otherGrain], state => Assert.False(state.RecordExists));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Concurrent_first_writes_let_exactly_one_win()
     {
         var grain = NewGrain();
@@ -166,5 +166,13 @@ public abstract class GrainStorageContract
 
         var results = await Task.WhenAll(attempts);
         Assert.Single(results, won => won);
+    }
+
+    /// <summary>Storage semantics are under test here, not Orleans' serializer.</summary>
+    protected sealed class SystemTextJsonSerializer : IGrainStorageSerializer
+    {
+        public BinaryData Serialize<T>(T? input) => new(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(input));
+
+        public T Deserialize<T>(BinaryData input) => System.Text.Json.JsonSerializer.Deserialize<T>(input.ToMemory().Span)!;
     }
 }

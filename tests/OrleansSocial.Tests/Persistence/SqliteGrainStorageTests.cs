@@ -72,12 +72,4 @@ public sealed class SqliteGrainStorageTests : GrainStorageContract, IAsyncLifeti
 
         Assert.Null(written.ETag);
     }
-
-    /// <summary>Storage semantics are under test here, not Orleans' serializer.</summary>
-    private sealed class SystemTextJsonSerializer : IGrainStorageSerializer
-    {
-        public BinaryData Serialize<T>(T? input) => new(JsonSerializer.SerializeToUtf8Bytes(input));
-
-        public T Deserialize<T>(BinaryData input) => JsonSerializer.Deserialize<T>(input.ToMemory().Span)!;
-    }
 }
