@@ -1,20 +1,38 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK: PostgreSQL server binaries for the
-# throwaway-server fixture. Idempotent; does nothing when they are already there.
+# throwaway-server fixture, and Debian's Chromium for the headless dashboard check.
+# Idempotent; does nothing when they are already there.
 set -euo pipefail
 
+need_postgres=1
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "${PG_BIN:-/nonexistent}/initdb" ]; then
+  need_postgres=0
+fi
+
+need_chromium=1
+if command -v chromium >/dev/null 2>&1; then
+  need_chromium=0
+fi
+
+if [ "$need_postgres" -eq 0 ] && [ "$need_chromium" -eq 0 ]; then
   exit 0
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "PostgreSQL server binaries are missing: run 'sudo apt-get install -y postgresql' (or set PG_BIN)." >&2
+  echo "Missing test prerequisites: run 'sudo apt-get install -y postgresql chromium' (or set PG_BIN for PostgreSQL)." >&2
   exit 1
 fi
 
-echo "Installing PostgreSQL server binaries (apt-get install postgresql)..."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-# The package starts a cluster of its own; the tests use throwaway servers instead.
-service postgresql stop >/dev/null 2>&1 || true
+if [ "$need_postgres" -eq 1 ]; then
+  echo "Installing PostgreSQL server binaries (apt-get install postgresql)..."
+  apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  # The package starts a cluster of its own; the tests use throwaway servers instead.
+  service postgresql stop >/dev/null 2>&1 || true
+fi
+
+if [ "$need_chromium" -eq 1 ]; then
+  echo "Installing Chromium for the headless dashboard check (apt-get install chromium)..."
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi

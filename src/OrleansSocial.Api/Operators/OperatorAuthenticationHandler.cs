@@ -42,7 +42,9 @@ internal sealed class OperatorAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"OrleansSocial operator\"";
+        // Two challenges as two header values: browsers (Chromium at least) do not read a Basic
+        // challenge that follows another in the same value, and then never ask for the key.
+        Response.Headers.WWWAuthenticate = new Microsoft.Extensions.Primitives.StringValues(["Bearer", "Basic realm=\"OrleansSocial operator\""]);
         await problemDetails.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = Context,

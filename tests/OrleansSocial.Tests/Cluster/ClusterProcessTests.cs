@@ -6,6 +6,7 @@ using System.Text.Json;
 using Npgsql;
 using OrleansSocial.GraphEmulator;
 using OrleansSocial.GraphEmulator.World;
+using OrleansSocial.Tests.Infrastructure;
 
 namespace OrleansSocial.Tests.Cluster;
 
@@ -83,6 +84,12 @@ public sealed class ClusterProcessTests : IAsyncLifetime
 
         await Task.WhenAll(_silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
         Assert.Equal(3, await ActiveSilosAsync());
+
+        // A browser opens the dashboard of one silo with the operator key and sees all three.
+        var silosPage = await HeadlessChromium.RenderedTextAsync(
+            new Uri($"http://operator:{OperatorKey}@127.0.0.1:{_silos[0].HttpPort}/dashboard/#/silos"), TimeSpan.FromSeconds(10));
+        Assert.Contains("Active Silos 3", silosPage);
+        Assert.All(_silos, silo => Assert.Contains($"127.0.0.1:{silo.SiloPort}", silosPage));
 
         // Tenants and channels created through different silos: any silo takes any request.
         var tenants = new List<(string Id, string Key)>();

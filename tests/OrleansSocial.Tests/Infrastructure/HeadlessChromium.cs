@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace OrleansSocial.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium, headless: loads a page, lets its scripts run, and returns the rendered text.
+/// When Chromium is missing the test setup installs it (scripts/install-prerequisites.sh, as root).
+/// </summary>
+public static partial class HeadlessChromium
+{
+    private const string Binary = "/usr/bin/chromium";
+    private static readonly SemaphoreSlim Installing = new(1, 1);
+
+    public static async Task<string> RenderedTextAsync(Uri page, TimeSpan scriptTime)
+    {
+        await EnsureInstalledAsync();
+        var start = new ProcessStartInfo(Binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", $"--virtual-time-budget={(int)scriptTime.TotalMilliseconds}", "--dump-dom", page.ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var dom = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return Whitespace().Replace(WebUtility.HtmlDecode(Tags().Replace(await dom, " ")), " ");
+    }
+
+    private static async Task EnsureInstalledAsync()
+    {
+        if (File.Exists(Binary))
+        {
+            return;
+        }
+
+        await Installing.WaitAsync();
+        try
+        {
+            if (!File.Exists(Binary))
+            {
+                var script = Path.Combine(RepositoryRoot(), "scripts", "install-prerequisites.sh");
+                using var install = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+                var errors = await install.StandardError.ReadToEndAsync();
+                await install.WaitForExitAsync();
+                Assert.True(File.Exists(Binary), $"Chromium is missing and could not be installed ({install.ExitCode}): {errors} Install it with 'sudo apt-get install -y chromium'.");
+            }
+        }
+        finally
+        {
+            Installing.Release();
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "OrleansSocial.sln")))
+        {
+            folder = folder.Parent;
+        }
+
+        return folder?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    [GeneratedRegex("<[^>]+>")]
+    private static partial Regex Tags();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
