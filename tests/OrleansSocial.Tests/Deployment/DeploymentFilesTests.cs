@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansSocial.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace OrleansSocial.Tests.Deployment;
@@ -9,19 +10,7 @@ namespace OrleansSocial.Tests.Deployment;
 /// </summary>
 public sealed class DeploymentFilesTests
 {
-    private static string Repository
-    {
-        get
-        {
-            var folder = new DirectoryInfo(AppContext.BaseDirectory);
-            while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "OrleansSocial.sln")))
-            {
-                folder = folder.Parent;
-            }
-
-            return folder?.FullName ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
-        }
-    }
+    private static string Repository => RepositoryRoot.Path;
 
     private static List<YamlDocument> Parse(string relativePath)
     {

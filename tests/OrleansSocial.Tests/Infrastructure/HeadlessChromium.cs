@@ -46,7 +46,7 @@ public static partial class HeadlessChromium
         {
             if (!File.Exists(Binary))
             {
-                var script = Path.Combine(RepositoryRoot(), "scripts", "install-prerequisites.sh");
+                var script = Path.Combine(RepositoryRoot.Path, "scripts", "install-prerequisites.sh");
                 using var install = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
                 var errors = await install.StandardError.ReadToEndAsync();
                 await install.WaitForExitAsync();
@@ -57,17 +57,6 @@ public static partial class HeadlessChromium
         {
             Installing.Release();
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "OrleansSocial.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
     [GeneratedRegex("<[^>]+>")]

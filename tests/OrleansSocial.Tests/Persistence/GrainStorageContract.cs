@@ -26,6 +26,26 @@ public abstract class GrainStorageContract
 
     protected static GrainState<Counter> Empty() => new(new Counter());
 
+    /// <summary>A grain stored at value 2 and a copy read at value 1, whose ETag is now stale.</summary>
+    private async Task<(GrainId Grain, GrainState<Counter> Stale)> StaleCopyAsync()
+    {
+        var grain = NewGrain();
+        var writer = new GrainState<Counter>(new Counter { Value = 1 });
+        await Storage.WriteStateAsync("counter", grain, writer);
+        var stale = Empty();
+        await Storage.ReadStateAsync("counter", grain, stale);
+        writer.State!.Value = 2;
+        await Storage.WriteStateAsync("counter", grain, writer);
+        return (grain, stale);
+    }
+
+    private async Task AssertStoredValueAsync(GrainId grain, int expected)
+    {
+        var read = Empty();
+        await Storage.ReadStateAsync("counter", grain, read);
+        Assert.Equal(expected, read.State!.Value);
+    }
+
     [SkippableFact]
     public async Task Reading_missing_state_gives_defaults_and_no_etag()
     {
@@ -69,20 +89,12 @@ public abstract class GrainStorageContract
     [SkippableFact]
     public async Task Write_with_a_stale_etag_is_refused_and_keeps_the_newer_state()
     {
-        var grain = NewGrain();
-        var writer = new GrainState<Counter>(new Counter { Value = 1 });
-        await Storage.WriteStateAsync("counter", grain, writer);
-        var stale = Empty();
-        await Storage.ReadStateAsync("counter", grain, stale);
-        writer.State!.Value = 2;
-        await Storage.WriteStateAsync("counter", grain, writer);
+        var (grain, stale) = await StaleCopyAsync();
 
         stale.State!.Value = 3;
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("counter", grain, stale));
 
-        var read = Empty();
-        await Storage.ReadStateAsync("counter", grain, read);
-        Assert.Equal(2, read.State!.Value);
+        await AssertStoredValueAsync(grain, 2);
     }
 
     [SkippableFact]
@@ -118,19 +130,11 @@ public abstract class GrainStorageContract
     [SkippableFact]
     public async Task Clear_with_a_stale_etag_is_refused_and_keeps_the_state()
     {
-        var grain = NewGrain();
-        var writer = new GrainState<Counter>(new Counter { Value = 1 });
-        await Storage.WriteStateAsync("counter", grain, writer);
-        var stale = Empty();
-        await Storage.ReadStateAsync("counter", grain, stale);
-        writer.State!.Value = 2;
-        await Storage.WriteStateAsync("counter", grain, writer);
+        var (grain, stale) = await StaleCopyAsync();
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.ClearStateAsync("counter", grain, stale));
 
-        var read = Empty();
-        await Storage.ReadStateAsync("counter", grain, read);
-        Assert.Equal(2, read.State!.Value);
+        await AssertStoredValueAsync(grain, 2);
     }
 
     [SkippableFact]
