@@ -25,7 +25,9 @@ internal sealed class OperatorAuthenticationHandler(
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var presented = PresentedKey(Request.Headers.Authorization.ToString());
-        if (presented is null)
+        // A member key is the tenant resolution's business: not a failed operator login (which
+        // would log a failure on every tenant request).
+        if (presented is null || OrleansSocial.Grains.Tenancy.ApiKeys.Parse(presented) is not null)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
