@@ -71,6 +71,14 @@ public interface ITenantGrain : IGrainWithStringKey
     /// A channel was connected or disconnected: the cached channel count is stale. One-way, so
     /// a channel grain can say it while the tenant grain is itself calling channel grains.
     /// </summary>
+    /// <summary>
+    /// Admits channels about to be connected against the plan's channel limit, in this grain's
+    /// turn, so concurrent connects cannot together exceed it. Ids already connected cost nothing;
+    /// admitted ids count until they exist (or a minute passes). Refused with PlanLimit, audited.
+    /// </summary>
+    [Alias("AdmitChannels")]
+    Task AdmitChannels(Actor actor, IReadOnlyList<string> channelIds);
+
     [Alias("ChannelsChanged"), OneWay]
     Task ChannelsChanged();
 

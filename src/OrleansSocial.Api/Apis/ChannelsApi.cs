@@ -49,7 +49,7 @@ public static class ChannelsApi
     public static async Task<Created<IReadOnlyList<ChannelView>>> Connect(string platform, ConnectRequest request, HttpContext context, ChannelConnector connector, CancellationToken cancellationToken)
     {
         var tenant = context.Tenant();
-        var channels = await connector.ConnectAsync(tenant.TenantId, tenant.Actor, tenant.Limits, platform, request.UserAccessToken, cancellationToken);
+        var channels = await connector.ConnectAsync(tenant.TenantId, tenant.Actor, platform, request.UserAccessToken, cancellationToken);
         return TypedResults.Created("/api/channels", channels);
     }
 

@@ -1,8 +1,6 @@
 using OrleansSocial.Channels;
 using OrleansSocial.Graph;
 using OrleansSocial.Graph.Models;
-using OrleansSocial.Storage.Documents;
-using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Channels;
@@ -12,29 +10,15 @@ namespace OrleansSocial.Api.Channels;
 /// Pages (and their linked Instagram business accounts), and creates or refreshes one channel
 /// grain each, within the plan's channel limit, audited in the tenant's log.
 /// </summary>
-public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains, IDocumentStore store)
+public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains)
 {
-    public async Task<IReadOnlyList<ChannelView>> ConnectAsync(string tenantId, Actor actor, TenantLimits limits, string platform, string userAccessToken, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChannelView>> ConnectAsync(string tenantId, Actor actor, string platform, string userAccessToken, CancellationToken cancellationToken)
     {
         ValidateUserToken(userAccessToken);
         var accounts = await DiscoverAsync(platform, userAccessToken, cancellationToken);
-        var channels = store.GetDatabase(StorageNames.TenantDatabase(tenantId)).GetCollection(OrleansSocial.Grains.Channels.ChannelGrain.Collection);
-        var existing = await channels.CountAsync([], cancellationToken);
-        var fresh = 0;
-        foreach (var account in accounts)
-        {
-            if (await channels.GetAsync(ChannelIds.For(platform, account.ExternalId), cancellationToken) is null)
-            {
-                fresh++;
-            }
-        }
-
         var tenant = grains.GetGrain<ITenantGrain>(tenantId);
-        if (limits.Channels is { } max && existing + fresh > max)
-        {
-            await tenant.RecordAudit(actor, "channel.connected", platform, "denied", $"plan limit channels ({existing} + {fresh} > {max})");
-            throw new DomainException(ProblemKind.PlanLimit, $"This plan allows {max} channels; connecting these accounts would make {existing + fresh}.", "channels");
-        }
+        // The limit is checked in the tenant grain's turn: two connects at once cannot both squeeze in.
+        await tenant.AdmitChannels(actor, [.. accounts.Select(a => ChannelIds.For(platform, a.ExternalId))]);
 
         var views = new List<ChannelView>();
         foreach (var account in accounts)

@@ -22,6 +22,10 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     private readonly Dictionary<string, (string MemberId, string Hash)> _keys = new(StringComparer.Ordinal);
     private CatalogEntry? _entry;
     private int? _channelCount;
+
+    // Channels admitted but not yet written by their channel grain, with when they were admitted.
+    private readonly Dictionary<string, DateTimeOffset> _admitted = new(StringComparer.Ordinal);
+    private static readonly TimeSpan AdmissionHold = TimeSpan.FromMinutes(1);
     private SettingsDocument _settings = new("UTC", RequireApproval: false);
     private IDocumentDatabase? _database;
     private AuditLog? _audit;
@@ -142,6 +146,41 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         // deleted with its tenant just as the tenant is created again, and would bounce that request.
         _channelCount = null;
         return Task.CompletedTask;
+    }
+
+    public async Task AdmitChannels(Actor actor, IReadOnlyList<string> channelIds)
+    {
+        RequireTenant();
+        var channels = _database!.GetCollection(Channels.ChannelGrain.Collection);
+        var now = time.GetUtcNow();
+        foreach (var (id, at) in _admitted.ToList())
+        {
+            if (now - at > AdmissionHold || await channels.GetAsync(id, CancellationToken.None) is not null)
+            {
+                _admitted.Remove(id);
+            }
+        }
+
+        var fresh = new List<string>();
+        foreach (var id in channelIds.Distinct(StringComparer.Ordinal))
+        {
+            if (!_admitted.ContainsKey(id) && await channels.GetAsync(id, CancellationToken.None) is null)
+            {
+                fresh.Add(id);
+            }
+        }
+
+        var existing = (int)await channels.CountAsync([], CancellationToken.None) + _admitted.Count;
+        if (_entry!.Limits.Channels is { } max && existing + fresh.Count > max)
+        {
+            await _audit!.WriteAsync(actor, "channel.connected", string.Join(",", channelIds), "denied", $"plan limit channels ({existing} + {fresh.Count} > {max})");
+            throw new DomainException(ProblemKind.PlanLimit, $"This plan allows {max} channels; connecting these accounts would make {existing + fresh.Count}.", "channels");
+        }
+
+        foreach (var id in fresh)
+        {
+            _admitted[id] = now;
+        }
     }
 
     public async Task RecordAudit(Actor actor, string action, string target, string outcome, string? detail)

@@ -102,6 +102,24 @@ public sealed class ChannelConnectionTests(TenancyHost host) : IClassFixture<Ten
     }
 
     [Fact]
+    public async Task Concurrent_connects_cannot_together_exceed_the_plan_channel_limit()
+    {
+        // Free plan: 2 channels. Each connect brings 2 accounts, so exactly one of them fits.
+        for (var round = 0; round < 3; round++)
+        {
+            var tenant = await Api.CreateTenantAsync(plan: "free");
+
+            var answers = await Task.WhenAll(new[] { "facebook", "instagram" }.Select(platform =>
+                Api.TenantAsync(HttpMethod.Post, $"/api/channels/{platform}", tenant.Id, tenant.OwnerKey, new { userAccessToken = DemoToken })));
+
+            Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+            Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Forbidden);
+            var list = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, tenant.OwnerKey));
+            Assert.Equal(2, list.GetProperty("items").GetArrayLength());
+        }
+    }
+
+    [Fact]
     public async Task A_token_facebook_refuses_is_400_naming_the_field()
     {
         var tenant = await Api.CreateTenantAsync(plan: "pro");
