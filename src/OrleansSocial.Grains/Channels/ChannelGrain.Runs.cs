@@ -27,8 +27,6 @@ public sealed partial class ChannelGrain
     private Task? _work;
     private CancellationTokenSource? _stop;
     private bool _resumeRegistered;
-    private double _syncTokens = double.NaN;
-    private DateTimeOffset _syncTokensAt;
 
     public async Task<SyncRunView> RequestSync(SyncRequest request)
     {
@@ -49,31 +47,33 @@ public sealed partial class ChannelGrain
             throw DomainException.Invalid("kinds", $"'{unknown}' is not a sync kind: daily, weekly or monthly.");
         }
 
-        TakeSyncToken(Math.Max(1, request.ManualSyncsPerHour));
+        var bucket = TakeSyncToken(Math.Max(1, request.ManualSyncsPerHour));
         var id = $"{TenantDocuments.Timestamp(time.GetUtcNow())}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
-        return await StartRunAsync(id, "manual", kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual);
+        return await StartRunAsync(id, "manual", kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual, bucket);
     }
 
     /// <summary>
     /// A token bucket per channel sized by the plan: <paramref name="perHour"/> manual syncs, refilled
-    /// continuously. Throttled requests learn when the next one is allowed.
+    /// continuously. Throttled requests learn when the next one is allowed. The bucket is kept on
+    /// the channel record (saved with the run it pays for), so neither a reactivation nor another
+    /// silo hands out a fresh one.
     /// </summary>
-    private void TakeSyncToken(int perHour)
+    private ManualSyncBucket TakeSyncToken(int perHour)
     {
         var now = time.GetUtcNow();
         var perSecond = perHour / 3600.0;
-        _syncTokens = double.IsNaN(_syncTokens) ? perHour : Math.Min(perHour, _syncTokens + (now - _syncTokensAt).TotalSeconds * perSecond);
-        _syncTokensAt = now;
-        if (_syncTokens < 1)
+        var tokens = Require().ManualSyncs is { } bucket ? Math.Min(perHour, bucket.Tokens + (now - bucket.At).TotalSeconds * perSecond) : perHour;
+        if (tokens < 1)
         {
-            var seconds = (int)Math.Ceiling((1 - _syncTokens) / perSecond);
+            var seconds = (int)Math.Ceiling((1 - tokens) / perSecond);
             throw new DomainException(ProblemKind.Throttled, $"This channel allows {perHour} manual syncs per hour; the next one in {seconds} s.", seconds.ToString(CultureInfo.InvariantCulture));
         }
 
-        _syncTokens -= 1;
+        return new ManualSyncBucket(tokens - 1, now);
     }
 
-    private async Task<SyncRunView> StartRunAsync(string runId, string trigger, IReadOnlyList<string> kinds, IReadOnlyDictionary<string, DateTimeOffset> dues, BudgetPriority priority)
+    private async Task<SyncRunView> StartRunAsync(string runId, string trigger, IReadOnlyList<string> kinds, IReadOnlyDictionary<string, DateTimeOffset> dues, BudgetPriority priority,
+        ManualSyncBucket? spent = null)
     {
         var now = time.GetUtcNow();
         var run = new SyncRunView(runId, trigger, kinds, now, null, SyncRunStatus.Running, 0, 0, null);
@@ -82,7 +82,7 @@ public sealed partial class ChannelGrain
         // Order matters for crash safety: the run exists before the channel points at it. If the silo
         // dies, the next activation (any call, or the schedule reminder's next tick) continues the run.
         await WriteRunAsync(document);
-        await SaveAsync(Require() with { ActiveRunId = runId });
+        await SaveAsync(Require() with { ActiveRunId = runId, ManualSyncs = spent ?? Require().ManualSyncs });
         Launch(document);
         return document.Run;
     }

@@ -15,6 +15,9 @@ namespace OrleansSocial.Grains.Channels;
 /// <summary>When a sync kind last answered its due time, how that went, and when it is next due.</summary>
 internal sealed record KindSchedule(DateTimeOffset? LastDue, DateTimeOffset? LastRunAt, string? LastStatus, DateTimeOffset? NextDue);
 
+/// <summary>The manual-sync token bucket as last left: stored, so it survives reactivation and moving silo.</summary>
+internal sealed record ManualSyncBucket(double Tokens, DateTimeOffset At);
+
 /// <summary>A channel document in the tenant's own database; the token only as ciphertext bound to tenant and channel.</summary>
 internal sealed record ChannelDocument(
     string ChannelId,
@@ -30,7 +33,8 @@ internal sealed record ChannelDocument(
     DateTimeOffset? TokenCheckedAt = null,
     DateTimeOffset? LastSuccess = null,
     string? ActiveRunId = null,
-    IReadOnlyDictionary<string, KindSchedule>? Schedule = null)
+    IReadOnlyDictionary<string, KindSchedule>? Schedule = null,
+    ManualSyncBucket? ManualSyncs = null)
 {
     public KindSchedule ScheduleOf(string kind) => Schedule?.GetValueOrDefault(kind) ?? new KindSchedule(null, null, null, null);
 

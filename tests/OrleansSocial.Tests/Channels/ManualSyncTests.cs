@@ -126,6 +126,36 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
     }
 
     [Fact]
+    public async Task A_spent_manual_sync_budget_survives_a_restart()
+    {
+        using var data = new TempFolder();
+        var settings = new Dictionary<string, string?> { ["Operator:ApiKey"] = TenancyHost.OperatorKey, ["Sync:InitialSyncWindow"] = "1.00:00:00", ["Secrets:TokenKeys"] = "k1:" + Convert.ToBase64String(new byte[32]) };
+        ApiClient.Tenant tenant;
+        await using (var first = new ApiHost(data.Path, settings))
+        {
+            var api = new ApiClient(first.CreateHttpClient(), TenancyHost.OperatorKey);
+            tenant = await api.CreateTenantAsync(plan: "free");
+            Assert.Equal(HttpStatusCode.Created, (await api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
+            for (var i = 0; i < 2; i++)
+            {
+                var accepted = await api.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { });
+                Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+                var runId = (await ApiClient.JsonAsync(accepted)).GetProperty("syncRunId").GetString();
+                // Wait for the run to end, so the next request starts (and pays for) a new one.
+                while ((await ApiClient.JsonAsync(await api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/sync-runs", tenant.Id, tenant.OwnerKey)))
+                       .GetProperty("items").EnumerateArray().Any(r => r.GetProperty("syncRunId").GetString() == runId && r.GetProperty("status").GetString() == "running"))
+                {
+                    await Task.Delay(100);
+                }
+            }
+        }
+
+        await using var second = new ApiHost(data.Path, settings);
+        var again = new ApiClient(second.CreateHttpClient(), TenancyHost.OperatorKey);
+        await ProblemAssert.IsProblemAsync(await again.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { }), 429);
+    }
+
+    [Fact]
     public async Task A_rejected_token_marks_the_channel_needs_reauth_and_stops_further_syncs()
     {
         var tenant = await ConnectedTenantAsync();
