@@ -146,7 +146,8 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
     /// </summary>
     private async Task<(string Tenant, string Channel, JsonElement Run)> LoseTheSiloOfARunningSyncAsync(Func<Orleans.TestingHost.SiloHandle, Task> lose, int phasesDone)
     {
-        fixture.Emulator.State.Faults.Add(new Fault { LatencyMs = 600 });
+        // Slow enough that the run is still going when the test looks, even on a loaded machine.
+        fixture.Emulator.State.Faults.Add(new Fault { LatencyMs = 1500 });
         try
         {
             var (tenant, channel, silo) = await ChannelOnASecondarySiloAsync();
@@ -173,7 +174,8 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
     {
         var clock = SyncClusterFixture.Clock;
         clock.Set(DateTimeOffset.UtcNow);
-        var (tenant, channels) = await fixture.TenantWithChannelsAsync();
+        // User 1's Pages: no other test's channels spend (or are throttled on) their budget.
+        var (tenant, channels) = await fixture.TenantWithChannelsAsync(user: 1);
         var channel = channels[0];
         var pageId = channel["fb-".Length..];
         await WaitForRunsAsync(tenant, channel, runs => Finished(runs, "scheduled") == 1);
@@ -185,7 +187,7 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
         buckets.PageCallsPerDay = 2;
         try
         {
-            var token = await PageTokenAsync(pageId);
+            var token = await PageTokenAsync(pageId, user: 1);
             await fixture.Graph.GetPageAsync(pageId, token);
             await fixture.Graph.GetPageAsync(pageId, token);
 
@@ -242,9 +244,9 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
         Assert.True(await Granted(OrleansSocial.Budget.BudgetPriority.Backfill));
     }
 
-    private async Task<string> PageTokenAsync(string pageId)
+    private async Task<string> PageTokenAsync(string pageId, int user)
     {
-        var longLived = (await fixture.Graph.ExchangeForLongLivedTokenAsync(OrleansSocial.GraphEmulator.World.TokenStore.DemoUserToken)).Value;
+        var longLived = (await fixture.Graph.ExchangeForLongLivedTokenAsync(fixture.UserToken(user))).Value;
         await foreach (var page in fixture.Graph.GetAccountsAsync(longLived.AccessToken))
         {
             if (page.Items.FirstOrDefault(a => a.Id == pageId) is { } account)

@@ -49,7 +49,8 @@ public sealed class SyncClusterFixture : IAsyncLifetime
     {
         Emulator = await EmulatorHost.StartAsync(o =>
         {
-            o.Users = 1;
+            // User 0's Pages are shared by most tests; user 1's belong to the budget test alone.
+            o.Users = 2;
             o.PagesPerUser = 2;
             o.PostsPerPage = 730;
             o.MediaPerAccount = 365;
@@ -82,11 +83,11 @@ public sealed class SyncClusterFixture : IAsyncLifetime
     }
 
     /// <summary>A new tenant with the emulator demo user's Pages connected through the channel grains; returns the tenant id and channel ids.</summary>
-    public async Task<(string TenantId, IReadOnlyList<string> Channels)> TenantWithChannelsAsync(string plan = Plans.Enterprise)
+    public async Task<(string TenantId, IReadOnlyList<string> Channels)> TenantWithChannelsAsync(string plan = Plans.Enterprise, int user = 0)
     {
         var tenantId = "sc-" + Guid.NewGuid().ToString("N")[..10];
         await Grains.GetGrain<ITenantGrain>(tenantId).Provision(new ProvisionTenant("Sync Co", plan, $"owner@{tenantId}.test"));
-        var longLived = (await Graph.ExchangeForLongLivedTokenAsync(TokenStore.DemoUserToken)).Value;
+        var longLived = (await Graph.ExchangeForLongLivedTokenAsync(UserToken(user))).Value;
         var channels = new List<string>();
         await foreach (var page in Graph.GetAccountsAsync(longLived.AccessToken))
         {
@@ -108,6 +109,9 @@ public sealed class SyncClusterFixture : IAsyncLifetime
         options.AppId = emulator.AppId;
         options.AppSecret = emulator.AppSecret;
     }
+
+    /// <summary>A user's token: user 0 is the demo user.</summary>
+    public string UserToken(int user) => user == 0 ? TokenStore.DemoUserToken : Emulator.State.Tokens.UserTokenOf(Emulator.State.World.Users[user]);
 
     public IChannelGrain Channel(string tenantId, string channelId) => Grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(tenantId, channelId));
 
