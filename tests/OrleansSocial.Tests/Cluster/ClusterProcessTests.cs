@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using Xunit.Abstractions;
 using OrleansSocial.GraphEmulator;
 using OrleansSocial.GraphEmulator.World;
 using OrleansSocial.Tests.Infrastructure;
@@ -15,7 +16,7 @@ namespace OrleansSocial.Tests.Cluster;
 /// (Orleans membership, reminders, grain state, and the tenant databases), one emulator as their
 /// Graph backend. One silo is killed with SIGKILL in the middle of the work.
 /// </summary>
-public sealed class ClusterProcessTests : IAsyncLifetime
+public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string OperatorKey = "cluster-test-operator-key-0123456789abcdef";
     private readonly PostgresServer _postgres = new();
@@ -118,6 +119,7 @@ public sealed class ClusterProcessTests : IAsyncLifetime
         }
 
         recovery.Stop();
+        output.WriteLine($"every tenant answered through both survivors {recovery.Elapsed.TotalSeconds:F1} s after the SIGKILL");
         Assert.True(recovery.Elapsed < TimeSpan.FromSeconds(60), $"recovered after {recovery.Elapsed}");
         await EventuallyAsync(async () => await ActiveSilosAsync() == 2, TimeSpan.FromSeconds(60));
 
