@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Grains.Channels;
 using OrleansSocial.Grains.Channels.Sync;
 using OrleansSocial.Storage.Documents;
-using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Apis;
@@ -40,7 +40,7 @@ public static class AnalyticsApi
             throw DomainException.Invalid("since", "The range may span at most two years, the history Graph keeps.");
         }
 
-        var database = store.GetDatabase(StorageNames.TenantDatabase(context.Tenant().TenantId));
+        var database = store.TenantDatabase(context);
         var figures = new List<ChannelFigures>();
         await foreach (var channel in database.GetCollection(ChannelGrain.Collection).ReadAllAsync(cancellationToken))
         {

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansSocial.Api.Channels;
+using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Channels;
 using OrleansSocial.Grains.Channels;
 using OrleansSocial.Grains.Channels.Sync;
 using OrleansSocial.Storage.Documents;
-using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Apis;
@@ -63,7 +63,7 @@ public static class ChannelsApi
     public static async Task<Ok<Page<ChannelView>>> ListChannels(HttpContext context, IDocumentStore store, IGrainFactory grains, int? limit, string? cursor)
     {
         var tenant = context.Tenant();
-        var page = await Database(context, store).GetCollection(ChannelGrain.Collection)
+        var page = await store.TenantDatabase(context).GetCollection(ChannelGrain.Collection)
             .QueryAsync(new DocumentQuery { Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
         var views = new List<ChannelView>();
         foreach (var item in page.Items)
@@ -112,7 +112,7 @@ public static class ChannelsApi
     public static async Task<Ok<System.Text.Json.JsonElement>> Profile(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var profile = await Database(context, store).GetCollection(SyncCollections.Profiles).GetAsync(channelId, CancellationToken.None)
+        var profile = await store.TenantDatabase(context).GetCollection(SyncCollections.Profiles).GetAsync(channelId, CancellationToken.None)
             ?? throw DomainException.NotFound("profile", "No sync has stored a profile for this channel yet.");
         return TypedResults.Ok(profile);
     }
@@ -165,10 +165,8 @@ public static class ChannelsApi
         }
     }
 
-    private static IDocumentDatabase Database(HttpContext context, IDocumentStore store) => store.GetDatabase(StorageNames.TenantDatabase(context.Tenant().TenantId));
-
     private static Task<DocumentPage> QueryAsync(HttpContext context, IDocumentStore store, string collection, IReadOnlyList<FieldFilter> filters, SortField sort, int? limit, string? cursor) =>
-        Database(context, store).GetCollection(collection).QueryAsync(new DocumentQuery { Filters = filters, Sort = sort, Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
+        store.TenantDatabase(context).GetCollection(collection).QueryAsync(new DocumentQuery { Filters = filters, Sort = sort, Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
 
     private static async Task<ChannelView> RequireChannelAsync(HttpContext context, IGrainFactory grains, string channelId) =>
         await Channel(context, grains, channelId).Get() ?? throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Options;
 using MongoDB.Driver;
 using OrleansSocial.Api.Configuration;
 using OrleansSocial.Api.Health;
+using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Mongo;
+using OrleansSocial.Storage.Naming;
 using OrleansSocial.Storage.Postgres;
 using OrleansSocial.Storage.Sqlite;
 
@@ -14,6 +16,10 @@ namespace OrleansSocial.Api.Storage;
 public static class TenantStoreExtensions
 {
     public const string TenantsFolder = "tenants";
+
+    /// <summary>The database of the tenant this request was resolved to: the only one a tenant route reads.</summary>
+    public static IDocumentDatabase TenantDatabase(this IDocumentStore store, HttpContext context) =>
+        store.GetDatabase(StorageNames.TenantDatabase(context.Tenant().TenantId));
 
     public static WebApplicationBuilder AddTenantStore(this WebApplicationBuilder builder)
     {

@@ -211,7 +211,8 @@ public sealed partial class ChannelGrain
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Unexpected (a database hiccup, say): the run stays open where it got to and the resume reminder tries again.
+            // Unexpected (a database hiccup, say): the run stays open where it got to; the schedule
+            // reminder's next tick (or the next call) continues it.
             LogRunInterrupted(logger, exception, tenantId, channelId, run.SyncRunId);
             _work = null;
             _open = null;
@@ -270,7 +271,8 @@ public sealed partial class ChannelGrain
 
         if (document?.Run.Trigger == "scheduled")
         {
-            await RescheduleAsync();
+            // Realign the reminder to the next due phase and record the next due times.
+            await StartScheduleAsync();
         }
     }
 
@@ -297,7 +299,7 @@ public sealed partial class ChannelGrain
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sync of channel {ChannelId} of tenant {TenantId} failed: {Kind} (Graph code {Code})")]
     private static partial void LogSyncFailed(ILogger logger, string tenantId, string channelId, GraphErrorKind kind, int? code);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Run {RunId} of channel {ChannelId} of tenant {TenantId} was interrupted; its resume reminder retries it")]
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Run {RunId} of channel {ChannelId} of tenant {TenantId} was interrupted; the next schedule tick continues it")]
     private static partial void LogRunInterrupted(ILogger logger, Exception exception, string tenantId, string channelId, string runId);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Sync of channel {ChannelId} of tenant {TenantId} waits for the rate budget until {RetryAt}")]

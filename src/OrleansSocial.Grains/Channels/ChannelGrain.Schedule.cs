@@ -126,17 +126,6 @@ public sealed partial class ChannelGrain
             "scheduled", [.. owed.Keys], owed, BudgetPriority.Scheduled);
     }
 
-    /// <summary>After a scheduled run, realign the reminder to the next due phase and record the next due times.</summary>
-    private async Task RescheduleAsync()
-    {
-        if (_channel is null)
-        {
-            return;
-        }
-
-        await StartScheduleAsync();
-    }
-
     private async Task<TimeZoneInfo> ZoneAsync() => SyncSchedule.Zone((await TenantOf(Key.TenantId).Standing())?.TimeZone);
 
     private DateTimeOffset NextDue(string kind, ChannelDocument channel, DateTimeOffset now, TimeZoneInfo zone) =>
