@@ -46,6 +46,7 @@ public sealed class RateBuckets
             if (throttled)
             {
                 Interlocked.Increment(ref _throttled);
+                bucket.Throttled++;
             }
 
             bucket.Calls.Enqueue(now);
@@ -88,8 +89,24 @@ public sealed class RateBuckets
         return ("X-Business-Use-Case-Usage", GraphJson.Write(new JsonObject { [spend.ObjectId] = new JsonArray(usage) }));
     }
 
+    /// <summary>Throttled calls of one bucket (<c>pages</c>, <c>instagram</c> or <c>app</c>) since the last reset.</summary>
+    public long ThrottledCallsFor(string kind, string objectId)
+    {
+        if (!_buckets.TryGetValue($"{kind}:{objectId}", out var bucket))
+        {
+            return 0;
+        }
+
+        lock (bucket)
+        {
+            return bucket.Throttled;
+        }
+    }
+
     private sealed class Bucket
     {
+        public long Throttled { get; set; }
+
         public Queue<DateTimeOffset> Calls { get; } = new();
     }
 }

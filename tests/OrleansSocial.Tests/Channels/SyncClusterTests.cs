@@ -193,7 +193,7 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
 
             var started = await fixture.Channel(tenant, channel).RequestSync(new SyncRequest([SyncKinds.Daily], 100));
             var parked = await WaitForRunsAsync(tenant, channel, runs => runs.Any(r => r.GetProperty("run").GetProperty("syncRunId").GetString() == started.SyncRunId && Status(r) == "waiting"));
-            Assert.Equal(1, buckets.ThrottledCalls);
+            Assert.Equal(1, buckets.ThrottledCallsFor("pages", pageId));
 
             // While paused: no call at all, and asking again hands back the parked run.
             var calls = fixture.Emulator.State.Log.CountFor(pageId);
@@ -202,14 +202,14 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
             Assert.Equal(started.SyncRunId, again.SyncRunId);
             Assert.Equal(SyncRunStatus.Waiting, again.Status);
             Assert.Equal(calls, fixture.Emulator.State.Log.CountFor(pageId));
-            Assert.Equal(1, buckets.ThrottledCalls);
+            Assert.Equal(1, buckets.ThrottledCallsFor("pages", pageId));
 
             // The regain time (a day: Page budgets roll over 24 hours) passes: the run resumes by itself and completes.
             buckets.PageCallsPerDay = limit;
             buckets.Reset();
             clock.Advance(TimeSpan.FromHours(25));
             var done = await WaitForRunsAsync(tenant, channel, runs => runs.Any(r => r.GetProperty("run").GetProperty("syncRunId").GetString() == started.SyncRunId && Status(r) == "succeeded"));
-            Assert.Equal(0, buckets.ThrottledCalls);
+            Assert.Equal(0, buckets.ThrottledCallsFor("pages", pageId));
         }
         finally
         {
