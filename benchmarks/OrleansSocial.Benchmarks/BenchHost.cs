@@ -30,16 +30,15 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public static async Task<BenchHost> StartAsync(string dataPath, IDictionary<string, string?> settings)
     {
-        var port = FreePort.Next();
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var configuration = new Dictionary<string, string?>
         {
             ["Data:Path"] = dataPath,
             ["Operator:ApiKey"] = OperatorKey,
             ["Api:ShutdownDrainDelay"] = "00:00:00",
-            ["Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:SiloPort"] = SiloPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in settings)
         {
@@ -53,6 +52,7 @@ internal sealed class BenchHost : IAsyncDisposable
         // The same JSON as GET /api/tenant, through the same serializer, but no tenant resolution and no grain.
         app.MapGet(BaselinePath, () => TypedResults.Ok(BaselineBody));
         await app.StartAsync();
+        var port = new Uri(app.Urls.Single()).Port;
         return new BenchHost(app, port);
     }
 

@@ -30,7 +30,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(_folder);
+        OwnerOnly.CreateFolder(_folder);
+        OwnerOnly.CreateFileIfMissing(PathOf(StorageNames.CatalogDatabase));
         await using var connection = new SqliteConnection(ConnectionString(StorageNames.CatalogDatabase, SqliteOpenMode.ReadWriteCreate));
         await connection.OpenAsync(cancellationToken);
         await SetJournalModeAsync(connection, cancellationToken);
@@ -41,12 +42,13 @@ public sealed class SqliteDocumentStore : IDocumentStore
 
     public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(_folder);
+        OwnerOnly.CreateFolder(_folder);
         var path = PathOf(name);
         try
         {
-            // CreateNew makes the existence check and the creation one atomic step.
-            await using (new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+            // CreateNew makes the existence check and the creation one atomic step. Owner-only: SQLite
+            // gives its -wal and -shm files the mode of the database file.
+            await using (new FileStream(path, OwnerOnly.NewFile))
             {
             }
         }

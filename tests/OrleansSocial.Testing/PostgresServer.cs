@@ -4,8 +4,8 @@ using Npgsql;
 namespace OrleansSocial.Testing;
 
 /// <summary>
-/// A throwaway PostgreSQL server: <c>initdb</c> in a temp folder, started on a free loopback
-/// port, stopped and removed on dispose. As root the server runs as the <c>postgres</c> user
+/// A throwaway PostgreSQL server: <c>initdb</c> in a temp folder, listening only on a Unix socket
+/// in that folder (no TCP port to find or to collide on), stopped and removed on dispose. As root the server runs as the <c>postgres</c> user
 /// (PostgreSQL refuses to run as root). Missing binaries fail the tests with how to install them.
 /// </summary>
 public sealed class PostgresServer : Xunit.IAsyncLifetime
@@ -14,14 +14,18 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
     private readonly bool _asRoot = Environment.UserName == "root";
     private string _binaries = "";
 
-    public int Port { get; private set; }
+    /// <summary>Names the socket file (<c>.s.PGSQL.5432</c>) inside the server's own folder: never shared.</summary>
+    public int Port => 5432;
+
+    /// <summary>The folder holding the server's socket: what Npgsql takes as <c>Host</c>.</summary>
+    public string SocketFolder => _folder.Path;
 
     /// <summary>Connection string of the <c>postgres</c> superuser on the maintenance database.</summary>
     public string ConnectionString => ConnectionStringFor("postgres");
 
     public string ConnectionStringFor(string database) => new NpgsqlConnectionStringBuilder
     {
-        Host = "127.0.0.1",
+        Host = _folder.Path,
         Port = Port,
         Username = "postgres",
         Database = database,
@@ -31,7 +35,6 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
     public async Task InitializeAsync()
     {
         _binaries = FindBinaries();
-        Port = FreePort.Next();
         var data = Path.Combine(_folder.Path, "data");
         if (_asRoot)
         {
@@ -41,7 +44,7 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
         await RunPostgresToolAsync("initdb", $"-D {data} -U postgres -A trust -E UTF8 --no-sync");
         await RunPostgresToolAsync("pg_ctl",
             $"-D {data} -l {Path.Combine(_folder.Path, "server.log")} -w -t 60 " +
-            $"-o \"-p {Port} -k {_folder.Path} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start");
+            $"-o \"-p {Port} -k {_folder.Path} -c listen_addresses='' -c fsync=off -c max_connections=300\" start");
     }
 
     public async Task DisposeAsync()

@@ -34,8 +34,13 @@ public sealed record BudgetReport(
 [Alias("OrleansSocial.IRateBudgetGrain")]
 public interface IRateBudgetGrain : IGrainWithStringKey
 {
-    [Alias("Request")]
-    Task<BudgetDecision> Request(BudgetPriority priority, int calls);
+    /// <summary>
+    /// May <paramref name="tenantId"/> spend <paramref name="calls"/> calls at <paramref name="priority"/>?
+    /// Within a priority, tenants sharing the bucket take turns: one that has spent more than another
+    /// waiting tenant cannot take the last calls under the ceiling.
+    /// </summary>
+    [Alias("RequestFor")]
+    Task<BudgetDecision> Request(BudgetPriority priority, int calls, string tenantId);
 
     [Alias("Report")]
     Task Report(BudgetReport report);

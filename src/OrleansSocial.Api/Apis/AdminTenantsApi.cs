@@ -49,6 +49,8 @@ public static partial class AdminTenantsApi
         group.MapPatch("/{id}", ChangeTenant).WithSummary("Change name, plan or limits (limits: -1 lifts a count limit)");
         group.MapPost("/{id}/suspend", SuspendTenant).WithSummary("Suspend: its API answers 403 and its reminders do no work");
         group.MapPost("/{id}/activate", ActivateTenant).WithSummary("Re-activate a suspended tenant");
+        group.MapPost("/{id}/members/{memberId}/keys", RecoverMemberKey)
+            .WithSummary("Recovery: a new key for a member who lost theirs (say, the only owner); shown once, audited as the operator");
         group.MapDelete("/{id}", DeleteTenant).WithSummary($"Drop the tenant's database and all its state; needs header {ConfirmDeleteHeader}: {{id}}");
         return group;
     }
@@ -90,6 +92,13 @@ public static partial class AdminTenantsApi
     {
         RequireValidId(id, "id");
         return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(id).Activate(Actor.Operator));
+    }
+
+    public static async Task<Created<CreatedKey>> RecoverMemberKey(string id, string memberId, IGrainFactory grains)
+    {
+        RequireValidId(id, "id");
+        var key = await grains.GetGrain<ITenantGrain>(id).CreateKey(Actor.Operator, memberId);
+        return TypedResults.Created($"/api/members/{memberId}/keys/{key.KeyId}", key);
     }
 
     public static async Task<Accepted> DeleteTenant(string id, [FromHeader(Name = ConfirmDeleteHeader)] string? confirm, IGrainFactory grains)

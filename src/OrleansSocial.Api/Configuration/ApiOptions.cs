@@ -17,4 +17,15 @@ public sealed class ApiOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Api:ShutdownDrainDelay must be between 00:00:00 and 00:05:00.")]
     public TimeSpan ShutdownDrainDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Failed authentications (no key, a wrong key, a wrong operator key) one client address may make
+    /// in a burst; past it every unauthenticated attempt from that address is 429 until tokens refill.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Api:FailedAuthenticationBurst must be between 1 and 1000000.")]
+    public int FailedAuthenticationBurst { get; set; } = 30;
+
+    /// <summary>How many failed attempts a minute a client address earns back.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Api:FailedAuthenticationsPerMinute must be between 1 and 1000000.")]
+    public int FailedAuthenticationsPerMinute { get; set; } = 30;
 }

@@ -12,6 +12,8 @@ internal static class ProblemDetailsExtensions
         {
             var problem = context.ProblemDetails;
             problem.Instance ??= context.HttpContext.Request.Path;
+            // RFC 9457: a problem with no more specific type is "about:blank"; say so rather than leave it out.
+            problem.Type ??= "about:blank";
             problem.Detail ??= DefaultDetail(problem.Status ?? context.HttpContext.Response.StatusCode);
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             // Never a stack trace or exception text, whatever the environment.

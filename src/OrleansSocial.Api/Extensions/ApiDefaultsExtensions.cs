@@ -29,6 +29,9 @@ public static class ApiDefaultsExtensions
             .Configure<IOptions<ApiOptions>>((kestrel, api) =>
             {
                 kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes;
+                // Above the app's own limits, so that the app answers them with problem details.
+                kestrel.Limits.MaxRequestLineSize = RequestSizeLimits.KestrelRequestLineBytes;
+                kestrel.Limits.MaxRequestHeadersTotalSize = RequestSizeLimits.KestrelHeaderBytes;
                 // Non-ASCII header values reach the tenant strategy and get its 400 instead of a bare protocol error.
                 kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
             });
@@ -53,6 +56,7 @@ public static class ApiDefaultsExtensions
 
         services.AddApiDocumentation();
         services.AddTenantRateLimiting();
+        services.AddSingleton<Security.FailedAuthentication>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TenantDirectory>();
         return builder;
@@ -61,10 +65,12 @@ public static class ApiDefaultsExtensions
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
         app.UseProblemDetailsEverywhere();
+        app.UseRequestSizeLimits();
         app.UseDashboardWithoutTrailingSlash();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseDashboardAddressGuard();
         app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseRateLimiter();
         return app;

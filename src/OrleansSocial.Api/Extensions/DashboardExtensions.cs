@@ -15,6 +15,56 @@ internal static class DashboardExtensions
         return app;
     }
 
+    /// <summary>Dashboard routes whose last segment is a silo address the dashboard parses without checking.</summary>
+    private static readonly string[] SiloAddressRoutes = ["HistoricalStats", "SiloProperties", "SiloMetadata", "SiloStats", "SiloCounters"];
+
+    /// <summary>
+    /// The dashboard turns a malformed silo address into a failed grain activation and a 500.
+    /// Checked here first: 400 naming the address segment. Runs after authorization, so only operators get this far.
+    /// </summary>
+    public static WebApplication UseDashboardAddressGuard(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments(Path, out var rest) && rest.Value is { Length: > 1 } value)
+            {
+                var segments = value.TrimStart('/').Split('/', 2);
+                if (segments.Length == 2 && SiloAddressRoutes.Contains(segments[0], StringComparer.OrdinalIgnoreCase) && !IsSiloAddress(Uri.UnescapeDataString(segments[1])))
+                {
+                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                    await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = context,
+                        ProblemDetails =
+                        {
+                            Status = StatusCodes.Status400BadRequest,
+                            Title = "Invalid silo address",
+                            Detail = "The last path segment must be a silo address as the dashboard lists them (S{ip}:{port}:{generation}).",
+                            Extensions = { ["field"] = "address" },
+                        },
+                    });
+                    return;
+                }
+            }
+
+            await next(context);
+        });
+        return app;
+    }
+
+    private static bool IsSiloAddress(string text)
+    {
+        try
+        {
+            Orleans.Runtime.SiloAddress.FromParsableString(text);
+            return true;
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException or IndexOutOfRangeException or OverflowException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// The dashboard lives at <c>/dashboard/</c> and redirects the bare path there. Probes and
     /// bookmarks that ask for <c>/dashboard</c> get the page itself instead: the request is

@@ -5,6 +5,7 @@ using OrleansSocial.Api.GraphBackend;
 using OrleansSocial.Api.Secrets;
 using OrleansSocial.Graph;
 using OrleansSocial.Api.Storage;
+using OrleansSocial.Api.Validation;
 using OrleansSocial.Graph.Hosting;
 using OrleansSocial.Grains.Budget;
 using OrleansSocial.Grains.Channels.Scheduling;
@@ -33,6 +34,7 @@ public static class OrleansSocialExtensions
         builder.Services.AddOptions<RateBudgetOptions>().BindConfiguration(RateBudgetOptions.Section);
         builder.AddOrleansSilo();
         builder.Services.AddHostedService<Health.ShutdownDrain>();
+        builder.Services.AddHostedService<Tenancy.UnfinishedProvisioningRecovery>();
         return builder;
     }
 
@@ -40,11 +42,13 @@ public static class OrleansSocialExtensions
     {
         app.UseApiDefaults();
         app.MapOperations();
-        app.MapAdminTenantsApi();
-        app.MapTenantApi();
-        app.MapMembersApi();
-        app.MapChannelsApi();
-        app.MapAnalyticsApi();
+        // Every product route sits behind one input gate: nulls, invisible strings, dates out of range.
+        var routes = app.MapGroup("").ValidateRequests();
+        routes.MapAdminTenantsApi();
+        routes.MapTenantApi();
+        routes.MapMembersApi();
+        routes.MapChannelsApi();
+        routes.MapAnalyticsApi();
         return app;
     }
 }

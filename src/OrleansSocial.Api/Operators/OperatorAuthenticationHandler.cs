@@ -16,24 +16,39 @@ internal sealed class OperatorAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     OperatorKey operatorKey,
-    IProblemDetailsService problemDetails)
+    IProblemDetailsService problemDetails,
+    Security.FailedAuthentication failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Operator";
     public const string PolicyName = "Operator";
+
+    private const string ThrottledItem = "operator-auth-throttled";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var presented = PresentedKey(Request.Headers.Authorization.ToString());
         // A member key is the tenant resolution's business: not a failed operator login (which
         // would log a failure on every tenant request).
-        if (presented is null || OrleansSocial.Grains.Tenancy.ApiKeys.Parse(presented) is not null)
+        if (presented is not null && OrleansSocial.Grains.Tenancy.ApiKeys.Parse(presented) is not null)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (failures.Blocked(Context) is { } wait)
+        {
+            Context.Items[ThrottledItem] = wait;
+            return Task.FromResult(AuthenticateResult.Fail("Too many failed authentications from this address."));
+        }
+
+        if (presented is null)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
         if (!operatorKey.Matches(presented))
         {
+            failures.Failed(Context, "operator", "invalid operator key", null, null);
             return Task.FromResult(AuthenticateResult.Fail("The operator key is not valid."));
         }
 
@@ -43,6 +58,17 @@ internal sealed class OperatorAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[ThrottledItem] is int wait)
+        {
+            await Security.FailedAuthentication.WriteTooManyAsync(Context, wait);
+            return;
+        }
+
+        if (PresentedKey(Request.Headers.Authorization.ToString()) is null)
+        {
+            failures.Failed(Context, "operator", "no key", null, null);
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         // Two challenges as two header values: browsers (Chromium at least) do not read a Basic
         // challenge that follows another in the same value, and then never ask for the key.

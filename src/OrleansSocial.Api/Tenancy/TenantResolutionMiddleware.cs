@@ -1,4 +1,5 @@
 using OrleansSocial.Api.Errors;
+using OrleansSocial.Api.Security;
 using OrleansSocial.Grains.Tenancy;
 using OrleansSocial.Tenancy;
 
@@ -9,7 +10,7 @@ namespace OrleansSocial.Api.Tenancy;
 /// tenant (403) → tenant active (403 tenant-suspended) → permission (403). The tenant grain
 /// decides; nothing here trusts the caller. Other paths (health, admin, docs, dashboard) pass.
 /// </summary>
-internal sealed class TenantResolutionMiddleware(RequestDelegate next, IGrainFactory grains, IProblemDetailsService problems)
+internal sealed class TenantResolutionMiddleware(RequestDelegate next, IGrainFactory grains, IProblemDetailsService problems, FailedAuthentication failures)
 {
     public const string ApiPrefix = "/api";
 
@@ -28,9 +29,21 @@ internal sealed class TenantResolutionMiddleware(RequestDelegate next, IGrainFac
             return;
         }
 
+        if (failures.Blocked(context) is { } wait)
+        {
+            await FailedAuthentication.WriteTooManyAsync(context, wait);
+            return;
+        }
+
         var key = TenantHeader.BearerKey(context.Request) ?? "";
         var permission = context.GetEndpoint()?.Metadata.GetMetadata<RequiresPermission>()?.Permission;
         var decision = await grains.GetGrain<ITenantGrain>(tenantId).Authorize(key, permission);
+        if (decision.Outcome is AccessOutcome.UnknownTenant or AccessOutcome.InvalidKey)
+        {
+            var reason = decision.Outcome == AccessOutcome.UnknownTenant ? "unknown tenant" : key.Length == 0 ? "no key" : "invalid key";
+            failures.Failed(context, "member", reason, key, tenantId);
+        }
+
         switch (decision.Outcome)
         {
             case AccessOutcome.Allowed:

@@ -14,7 +14,7 @@ public sealed class BudgetDeferredException(DateTimeOffset retryAt, string reaso
 /// the call, reports the usage headers after it. A throttling error pauses the bucket and defers
 /// the run instead of being retried.
 /// </summary>
-public sealed class BudgetGate(IRateBudgetGrain bucket, TimeProvider time)
+public sealed class BudgetGate(IRateBudgetGrain bucket, TimeProvider time, string tenantId)
 {
     public static string BucketOf(string platform, string externalId) => platform == OrleansSocial.Channels.ChannelIds.Facebook ? $"page:{externalId}" : $"ig:{externalId}";
 
@@ -66,7 +66,7 @@ public sealed class BudgetGate(IRateBudgetGrain bucket, TimeProvider time)
 
     private async Task AskAsync(BudgetPriority priority, int calls)
     {
-        var decision = await bucket.Request(priority, calls);
+        var decision = await bucket.Request(priority, calls, tenantId);
         if (!decision.Granted)
         {
             throw new BudgetDeferredException(decision.RetryAt ?? time.GetUtcNow(), decision.Reason ?? "The rate budget is spent.");
@@ -79,7 +79,7 @@ public sealed class BudgetGate(IRateBudgetGrain bucket, TimeProvider time)
     {
         var report = ReportOf(exception.Usage, throttled: true) with { RegainAfter = exception.RegainAfter ?? TimeSpan.Zero };
         await bucket.Report(report);
-        var decision = await bucket.Request(BudgetPriority.Manual, 1);
+        var decision = await bucket.Request(BudgetPriority.Manual, 1, tenantId);
         return new BudgetDeferredException(decision.RetryAt ?? time.GetUtcNow(), $"Graph throttled the call (code {exception.Code}); paused until the bucket regains access.");
     }
 

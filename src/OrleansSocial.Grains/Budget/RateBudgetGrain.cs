@@ -27,7 +27,18 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
     /// <summary>Until learned, a call is taken as 1%: Graph's per-object quotas are in the hundreds of calls or more.</summary>
     private double PerCall => double.IsNaN(_perCall) ? 1 : _perCall;
 
-    public Task<BudgetDecision> Request(BudgetPriority priority, int calls)
+    // Per priority and tenant: when it last asked, and the calls granted to it within the fair-share window.
+    private readonly Dictionary<(BudgetPriority, string), Share> _shares = [];
+
+    private sealed class Share
+    {
+        public DateTimeOffset LastAsked;
+        public readonly Queue<(DateTimeOffset At, int Calls)> Granted = new();
+
+        public int Spent => Granted.Sum(g => g.Calls);
+    }
+
+    public Task<BudgetDecision> Request(BudgetPriority priority, int calls, string tenantId)
     {
         var now = time.GetUtcNow();
         if (now < _pausedUntil)
@@ -49,10 +60,22 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
             _ => Options.BackfillCeiling,
         };
         var probeAt = _reportedAt + Options.ProbeAfter;
+        var share = ShareOf(priority, tenantId, now);
         if (_percent + Math.Max(1, calls) * PerCall > ceiling && now < probeAt)
         {
             return Task.FromResult(new BudgetDecision(false, probeAt, $"{_percent:0.#}% of this bucket is used; {priority} work stops at {ceiling:0.#}%."));
         }
+
+        // Taking turns: the calls left under the ceiling keep a reserve for every other tenant of this
+        // priority that asked recently and has spent less; a tenant ahead of them waits for its turn.
+        var behind = _shares.Count(s => s.Key.Item1 == priority && s.Key.Item2 != tenantId && s.Value.Spent < share.Spent);
+        var left = (ceiling - _percent) / PerCall - Math.Max(1, calls);
+        if (behind > 0 && left < behind * Options.FairShareReserveCalls && now < probeAt)
+        {
+            return Task.FromResult(new BudgetDecision(false, probeAt, $"Tenants share this bucket: {behind} other tenant(s) that spent less go first."));
+        }
+
+        share.Granted.Enqueue((now, Math.Max(1, calls)));
 
         // Usage rolls off over time: the first call after a quiet spell goes through and refreshes the picture.
         if (now >= probeAt)
@@ -61,6 +84,29 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
         }
 
         return Task.FromResult(BudgetDecision.Grant);
+    }
+
+    /// <summary>The tenant's share, marked as asking now; shares gone quiet for a window are forgotten.</summary>
+    private Share ShareOf(BudgetPriority priority, string tenantId, DateTimeOffset now)
+    {
+        var since = now - Options.FairShareWindow;
+        foreach (var (key, stale) in _shares.Where(s => s.Value.LastAsked < since).ToList())
+        {
+            _shares.Remove(key);
+        }
+
+        if (!_shares.TryGetValue((priority, tenantId), out var share))
+        {
+            _shares[(priority, tenantId)] = share = new Share();
+        }
+
+        while (share.Granted.TryPeek(out var oldest) && oldest.At < since)
+        {
+            share.Granted.Dequeue();
+        }
+
+        share.LastAsked = now;
+        return share;
     }
 
     public Task Report(BudgetReport report)

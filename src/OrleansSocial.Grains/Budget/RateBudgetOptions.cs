@@ -18,4 +18,13 @@ public sealed class RateBudgetOptions
 
     /// <summary>The shortest pause after Graph throttles (its regain estimate is in whole minutes and may be 0).</summary>
     public TimeSpan MinimumPause { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Calls kept under the ceiling for each other tenant (of the same priority) that has spent less
+    /// in the last <see cref="FairShareWindow"/> than the one asking: about one daily sync.
+    /// </summary>
+    public int FairShareReserveCalls { get; set; } = 5;
+
+    /// <summary>How far back spending and asking count for taking turns (Graph's usage windows are an hour).</summary>
+    public TimeSpan FairShareWindow { get; set; } = TimeSpan.FromHours(1);
 }

@@ -41,15 +41,30 @@ public sealed partial class ChannelGrain
             throw new DomainException(ProblemKind.Conflict, channel.Paused ? "The channel is paused." : "The channel needs re-authorisation: PUT its token first.");
         }
 
-        var kinds = request.Kinds.Count == 0 ? [SyncKinds.Daily] : request.Kinds.Distinct().ToList();
-        if (kinds.FirstOrDefault(k => !SyncKinds.All.Contains(k)) is { } unknown)
-        {
-            throw DomainException.Invalid("kinds", $"'{unknown}' is not a sync kind: daily, weekly or monthly.");
-        }
+        var kinds = ValidKinds(request.Kinds);
 
         var bucket = TakeSyncToken(Math.Max(1, request.ManualSyncsPerHour));
         var id = $"{TenantDocuments.Timestamp(time.GetUtcNow())}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         return await StartRunAsync(id, "manual", kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual, bucket);
+    }
+
+    /// <summary>Kinds a run may hold: known names only, never null (a null kind once made a channel unable to activate).</summary>
+    private static List<string> ValidKinds(IReadOnlyList<string?>? requested)
+    {
+        if (requested is null || requested.Count == 0)
+        {
+            return [SyncKinds.Daily];
+        }
+
+        for (var i = 0; i < requested.Count; i++)
+        {
+            if (requested[i] is not { } kind || !SyncKinds.All.Contains(kind))
+            {
+                throw DomainException.Invalid($"kinds[{i}]", $"kinds[{i}] must be one of: {string.Join(", ", SyncKinds.All)}.");
+            }
+        }
+
+        return requested.Cast<string>().Distinct().ToList();
     }
 
     /// <summary>
@@ -82,7 +97,7 @@ public sealed partial class ChannelGrain
         // Order matters for crash safety: the run exists before the channel points at it. If the silo
         // dies, the next activation (any call, or the schedule reminder's next tick) continues the run.
         await WriteRunAsync(document);
-        await SaveAsync(Require() with { ActiveRunId = runId, ManualSyncs = spent ?? Require().ManualSyncs });
+        await UpdateAsync(current => Present(current) with { ActiveRunId = runId, ManualSyncs = spent ?? Present(current).ManualSyncs });
         Launch(document);
         return document.Run;
     }
@@ -101,7 +116,14 @@ public sealed partial class ChannelGrain
         }
 
         var stored = await Database.GetCollection(SyncCollections.SyncRuns).GetAsync(runId, cancellationToken);
-        var document = stored is { } json ? TenantDocuments.FromJson<SyncRunDocument>(json) : null;
+        var document = stored is { } json ? SyncRunDocument.TryRead(json) : null;
+        if (stored is not null && document is null)
+        {
+            LogDamagedRun(logger, null, Key.TenantId, Key.ChannelId, runId);
+            await AbandonOpenRunAsync("The run's stored record was damaged; it was closed.");
+            return;
+        }
+
         if (document is null || !document.IsOpen)
         {
             // The silo died between recording the run's end and clearing the channel's pointer.
@@ -156,8 +178,8 @@ public sealed partial class ChannelGrain
         await Task.Yield();
         var (tenantId, channelId) = Key;
         var channel = Require();
-        var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time);
-        var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{graph.AppId}"), time);
+        var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
+        var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{graph.AppId}"), time, tenantId);
         var sync = new ChannelSync(graph, Database, page, app, time, Options);
         var run = document.Run;
         try
@@ -239,10 +261,29 @@ public sealed partial class ChannelGrain
 
     private async Task CloseAsync(SyncRunDocument? document)
     {
-        var channel = Require();
+        _open = null;
+        _work = null;
+        await UpdateAsync(current => Closed(Present(current), document));
+        if (_resumeRegistered)
+        {
+            // (One left by an earlier activation removes itself on its next tick.)
+            await UnregisterAsync(ResumeReminder);
+            _resumeRegistered = false;
+        }
+
+        if (document?.Run.Trigger == "scheduled")
+        {
+            // Realign the reminder to the next due phase and record the next due times.
+            await StartScheduleAsync();
+        }
+    }
+
+    /// <summary>The channel record once a run has ended: each kind's schedule answered, the pointer cleared.</summary>
+    private static ChannelDocument Closed(ChannelDocument channel, SyncRunDocument? document)
+    {
         if (document is not null)
         {
-            foreach (var kind in document.Run.Kinds)
+            foreach (var kind in document.Run.Kinds.Where(SyncKinds.All.Contains))
             {
                 var schedule = channel.ScheduleOf(kind);
                 channel = channel.WithSchedule(kind, schedule with
@@ -259,27 +300,36 @@ public sealed partial class ChannelGrain
             }
         }
 
-        _open = null;
-        _work = null;
-        await SaveAsync(channel with { ActiveRunId = null });
-        if (_resumeRegistered)
+        return channel with { ActiveRunId = null };
+    }
+
+    /// <summary>
+    /// The open run's record is unusable (damaged, or refers to what is gone): it is recorded as failed
+    /// when it can be, and the channel no longer points at it, so the channel works again.
+    /// </summary>
+    private async Task AbandonOpenRunAsync(string reason)
+    {
+        if (_channel?.ActiveRunId is { } runId)
         {
-            // (One left by an earlier activation removes itself on its next tick.)
-            await UnregisterAsync(ResumeReminder);
-            _resumeRegistered = false;
+            try
+            {
+                var failed = new SyncRunView(runId, "manual", [], time.GetUtcNow(), time.GetUtcNow(), SyncRunStatus.Failed, 0, 0, reason);
+                await WriteRunAsync(new SyncRunDocument(Key.ChannelId, failed, TenantDocuments.Timestamp(time.GetUtcNow()), [], [], new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogDamagedRun(logger, exception, Key.TenantId, Key.ChannelId, runId);
+            }
         }
 
-        if (document?.Run.Trigger == "scheduled")
-        {
-            // Realign the reminder to the next due phase and record the next due times.
-            await StartScheduleAsync();
-        }
+        _open = null;
+        _work = null;
+        await UpdateAsync(current => Present(current) with { ActiveRunId = null });
     }
 
     private async Task RecordTokenCheckAsync(OrleansSocial.Graph.Models.TokenInfo check)
     {
-        var channel = Require() with { TokenCheckedAt = time.GetUtcNow(), TokenExpiresAt = check.ExpiresAt };
-        await SaveAsync(channel);
+        await UpdateAsync(current => Present(current) with { TokenCheckedAt = time.GetUtcNow(), TokenExpiresAt = check.ExpiresAt });
         if (!check.IsValid)
         {
             throw new GraphException(GraphErrorKind.TokenInvalid, "debug_token says the token is no longer valid.", check.Error?.Code ?? 190, check.Error?.Subcode, null, false, 200, GraphUsage.None);
@@ -288,7 +338,7 @@ public sealed partial class ChannelGrain
 
     private async Task MarkNeedsReauthAsync(string detail)
     {
-        await SaveAsync(Require() with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() });
+        await UpdateAsync(current => Present(current) with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() });
         // One-way on purpose: the tenant grain may be waiting on this channel (deleting it), and an awaited call back would deadlock.
         _ = TenantOf(Key.TenantId).RecordAudit(Actor.System, "channel.needs_reauth", Key.ChannelId, "flagged", detail);
     }

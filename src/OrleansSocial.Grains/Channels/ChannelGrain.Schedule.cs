@@ -51,13 +51,16 @@ public sealed partial class ChannelGrain
     {
         var zone = await ZoneAsync();
         var now = time.GetUtcNow();
-        var channel = Require();
-        foreach (var kind in SyncKinds.All)
+        var channel = await UpdateAsync(current =>
         {
-            channel = channel.WithSchedule(kind, channel.ScheduleOf(kind) with { NextDue = NextDue(kind, channel, now, zone) });
-        }
+            var channel = Present(current);
+            foreach (var kind in SyncKinds.All)
+            {
+                channel = channel.WithSchedule(kind, channel.ScheduleOf(kind) with { NextDue = NextDue(kind, channel, now, zone) });
+            }
 
-        await SaveAsync(channel);
+            return channel;
+        });
 
         // A new channel owes every kind at once, so its first tick comes soon (within InitialSyncWindow,
         // staggered) and brings its history in. Otherwise the reminder is put in phase with the due

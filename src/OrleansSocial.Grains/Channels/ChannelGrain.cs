@@ -36,6 +36,40 @@ internal sealed record ChannelDocument(
     IReadOnlyDictionary<string, KindSchedule>? Schedule = null,
     ManualSyncBucket? ManualSyncs = null)
 {
+    /// <summary>The stored record, or null with the reason when it cannot be used as it is.</summary>
+    public static ChannelDocument? TryRead(System.Text.Json.JsonElement stored, out string? problem)
+    {
+        ChannelDocument? channel;
+        try
+        {
+            channel = TenantDocuments.FromJson<ChannelDocument>(stored);
+        }
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            problem = "not readable as a channel";
+            return null;
+        }
+
+        problem = channel switch
+        {
+            null => "empty",
+            { ChannelId: null } or { Platform: null } or { ExternalId: null } => "identity fields missing",
+            { Token: null } => "token missing",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            return null;
+        }
+
+        // Names are shown, not trusted: a missing one falls back to the id; unknown schedule kinds are dropped.
+        return channel! with
+        {
+            Name = channel.Name ?? channel.ChannelId!,
+            Schedule = channel.Schedule?.Where(s => s.Key is not null && SyncKinds.All.Contains(s.Key) && s.Value is not null).ToDictionary(s => s.Key, s => s.Value),
+        };
+    }
+
     public KindSchedule ScheduleOf(string kind) => Schedule?.GetValueOrDefault(kind) ?? new KindSchedule(null, null, null, null);
 
     public ChannelDocument WithSchedule(string kind, KindSchedule schedule)
@@ -69,6 +103,10 @@ public sealed partial class ChannelGrain(
 
     private ChannelDocument? _channel;
 
+    // The one writer of the channel record: a run works beside request turns, so every change is
+    // computed from the latest record, written and assigned while holding this (compute, write, assign).
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
     private SyncOptions Options => syncOptions.Value;
 
     private (string TenantId, string ChannelId) Key
@@ -87,10 +125,28 @@ public sealed partial class ChannelGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (await Channels.GetAsync(Key.ChannelId, cancellationToken) is { } stored)
+        if (await Channels.GetAsync(Key.ChannelId, cancellationToken) is not { } stored)
         {
-            _channel = TenantDocuments.FromJson<ChannelDocument>(stored);
+            return;
+        }
+
+        // A damaged record must not stop the grain from activating: it is reported, reads treat the
+        // channel as missing, reconnecting rewrites it and deleting removes it.
+        _channel = ChannelDocument.TryRead(stored, out var problem);
+        if (_channel is null)
+        {
+            LogDamagedRecord(logger, Key.TenantId, Key.ChannelId, problem!);
+            return;
+        }
+
+        try
+        {
             await ResumeOpenRunAsync(fromReminder: false, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogDamagedRun(logger, exception, Key.TenantId, Key.ChannelId, _channel.ActiveRunId);
+            await AbandonOpenRunAsync("The run's record could not be continued and was closed.");
         }
     }
 
@@ -126,10 +182,9 @@ public sealed partial class ChannelGrain(
         var now = time.GetUtcNow();
         var isNew = _channel is null;
         var token = protector.Protect(connection.AccessToken, tenantId, channelId);
-        var channel = _channel is null
+        await UpdateAsync(current => current is null
             ? new ChannelDocument(channelId, connection.Platform, connection.ExternalId, connection.Name, ChannelStatus.Active, false, token, connection.TokenExpiresAt, now, now)
-            : _channel with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now };
-        await SaveAsync(channel);
+            : current with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now });
         await StartScheduleAsync();
         if (isNew)
         {
@@ -163,21 +218,37 @@ public sealed partial class ChannelGrain(
 
     public async Task<ChannelView> SetPaused(bool paused)
     {
-        var channel = Require();
-        await SaveAsync(channel with { Paused = paused, UpdatedAt = time.GetUtcNow() });
+        Require();
+        await UpdateAsync(channel => Present(channel) with { Paused = paused, UpdatedAt = time.GetUtcNow() });
         return View();
     }
 
-    /// <summary>Stops any run, removes the reminders, then deletes the channel and everything synced for it.</summary>
+    /// <summary>
+    /// Stops any run, removes the reminders, then deletes the channel and everything synced for it.
+    /// Idempotent, and works on a damaged or missing record too: deleting a tenant always completes.
+    /// </summary>
     public async Task Disconnect()
     {
-        Require();
         var channelId = Key.ChannelId;
+        if (_channel is null && await Channels.GetAsync(channelId, CancellationToken.None) is null)
+        {
+            throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
+        }
+
         await StopRunAsync();
         await StopScheduleAsync();
         await UnregisterAsync(ResumeReminder);
-        await Channels.DeleteAsync(channelId, CancellationToken.None);
-        _channel = null;
+        await _writer.WaitAsync();
+        try
+        {
+            await Channels.DeleteAsync(channelId, CancellationToken.None);
+            _channel = null;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
         foreach (var collection in Sync.SyncCollections.OwnedByChannel)
         {
             await Database.GetCollection(collection).DeleteManyAsync([FieldFilter.Eq("channelId", channelId)], CancellationToken.None);
@@ -194,9 +265,29 @@ public sealed partial class ChannelGrain(
     private ChannelDocument Require() =>
         _channel ?? throw DomainException.NotFound("channel", $"Channel '{Key.ChannelId}' does not exist.");
 
-    private async Task SaveAsync(ChannelDocument channel)
+    /// <summary>Changes the record atomically with respect to every other change: compute from the latest, write, assign.</summary>
+    private async Task<ChannelDocument> UpdateAsync(Func<ChannelDocument?, ChannelDocument> change)
     {
-        await Channels.UpsertAsync(channel.ChannelId, TenantDocuments.ToJson(channel), CancellationToken.None);
-        _channel = channel;
+        await _writer.WaitAsync();
+        try
+        {
+            var next = change(_channel);
+            await Channels.UpsertAsync(next.ChannelId, TenantDocuments.ToJson(next), CancellationToken.None);
+            _channel = next;
+            return next;
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
+
+    private ChannelDocument Present(ChannelDocument? channel) =>
+        channel ?? throw DomainException.NotFound("channel", $"Channel '{Key.ChannelId}' does not exist.");
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Channel {ChannelId} of tenant {TenantId} has a damaged record ({Problem}): it reads as missing until reconnected or deleted")]
+    private static partial void LogDamagedRecord(ILogger logger, string tenantId, string channelId, string problem);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "Open run {RunId} of channel {ChannelId} of tenant {TenantId} could not be continued; it is closed as failed")]
+    private static partial void LogDamagedRun(ILogger logger, Exception? exception, string tenantId, string channelId, string? runId);
 }

@@ -41,6 +41,25 @@ internal sealed record MemberDocument(
         CreatedAt);
 }
 
+internal static class MemberRepair
+{
+    /// <summary>What can be kept of a stored member: unknown or null permissions and broken keys dropped; null when nothing usable is left.</summary>
+    public static MemberDocument? Repaired(this MemberDocument member)
+    {
+        if (member.MemberId is null || member.Role is null || !Roles.IsKnown(member.Role))
+        {
+            return null;
+        }
+
+        return member with
+        {
+            Email = member.Email ?? "",
+            Permissions = (member.Permissions ?? []).Where(p => p is not null && OrleansSocial.Tenancy.Permissions.IsKnown(p)).ToList(),
+            Keys = (member.Keys ?? []).Where(k => k is { KeyId: not null, Hash: not null }).ToList(),
+        };
+    }
+}
+
 internal sealed record KeyDocument(string KeyId, string Hash, DateTimeOffset CreatedAt);
 
 internal sealed record SettingsDocument(string TimeZone, bool RequireApproval);
@@ -72,6 +91,19 @@ internal static class TenantDocuments
     public static JsonElement ToJson<T>(T value) => JsonSerializer.SerializeToElement(value, Json);
 
     public static T FromJson<T>(JsonElement element) => element.Deserialize<T>(Json)!;
+
+    /// <summary>A stored document, or null when it no longer reads as <typeparamref name="T"/> (damaged, or from a wrong version).</summary>
+    public static T? TryRead<T>(JsonElement element) where T : class
+    {
+        try
+        {
+            return element.Deserialize<T>(Json);
+        }
+        catch (Exception exception) when (exception is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Fixed-width UTC timestamps sort as text in every engine.</summary>
     public static string Timestamp(DateTimeOffset at) => StoredTime.Of(at);

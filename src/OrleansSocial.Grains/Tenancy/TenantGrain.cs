@@ -38,26 +38,52 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!StorageNames.TenantIdPattern().IsMatch(TenantId))
+        if (!StorageNames.TenantIdPattern().IsMatch(TenantId) || await CatalogTenants.GetAsync(TenantId, cancellationToken) is not { } stored)
         {
             return;
         }
 
-        var stored = await CatalogTenants.GetAsync(TenantId, cancellationToken);
-        if (stored is null || TenantDocuments.FromJson<CatalogEntry>(stored.Value) is not { State: CatalogEntry.Ready } entry)
+        if (TenantDocuments.TryRead<CatalogEntry>(stored) is not { TenantId: not null, Database: not null, Limits: not null, State: not null } entry)
         {
+            // Reported, never fatal: the operator can still delete it (Delete works from the id alone).
+            LogDamaged(logger, TenantId, "catalog entry");
             return;
         }
 
-        Attach(entry);
-        await foreach (var document in MembersCollection.ReadAllAsync(cancellationToken))
+        if (entry.State == CatalogEntry.Provisioning)
         {
-            Remember(TenantDocuments.FromJson<MemberDocument>(document.Body));
+            // Grains activate once in the cluster: an entry still provisioning when this activation starts
+            // belongs to an attempt whose silo died mid-way. Nothing of it is kept.
+            await RollBackProvisioningAsync(entry, dropDatabase: true);
+            LogProvisioningRecovered(logger, TenantId);
+            return;
         }
 
-        if (await _database!.GetCollection(TenantDocuments.Settings).GetAsync(TenantDocuments.SettingsId, cancellationToken) is { } settings)
+        Attach(entry with { Name = entry.Name ?? TenantId, Plan = entry.Plan ?? Plans.Free });
+        try
         {
-            _settings = TenantDocuments.FromJson<SettingsDocument>(settings);
+            await foreach (var document in MembersCollection.ReadAllAsync(cancellationToken))
+            {
+                if (TenantDocuments.TryRead<MemberDocument>(document.Body) is { } member && member.Repaired() is { } intact)
+                {
+                    Remember(intact);
+                }
+                else
+                {
+                    LogDamaged(logger, TenantId, $"member {document.Id}");
+                }
+            }
+
+            if (await _database!.GetCollection(TenantDocuments.Settings).GetAsync(TenantDocuments.SettingsId, cancellationToken) is { } settings)
+            {
+                _settings = TenantDocuments.TryRead<SettingsDocument>(settings) is { TimeZone: not null } read ? read : _settings;
+            }
+        }
+        catch (DatabaseNotFoundException)
+        {
+            // The catalog points at a database that is gone: the tenant answers (nobody's key works)
+            // and the operator can delete it.
+            LogDamaged(logger, TenantId, $"database {entry.Database} (missing)");
         }
     }
 
@@ -111,7 +137,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             _entry = entry with { State = CatalogEntry.Ready };
             await SaveEntryAsync();
             LogProvisioned(logger, TenantId, entry.Database, entry.Engine);
-            return new ProvisionedTenant(View(), owner);
+            return new ProvisionedTenant(View(channels: 0), owner);
         }
         catch (Exception exception) when (exception is not DomainException)
         {
@@ -131,10 +157,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             return null;
         }
 
-        // Counted once, then kept until a channel grain says it changed: GET /api/tenant is a hot path.
-        _channelCount ??= (int)await _database!.GetCollection(Channels.ChannelGrain.Collection).CountAsync([], CancellationToken.None);
-        var view = View();
-        return view with { Usage = view.Usage with { Channels = _channelCount.Value } };
+        return await ViewAsync();
     }
 
     public Task<TenantStanding?> Standing() =>
@@ -238,7 +261,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         _entry = entry with { Name = name, Plan = plan, Limits = limits };
         await SaveEntryAsync();
         await _audit!.WriteAsync(actor, "tenant.changed", TenantId, AuditLog.Success, $"plan {plan}");
-        return View();
+        return await ViewAsync();
     }
 
     public async Task<TenantView> ChangeSettings(Actor actor, SettingsChange change)
@@ -260,7 +283,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
         await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? _settings.RequireApproval));
         await _audit!.WriteAsync(actor, "tenant.settings_changed", TenantId, AuditLog.Success);
-        return View();
+        return await ViewAsync();
     }
 
     public Task<TenantView> Suspend(Actor actor, string reason)
@@ -275,15 +298,29 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     public Task<TenantView> Activate(Actor actor) => SetStatusAsync(actor, TenantStatus.Active, null);
 
+    /// <summary>
+    /// Always completes for a tenant the catalog knows, whatever state its data is in: channels are
+    /// told to stop (one that fails is logged, not fatal), the database is dropped if it exists, the
+    /// catalog entry goes last.
+    /// </summary>
     public async Task Delete(Actor actor)
     {
-        var entry = RequireTenant();
+        if (_entry is null && (!StorageNames.TenantIdPattern().IsMatch(TenantId) || await CatalogTenants.GetAsync(TenantId, CancellationToken.None) is null))
+        {
+            throw DomainException.NotFound("tenant", $"Tenant '{TenantId}' does not exist.");
+        }
+
         RequireOperator(actor);
-        await DisconnectChannelsAsync();
-        await store.DropDatabaseAsync(entry.Database, CancellationToken.None);
+        var database = _entry?.Database ?? StorageNames.TenantDatabase(TenantId);
+        await DisconnectChannelsAsync(database);
+        if (await store.DatabaseExistsAsync(database, CancellationToken.None))
+        {
+            await store.DropDatabaseAsync(database, CancellationToken.None);
+        }
+
         await CatalogTenants.DeleteAsync(TenantId, CancellationToken.None);
         Forget();
-        LogDeleted(logger, TenantId, entry.Database);
+        LogDeleted(logger, TenantId, database);
         DeactivateOnIdle();
     }
 
@@ -291,18 +328,33 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     /// Active channel grains hold their record in memory: each is told to disconnect before the
     /// database goes, so a tenant provisioned again under this id never sees a ghost channel.
     /// </summary>
-    private async Task DisconnectChannelsAsync()
+    private async Task DisconnectChannelsAsync(string database)
     {
         // Ids first: disconnecting deletes the documents being paged over.
         var ids = new List<string>();
-        await foreach (var channel in _database!.GetCollection(Channels.ChannelGrain.Collection).ReadAllAsync())
+        try
         {
-            ids.Add(channel.Id);
+            await foreach (var channel in store.GetDatabase(database).GetCollection(Channels.ChannelGrain.Collection).ReadAllAsync())
+            {
+                ids.Add(channel.Id);
+            }
+        }
+        catch (DatabaseNotFoundException)
+        {
+            return;
         }
 
         foreach (var id in ids)
         {
-            await GrainFactory.GetGrain<OrleansSocial.Channels.IChannelGrain>(OrleansSocial.Channels.ChannelIds.GrainKey(TenantId, id)).Disconnect();
+            try
+            {
+                await GrainFactory.GetGrain<OrleansSocial.Channels.IChannelGrain>(OrleansSocial.Channels.ChannelIds.GrainKey(TenantId, id)).Disconnect();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Its reminder finds no record on its next tick and removes itself.
+                LogChannelDisconnectFailed(logger, exception, TenantId, id);
+            }
         }
     }
 
@@ -321,10 +373,10 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     public async Task<CreatedMember> AddMember(Actor actor, NewMember member)
     {
         var entry = RequireTenant();
-        var acting = await RequirePermissionAsync(actor, Permissions.MembersManage, "member.added", member.Email);
+        var acting = await RequirePermissionAsync(actor, Permissions.MembersManage, "member.added", member.Email ?? "");
         var email = ValidEmail(member.Email, "email");
         var (role, permissions) = ValidGrant(member.Role, member.Permissions);
-        await RequireNoEscalationAsync(acting, role, permissions, "member.added", email);
+        await RequireAsync(acting, a => MemberRules.MayGrant(a, role, permissions), "member.added", email);
         if (_members.Values.Any(m => string.Equals(m.Email, email, StringComparison.OrdinalIgnoreCase)))
         {
             throw new DomainException(ProblemKind.Conflict, $"A member with email '{email}' already exists.");
@@ -346,8 +398,9 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         RequireTenant();
         var acting = await RequirePermissionAsync(actor, Permissions.MembersManage, "member.changed", memberId);
         var member = RequireMember(memberId);
+        await RequireAsync(acting, a => MemberRules.MayManage(a, Rules(member)), "member.changed", memberId);
         var (role, permissions) = ValidGrant(change.Role ?? member.Role, change.Permissions ?? member.Permissions);
-        await RequireNoEscalationAsync(acting, role, permissions, "member.changed", memberId);
+        await RequireAsync(acting, a => MemberRules.MayGrant(a, role, permissions), "member.changed", memberId);
         if (member.Role == Roles.Owner && role != Roles.Owner && OwnerCount() == 1)
         {
             throw new DomainException(ProblemKind.Conflict, "The last owner cannot be demoted; make another member owner first.");
@@ -362,8 +415,9 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     public async Task RemoveMember(Actor actor, string memberId)
     {
         RequireTenant();
-        await RequirePermissionAsync(actor, Permissions.MembersManage, "member.removed", memberId);
+        var acting = await RequirePermissionAsync(actor, Permissions.MembersManage, "member.removed", memberId);
         var member = RequireMember(memberId);
+        await RequireAsync(acting, a => MemberRules.MayManage(a, Rules(member)), "member.removed", memberId);
         if (member.Role == Roles.Owner && OwnerCount() == 1)
         {
             throw new DomainException(ProblemKind.Conflict, "The last owner cannot be removed; make another member owner first.");
@@ -377,8 +431,14 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     public async Task<CreatedKey> CreateKey(Actor actor, string memberId)
     {
         RequireTenant();
-        await RequireManageOrSelfAsync(actor, memberId, "key.created");
         var member = RequireMember(memberId);
+        // The operator's recovery route is the only way to mint a key for somebody else.
+        if (!actor.IsOperator)
+        {
+            var acting = RequireActing(actor);
+            await RequireAsync(acting, a => MemberRules.MayMintKey(a, memberId), "key.created", memberId);
+        }
+
         if (member.Keys.Count >= MaxKeysPerMember)
         {
             throw new DomainException(ProblemKind.Conflict, $"A member holds at most {MaxKeysPerMember} keys; revoke one first.");
@@ -386,15 +446,20 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
         var issued = ApiKeys.Issue(TenantId);
         await SaveMemberAsync(member with { Keys = [.. member.Keys, new KeyDocument(issued.KeyId, issued.Hash, time.GetUtcNow())] });
-        await _audit!.WriteAsync(actor, "key.created", $"{memberId}/{issued.KeyId}", AuditLog.Success);
+        await _audit!.WriteAsync(actor, "key.created", $"{memberId}/{issued.KeyId}", AuditLog.Success, actor.IsOperator ? "recovery by the operator" : "rotation");
         return new CreatedKey(issued.KeyId, issued.Key);
     }
 
     public async Task RevokeKey(Actor actor, string memberId, string keyId)
     {
         RequireTenant();
-        await RequireManageOrSelfAsync(actor, memberId, "key.revoked");
         var member = RequireMember(memberId);
+        if (!actor.IsOperator)
+        {
+            var acting = RequireActing(actor);
+            await RequireAsync(acting, a => MemberRules.MayRevokeKey(a, Rules(member)), "key.revoked", $"{memberId}/{keyId}");
+        }
+
         if (member.Keys.All(k => k.KeyId != keyId))
         {
             throw DomainException.NotFound("key", $"Member '{memberId}' has no key '{keyId}'.");
@@ -435,12 +500,12 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         _settings = new SettingsDocument("UTC", false);
     }
 
-    private async Task RollBackProvisioningAsync(CatalogEntry entry, bool createdDatabase)
+    private async Task RollBackProvisioningAsync(CatalogEntry entry, bool dropDatabase)
     {
         // Undo only what this attempt created: a database that existed before is not ours to drop.
         try
         {
-            if (createdDatabase)
+            if (dropDatabase && await store.DatabaseExistsAsync(entry.Database, CancellationToken.None))
             {
                 await store.DropDatabaseAsync(entry.Database, CancellationToken.None);
             }
@@ -483,29 +548,23 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         throw new DomainException(ProblemKind.Forbidden, $"This needs the '{permission}' permission.", permission);
     }
 
-    private async Task RequireManageOrSelfAsync(Actor actor, string memberId, string action)
-    {
-        if (actor.MemberId != memberId)
-        {
-            await RequirePermissionAsync(actor, Permissions.MembersManage, action, memberId);
-        }
-    }
+    private MemberDocument RequireActing(Actor actor) =>
+        actor.MemberId is { } id && _members.TryGetValue(id, out var acting)
+            ? acting
+            : throw new DomainException(ProblemKind.Forbidden, "The acting member no longer exists.");
 
-    /// <summary>Nobody grants a permission they do not hold themselves.</summary>
-    private async Task RequireNoEscalationAsync(MemberDocument? acting, string role, IReadOnlyList<string> permissions, string action, string target)
+    private static MemberRules.Member Rules(MemberDocument member) => new(member.MemberId, member.Role, member.Permissions);
+
+    /// <summary>Asks one of <see cref="MemberRules"/>; a refusal is audited and becomes 403. The operator passes.</summary>
+    private async Task RequireAsync(MemberDocument? acting, Func<MemberRules.Member, MemberRules.Refusal?> rule, string action, string target)
     {
-        if (acting is null)
+        if (acting is null || rule(Rules(acting)) is not { } refusal)
         {
             return;
         }
 
-        var held = Roles.Effective(acting.Role, acting.Permissions);
-        var beyond = Roles.Effective(role, permissions).Where(p => !held.Contains(p)).Order(StringComparer.Ordinal).FirstOrDefault();
-        if (beyond is not null)
-        {
-            await _audit!.WriteAsync(new Actor(acting.MemberId), action, target, AuditLog.Denied, $"would grant {beyond}");
-            throw new DomainException(ProblemKind.Forbidden, $"Granting '{beyond}' needs the '{beyond}' permission.", beyond);
-        }
+        await _audit!.WriteAsync(new Actor(acting.MemberId), action, target, AuditLog.Denied, refusal.Detail);
+        throw new DomainException(ProblemKind.Forbidden, refusal.Detail, refusal.Permission);
     }
 
     private async Task<CreatedMember> CreateMemberAsync(string email, string role, IReadOnlyList<string> permissions)
@@ -562,16 +621,36 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         _entry = entry with { Status = status, SuspendedReason = reason };
         await SaveEntryAsync();
         await _audit!.WriteAsync(actor, status == TenantStatus.Suspended ? "tenant.suspended" : "tenant.activated", TenantId, AuditLog.Success, reason);
-        return View();
+        return await ViewAsync();
     }
 
     private int OwnerCount() => _members.Values.Count(m => m.Role == Roles.Owner);
 
-    private TenantView View()
+    /// <summary>The tenant as every route answers it, usage included (a PATCH once answered with zero channels).</summary>
+    private async Task<TenantView> ViewAsync()
+    {
+        // Counted once, then kept until a channel grain says it changed: GET /api/tenant is a hot path.
+        if (_channelCount is null)
+        {
+            try
+            {
+                _channelCount = (int)await _database!.GetCollection(Channels.ChannelGrain.Collection).CountAsync([], CancellationToken.None);
+            }
+            catch (DatabaseNotFoundException)
+            {
+                // A damaged tenant (its database is gone) still answers, with nothing counted.
+                return View(channels: 0);
+            }
+        }
+
+        return View(_channelCount.Value);
+    }
+
+    private TenantView View(int channels)
     {
         var e = _entry!;
         return new TenantView(e.TenantId, e.Name, e.Plan, e.Limits, e.Status, e.SuspendedReason, e.Database, e.Engine, e.CreatedAt,
-            _settings.TimeZone, _settings.RequireApproval, new TenantUsage(_members.Count, Channels: 0, ScheduledPostsThisMonth: 0));
+            _settings.TimeZone, _settings.RequireApproval, new TenantUsage(_members.Count, channels, ScheduledPostsThisMonth: 0));
     }
 
     private static TenantLimits Apply(TenantLimits limits, LimitsChange change)
@@ -599,27 +678,40 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             Rate(limits.ApiRequestsPerMinute, change.ApiRequestsPerMinute, "apiRequestsPerMinute"));
     }
 
-    private static (string Role, IReadOnlyList<string> Permissions) ValidGrant(string role, IReadOnlyList<string> permissions)
+    private static (string Role, IReadOnlyList<string> Permissions) ValidGrant(string? role, IReadOnlyList<string?>? permissions)
     {
-        if (!Roles.IsKnown(role))
+        if (role is null || !Roles.IsKnown(role))
         {
             throw DomainException.Invalid("role", $"role must be one of: {string.Join(", ", Roles.All)}.");
         }
 
-        if (permissions.FirstOrDefault(p => !OrleansSocial.Tenancy.Permissions.IsKnown(p)) is { } unknown)
+        if (permissions is null)
         {
-            throw DomainException.Invalid("permissions", $"'{unknown}' is not a permission; known: {string.Join(", ", OrleansSocial.Tenancy.Permissions.All)}.");
+            throw DomainException.Invalid("permissions", "permissions must be a list of permission names (or left out).");
         }
 
-        return (role, permissions.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
+        for (var i = 0; i < permissions.Count; i++)
+        {
+            if (permissions[i] is not { } permission || !OrleansSocial.Tenancy.Permissions.IsKnown(permission))
+            {
+                throw DomainException.Invalid($"permissions[{i}]", $"permissions[{i}] must be one of: {string.Join(", ", OrleansSocial.Tenancy.Permissions.All)}.");
+            }
+        }
+
+        return (role, permissions.Cast<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
     }
 
     private static string ValidName(string? name, string field)
     {
         var trimmed = name?.Trim() ?? "";
-        return trimmed.Length is > 0 and <= MaxNameLength && !trimmed.Any(char.IsControl)
-            ? trimmed
-            : throw DomainException.Invalid(field, $"{field} must be 1-{MaxNameLength} characters without control characters.");
+        if (trimmed.Length is 0 or > MaxNameLength)
+        {
+            throw DomainException.Invalid(field, $"{field} must be 1-{MaxNameLength} characters.");
+        }
+
+        var why = OrleansSocial.Validation.InputRules.CheckString(trimmed)
+            ?? (trimmed.Any(c => c is '\n' or '\r' or '\t') ? "must be one line" : null);
+        return why is null ? trimmed : throw DomainException.Invalid(field, $"{field} {why}.");
     }
 
     private static string ValidEmail(string? email, string field)
@@ -647,6 +739,15 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Provisioning of tenant {TenantId} failed at step {Step}; rolling back")]
     private static partial void LogProvisioningFailed(ILogger logger, Exception exception, string tenantId, string step);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Tenant {TenantId}: an unfinished provisioning (its silo died mid-way) was rolled back; the id is free again")]
+    private static partial void LogProvisioningRecovered(ILogger logger, string tenantId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Tenant {TenantId}: its {Part} is damaged and was left out; the tenant still answers and can be repaired or deleted")]
+    private static partial void LogDamaged(ILogger logger, string tenantId, string part);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Tenant {TenantId}: channel {ChannelId} could not be disconnected while deleting the tenant; deletion goes on")]
+    private static partial void LogChannelDisconnectFailed(ILogger logger, Exception exception, string tenantId, string channelId);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Tenant {TenantId} deleted: database {Database} dropped")]
     private static partial void LogDeleted(ILogger logger, string tenantId, string database);

@@ -279,6 +279,6 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
     {
         var tenant = await ConnectedTenantAsync();
         var problem = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "hourly" } }), 400);
-        Assert.Equal("kinds", problem.GetProperty("field").GetString());
+        Assert.Equal("kinds[0]", problem.GetProperty("field").GetString());
     }
 }

@@ -224,7 +224,7 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
         var clock = SyncClusterFixture.Clock;
         clock.Set(DateTimeOffset.UtcNow);
         var bucket = fixture.Grains.GetGrain<OrleansSocial.Budget.IRateBudgetGrain>("page:budget-" + Guid.NewGuid().ToString("N"));
-        async Task<bool> Granted(OrleansSocial.Budget.BudgetPriority priority) => (await bucket.Request(priority, 1)).Granted;
+        async Task<bool> Granted(OrleansSocial.Budget.BudgetPriority priority) => (await bucket.Request(priority, 1, "t-budget")).Granted;
 
         await bucket.Report(new(79, TimeSpan.Zero, false));
         await bucket.Report(new(80, TimeSpan.Zero, false)); // one call is 1%
@@ -236,7 +236,7 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
         Assert.True(await Granted(OrleansSocial.Budget.BudgetPriority.Manual));
 
         await bucket.Report(new(100, TimeSpan.FromMinutes(30), true));
-        var paused = await bucket.Request(OrleansSocial.Budget.BudgetPriority.Manual, 1);
+        var paused = await bucket.Request(OrleansSocial.Budget.BudgetPriority.Manual, 1, "t-budget");
         Assert.False(paused.Granted);
         Assert.Equal(clock.GetUtcNow() + TimeSpan.FromMinutes(30), paused.RetryAt);
 

@@ -12,19 +12,20 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(Process process, int httpPort, int siloPort)
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(Process process, int siloPort)
     {
         _process = process;
-        HttpPort = httpPort;
         SiloPort = siloPort;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(15) };
     }
 
-    public int HttpPort { get; }
+    /// <summary>The HTTP port the process bound (it listens on port 0 and logs the port it got).</summary>
+    public int HttpPort { get; private set; }
 
     public int SiloPort { get; }
 
-    public HttpClient Http { get; }
+    public HttpClient Http { get; private set; } = null!;
 
     public string Output
     {
@@ -40,8 +41,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static SiloProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> settings)
     {
         Directory.CreateDirectory(workingDirectory);
-        var httpPort = FreePort.Next();
-        var siloPort = FreePort.Next();
+        var siloPort = SiloPorts.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -50,7 +50,7 @@ public sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansSocial.Api.dll"));
-        start.ArgumentList.Add($"--urls=http://127.0.0.1:{httpPort}");
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
         start.ArgumentList.Add($"--Orleans:SiloPort={siloPort}");
         foreach (var (key, value) in settings)
         {
@@ -59,8 +59,10 @@ public sealed class SiloProcess : IAsyncDisposable
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The "Now listening on" line tells which port the system gave the listener.
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         var process = new Process { StartInfo = start };
-        var silo = new SiloProcess(process, httpPort, siloPort);
+        var silo = new SiloProcess(process, siloPort);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.Start();
@@ -72,6 +74,12 @@ public sealed class SiloProcess : IAsyncDisposable
     public async Task WaitReadyAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var listening = await Task.WhenAny(_listening.Task, Task.Delay(timeout));
+        if (listening != _listening.Task)
+        {
+            throw new TimeoutException($"silo process never said where it listens after {timeout}:\n{Output}");
+        }
+
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -106,7 +114,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
+        Http?.Dispose();
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -126,6 +134,15 @@ public sealed class SiloProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+
+        const string marker = "Now listening on: ";
+        if (!_listening.Task.IsCompleted && line.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0)
+        {
+            var address = new Uri(line[(at + marker.Length)..].Trim());
+            HttpPort = address.Port;
+            Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(15) };
+            _listening.TrySetResult(address);
         }
     }
 }

@@ -30,10 +30,9 @@ public sealed class ProblemDetailsPipelineTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort.Next();
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimit);
         builder.Services.AddProblemDetailsEverywhere();
         _app = builder.Build();
@@ -41,7 +40,7 @@ public sealed class ProblemDetailsPipelineTests : IAsyncLifetime
         _app.MapPost("/items", (ItemRequest item) => TypedResults.Ok(item));
         _app.MapGet("/boom", IResult () => throw new InvalidOperationException("secret internal detail"));
         await _app.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
     }
 
     public async Task DisposeAsync()

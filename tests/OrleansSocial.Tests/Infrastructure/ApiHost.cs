@@ -13,14 +13,20 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public ApiHost(string dataPath, IDictionary<string, string?>? settings = null)
+    private readonly Action<IServiceCollection>? _services;
+
+    /// <param name="services">Changes to the host's services after its own, for tests about one piece (say, a store that pauses writes).</param>
+    public ApiHost(string dataPath, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         DataPath = dataPath;
-        Port = FreePort.Next();
         _settings = new Dictionary<string, string?>
         {
             ["Data:Path"] = dataPath,
-            ["Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:SiloPort"] = SiloPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Tests send many wrong keys on purpose from one address; the test of that limit sets its own.
+            ["Api:FailedAuthenticationBurst"] = "1000000",
+            ["Api:FailedAuthenticationsPerMinute"] = "1000000",
             ["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
             // No load balancer to drain in tests (the drain itself has its own test).
             ["Api:ShutdownDrainDelay"] = "00:00:00",
@@ -30,14 +36,23 @@ public sealed class ApiHost : WebApplicationFactory<Program>
             _settings[key] = value;
         }
 
-        UseKestrel(Port);
+        // Port 0: the system picks a free port at bind time, read back below. Nothing to race for.
+        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
     }
 
     public string DataPath { get; }
 
-    public int Port { get; }
-
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    /// <summary>Where the server listens, read from the server once it is bound; starts it if needed.</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            return new Uri(addresses.Single());
+        }
+    }
 
     /// <summary>Every log line the host wrote, for tests that look for leaks.</summary>
     public CapturedLogs Logs { get; } = new();
@@ -59,5 +74,9 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services => services.AddSingleton(Logs));
+        if (_services is not null)
+        {
+            Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.ConfigureTestServices(builder, _services);
+        }
     }
 }

@@ -86,7 +86,7 @@ public sealed class MembersTests(TenancyHost host) : IClassFixture<TenancyHost>
         var role = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/members", tenant.Id, tenant.OwnerKey, new { email = "a@b.test", role = "superuser" }), 400);
         Assert.Equal("role", role.GetProperty("field").GetString());
         var permission = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/members", tenant.Id, tenant.OwnerKey, new { email = "a@b.test", role = "viewer", permissions = new[] { "root" } }), 400);
-        Assert.Equal("permissions", permission.GetProperty("field").GetString());
+        Assert.Equal("permissions[0]", permission.GetProperty("field").GetString());
         var email = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/members", tenant.Id, tenant.OwnerKey, new { email = "nope", role = "viewer" }), 400);
         Assert.Equal("email", email.GetProperty("field").GetString());
         await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/members", tenant.Id, tenant.OwnerKey, """{"role":"viewer"}"""), 400);

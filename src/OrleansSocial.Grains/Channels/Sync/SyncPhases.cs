@@ -14,6 +14,11 @@ internal static class SyncPhases
     public const string MonthInsights = "insights-days_28";
     public const string Backfill = "backfill";
 
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Token, Profile, Posts, Comments, DayInsights, WeekInsights, MonthInsights, Backfill,
+    };
+
     /// <summary>
     /// Daily: profile, posts, comments (after posts: it reads the stored recent posts), day insights;
     /// a scheduled daily run checks the token first. Weekly: week insights. Monthly: 28-day insights, then backfill.

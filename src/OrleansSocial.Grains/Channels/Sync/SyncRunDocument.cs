@@ -19,5 +19,25 @@ internal sealed record SyncRunDocument(
 {
     public bool IsOpen => Run.Status is SyncRunStatus.Running or SyncRunStatus.Waiting;
 
+    /// <summary>The stored run, or null when it is damaged: unreadable, or holding a kind or phase no run can have.</summary>
+    public static SyncRunDocument? TryRead(System.Text.Json.JsonElement stored)
+    {
+        SyncRunDocument? document;
+        try
+        {
+            document = Tenancy.TenantDocuments.FromJson<SyncRunDocument>(stored);
+        }
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+
+        var intact = document is { Run: { SyncRunId: not null, Kinds: not null } run, Phases: not null, PhasesDone: not null, Dues: not null }
+            && run.Kinds.All(k => k is not null && SyncKinds.All.Contains(k))
+            && document.Phases.All(p => p is not null && SyncPhases.All.Contains(p))
+            && document.PhasesDone.All(p => p is not null);
+        return intact ? document : null;
+    }
+
     public static string ScheduledId(string kind, DateTimeOffset due) => $"scheduled-{kind}-{due.UtcDateTime:yyyyMMdd'T'HHmmss}";
 }

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using OrleansSocial.Api.Configuration;
+using OrleansSocial.Grains.Tenancy;
+
+namespace OrleansSocial.Api.Security;
+
+/// <summary>
+/// Failed authentication as a security event and a per-address budget. Every failure is logged
+/// (warning, client address, the key's public id when it parses — never the secret) and spends a
+/// token of that address's bucket (ASP.NET Core's rate-limiting primitives). An address with no
+/// tokens left is refused with 429 before its key is even looked at, so guessing learns nothing.
+/// </summary>
+public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, TimeProvider time, ILogger<FailedAuthentication> logger) : IDisposable
+{
+    private static readonly TimeSpan BlockedLogInterval = TimeSpan.FromSeconds(10);
+
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
+        RateLimitPartition.GetTokenBucketLimiter(address, _ => RequestRates.PerMinute(options.Value.FailedAuthenticationBurst, options.Value.FailedAuthenticationsPerMinute)));
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _blockedLogged = new();
+
+    /// <summary>Seconds to wait when this address has spent its failures, else null. Spends nothing.</summary>
+    public int? Blocked(HttpContext context)
+    {
+        var address = AddressOf(context);
+        using var lease = _limiter.AttemptAcquire(address, 0);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        // One line per address every few seconds, however hard it knocks: the log is not the attacker's to fill.
+        if (!_blockedLogged.TryGetValue(address, out var last) || now - last > BlockedLogInterval)
+        {
+            _blockedLogged[address] = now;
+            LogBlocked(logger, address, context.Request.Path);
+        }
+
+        return RequestRates.RetryAfterSeconds(lease, TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Records one failure: a structured security event and a spent token.</summary>
+    public void Failed(HttpContext context, string scheme, string reason, string? presentedKey, string? tenantId)
+    {
+        var address = AddressOf(context);
+        var keyId = ApiKeys.Parse(presentedKey) is { } parsed ? parsed.KeyId : null;
+        LogFailed(logger, scheme, reason, address, tenantId, keyId, context.Request.Method, context.Request.Path);
+        using var lease = _limiter.AttemptAcquire(address, 1);
+    }
+
+    public static async Task WriteTooManyAsync(HttpContext context, int seconds)
+    {
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many failed authentications",
+                Detail = $"Too many requests from this address failed to authenticate; retry in {seconds} s.",
+                Type = Errors.ProblemTypes.Base + "authentication-throttled",
+            },
+        });
+    }
+
+    public void Dispose() => _limiter.Dispose();
+
+    private static string AddressOf(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : IPAddress.None.ToString();
+
+    [LoggerMessage(EventId = 140, Level = LogLevel.Warning, EventName = "AuthenticationFailed",
+        Message = "Security: {Scheme} authentication failed ({Reason}) from {ClientAddress}, tenant {TenantId}, key id {KeyId}, on {Method} {Path}")]
+    private static partial void LogFailed(ILogger logger, string scheme, string reason, string clientAddress, string? tenantId, string? keyId, string method, string path);
+
+    [LoggerMessage(EventId = 141, Level = LogLevel.Warning, EventName = "AuthenticationThrottled",
+        Message = "Security: {ClientAddress} is refused (429) after too many failed authentications, on {Path}")]
+    private static partial void LogBlocked(ILogger logger, string clientAddress, string path);
+}
