@@ -44,7 +44,7 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
         await RunPostgresToolAsync("initdb", $"-D {data} -U postgres -A trust -E UTF8 --no-sync");
         await RunPostgresToolAsync("pg_ctl",
             $"-D {data} -l {Path.Combine(_folder.Path, "server.log")} -w -t 60 " +
-            $"-o \"-p {Port} -k {_folder.Path} -c listen_addresses='' -c fsync=off -c max_connections=300\" start");
+            $"-o \"-p {Port} -k {_folder.Path} -c listen_addresses='' -c client_connection_check_interval=100 -c fsync=off -c max_connections=300\" start");
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,70 @@
+using OrleansSocial.Budget;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Channels;
+
+/// <summary>
+/// Two tenants that connected the same Page share its Graph budget (as on Facebook). Within a
+/// priority they take turns: one tenant's manual syncs cannot spend the calls the other needs.
+/// Through the real rate-budget grain in the two-silo cluster, fed the usage reports a Page's
+/// responses carry (one call is 1% here).
+/// </summary>
+[Collection(SyncClusterCollection.Name)]
+public sealed class FairBudgetTests(SyncClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_tenant_spending_a_shared_page_budget_leaves_the_other_tenant_its_turn()
+    {
+        SyncClusterFixture.Clock.Set(DateTimeOffset.UtcNow);
+        var page = fixture.Grains.GetGrain<IRateBudgetGrain>("page:fair-" + Guid.NewGuid().ToString("N"));
+        var percent = 0.0;
+        await page.Report(new(percent, TimeSpan.Zero, false));
+
+        async Task<bool> SpendAsync(string tenant)
+        {
+            if (!(await page.Request(BudgetPriority.Manual, 1, tenant)).Granted)
+            {
+                return false;
+            }
+
+            percent += 1;
+            await page.Report(new(percent, TimeSpan.Zero, false));
+            return true;
+        }
+
+        // The quiet tenant synced once; the busy one then syncs as often as the bucket lets it.
+        Assert.True(await SpendAsync("quiet"));
+        var busyCalls = 0;
+        while (busyCalls < 200 && await SpendAsync("busy"))
+        {
+            busyCalls++;
+        }
+
+        // The busy tenant stopped short of the 98% manual ceiling, leaving a turn's worth of calls.
+        Assert.InRange(percent, 90, 94);
+        var quietCalls = 0;
+        while (quietCalls < 10 && await SpendAsync("quiet"))
+        {
+            quietCalls++;
+        }
+
+        Assert.True(quietCalls >= 5, $"the quiet tenant got {quietCalls} calls after the busy one spent {busyCalls}");
+        Assert.False(await SpendAsync("busy"));
+    }
+
+    [Fact]
+    public async Task A_tenant_alone_on_a_page_may_spend_up_to_the_ceiling()
+    {
+        SyncClusterFixture.Clock.Set(DateTimeOffset.UtcNow);
+        var page = fixture.Grains.GetGrain<IRateBudgetGrain>("page:alone-" + Guid.NewGuid().ToString("N"));
+        var percent = 0.0;
+        await page.Report(new(percent, TimeSpan.Zero, false));
+        while (percent < 200 && (await page.Request(BudgetPriority.Manual, 1, "only")).Granted)
+        {
+            percent += 1;
+            await page.Report(new(percent, TimeSpan.Zero, false));
+        }
+
+        Assert.Equal(98, percent);
+    }
+}
