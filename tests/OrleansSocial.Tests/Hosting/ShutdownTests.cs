@@ -17,10 +17,16 @@ public sealed class ShutdownTests
 
         // As on SIGTERM: shutdown begins on another thread, which the drain holds up.
         var stopping = Task.Run(() => host.Services.GetRequiredService<IHost>().StopAsync());
-        await Task.Delay(500);
+        // Poll until readiness turns, with a deadline well inside the 4 s drain.
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        var ready = HttpStatusCode.OK;
+        while (ready == HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            ready = (await http.GetAsync("/health/ready")).StatusCode;
+        }
 
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
         Assert.False(stopping.IsCompleted);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
         await stopping;
     }
