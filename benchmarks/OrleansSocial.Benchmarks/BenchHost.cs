@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OrleansSocial.Api.Apis;
-using OrleansSocial.Api.Extensions;
+using OrleansSocial.Host.Extensions;
 using OrleansSocial.Testing;
 
 namespace OrleansSocial.Benchmarks;

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansSocial.Api.GraphBackend;
+using OrleansSocial.Host.GraphBackend;
 using OrleansSocial.Testing;
 
 namespace OrleansSocial.Benchmarks;

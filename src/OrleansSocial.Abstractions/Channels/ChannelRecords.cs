@@ -115,8 +115,7 @@ public sealed record SyncRunView(
     [property: Id(8)] string? Error,
     [property: Id(9)] DateTimeOffset? ResumeAt = null);
 
-/// <summary>A manual sync request; the manual-sync budget comes from the tenant's plan.</summary>
+/// <summary>A manual sync request. The channel grain looks the plan's manual-sync budget up itself: the front is not a source of limits.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansSocial.SyncRequest")]
 public sealed record SyncRequest(
-    [property: Id(0)] IReadOnlyList<string> Kinds,
-    [property: Id(1)] int ManualSyncsPerHour);
+    [property: Id(0)] IReadOnlyList<string> Kinds);

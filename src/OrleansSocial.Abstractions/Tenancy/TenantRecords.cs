@@ -45,7 +45,8 @@ public sealed record TenantView(
 [GenerateSerializer, Immutable, Alias("OrleansSocial.TenantStanding")]
 public sealed record TenantStanding(
     [property: Id(0)] TenantStatus Status,
-    [property: Id(1)] string TimeZone);
+    [property: Id(1)] string TimeZone,
+    [property: Id(2)] TenantLimits Limits);
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.ProvisionTenant")]
 public sealed record ProvisionTenant(

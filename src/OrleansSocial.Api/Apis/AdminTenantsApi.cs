@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansSocial.Api.Operators;
-using OrleansSocial.Grains.Tenancy;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 

@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
-using OrleansSocial.Grains.Channels;
-using OrleansSocial.Grains.Channels.Sync;
+using OrleansSocial.ReadModels.Analytics;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
@@ -13,10 +12,6 @@ public static class AnalyticsApi
 {
     public static readonly TimeSpan DefaultRange = TimeSpan.FromDays(28);
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(731);
-
-    public sealed record ChannelFigures(string ChannelId, string Platform, string Name, long Followers, double Reach, double Impressions, double Engagement);
-
-    public sealed record Overview(DateTimeOffset Since, DateTimeOffset Until, ChannelFigures Total, IReadOnlyList<ChannelFigures> Channels);
 
     public static RouteGroupBuilder MapAnalyticsApi(this IEndpointRouteBuilder routes)
     {
@@ -40,37 +35,6 @@ public static class AnalyticsApi
             throw DomainException.Invalid("since", "The range may span at most two years, the history Graph keeps.");
         }
 
-        var database = store.TenantDatabase(context);
-        var figures = new List<ChannelFigures>();
-        await foreach (var channel in database.GetCollection(ChannelGrain.Collection).ReadAllAsync(cancellationToken))
-        {
-            var channelId = channel.Id;
-            var platform = channel.Body.GetProperty("platform").GetString()!;
-            var profile = await database.GetCollection(SyncCollections.Profiles).GetAsync(channelId, cancellationToken);
-            var followers = profile is { } p && p.TryGetProperty("followers", out var count) && count.TryGetInt64(out var n) ? n : 0;
-            var sums = new Dictionary<string, double>();
-            foreach (var figure in OverviewMetrics.Figures)
-            {
-                sums[figure] = await SumAsync(database, channelId, OverviewMetrics.MetricFor(platform, figure), from, to, cancellationToken);
-            }
-
-            figures.Add(new ChannelFigures(channelId, platform, channel.Body.GetProperty("name").GetString() ?? channelId, followers,
-                sums[OverviewMetrics.Reach], sums[OverviewMetrics.Impressions], sums[OverviewMetrics.Engagement]));
-        }
-
-        var total = new ChannelFigures("total", "all", "All channels", figures.Sum(f => f.Followers), figures.Sum(f => f.Reach), figures.Sum(f => f.Impressions), figures.Sum(f => f.Engagement));
-        return TypedResults.Ok(new Overview(from, to, total, figures));
-    }
-
-    private static async Task<double> SumAsync(IDocumentDatabase database, string channelId, string metric, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
-    {
-        double sum = 0;
-        var filters = new[] { FieldFilter.Eq("channelId", channelId), FieldFilter.Eq("metric", metric), FieldFilter.Eq("period", "day"), FieldFilter.Gte("endTime", StoredTime.Of(from)), FieldFilter.Lt("endTime", StoredTime.Of(to)) };
-        await foreach (var value in database.GetCollection(SyncCollections.Insights).QueryAllAsync(filters, cancellationToken))
-        {
-            sum += value.Body.GetProperty("value").GetDouble();
-        }
-
-        return sum;
+        return TypedResults.Ok(await OverviewQuery.RunAsync(store.TenantDatabase(context), from, to, cancellationToken));
     }
 }

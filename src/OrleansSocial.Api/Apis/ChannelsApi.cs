@@ -3,8 +3,8 @@ using OrleansSocial.Api.Channels;
 using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Channels;
-using OrleansSocial.Grains.Channels;
-using OrleansSocial.Grains.Channels.Sync;
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Sync;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
@@ -63,7 +63,7 @@ public static class ChannelsApi
     public static async Task<Ok<Page<ChannelView>>> ListChannels(HttpContext context, IDocumentStore store, IGrainFactory grains, int? limit, string? cursor)
     {
         var tenant = context.Tenant();
-        var page = await store.TenantDatabase(context).GetCollection(ChannelGrain.Collection)
+        var page = await store.TenantDatabase(context).GetCollection(Collections.Channels)
             .QueryAsync(new DocumentQuery { Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
         var views = new List<ChannelView>();
         foreach (var item in page.Items)
@@ -98,42 +98,42 @@ public static class ChannelsApi
     public static async Task<Accepted<SyncAccepted>> Sync(string channelId, SyncBody? body, HttpContext context, IGrainFactory grains)
     {
         var tenant = context.Tenant();
-        var run = await Channel(context, grains, channelId).RequestSync(new SyncRequest(body?.Kinds ?? [], tenant.Limits.ManualSyncsPerChannelPerHour));
+        var run = await Channel(context, grains, channelId).RequestSync(new SyncRequest(body?.Kinds ?? []));
         return TypedResults.Accepted($"/api/channels/{channelId}/sync-runs", new SyncAccepted(run.SyncRunId, run.Status));
     }
 
-    public static async Task<Ok<Page<System.Text.Json.JsonElement>>> SyncRuns(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
+    public static async Task<Ok<Page<SyncRunView>>> SyncRuns(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var page = await QueryAsync(context, store, SyncCollections.SyncRuns, [FieldFilter.Eq("channelId", channelId)], new SortField("startedAt", FieldKind.String, Descending: true), limit, cursor);
-        return TypedResults.Ok(new Page<System.Text.Json.JsonElement>(page.Items.Select(d => d.Body.GetProperty("run")).ToList(), page.NextCursor));
+        var page = await QueryAsync(context, store, Collections.SyncRuns, [FieldFilter.Eq("channelId", channelId)], new SortField("startedAt", FieldKind.String, Descending: true), limit, cursor);
+        return TypedResults.Ok(Typed<SyncRunRecord, SyncRunView>(page, r => r.Run));
     }
 
-    public static async Task<Ok<System.Text.Json.JsonElement>> Profile(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store)
+    public static async Task<Ok<ProfileRecord>> Profile(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var profile = await store.TenantDatabase(context).GetCollection(SyncCollections.Profiles).GetAsync(channelId, CancellationToken.None)
-            ?? throw DomainException.NotFound("profile", "No sync has stored a profile for this channel yet.");
-        return TypedResults.Ok(profile);
+        var stored = await store.TenantDatabase(context).GetCollection(Collections.Profiles).GetAsync(channelId, CancellationToken.None);
+        var profile = stored is { } json ? DocumentJson.TryRead<ProfileRecord>(json) : null;
+        return TypedResults.Ok(profile ?? throw DomainException.NotFound("profile", "No sync has stored a profile for this channel yet."));
     }
 
-    public static async Task<Ok<Page<System.Text.Json.JsonElement>>> Posts(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
+    public static async Task<Ok<Page<PostRecord>>> Posts(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
         var filters = new List<FieldFilter> { FieldFilter.Eq("channelId", channelId) };
         AddRange(filters, "createdAt", since, until);
-        var page = await QueryAsync(context, store, SyncCollections.Posts, filters, new SortField("createdAt", FieldKind.String, Descending: true), limit, cursor);
-        return TypedResults.Ok(new Page<System.Text.Json.JsonElement>(page.Items.Select(d => d.Body).ToList(), page.NextCursor));
+        var page = await QueryAsync(context, store, Collections.Posts, filters, new SortField("createdAt", FieldKind.String, Descending: true), limit, cursor);
+        return TypedResults.Ok(Typed<PostRecord, PostRecord>(page, p => p));
     }
 
-    public static async Task<Ok<Page<System.Text.Json.JsonElement>>> Comments(string channelId, string postId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
+    public static async Task<Ok<Page<CommentRecord>>> Comments(string channelId, string postId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var page = await QueryAsync(context, store, SyncCollections.Comments, [FieldFilter.Eq("postId", postId), FieldFilter.Eq("channelId", channelId)], new SortField("createdAt", FieldKind.String), limit, cursor);
-        return TypedResults.Ok(new Page<System.Text.Json.JsonElement>(page.Items.Select(d => d.Body).ToList(), page.NextCursor));
+        var page = await QueryAsync(context, store, Collections.Comments, [FieldFilter.Eq("postId", postId), FieldFilter.Eq("channelId", channelId)], new SortField("createdAt", FieldKind.String), limit, cursor);
+        return TypedResults.Ok(Typed<CommentRecord, CommentRecord>(page, c => c));
     }
 
-    public static async Task<Ok<Page<System.Text.Json.JsonElement>>> Insights(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, string? metric, string? period, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
+    public static async Task<Ok<Page<InsightRecord>>> Insights(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, string? metric, string? period, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
         var filters = new List<FieldFilter> { FieldFilter.Eq("channelId", channelId) };
@@ -148,9 +148,13 @@ public static class ChannelsApi
         }
 
         AddRange(filters, "endTime", since, until);
-        var page = await QueryAsync(context, store, SyncCollections.Insights, filters, new SortField("endTime", FieldKind.String), limit, cursor);
-        return TypedResults.Ok(new Page<System.Text.Json.JsonElement>(page.Items.Select(d => d.Body).ToList(), page.NextCursor));
+        var page = await QueryAsync(context, store, Collections.Insights, filters, new SortField("endTime", FieldKind.String), limit, cursor);
+        return TypedResults.Ok(Typed<InsightRecord, InsightRecord>(page, i => i));
     }
+
+    /// <summary>A page of stored documents as their read model; a damaged document is left out rather than failing the page.</summary>
+    private static Page<TView> Typed<TRecord, TView>(DocumentPage page, Func<TRecord, TView> view) where TRecord : class =>
+        new(page.Items.Select(d => DocumentJson.TryRead<TRecord>(d.Body)).OfType<TRecord>().Select(view).ToList(), page.NextCursor);
 
     private static void AddRange(List<FieldFilter> filters, string field, DateTimeOffset? since, DateTimeOffset? until)
     {

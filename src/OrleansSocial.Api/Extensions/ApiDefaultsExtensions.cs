@@ -19,9 +19,6 @@ public static class ApiDefaultsExtensions
         var services = builder.Services;
 
         services.AddOptions<DataOptions>().BindConfiguration(DataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ClusterSettings>().BindConfiguration(ClusterSettings.Section).ValidateDataAnnotations()
-            .Validate(s => !s.IsCluster || !string.IsNullOrWhiteSpace(s.Postgres), "Orleans:Postgres (a connection string) must be set when Orleans:Mode is postgres.")
-            .ValidateOnStart();
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
@@ -42,8 +39,6 @@ public static class ApiDefaultsExtensions
             services.GetRequiredService<IOptions<OperatorOptions>>(),
             services.GetRequiredService<IOptions<DataOptions>>(),
             services.GetRequiredService<ILogger<OperatorKey>>()));
-        // Generated at start, not at the first request, so the operator learns where the key is right away.
-        services.AddHostedService<Secrets.SecretsInitializer>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

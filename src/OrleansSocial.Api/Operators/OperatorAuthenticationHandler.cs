@@ -30,7 +30,7 @@ internal sealed class OperatorAuthenticationHandler(
         var presented = PresentedKey(Request.Headers.Authorization.ToString());
         // A member key is the tenant resolution's business: not a failed operator login (which
         // would log a failure on every tenant request).
-        if (presented is not null && OrleansSocial.Grains.Tenancy.ApiKeys.Parse(presented) is not null)
+        if (presented is not null && OrleansSocial.Tenancy.ApiKeys.Parse(presented) is not null)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }

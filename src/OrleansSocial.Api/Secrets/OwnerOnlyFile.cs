@@ -3,7 +3,7 @@ using System.Text;
 namespace OrleansSocial.Api.Secrets;
 
 /// <summary>Secret files in the data folder: created with owner-only permissions from the first byte.</summary>
-internal static class OwnerOnlyFile
+public static class OwnerOnlyFile
 {
     public static void CreateNew(string path, string content)
     {

@@ -4,7 +4,8 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Api.Configuration;
-using OrleansSocial.Grains.Tenancy;
+
+using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Security;
 

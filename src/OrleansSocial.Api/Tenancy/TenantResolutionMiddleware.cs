@@ -1,6 +1,5 @@
 using OrleansSocial.Api.Errors;
 using OrleansSocial.Api.Security;
-using OrleansSocial.Grains.Tenancy;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Tenancy;

@@ -11,6 +11,10 @@ using OrleansSocial.Grains.Tenancy;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Sync;
+using OrleansSocial.ReadModels.Catalog;
+
 namespace OrleansSocial.Grains.Channels;
 
 /// <summary>
@@ -23,7 +27,7 @@ namespace OrleansSocial.Grains.Channels;
 /// </summary>
 public sealed partial class ChannelGrain
 {
-    private SyncRunDocument? _open;
+    private SyncRunRecord? _open;
     private Task? _work;
     private CancellationTokenSource? _stop;
     private bool _resumeRegistered;
@@ -43,7 +47,9 @@ public sealed partial class ChannelGrain
 
         var kinds = ValidKinds(request.Kinds);
 
-        var bucket = TakeSyncToken(Math.Max(1, request.ManualSyncsPerHour));
+        // The plan's budget, from the tenant itself: whoever calls cannot raise it.
+        var standing = await TenantOf(Key.TenantId).Standing() ?? throw DomainException.NotFound("tenant", "The channel's tenant no longer exists.");
+        var bucket = TakeSyncToken(Math.Max(1, standing.Limits.ManualSyncsPerChannelPerHour));
         var id = $"{TenantDocuments.Timestamp(time.GetUtcNow())}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         return await StartRunAsync(id, "manual", kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual, bucket);
     }
@@ -92,7 +98,7 @@ public sealed partial class ChannelGrain
     {
         var now = time.GetUtcNow();
         var run = new SyncRunView(runId, trigger, kinds, now, null, SyncRunStatus.Running, 0, 0, null);
-        var document = new SyncRunDocument(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, trigger == "scheduled"), [], dues, priority);
+        var document = new SyncRunRecord(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, trigger == "scheduled"), [], dues, priority);
 
         // Order matters for crash safety: the run exists before the channel points at it. If the silo
         // dies, the next activation (any call, or the schedule reminder's next tick) continues the run.
@@ -115,8 +121,8 @@ public sealed partial class ChannelGrain
             return;
         }
 
-        var stored = await Database.GetCollection(SyncCollections.SyncRuns).GetAsync(runId, cancellationToken);
-        var document = stored is { } json ? SyncRunDocument.TryRead(json) : null;
+        var stored = await Database.GetCollection(Collections.SyncRuns).GetAsync(runId, cancellationToken);
+        var document = stored is { } json ? SyncRunRecord.TryRead(json) : null;
         if (stored is not null && document is null)
         {
             LogDamagedRun(logger, null, Key.TenantId, Key.ChannelId, runId);
@@ -141,7 +147,7 @@ public sealed partial class ChannelGrain
         Launch(document with { Run = document.Run with { Status = SyncRunStatus.Running, ResumeAt = null } });
     }
 
-    private void Launch(SyncRunDocument document)
+    private void Launch(SyncRunRecord document)
     {
         // The run is not a request: keep the activation alive while it works.
         DelayDeactivation(TimeSpan.FromMinutes(10));
@@ -172,7 +178,7 @@ public sealed partial class ChannelGrain
         _open = null;
     }
 
-    private async Task ExecuteAsync(SyncRunDocument document, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(SyncRunRecord document, CancellationToken cancellationToken)
     {
         // Yield first: the caller's turn (the request that started the run) returns before any Graph call.
         await Task.Yield();
@@ -248,7 +254,7 @@ public sealed partial class ChannelGrain
     /// Records the end: first the run (so its due times are answered), then the channel's schedule,
     /// then the pointer is cleared and the resume reminder removed. Any crash in between is finished by <see cref="CloseAsync"/>.
     /// </summary>
-    private async Task FinishAsync(SyncRunDocument document)
+    private async Task FinishAsync(SyncRunRecord document)
     {
         // The run is over before its record is written: a request arriving during that write starts
         // a new run instead of being handed the finished one as if it were still going.
@@ -259,7 +265,7 @@ public sealed partial class ChannelGrain
         await CloseAsync(document);
     }
 
-    private async Task CloseAsync(SyncRunDocument? document)
+    private async Task CloseAsync(SyncRunRecord? document)
     {
         _open = null;
         _work = null;
@@ -279,7 +285,7 @@ public sealed partial class ChannelGrain
     }
 
     /// <summary>The channel record once a run has ended: each kind's schedule answered, the pointer cleared.</summary>
-    private static ChannelDocument Closed(ChannelDocument channel, SyncRunDocument? document)
+    private static ChannelDocument Closed(ChannelDocument channel, SyncRunRecord? document)
     {
         if (document is not null)
         {
@@ -314,7 +320,7 @@ public sealed partial class ChannelGrain
             try
             {
                 var failed = new SyncRunView(runId, "manual", [], time.GetUtcNow(), time.GetUtcNow(), SyncRunStatus.Failed, 0, 0, reason);
-                await WriteRunAsync(new SyncRunDocument(Key.ChannelId, failed, TenantDocuments.Timestamp(time.GetUtcNow()), [], [], new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual));
+                await WriteRunAsync(new SyncRunRecord(Key.ChannelId, failed, TenantDocuments.Timestamp(time.GetUtcNow()), [], [], new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -343,8 +349,8 @@ public sealed partial class ChannelGrain
         _ = TenantOf(Key.TenantId).RecordAudit(Actor.System, "channel.needs_reauth", Key.ChannelId, "flagged", detail);
     }
 
-    private Task WriteRunAsync(SyncRunDocument document) =>
-        Database.GetCollection(SyncCollections.SyncRuns).UpsertAsync(document.Run.SyncRunId, TenantDocuments.ToJson(document), CancellationToken.None);
+    private Task WriteRunAsync(SyncRunRecord document) =>
+        Database.GetCollection(Collections.SyncRuns).UpsertAsync(document.Run.SyncRunId, DocumentJson.ToJson(document), CancellationToken.None);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sync of channel {ChannelId} of tenant {TenantId} failed: {Kind} (Graph code {Code})")]
     private static partial void LogSyncFailed(ILogger logger, string tenantId, string channelId, GraphErrorKind kind, int? code);

@@ -4,6 +4,10 @@ using OrleansSocial.Channels;
 using OrleansSocial.Grains.Channels.Scheduling;
 using OrleansSocial.Tenancy;
 
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Sync;
+using OrleansSocial.ReadModels.Catalog;
+
 namespace OrleansSocial.Grains.Channels;
 
 /// <summary>
@@ -125,7 +129,7 @@ public sealed partial class ChannelGrain
 
         LogScheduledRun(logger, Key.TenantId, Key.ChannelId, string.Join(',', owed.Keys));
         await StartRunAsync(
-            Sync.SyncRunDocument.ScheduledId(string.Join('+', owed.Keys), owed.Values.Max()),
+            SyncRunRecord.ScheduledId(string.Join('+', owed.Keys), owed.Values.Max()),
             "scheduled", [.. owed.Keys], owed, BudgetPriority.Scheduled);
     }
 

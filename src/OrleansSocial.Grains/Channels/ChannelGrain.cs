@@ -10,6 +10,10 @@ using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Sync;
+using OrleansSocial.ReadModels.Catalog;
+
 namespace OrleansSocial.Grains.Channels;
 
 /// <summary>When a sync kind last answered its due time, how that went, and when it is next due.</summary>
@@ -42,7 +46,7 @@ internal sealed record ChannelDocument(
         ChannelDocument? channel;
         try
         {
-            channel = TenantDocuments.FromJson<ChannelDocument>(stored);
+            channel = DocumentJson.FromJson<ChannelDocument>(stored);
         }
         catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
@@ -99,8 +103,6 @@ public sealed partial class ChannelGrain(
     IDocumentStore store, TokenProtector protector, GraphClient graph, [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<SyncOptions> syncOptions, ILogger<ChannelGrain> logger)
     : Grain, IChannelGrain, IRemindable
 {
-    public const string Collection = "channels";
-
     private ChannelDocument? _channel;
 
     // The one writer of the channel record: a run works beside request turns, so every change is
@@ -121,7 +123,7 @@ public sealed partial class ChannelGrain(
 
     private IDocumentDatabase Database => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId));
 
-    private IDocumentCollection Channels => Database.GetCollection(Collection);
+    private IDocumentCollection Channels => Database.GetCollection(Collections.Channels);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -249,7 +251,7 @@ public sealed partial class ChannelGrain(
             _writer.Release();
         }
 
-        foreach (var collection in Sync.SyncCollections.OwnedByChannel)
+        foreach (var collection in Collections.OwnedByChannel)
         {
             await Database.GetCollection(collection).DeleteManyAsync([FieldFilter.Eq("channelId", channelId)], CancellationToken.None);
         }
@@ -272,7 +274,7 @@ public sealed partial class ChannelGrain(
         try
         {
             var next = change(_channel);
-            await Channels.UpsertAsync(next.ChannelId, TenantDocuments.ToJson(next), CancellationToken.None);
+            await Channels.UpsertAsync(next.ChannelId, DocumentJson.ToJson(next), CancellationToken.None);
             _channel = next;
             return next;
         }

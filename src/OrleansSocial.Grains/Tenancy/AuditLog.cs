@@ -3,6 +3,10 @@ using System.Security.Cryptography;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Sync;
+using OrleansSocial.ReadModels.Catalog;
+
 namespace OrleansSocial.Grains.Tenancy;
 
 /// <summary>Who did what and when, in the tenant's own database, newest first.</summary>
@@ -17,7 +21,7 @@ internal sealed class AuditLog(IDocumentCollection audit, TimeProvider time)
     {
         var at = TenantDocuments.Timestamp(time.GetUtcNow());
         var id = $"{at}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        await audit.InsertAsync(id, TenantDocuments.ToJson(new AuditDocument(at, actor.ToString(), action, target, outcome, detail)), CancellationToken.None);
+        await audit.InsertAsync(id, DocumentJson.ToJson(new AuditDocument(at, actor.ToString(), action, target, outcome, detail)), CancellationToken.None);
     }
 
     public async Task<AuditPage> ReadAsync(string? cursor, int limit)
@@ -25,7 +29,7 @@ internal sealed class AuditLog(IDocumentCollection audit, TimeProvider time)
         var page = await audit.QueryAsync(new DocumentQuery { Sort = NewestFirst, Limit = limit, Cursor = cursor }, CancellationToken.None);
         var items = page.Items.Select(d =>
         {
-            var entry = TenantDocuments.FromJson<AuditDocument>(d.Body);
+            var entry = DocumentJson.FromJson<AuditDocument>(d.Body);
             return new AuditEntry(d.Id, DateTimeOffset.Parse(entry.At, CultureInfo.InvariantCulture), entry.Actor, entry.Action, entry.Target, entry.Outcome, entry.Detail);
         }).ToList();
         return new AuditPage(items, page.NextCursor);

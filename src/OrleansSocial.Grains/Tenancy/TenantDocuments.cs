@@ -1,26 +1,11 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
-namespace OrleansSocial.Grains.Tenancy;
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Sync;
+using OrleansSocial.ReadModels.Catalog;
 
-/// <summary>The catalog's record of a tenant: where its data lives and its plan and status.</summary>
-internal sealed record CatalogEntry(
-    string TenantId,
-    string Name,
-    string Plan,
-    TenantLimits Limits,
-    TenantStatus Status,
-    string? SuspendedReason,
-    string Database,
-    string Engine,
-    DateTimeOffset CreatedAt,
-    string State)
-{
-    public const string Provisioning = "provisioning";
-    public const string Ready = "ready";
-}
+namespace OrleansSocial.Grains.Tenancy;
 
 /// <summary>A member as stored in the tenant's own database, key hashes included.</summary>
 internal sealed record MemberDocument(
@@ -66,44 +51,18 @@ internal sealed record SettingsDocument(string TimeZone, bool RequireApproval);
 
 internal sealed record AuditDocument(string At, string Actor, string Action, string Target, string Outcome, string? Detail);
 
-/// <summary>Collections and indexes of the catalog and of every tenant database, and their JSON form.</summary>
+/// <summary>The tenant database's own documents (members, settings, audit): ids and indexes.</summary>
 internal static class TenantDocuments
 {
-    public const string CatalogTenants = "tenants";
-    public const string Members = "members";
-    public const string Settings = "settings";
-    public const string Audit = "audit";
     public const string SettingsId = "tenant";
-
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
 
     /// <summary>Every index of a tenant database, created when the tenant is provisioned.</summary>
     public static readonly IReadOnlyList<(string Collection, IndexDefinition Index)> TenantIndexes =
     [
-        (Members, new IndexDefinition("email", [new IndexField("email", FieldKind.String)])),
-        (Audit, new IndexDefinition("at", [new IndexField("at", FieldKind.String, Descending: true)])),
-        .. Channels.Sync.SyncCollections.Indexes,
+        (Collections.Members, new IndexDefinition("email", [new IndexField("email", FieldKind.String)])),
+        (Collections.Audit, new IndexDefinition("at", [new IndexField("at", FieldKind.String, Descending: true)])),
+        .. Collections.SyncIndexes,
     ];
-
-    public static JsonElement ToJson<T>(T value) => JsonSerializer.SerializeToElement(value, Json);
-
-    public static T FromJson<T>(JsonElement element) => element.Deserialize<T>(Json)!;
-
-    /// <summary>A stored document, or null when it no longer reads as <typeparamref name="T"/> (damaged, or from a wrong version).</summary>
-    public static T? TryRead<T>(JsonElement element) where T : class
-    {
-        try
-        {
-            return element.Deserialize<T>(Json);
-        }
-        catch (Exception exception) when (exception is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>Fixed-width UTC timestamps sort as text in every engine.</summary>
     public static string Timestamp(DateTimeOffset at) => StoredTime.Of(at);

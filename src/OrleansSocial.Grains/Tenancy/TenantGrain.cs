@@ -6,6 +6,10 @@ using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Sync;
+using OrleansSocial.ReadModels.Catalog;
+
 namespace OrleansSocial.Grains.Tenancy;
 
 /// <summary>
@@ -32,9 +36,9 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     private string TenantId => this.GetPrimaryKeyString();
 
-    private IDocumentCollection CatalogTenants => store.Catalog.GetCollection(TenantDocuments.CatalogTenants);
+    private IDocumentCollection CatalogTenants => store.Catalog.GetCollection(Collections.Tenants);
 
-    private IDocumentCollection MembersCollection => _database!.GetCollection(TenantDocuments.Members);
+    private IDocumentCollection MembersCollection => _database!.GetCollection(Collections.Members);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -43,7 +47,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             return;
         }
 
-        if (TenantDocuments.TryRead<CatalogEntry>(stored) is not { TenantId: not null, Database: not null, Limits: not null, State: not null } entry)
+        if (DocumentJson.TryRead<CatalogEntry>(stored) is not { TenantId: not null, Database: not null, Limits: not null, State: not null } entry)
         {
             // Reported, never fatal: the operator can still delete it (Delete works from the id alone).
             LogDamaged(logger, TenantId, "catalog entry");
@@ -64,7 +68,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         {
             await foreach (var document in MembersCollection.ReadAllAsync(cancellationToken))
             {
-                if (TenantDocuments.TryRead<MemberDocument>(document.Body) is { } member && member.Repaired() is { } intact)
+                if (DocumentJson.TryRead<MemberDocument>(document.Body) is { } member && member.Repaired() is { } intact)
                 {
                     Remember(intact);
                 }
@@ -74,9 +78,9 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
                 }
             }
 
-            if (await _database!.GetCollection(TenantDocuments.Settings).GetAsync(TenantDocuments.SettingsId, cancellationToken) is { } settings)
+            if (await _database!.GetCollection(Collections.Settings).GetAsync(TenantDocuments.SettingsId, cancellationToken) is { } settings)
             {
-                _settings = TenantDocuments.TryRead<SettingsDocument>(settings) is { TimeZone: not null } read ? read : _settings;
+                _settings = DocumentJson.TryRead<SettingsDocument>(settings) is { TimeZone: not null } read ? read : _settings;
             }
         }
         catch (DatabaseNotFoundException)
@@ -104,7 +108,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
         var entry = new CatalogEntry(TenantId, name, plan, Plans.LimitsOf(plan), TenantStatus.Active, null,
             StorageNames.TenantDatabase(TenantId), store.Engine, time.GetUtcNow(), CatalogEntry.Provisioning);
-        if (!await CatalogTenants.InsertAsync(TenantId, TenantDocuments.ToJson(entry), CancellationToken.None))
+        if (!await CatalogTenants.InsertAsync(TenantId, DocumentJson.ToJson(entry), CancellationToken.None))
         {
             throw new DomainException(ProblemKind.Conflict, $"Tenant '{TenantId}' already exists.");
         }
@@ -161,7 +165,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     }
 
     public Task<TenantStanding?> Standing() =>
-        Task.FromResult(_entry is null ? null : new TenantStanding(_entry.Status, _settings.TimeZone));
+        Task.FromResult(_entry is null ? null : new TenantStanding(_entry.Status, _settings.TimeZone, _entry.Limits));
 
     public Task ChannelsChanged()
     {
@@ -174,7 +178,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     public async Task AdmitChannels(Actor actor, IReadOnlyList<string> channelIds)
     {
         RequireTenant();
-        var channels = _database!.GetCollection(Channels.ChannelGrain.Collection);
+        var channels = _database!.GetCollection(Collections.Channels);
         var now = time.GetUtcNow();
         foreach (var (id, at) in _admitted.ToList())
         {
@@ -334,7 +338,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         var ids = new List<string>();
         try
         {
-            await foreach (var channel in store.GetDatabase(database).GetCollection(Channels.ChannelGrain.Collection).ReadAllAsync())
+            await foreach (var channel in store.GetDatabase(database).GetCollection(Collections.Channels).ReadAllAsync())
             {
                 ids.Add(channel.Id);
             }
@@ -486,7 +490,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     {
         _entry = entry;
         _database = store.GetDatabase(entry.Database);
-        _audit = new AuditLog(_database.GetCollection(TenantDocuments.Audit), time);
+        _audit = new AuditLog(_database.GetCollection(Collections.Audit), time);
     }
 
     private void Forget()
@@ -579,7 +583,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     private async Task SaveMemberAsync(MemberDocument member)
     {
-        await MembersCollection.UpsertAsync(member.MemberId, TenantDocuments.ToJson(member), CancellationToken.None);
+        await MembersCollection.UpsertAsync(member.MemberId, DocumentJson.ToJson(member), CancellationToken.None);
         if (_members.TryGetValue(member.MemberId, out var previous))
         {
             Forget(previous);
@@ -608,11 +612,11 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     private async Task SaveSettingsAsync(SettingsDocument settings)
     {
-        await _database!.GetCollection(TenantDocuments.Settings).UpsertAsync(TenantDocuments.SettingsId, TenantDocuments.ToJson(settings), CancellationToken.None);
+        await _database!.GetCollection(Collections.Settings).UpsertAsync(TenantDocuments.SettingsId, DocumentJson.ToJson(settings), CancellationToken.None);
         _settings = settings;
     }
 
-    private Task SaveEntryAsync() => CatalogTenants.UpsertAsync(TenantId, TenantDocuments.ToJson(_entry!), CancellationToken.None);
+    private Task SaveEntryAsync() => CatalogTenants.UpsertAsync(TenantId, DocumentJson.ToJson(_entry!), CancellationToken.None);
 
     private async Task<TenantView> SetStatusAsync(Actor actor, TenantStatus status, string? reason)
     {
@@ -634,7 +638,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         {
             try
             {
-                _channelCount = (int)await _database!.GetCollection(Channels.ChannelGrain.Collection).CountAsync([], CancellationToken.None);
+                _channelCount = (int)await _database!.GetCollection(Collections.Channels).CountAsync([], CancellationToken.None);
             }
             catch (DatabaseNotFoundException)
             {

@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansSocial.Api.GraphBackend;
+using OrleansSocial.Host.GraphBackend;
 using OrleansSocial.GraphEmulator.World;
 using OrleansSocial.Tests.Infrastructure;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansSocial.Api.GraphBackend;
+using OrleansSocial.Host.GraphBackend;
 using OrleansSocial.GraphEmulator.World;
 using OrleansSocial.Tests.Infrastructure;
 
@@ -222,7 +222,7 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
 
         var store = new OrleansSocial.Storage.Sqlite.SqliteDocumentStore(Path.Combine(host.DataPath, "tenants"));
         var database = store.GetDatabase(OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(tenant.Id));
-        foreach (var collection in OrleansSocial.Grains.Channels.Sync.SyncCollections.OwnedByChannel)
+        foreach (var collection in OrleansSocial.ReadModels.Collections.OwnedByChannel)
         {
             var left = await database.GetCollection(collection).CountAsync([OrleansSocial.Storage.Documents.FieldFilter.Eq("channelId", Page)], CancellationToken.None);
             Assert.True(left == 0, $"{left} documents of the deleted channel left in {collection}");

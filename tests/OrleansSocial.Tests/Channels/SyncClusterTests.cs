@@ -22,7 +22,7 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
 
     private async Task<List<JsonElement>> RunsAsync(string tenantId, string channelId)
     {
-        var page = await Database(tenantId).GetCollection(SyncCollections.SyncRuns)
+        var page = await Database(tenantId).GetCollection(OrleansSocial.ReadModels.Collections.SyncRuns)
             .QueryAsync(new DocumentQuery { Filters = [FieldFilter.Eq("channelId", channelId)], Limit = 100 }, CancellationToken.None);
         return page.Items.Select(i => i.Body).ToList();
     }
@@ -110,7 +110,7 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
         var reference = await fixture.TenantWithChannelsAsync();
         foreach (var undisturbed in reference.Channels)
         {
-            var started = await fixture.Channel(reference.TenantId, undisturbed).RequestSync(new SyncRequest(SyncKinds.All, 100));
+            var started = await fixture.Channel(reference.TenantId, undisturbed).RequestSync(new SyncRequest(SyncKinds.All));
             await WaitForRunsAsync(reference.TenantId, undisturbed, runs => runs.Any(r => r.GetProperty("run").GetProperty("syncRunId").GetString() == started.SyncRunId && Status(r) == "succeeded"));
         }
 
@@ -120,12 +120,12 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
         Assert.True(Status(run) == "succeeded", run.ToString());
         Assert.Equal(run.GetProperty("phases").GetArrayLength(), run.GetProperty("phasesDone").GetArrayLength());
         // Same Page, same data: the interrupted tenant holds exactly what the undisturbed one holds.
-        foreach (var collection in new[] { SyncCollections.Posts, SyncCollections.Comments, SyncCollections.Insights })
+        foreach (var collection in new[] { OrleansSocial.ReadModels.Collections.Posts, OrleansSocial.ReadModels.Collections.Comments, OrleansSocial.ReadModels.Collections.Insights })
         {
             Assert.Equal(await IdsAsync(reference.TenantId, channel, collection), await IdsAsync(tenant, channel, collection));
         }
 
-        Assert.NotEmpty(await IdsAsync(tenant, channel, SyncCollections.Comments));
+        Assert.NotEmpty(await IdsAsync(tenant, channel, OrleansSocial.ReadModels.Collections.Comments));
     }
 
     [Fact]
@@ -191,14 +191,14 @@ public sealed class SyncClusterTests(SyncClusterFixture fixture)
             await fixture.Graph.GetPageAsync(pageId, token);
             await fixture.Graph.GetPageAsync(pageId, token);
 
-            var started = await fixture.Channel(tenant, channel).RequestSync(new SyncRequest([SyncKinds.Daily], 100));
+            var started = await fixture.Channel(tenant, channel).RequestSync(new SyncRequest([SyncKinds.Daily]));
             var parked = await WaitForRunsAsync(tenant, channel, runs => runs.Any(r => r.GetProperty("run").GetProperty("syncRunId").GetString() == started.SyncRunId && Status(r) == "waiting"));
             Assert.Equal(1, buckets.ThrottledCallsFor("pages", pageId));
 
             // While paused: no call at all, and asking again hands back the parked run.
             var calls = fixture.Emulator.State.Log.CountFor(pageId);
             await Task.Delay(TimeSpan.FromSeconds(3));
-            var again = await fixture.Channel(tenant, channel).RequestSync(new SyncRequest([SyncKinds.Daily], 100));
+            var again = await fixture.Channel(tenant, channel).RequestSync(new SyncRequest([SyncKinds.Daily]));
             Assert.Equal(started.SyncRunId, again.SyncRunId);
             Assert.Equal(SyncRunStatus.Waiting, again.Status);
             Assert.Equal(calls, fixture.Emulator.State.Log.CountFor(pageId));

@@ -4,7 +4,7 @@ using System.Text;
 namespace OrleansSocial.Tests.Cluster;
 
 /// <summary>
-/// The real host (<c>OrleansSocial.Api.dll</c>) as a separate process on loopback ports, its
+/// The real host (<c>OrleansSocial.Host.dll</c>) as a separate process on loopback ports, its
 /// output kept for the failure message. <see cref="Kill"/> is SIGKILL: no shutdown runs.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
@@ -49,7 +49,7 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansSocial.Api.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansSocial.Host.dll"));
         start.ArgumentList.Add("--urls=http://127.0.0.1:0");
         start.ArgumentList.Add($"--Orleans:SiloPort={siloPort}");
         foreach (var (key, value) in settings)

@@ -66,7 +66,7 @@ public sealed class DeploymentFilesTests
     public async Task The_images_publish_step_succeeds()
     {
         using var output = new TempFolder("publish");
-        var start = new ProcessStartInfo("dotnet", ["publish", "src/OrleansSocial.Api/OrleansSocial.Api.csproj", "-c", "Release", "-o", output.Path, "--nologo"])
+        var start = new ProcessStartInfo("dotnet", ["publish", "src/OrleansSocial.Host/OrleansSocial.Host.csproj", "-c", "Release", "-o", output.Path, "--nologo"])
         {
             WorkingDirectory = Repository,
             RedirectStandardOutput = true,
@@ -78,6 +78,6 @@ public sealed class DeploymentFilesTests
         await process.WaitForExitAsync();
 
         Assert.True(process.ExitCode == 0, await stdout + await stderr);
-        Assert.True(File.Exists(Path.Combine(output.Path, "OrleansSocial.Api.dll")));
+        Assert.True(File.Exists(Path.Combine(output.Path, "OrleansSocial.Host.dll")));
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OrleansSocial.Api.Secrets;
+using OrleansSocial.Host.Secrets;
 using OrleansSocial.Grains.Secrets;
 using OrleansSocial.Tests.Infrastructure;
 

@@ -7,6 +7,10 @@ using OrleansSocial.Grains.Channels.Scheduling;
 using OrleansSocial.Grains.Tenancy;
 using OrleansSocial.Storage.Documents;
 
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Sync;
+using OrleansSocial.ReadModels.Catalog;
+
 namespace OrleansSocial.Grains.Channels.Sync;
 
 /// <summary>The account a run syncs, its decrypted token (never stored or logged from here), and who is waiting.</summary>
@@ -59,19 +63,14 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         if (target.Platform == ChannelIds.Facebook)
         {
             var profile = (await page.CallAsync(target.Priority, 1, () => graph.GetPageAsync(target.ExternalId, target.Token, cancellationToken), r => r.Usage)).Value;
-            await WriteAsync(SyncCollections.Profiles, target.ChannelId, new
-            {
-                channelId = target.ChannelId, name = profile.Name, username = profile.Username, fans = profile.FanCount, followers = profile.FollowersCount, syncedAt = TenantDocuments.Timestamp(now),
-            }, cancellationToken);
+            await WriteAsync(Collections.Profiles, target.ChannelId,
+                new ProfileRecord(target.ChannelId, profile.Name, profile.Username, profile.FanCount, profile.FollowersCount, null, null, now), cancellationToken);
         }
         else
         {
             var profile = (await page.CallAsync(target.Priority, 1, () => graph.GetInstagramAccountAsync(target.ExternalId, target.Token, cancellationToken), r => r.Usage)).Value;
-            await WriteAsync(SyncCollections.Profiles, target.ChannelId, new
-            {
-                channelId = target.ChannelId, name = profile.Name, username = profile.Username, followers = profile.FollowersCount, follows = profile.FollowsCount,
-                mediaCount = profile.MediaCount, syncedAt = TenantDocuments.Timestamp(now),
-            }, cancellationToken);
+            await WriteAsync(Collections.Profiles, target.ChannelId,
+                new ProfileRecord(target.ChannelId, profile.Name, profile.Username, null, profile.FollowersCount, profile.FollowsCount, profile.MediaCount, now), cancellationToken);
         }
     }
 
@@ -86,11 +85,8 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
             {
                 foreach (var post in batch.Items)
                 {
-                    await WriteAsync(SyncCollections.Posts, post.Id, new
-                    {
-                        channelId = target.ChannelId, postId = post.Id, createdAt = TenantDocuments.Timestamp(post.CreatedTime ?? now), message = post.Message,
-                        permalink = post.PermalinkUrl, comments = post.CommentCount, reactions = post.ReactionCount, shares = post.ShareCount, syncedAt = TenantDocuments.Timestamp(now),
-                    }, cancellationToken);
+                    await WriteAsync(Collections.Posts, post.Id, new PostRecord(target.ChannelId, post.Id, post.CreatedTime ?? now, post.Message,
+                        post.PermalinkUrl, post.CommentCount, post.ReactionCount, post.ShareCount, null, now), cancellationToken);
                 }
             }
 
@@ -102,11 +98,8 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
             var fresh = batch.Items.Where(m => (m.Timestamp ?? now) >= since).ToList();
             foreach (var media in fresh)
             {
-                await WriteAsync(SyncCollections.Posts, media.Id, new
-                {
-                    channelId = target.ChannelId, postId = media.Id, createdAt = TenantDocuments.Timestamp(media.Timestamp ?? now), message = media.Caption, permalink = media.Permalink,
-                    comments = media.CommentsCount ?? 0, reactions = media.LikeCount ?? 0, shares = 0, mediaType = media.MediaType, syncedAt = TenantDocuments.Timestamp(now),
-                }, cancellationToken);
+                await WriteAsync(Collections.Posts, media.Id, new PostRecord(target.ChannelId, media.Id, media.Timestamp ?? now, media.Caption, media.Permalink,
+                    media.CommentsCount ?? 0, media.LikeCount ?? 0, 0, media.MediaType, now), cancellationToken);
             }
 
             // Media come newest first: once a page holds older media, the rest is older still.
@@ -122,9 +115,9 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     {
         var since = TenantDocuments.Timestamp(time.GetUtcNow() - TimeSpan.FromDays(options.RecentCommentDays));
         var recent = new List<string>();
-        await foreach (var post in database.GetCollection(SyncCollections.Posts).QueryAllAsync([FieldFilter.Eq("channelId", target.ChannelId), FieldFilter.Gte("createdAt", since)], cancellationToken))
+        await foreach (var post in database.GetCollection(Collections.Posts).QueryAllAsync([FieldFilter.Eq("channelId", target.ChannelId), FieldFilter.Gte("createdAt", since)], cancellationToken))
         {
-            if (post.Body.TryGetProperty("comments", out var count) && count.GetInt64() > 0)
+            if (DocumentJson.TryRead<PostRecord>(post.Body) is { Comments: > 0 })
             {
                 recent.Add(post.Id);
             }
@@ -151,11 +144,8 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     {
         foreach (var comment in comments)
         {
-            await WriteAsync(SyncCollections.Comments, comment.Id, new
-            {
-                channelId, postId, commentId = comment.Id, createdAt = TenantDocuments.Timestamp(comment.At ?? time.GetUtcNow()),
-                message = comment.Body, author = comment.From?.Name ?? comment.Username, likes = comment.LikeCount ?? 0,
-            }, cancellationToken);
+            await WriteAsync(Collections.Comments, comment.Id, new CommentRecord(channelId, postId, comment.Id, comment.At ?? time.GetUtcNow(),
+                comment.Body, comment.From?.Name ?? comment.Username, comment.LikeCount ?? 0), cancellationToken);
         }
     }
 
@@ -182,11 +172,9 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         {
             foreach (var value in series.Values ?? [])
             {
-                var end = TenantDocuments.Timestamp(value.EndTime ?? until);
-                await WriteAsync(SyncCollections.Insights, $"{target.ChannelId}|{series.Name}|{series.Period}|{end}", new
-                {
-                    channelId = target.ChannelId, metric = series.Name, period = series.Period, endTime = end, value = value.Value?.Total ?? 0, breakdown = value.Value?.Breakdown,
-                }, cancellationToken);
+                var end = value.EndTime ?? until;
+                await WriteAsync(Collections.Insights, InsightRecord.IdOf(target.ChannelId, series.Name, series.Period ?? period, end),
+                    new InsightRecord(target.ChannelId, series.Name, series.Period ?? period, end, value.Value?.Total ?? 0, value.Value?.Breakdown), cancellationToken);
             }
         }
     }
@@ -203,9 +191,12 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         var from = now.UtcDateTime.Date.AddDays(-days);
         var stored = new HashSet<DateTime>();
         var filters = new[] { FieldFilter.Eq("channelId", target.ChannelId), FieldFilter.Eq("metric", probe), FieldFilter.Eq("period", "day"), FieldFilter.Gte("endTime", TenantDocuments.Timestamp(from)) };
-        await foreach (var item in database.GetCollection(SyncCollections.Insights).QueryAllAsync(filters, cancellationToken))
+        await foreach (var item in database.GetCollection(Collections.Insights).QueryAllAsync(filters, cancellationToken))
         {
-            stored.Add(DateTimeOffset.Parse(item.Body.GetProperty("endTime").GetString()!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime.Date);
+            if (DocumentJson.TryRead<InsightRecord>(item.Body) is { } insight)
+            {
+                stored.Add(insight.EndTime.UtcDateTime.Date);
+            }
         }
 
         // The last two days may not be final yet (insights lag up to 48 h): the daily sync owns them.
@@ -223,10 +214,10 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         }
     }
 
-    private async Task WriteAsync(string collection, string id, object document, CancellationToken cancellationToken)
+    private async Task WriteAsync<T>(string collection, string id, T document, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await database.GetCollection(collection).UpsertAsync(id, TenantDocuments.ToJson(document), cancellationToken);
+        await database.GetCollection(collection).UpsertAsync(id, DocumentJson.ToJson(document), cancellationToken);
         Items++;
     }
 }

@@ -4,7 +4,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using OrleansSocial.Grains.Channels.Sync;
 
-namespace OrleansSocial.Api.Extensions;
+namespace OrleansSocial.Host.Extensions;
 
 /// <summary>
 /// OpenTelemetry metrics and traces: ASP.NET Core, HttpClient (the Graph client), Orleans, and the

@@ -1,16 +1,20 @@
 using OrleansSocial.Api.Apis;
+using OrleansSocial.Api.Extensions;
+using OrleansSocial.Host.Configuration;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Api.Channels;
-using OrleansSocial.Api.GraphBackend;
+using OrleansSocial.Host.GraphBackend;
 using OrleansSocial.Api.Secrets;
+using OrleansSocial.Host.Secrets;
 using OrleansSocial.Graph;
 using OrleansSocial.Api.Storage;
+using OrleansSocial.Host.Storage;
 using OrleansSocial.Api.Validation;
 using OrleansSocial.Graph.Hosting;
 using OrleansSocial.Grains.Budget;
 using OrleansSocial.Grains.Channels.Scheduling;
 
-namespace OrleansSocial.Api.Extensions;
+namespace OrleansSocial.Host.Extensions;
 
 /// <summary>The whole API silo in two calls, shared by Program.cs and the benchmarks.</summary>
 public static class OrleansSocialExtensions
@@ -18,11 +22,16 @@ public static class OrleansSocialExtensions
     public static WebApplicationBuilder AddOrleansSocial(this WebApplicationBuilder builder)
     {
         builder.AddApiDefaults();
+        builder.Services.AddOptions<ClusterSettings>().BindConfiguration(ClusterSettings.Section).ValidateDataAnnotations()
+            .Validate(s => !s.IsCluster || !string.IsNullOrWhiteSpace(s.Postgres), "Orleans:Postgres (a connection string) must be set when Orleans:Mode is postgres.")
+            .ValidateOnStart();
         builder.AddObservability();
         builder.AddTenantStore();
         // Graph:BaseUrl, Graph:Version, Graph:AppId, Graph:AppSecret; validated at start.
         builder.Services.AddGraphClient();
         builder.Services.AddTokenProtection();
+        // Generated at start, not at the first request, so the operator learns where the key is right away.
+        builder.Services.AddHostedService<SecretsInitializer>();
         builder.Services.AddSingleton<EmbeddedGraphEmulator>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedGraphEmulator>());
         builder.Services.AddSingleton<IPostConfigureOptions<GraphOptions>, EmbeddedGraphEmulator.ConfigureGraph>();
@@ -33,8 +42,8 @@ public static class OrleansSocialExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<RateBudgetOptions>().BindConfiguration(RateBudgetOptions.Section);
         builder.AddOrleansSilo();
-        builder.Services.AddHostedService<Health.ShutdownDrain>();
-        builder.Services.AddHostedService<Tenancy.UnfinishedProvisioningRecovery>();
+        builder.Services.AddHostedService<OrleansSocial.Api.Health.ShutdownDrain>();
+        builder.Services.AddHostedService<OrleansSocial.Api.Tenancy.UnfinishedProvisioningRecovery>();
         return builder;
     }
 

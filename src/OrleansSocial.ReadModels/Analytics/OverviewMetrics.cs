@@ -1,6 +1,6 @@
 using OrleansSocial.Channels;
 
-namespace OrleansSocial.Grains.Channels.Sync;
+namespace OrleansSocial.ReadModels.Analytics;
 
 /// <summary>
 /// Which stored daily metric stands for each overview figure on each platform. Facebook retired

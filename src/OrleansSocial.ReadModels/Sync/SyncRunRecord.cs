@@ -1,14 +1,14 @@
 using OrleansSocial.Budget;
 using OrleansSocial.Channels;
 
-namespace OrleansSocial.Grains.Channels.Sync;
+namespace OrleansSocial.ReadModels.Sync;
 
 /// <summary>
 /// A run as stored in the tenant's <c>sync_runs</c> collection, written when it starts and after
 /// every phase: which phases are done, what it has spent and written, and for a scheduled run the
 /// due time per kind it answers (its id is derived from them, so one due time is one run).
 /// </summary>
-internal sealed record SyncRunDocument(
+public sealed record SyncRunRecord(
     string ChannelId,
     SyncRunView Run,
     string StartedAt,
@@ -20,12 +20,12 @@ internal sealed record SyncRunDocument(
     public bool IsOpen => Run.Status is SyncRunStatus.Running or SyncRunStatus.Waiting;
 
     /// <summary>The stored run, or null when it is damaged: unreadable, or holding a kind or phase no run can have.</summary>
-    public static SyncRunDocument? TryRead(System.Text.Json.JsonElement stored)
+    public static SyncRunRecord? TryRead(System.Text.Json.JsonElement stored)
     {
-        SyncRunDocument? document;
+        SyncRunRecord? document;
         try
         {
-            document = Tenancy.TenantDocuments.FromJson<SyncRunDocument>(stored);
+            document = DocumentJson.FromJson<SyncRunRecord>(stored);
         }
         catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {

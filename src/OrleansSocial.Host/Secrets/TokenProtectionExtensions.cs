@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Options;
 using OrleansSocial.Api.Configuration;
+using OrleansSocial.Host.Configuration;
+using OrleansSocial.Api.Secrets;
 using OrleansSocial.Grains.Secrets;
 
-namespace OrleansSocial.Api.Secrets;
+namespace OrleansSocial.Host.Secrets;
 
 /// <summary>Keys for platform tokens at rest (<c>Secrets</c> section).</summary>
 public sealed class SecretsOptions

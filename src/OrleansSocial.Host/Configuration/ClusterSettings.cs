@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace OrleansSocial.Api.Configuration;
+namespace OrleansSocial.Host.Configuration;
 
 /// <summary>How this process joins the Orleans cluster (<c>Orleans</c> section).</summary>
 public sealed class ClusterSettings

@@ -1,9 +1,9 @@
 using OrleansSocial.Channels;
 
-namespace OrleansSocial.Grains.Channels.Sync;
+namespace OrleansSocial.ReadModels.Sync;
 
 /// <summary>The steps of a run, in order; a run records each step it finished so a resumed run skips them.</summary>
-internal static class SyncPhases
+public static class SyncPhases
 {
     public const string Token = "token";
     public const string Profile = "profile";

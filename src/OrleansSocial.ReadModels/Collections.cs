@@ -1,10 +1,20 @@
 using OrleansSocial.Storage.Documents;
 
-namespace OrleansSocial.Grains.Channels.Sync;
+namespace OrleansSocial.ReadModels;
 
-/// <summary>Where a sync writes, in the tenant's own database, and the indexes its reads use (created at provisioning).</summary>
-public static class SyncCollections
+/// <summary>The collections of the catalog and of every tenant database, and the indexes their reads use (created at provisioning).</summary>
+public static class Collections
 {
+    /// <summary>Catalog: one <see cref="Catalog.CatalogEntry"/> per tenant.</summary>
+    public const string Tenants = "tenants";
+
+    public const string Members = "members";
+    public const string Settings = "settings";
+    public const string Audit = "audit";
+
+    /// <summary>One record per connected account, written by its channel grain.</summary>
+    public const string Channels = "channels";
+
     public const string Profiles = "profiles";
     public const string Posts = "posts";
     public const string Comments = "comments";
@@ -14,11 +24,13 @@ public static class SyncCollections
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
     public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns];
 
-    public static readonly IReadOnlyList<(string Collection, IndexDefinition Index)> Indexes =
+    public static readonly IReadOnlyList<(string Collection, IndexDefinition Index)> SyncIndexes =
     [
         (Posts, new IndexDefinition("channel_created", [new IndexField("channelId", FieldKind.String), new IndexField("createdAt", FieldKind.String, Descending: true)])),
         (Comments, new IndexDefinition("post_created", [new IndexField("postId", FieldKind.String), new IndexField("createdAt", FieldKind.String)])),
         (Insights, new IndexDefinition("channel_metric", [new IndexField("channelId", FieldKind.String), new IndexField("metric", FieldKind.String), new IndexField("endTime", FieldKind.String)])),
+        // The overview sums one metric across all channels of a range.
+        (Insights, new IndexDefinition("metric_end", [new IndexField("metric", FieldKind.String), new IndexField("endTime", FieldKind.String)])),
         (SyncRuns, new IndexDefinition("channel_started", [new IndexField("channelId", FieldKind.String), new IndexField("startedAt", FieldKind.String, Descending: true)])),
     ];
 }

@@ -1,7 +1,7 @@
 using OrleansSocial.Api.Operators;
 using OrleansSocial.Grains.Secrets;
 
-namespace OrleansSocial.Api.Secrets;
+namespace OrleansSocial.Host.Secrets;
 
 /// <summary>
 /// Resolves the host's secrets when it starts, not at first use: a generated key file exists

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace OrleansSocial.Api.Health;
+namespace OrleansSocial.Host.Health;
 
 /// <summary>Ready while the embedded Orleans state file answers a query.</summary>
 internal sealed class EmbeddedStateHealthCheck(string databasePath) : IHealthCheck

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OrleansSocial.Grains.Tenancy;
+namespace OrleansSocial.Tenancy;
 
 /// <summary>
 /// Member API keys: <c>osk.{tenantId}.{keyId}.{secret}</c> with a 256-bit secret. The tenant id

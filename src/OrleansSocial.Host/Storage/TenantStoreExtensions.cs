@@ -2,7 +2,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using MongoDB.Driver;
 using OrleansSocial.Api.Configuration;
+using OrleansSocial.Host.Configuration;
 using OrleansSocial.Api.Health;
+using OrleansSocial.Host.Health;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Mongo;
@@ -10,16 +12,12 @@ using OrleansSocial.Storage.Naming;
 using OrleansSocial.Storage.Postgres;
 using OrleansSocial.Storage.Sqlite;
 
-namespace OrleansSocial.Api.Storage;
+namespace OrleansSocial.Host.Storage;
 
 /// <summary>The tenant store: the configured engine, its catalog created at start, and a readiness check.</summary>
 public static class TenantStoreExtensions
 {
     public const string TenantsFolder = "tenants";
-
-    /// <summary>The database of the tenant this request was resolved to: the only one a tenant route reads.</summary>
-    public static IDocumentDatabase TenantDatabase(this IDocumentStore store, HttpContext context) =>
-        store.GetDatabase(StorageNames.TenantDatabase(context.Tenant().TenantId));
 
     public static WebApplicationBuilder AddTenantStore(this WebApplicationBuilder builder)
     {

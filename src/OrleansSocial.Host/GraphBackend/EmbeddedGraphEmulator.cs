@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using OrleansSocial.Graph;
 using OrleansSocial.GraphEmulator;
 
-namespace OrleansSocial.Api.GraphBackend;
+namespace OrleansSocial.Host.GraphBackend;
 
 /// <summary>
 /// The default profile's Graph backend: when <c>Graph:BaseUrl</c> is not configured, the host

@@ -4,9 +4,11 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using OrleansSocial.Api.Configuration;
+using OrleansSocial.Host.Configuration;
 using OrleansSocial.Api.Health;
+using OrleansSocial.Host.Health;
 
-namespace OrleansSocial.Api.Extensions;
+namespace OrleansSocial.Host.Extensions;
 
 /// <summary>
 /// Makes this process an Orleans silo: the embedded profile (one localhost silo, Orleans state in

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace OrleansSocial.Api.Storage;
+namespace OrleansSocial.Host.Storage;
 
 /// <summary>Which engine holds the catalog and the tenant databases (<c>Storage</c> section).</summary>
 public sealed class StorageOptions

@@ -1,4 +1,4 @@
-using OrleansSocial.Api.Extensions;
+using OrleansSocial.Host.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddOrleansSocial();

@@ -1,0 +1,25 @@
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Architecture;
+
+/// <summary>The HTTP front speaks to grains through their interfaces and reads through the read models, never through grain internals.</summary>
+public sealed class LayeringTests
+{
+    [Fact]
+    public void The_http_front_does_not_reference_the_grains()
+    {
+        var front = typeof(OrleansSocial.Api.Apis.Paging).Assembly;
+
+        Assert.DoesNotContain(front.GetReferencedAssemblies(), a => a.Name == "OrleansSocial.Grains");
+        var project = File.ReadAllText(System.IO.Path.Combine(RepositoryRoot.Path, "src", "OrleansSocial.Api", "OrleansSocial.Api.csproj"));
+        Assert.DoesNotContain("OrleansSocial.Grains", project, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_read_models_depend_only_on_the_contracts_and_the_store()
+    {
+        var references = typeof(OrleansSocial.ReadModels.Collections).Assembly.GetReferencedAssemblies().Select(a => a.Name).Where(n => n!.StartsWith("OrleansSocial", StringComparison.Ordinal));
+
+        Assert.All(references, name => Assert.Contains(name, new[] { "OrleansSocial.Abstractions", "OrleansSocial.Storage" }));
+    }
+}
