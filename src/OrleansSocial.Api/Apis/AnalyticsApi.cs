@@ -15,7 +15,7 @@ public static class AnalyticsApi
 
     public static RouteGroupBuilder MapAnalyticsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/analytics").WithTags("Analytics");
+        var group = routes.MapGroup("/api/analytics").WithTags("Analytics").RequireMember();
         group.MapGet("/overview", GetOverview).RequirePermission(Permissions.AnalyticsRead)
             .WithSummary("Followers, reach, impressions and engagement per channel and in total (default: the last 28 days)");
         return group;

@@ -26,11 +26,11 @@ public static class ChannelsApi
 
     public static RouteGroupBuilder MapChannelsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/channels").WithTags("Channels");
+        var group = routes.MapGroup("/api/channels").WithTags("Channels").RequireMember();
         group.MapPost("/facebook", (ConnectRequest request, HttpContext context, ChannelConnector connector, CancellationToken ct) => Connect(ChannelIds.Facebook, request, context, connector, ct))
-            .RequirePermission(Permissions.ChannelsManage).WithSummary("Connect the user's Facebook Pages: one channel per Page; reconnecting updates, never duplicates");
+            .RequirePermission(Permissions.ChannelsManage).WithName("ConnectFacebook").WithSummary("Connect the user's Facebook Pages: one channel per Page; reconnecting updates, never duplicates");
         group.MapPost("/instagram", (ConnectRequest request, HttpContext context, ChannelConnector connector, CancellationToken ct) => Connect(ChannelIds.Instagram, request, context, connector, ct))
-            .RequirePermission(Permissions.ChannelsManage).WithSummary("Connect the Instagram business accounts linked to the user's Pages");
+            .RequirePermission(Permissions.ChannelsManage).WithName("ConnectInstagram").WithSummary("Connect the Instagram business accounts linked to the user's Pages");
         group.MapGet("/", ListChannels).RequirePermission(Permissions.ChannelsRead).WithSummary("Channels of the tenant, never a token");
         group.MapGet("/{channelId}", GetChannel).RequirePermission(Permissions.ChannelsRead);
         group.MapPatch("/{channelId}", ChangeChannel).RequirePermission(Permissions.ChannelsManage).WithSummary("Pause or resume a channel");

@@ -22,7 +22,7 @@ public static class MembersApi
 
     public static RouteGroupBuilder MapMembersApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/members").WithTags("Members");
+        var group = routes.MapGroup("/api/members").WithTags("Members").RequireMember();
         group.MapGet("/", ListMembers).RequirePermission(Permissions.MembersManage).WithSummary("Members with role and permissions (never keys)");
         group.MapPost("/", AddMember).RequirePermission(Permissions.MembersManage).WithSummary("Add a member; the response holds its first API key, shown once");
         group.MapPatch("/{memberId}", ChangeMember).RequirePermission(Permissions.MembersManage).WithSummary("Change role or extra permissions");

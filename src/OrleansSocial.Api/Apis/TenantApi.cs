@@ -14,7 +14,7 @@ public static class TenantApi
 
     public static RouteGroupBuilder MapTenantApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api").WithTags("Tenant");
+        var group = routes.MapGroup("/api").WithTags("Tenant").RequireMember();
         group.MapGet("/tenant", GetTenant).WithSummary("Name, plan, limits, usage and status (any member)");
         group.MapPatch("/tenant", ChangeSettings).RequirePermission(Permissions.TenantManage).WithSummary("Name, IANA time zone, whether posts need approval");
         group.MapGet("/audit", ReadAudit).RequirePermission(Permissions.AuditRead).WithSummary("Who did what and when, newest first");

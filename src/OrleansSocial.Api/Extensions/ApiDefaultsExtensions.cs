@@ -40,8 +40,10 @@ public static class ApiDefaultsExtensions
             services.GetRequiredService<IOptions<DataOptions>>(),
             services.GetRequiredService<ILogger<OperatorKey>>()));
         services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, MemberAuthenticationHandler>(MemberAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
+            .AddMemberPolicies()
             .AddPolicy(OperatorAuthenticationHandler.PolicyName, policy => policy
                 .AddAuthenticationSchemes(OperatorAuthenticationHandler.SchemeName)
                 .RequireRole("operator"));
@@ -66,7 +68,6 @@ public static class ApiDefaultsExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseDashboardAddressGuard();
-        app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseRateLimiter();
         return app;
     }

@@ -1,21 +1,47 @@
+using Microsoft.AspNetCore.Authorization;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Tenancy;
 
-/// <summary>The tenant and member a request was authorised for; set by the tenant resolution step.</summary>
+/// <summary>The tenant and member a request was authenticated for; set by the member authentication scheme.</summary>
 public sealed record TenantContext(string TenantId, string MemberId, string Plan, TenantLimits Limits)
 {
     public Actor Actor => new(MemberId);
 }
 
-/// <summary>Endpoint metadata: the permission a tenant route needs. Routes without it need any member.</summary>
+/// <summary>Endpoint metadata: the permission a tenant route needs (its policy checks it; the OpenAPI document and 403s name it).</summary>
 public sealed record RequiresPermission(string Permission);
+
+/// <summary>Authorization policies of tenant routes: any member of the tenant, or a member holding one permission.</summary>
+public static class MemberPolicies
+{
+    public const string AnyMember = "member";
+
+    public static string For(string permission) => "permission:" + permission;
+
+    public static AuthorizationBuilder AddMemberPolicies(this AuthorizationBuilder builder)
+    {
+        builder.AddPolicy(AnyMember, policy => policy.AddAuthenticationSchemes(MemberAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        foreach (var permission in Permissions.All)
+        {
+            builder.AddPolicy(For(permission), policy => policy
+                .AddAuthenticationSchemes(MemberAuthenticationHandler.SchemeName)
+                .RequireClaim(MemberAuthenticationHandler.PermissionClaim, permission));
+        }
+
+        return builder;
+    }
+}
 
 public static class TenantContextExtensions
 {
     public static TenantContext Tenant(this HttpContext context) =>
-        context.Features.Get<TenantContext>() ?? throw new InvalidOperationException("The route is not behind tenant resolution.");
+        context.Features.Get<TenantContext>() ?? throw new InvalidOperationException("The route is not behind member authentication.");
 
+    /// <summary>The route needs this permission: its policy, and metadata the 403 and the OpenAPI document read.</summary>
     public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new RequiresPermission(permission));
+        builder.WithMetadata(new RequiresPermission(permission)).RequireAuthorization(MemberPolicies.For(permission));
+
+    /// <summary>Every route of the group needs a member of the tenant named by x-tenant-id.</summary>
+    public static RouteGroupBuilder RequireMember(this RouteGroupBuilder group) => group.RequireAuthorization(MemberPolicies.AnyMember);
 }

@@ -242,7 +242,8 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             return AccessDecision.Deny(AccessOutcome.MissingPermission, permission);
         }
 
-        return new AccessDecision(AccessOutcome.Allowed, member.MemberId, _entry.Plan, _entry.Limits, null);
+        return new AccessDecision(AccessOutcome.Allowed, member.MemberId, _entry.Plan, _entry.Limits, null,
+            [.. Roles.Effective(member.Role, member.Permissions).Order(StringComparer.Ordinal)]);
     }
 
     public async Task<TenantView> Change(Actor actor, TenantChange change)

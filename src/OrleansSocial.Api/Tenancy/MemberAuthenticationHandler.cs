@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using OrleansSocial.Api.Errors;
+using OrleansSocial.Api.Security;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Api.Tenancy;
+
+/// <summary>
+/// Members as an authentication scheme: the <c>x-tenant-id</c> header names the tenant, the bearer
+/// key proves the right to it, and the tenant grain decides. Order of refusals: header (400) →
+/// tenant exists (404) → key (401) → key of this tenant (403) → tenant active (403
+/// tenant-suspended); then the route's policy checks the permission (403 naming it). Nothing here
+/// trusts the caller; an address that keeps failing gets 429 before its key is looked at.
+/// </summary>
+internal sealed class MemberAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IGrainFactory grains,
+    IProblemDetailsService problems,
+    FailedAuthentication failures)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Member";
+    public const string PermissionClaim = "permission";
+    private const string RefusalItem = "member-auth-refusal";
+
+    private sealed record Refusal(int Status, string Title, string Detail, string? Type = null, int? RetryAfter = null, bool Challenge = false);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var (tenantId, headerProblem) = TenantHeader.Read(Request);
+        if (tenantId is null)
+        {
+            return Refuse(new Refusal(StatusCodes.Status400BadRequest, "Invalid tenant header", headerProblem!));
+        }
+
+        if (failures.Blocked(Context) is { } wait)
+        {
+            return Refuse(new Refusal(StatusCodes.Status429TooManyRequests, "Too many failed authentications",
+                $"Too many requests from this address failed to authenticate; retry in {wait} s.", ProblemTypes.Base + "authentication-throttled", wait));
+        }
+
+        var key = TenantHeader.BearerKey(Request) ?? "";
+        var decision = await grains.GetGrain<ITenantGrain>(tenantId).Authorize(key, null);
+        switch (decision.Outcome)
+        {
+            case AccessOutcome.Allowed:
+                var tenant = new TenantContext(tenantId, decision.MemberId!, decision.Plan!, decision.Limits!);
+                Context.Features.Set(tenant);
+                var identity = new ClaimsIdentity(
+                    [new Claim(ClaimTypes.NameIdentifier, tenant.MemberId), new Claim("tenant", tenantId), .. (decision.Permissions ?? []).Select(p => new Claim(PermissionClaim, p))],
+                    SchemeName);
+                return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+            case AccessOutcome.UnknownTenant:
+                failures.Failed(Context, "member", "unknown tenant", key, tenantId);
+                return Refuse(new Refusal(StatusCodes.Status404NotFound, "Unknown tenant", "No tenant has the id in x-tenant-id."));
+            case AccessOutcome.InvalidKey when await BelongsToAnotherTenantAsync(key, tenantId):
+                failures.Failed(Context, "member", "key of another tenant", key, tenantId);
+                return Refuse(new Refusal(StatusCodes.Status403Forbidden, "Key not valid for this tenant", "The API key does not belong to this tenant."));
+            case AccessOutcome.InvalidKey:
+                failures.Failed(Context, "member", key.Length == 0 ? "no key" : "invalid key", key, tenantId);
+                return Refuse(new Refusal(StatusCodes.Status401Unauthorized, "API key required", "Send a member API key of this tenant as 'Authorization: Bearer <key>'.", Challenge: true));
+            default:
+                return Refuse(new Refusal(StatusCodes.Status403Forbidden, "Tenant suspended", "This tenant is suspended.", ProblemTypes.TenantSuspended));
+        }
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteAsync(Context.Items[RefusalItem] as Refusal
+            ?? new Refusal(StatusCodes.Status401Unauthorized, "API key required", "Send a member API key of this tenant as 'Authorization: Bearer <key>'.", Challenge: true));
+
+    /// <summary>Authenticated, but the route's permission policy said no: 403 naming the permission, audited in the tenant's log.</summary>
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var permission = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequiresPermission>().Select(r => r.Permission)
+            .FirstOrDefault(p => !Context.User.HasClaim(PermissionClaim, p));
+        if (Context.Features.Get<TenantContext>() is { } tenant && permission is not null)
+        {
+            await grains.GetGrain<ITenantGrain>(tenant.TenantId).RecordAudit(tenant.Actor, "access.denied", permission, "denied", $"missing permission {permission}");
+        }
+
+        await WriteAsync(new Refusal(StatusCodes.Status403Forbidden, "Permission required", $"This needs the '{permission}' permission."), permission);
+    }
+
+    private AuthenticateResult Refuse(Refusal refusal)
+    {
+        Context.Items[RefusalItem] = refusal;
+        return AuthenticateResult.Fail(refusal.Title);
+    }
+
+    /// <summary>Asks the tenant the key names whether the key is really its own; says nothing else about it.</summary>
+    private async Task<bool> BelongsToAnotherTenantAsync(string key, string tenantId)
+    {
+        if (ApiKeys.Parse(key) is not { } claimed || claimed.TenantId == tenantId || !StorageNames.TenantIdPattern().IsMatch(claimed.TenantId))
+        {
+            return false;
+        }
+
+        var decision = await grains.GetGrain<ITenantGrain>(claimed.TenantId).Authorize(key, null);
+        return decision.Outcome is AccessOutcome.Allowed or AccessOutcome.Suspended;
+    }
+
+    private async Task WriteAsync(Refusal refusal, string? permission = null)
+    {
+        Response.StatusCode = refusal.Status;
+        if (refusal.Challenge)
+        {
+            Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        if (refusal.RetryAfter is { } seconds)
+        {
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = refusal.Status, Title = refusal.Title, Detail = refusal.Detail, Type = refusal.Type };
+        if (permission is not null)
+        {
+            problem.Extensions["permission"] = permission;
+        }
+
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem });
+    }
+}
