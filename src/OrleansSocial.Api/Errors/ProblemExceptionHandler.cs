@@ -28,7 +28,15 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
 
         int status;
         string title, detail;
-        if (exception is BadHttpRequestException badRequest)
+        if (exception is OrleansSocial.Graph.GraphException graph)
+        {
+            // Facebook failed in a way the caller cannot fix by changing the request: a gateway error, not ours.
+            status = StatusCodes.Status502BadGateway;
+            title = "Facebook error";
+            detail = $"The Graph API failed ({graph.Kind}, code {graph.Code}); try again later.";
+            HostLog.RequestRejected(logger, status, title, httpContext.Request.Method, httpContext.Request.Path);
+        }
+        else if (exception is BadHttpRequestException badRequest)
         {
             status = badRequest.StatusCode;
             (title, detail) = BadRequestDescriber.Describe(badRequest);

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using OrleansSocial.Api.OpenApi;
 using Scalar.AspNetCore;
 
 namespace OrleansSocial.Api.Extensions;
@@ -9,7 +10,11 @@ internal static class ApiDocumentationExtensions
     public const string ReferencePath = "/reference";
 
     public static IServiceCollection AddApiDocumentation(this IServiceCollection services) =>
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options => options
+            .AddDocumentTransformer(ContractTransformers.Document)
+            .AddOperationTransformer(ContractTransformers.Operation)
+            .AddSchemaTransformer(ContractTransformers.Schema)
+            .AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {
@@ -17,8 +22,10 @@ internal static class ApiDocumentationExtensions
                 Version = "v1",
                 Description = """
                     Social media management backend. Operator routes live under /admin and take the operator key
-                    as 'Authorization: Bearer <key>'. Tenant routes live under /api and take 'x-tenant-id' plus a
-                    member key. Errors are RFC 9457 problem details; unknown JSON fields are rejected with 400.
+                    as 'Authorization: Bearer <key>' (scheme operatorKey). Tenant routes live under /api and take
+                    'x-tenant-id' plus a member key (scheme memberKey). Errors are RFC 9457 problem details
+                    (schema Problem) whose extensions name what was wrong; unknown JSON fields are rejected with
+                    400. Lists are cursor-paged: limit 1-100 (default 25) and the previous page's nextCursor.
                     """,
             };
             return Task.CompletedTask;

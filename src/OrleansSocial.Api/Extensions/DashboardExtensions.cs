@@ -11,7 +11,8 @@ internal static class DashboardExtensions
 
     public static WebApplication MapDashboard(this WebApplication app)
     {
-        app.MapOrleansDashboard(Path).RequireAuthorization(OperatorAuthenticationHandler.PolicyName);
+        // The dashboard's own routes are for its page, not for API clients: kept out of the contract.
+        app.MapOrleansDashboard(Path).RequireAuthorization(OperatorAuthenticationHandler.PolicyName).ExcludeFromDescription();
         return app;
     }
 

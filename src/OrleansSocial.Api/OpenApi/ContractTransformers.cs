@@ -1,0 +1,227 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using OrleansSocial.Api.Operators;
+using OrleansSocial.Api.Tenancy;
+using OrleansSocial.Channels;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Api.OpenApi;
+
+/// <summary>
+/// Makes the served document exact for a client that reads nothing else: both bearer schemes and
+/// the tenant header declared, every operation's security and problem responses, paging ranges,
+/// enums for the closed sets of strings, operation ids from handler names.
+/// </summary>
+internal static class ContractTransformers
+{
+    public const string MemberScheme = "memberKey";
+    public const string OperatorScheme = "operatorKey";
+    public const string ProblemSchema = "Problem";
+
+    /// <summary>Security schemes and the problem schema, once per document.</summary>
+    public static Task Document(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[MemberScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "osk.{tenant}.{keyId}.{secret}",
+            Description = "A member API key of the tenant named in x-tenant-id (routes under /api).",
+        };
+        document.Components.SecuritySchemes[OperatorScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "The operator key (routes under /admin).",
+        };
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas[ProblemSchema] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "RFC 9457 problem details. Extensions name what was wrong: field, permission, limit, timeToReset.",
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["field"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The request field, header or parameter that was wrong (400)." },
+                ["permission"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The permission the route needs (403)." },
+                ["limit"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The plan limit reached (403 plan-limit)." },
+                ["timeToReset"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Description = "Seconds until a manual sync is allowed again (429)." },
+            },
+            Required = new HashSet<string> { "type", "title", "status" },
+        };
+        return Task.CompletedTask;
+    }
+
+    public static Task Operation(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var description = context.Description;
+        var path = "/" + (description.RelativePath ?? "").Split('?')[0];
+        var method = description.HttpMethod ?? "GET";
+        var metadata = description.ActionDescriptor.EndpointMetadata;
+        var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToList();
+        var isTenantRoute = policies.Contains(MemberPolicies.AnyMember);
+        var isOperatorRoute = policies.Contains(OperatorAuthenticationHandler.PolicyName);
+        var permission = metadata.OfType<RequiresPermission>().LastOrDefault()?.Permission;
+
+        // Unique across the document: operator routes are prefixed (GET /admin/tenants/{id} and GET /api/tenant are both GetTenant).
+        operation.OperationId ??= (path.StartsWith("/admin", StringComparison.Ordinal) ? "Admin" : "") + OperationId(description, metadata);
+        operation.Parameters ??= [];
+        if (isTenantRoute)
+        {
+            operation.Parameters.Insert(0, new OpenApiParameter
+            {
+                Name = "x-tenant-id",
+                In = ParameterLocation.Header,
+                Required = true,
+                Description = "The tenant the request is for; the member key must belong to it.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[a-z0-9][a-z0-9-]{2,39}$", MinLength = 3, MaxLength = 40 },
+            });
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(MemberScheme, context.Document)] = [] }];
+            if (permission is not null)
+            {
+                operation.Description = (operation.Description is null ? "" : operation.Description + "\n\n") + $"Needs the `{permission}` permission.";
+            }
+        }
+        else if (isOperatorRoute)
+        {
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OperatorScheme, context.Document)] = [] }];
+        }
+
+        foreach (var parameter in operation.Parameters.OfType<OpenApiParameter>())
+        {
+            if (parameter.Name == "limit" && parameter.In == ParameterLocation.Query)
+            {
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "100", Default = JsonValue.Create(25) };
+                parameter.Description = "Items per page: 1-100, default 25.";
+            }
+            else if (parameter.Name == "cursor" && parameter.In == ParameterLocation.Query)
+            {
+                parameter.Description = "The nextCursor of the previous page; opaque.";
+            }
+        }
+
+        var hasBody = operation.RequestBody is not null;
+        var statuses = new SortedDictionary<int, string>();
+        if (isTenantRoute || isOperatorRoute)
+        {
+            statuses[401] = isTenantRoute ? "No or invalid member key." : "No or invalid operator key.";
+            statuses[429] = isTenantRoute ? "Over the tenant's request rate, or too many failed authentications from this address (Retry-After)." : "Too many failed authentications from this address (Retry-After).";
+        }
+
+        if (isTenantRoute)
+        {
+            statuses[400] = "Missing or malformed x-tenant-id, or invalid input (the problem's field names it).";
+            statuses[403] = "Key of another tenant, tenant suspended (type ends in tenant-suspended), " + (permission is null ? "or a plan limit." : $"missing '{permission}', or a plan limit (type ends in plan-limit).");
+            statuses[404] = "Unknown tenant" + (path.Contains('{') ? ", or no such object in this tenant." : ".");
+        }
+
+        if (hasBody || operation.Parameters.Any(p => p.In == ParameterLocation.Query) || path.Contains('{'))
+        {
+            statuses[400] = statuses.GetValueOrDefault(400) ?? "Invalid input; the problem's field names it.";
+        }
+
+        if (hasBody)
+        {
+            statuses[413] = "Body too large.";
+            statuses[415] = "Body is not application/json.";
+        }
+
+        if (path.Contains('{'))
+        {
+            statuses[404] = statuses.GetValueOrDefault(404) ?? "No such object.";
+        }
+
+        foreach (var (status, why) in Specific(method, path))
+        {
+            statuses[status] = why;
+        }
+
+        operation.Responses ??= new OpenApiResponses();
+        foreach (var (status, why) in statuses)
+        {
+            var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!operation.Responses.ContainsKey(key))
+            {
+                operation.Responses[key] = new OpenApiResponse
+                {
+                    Description = why,
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchema, context.Document) },
+                    },
+                };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Closed sets of strings in request bodies get their enums; nullable properties are not required (a client may leave them out).</summary>
+    public static Task Schema(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        // Enums of our string-valued enums (statuses) say they are strings, so generators do not take them for numbers.
+        if (schema.Enum is { Count: > 0 } && schema.Type is null)
+        {
+            schema.Type = JsonSchemaType.String;
+        }
+
+        if (schema.Properties is { } properties)
+        {
+            Enum(properties, "role", Roles.All);
+            Enum(properties, "plan", Plans.All);
+            Enum(properties, "kinds", SyncKinds.All, items: true);
+            Enum(properties, "permissions", Permissions.All, items: true);
+            if (schema.Required is { Count: > 0 } required)
+            {
+                foreach (var (name, property) in properties)
+                {
+                    if (property is OpenApiSchema { Type: { } type } && type.HasFlag(JsonSchemaType.Null))
+                    {
+                        required.Remove(name);
+                    }
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void Enum(IDictionary<string, IOpenApiSchema> properties, string name, IEnumerable<string> values, bool items = false)
+    {
+        if (properties.TryGetValue(name, out var property) && property is OpenApiSchema schema)
+        {
+            var target = items ? schema.Items as OpenApiSchema : schema;
+            if (target is not null)
+            {
+                target.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v)!)];
+            }
+        }
+    }
+
+    private static IEnumerable<(int Status, string Why)> Specific(string method, string path) => (method, path) switch
+    {
+        ("POST", "/admin/tenants") => [(409, "A tenant with this id exists."), (500, "A provisioning step failed; everything it created was removed (the problem's step names it).")],
+        ("DELETE", "/admin/tenants/{id}") => [(400, "The x-confirm-delete header is missing or does not repeat the id.")],
+        ("POST", "/admin/tenants/{id}/members/{memberId}/keys") => [(409, "The member holds the most keys allowed.")],
+        ("POST", "/api/members") => [(409, "A member with this email exists.")],
+        ("PATCH", "/api/members/{memberId}") or ("DELETE", "/api/members/{memberId}") => [(409, "The last owner cannot be demoted or removed.")],
+        ("POST", "/api/members/{memberId}/keys") => [(409, "The member holds the most keys allowed.")],
+        ("POST", "/api/channels/{channelId}/sync") => [(409, "The channel is paused or needs re-authorisation."), (429, "The channel's manual syncs for the hour are spent (timeToReset, Retry-After), or over the tenant's request rate.")],
+        ("POST", "/api/channels/facebook") or ("POST", "/api/channels/instagram") or ("PUT", "/api/channels/{channelId}/token") => [(502, "Facebook refused the token or could not be reached.")],
+        _ => [],
+    };
+
+    private static string OperationId(Microsoft.AspNetCore.Mvc.ApiExplorer.ApiDescription description, IList<object> metadata) =>
+        metadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName
+        ?? metadata.OfType<System.Reflection.MethodInfo>().FirstOrDefault(m => !m.Name.Contains('<'))?.Name
+        ?? $"{description.HttpMethod}{string.Concat((description.RelativePath ?? "").Split('/', '{', '}', '-').Select(s => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..]))}";
+}
