@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Logging;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Grains.Tenancy.Rules;
+using OrleansSocial.Tenancy;
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Catalog;
+
+namespace OrleansSocial.Grains.Tenancy;
+
+/// <summary>Provisioning (catalog entry first, then the database, all or nothing, recovered after a crash) and deletion, which always completes.</summary>
+public sealed partial class TenantGrain
+{
+    public async Task<ProvisionedTenant> Provision(ProvisionTenant command)
+    {
+        if (!StorageNames.TenantIdPattern().IsMatch(TenantId))
+        {
+            throw DomainException.Invalid("id", "id: a tenant id is 3-40 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+        }
+
+        var name = TenantInput.Name(command.Name, "name");
+        var plan = Plans.IsKnown(command.Plan) ? command.Plan : throw DomainException.Invalid("plan", $"plan must be one of: {string.Join(", ", Plans.All)}.");
+        var ownerEmail = TenantInput.Email(command.OwnerEmail, "ownerEmail");
+        if (_entry is not null)
+        {
+            throw new DomainException(ProblemKind.Conflict, $"Tenant '{TenantId}' already exists.");
+        }
+
+        var entry = new CatalogEntry(TenantId, name, plan, Plans.LimitsOf(plan), TenantStatus.Active, null,
+            StorageNames.TenantDatabase(TenantId), store.Engine, time.GetUtcNow(), CatalogEntry.Provisioning);
+        if (!await CatalogTenants.InsertAsync(TenantId, DocumentJson.ToJson(entry), CancellationToken.None))
+        {
+            throw new DomainException(ProblemKind.Conflict, $"Tenant '{TenantId}' already exists.");
+        }
+
+        var step = "database";
+        var createdDatabase = false;
+        try
+        {
+            await store.CreateDatabaseAsync(entry.Database, CancellationToken.None);
+            createdDatabase = true;
+            Attach(entry);
+
+            step = "indexes";
+            foreach (var (collection, index) in TenantDocuments.TenantIndexes)
+            {
+                await _database!.GetCollection(collection).EnsureIndexAsync(index, CancellationToken.None);
+            }
+
+            step = "settings";
+            await SaveSettingsAsync(_settings);
+
+            step = "owner";
+            var owner = await CreateMemberAsync(ownerEmail, Roles.Owner, []);
+
+            step = "audit";
+            await _audit!.WriteAsync(Actor.Operator, "tenant.provisioned", TenantId, AuditLog.Success, $"plan {plan}");
+            await _audit.WriteAsync(Actor.Operator, "member.added", owner.MemberId, AuditLog.Success, "role owner");
+
+            step = "activate";
+            _entry = entry with { State = CatalogEntry.Ready };
+            await SaveEntryAsync();
+            LogProvisioned(logger, TenantId, entry.Database, entry.Engine);
+            return new ProvisionedTenant(View(channels: 0), owner);
+        }
+        catch (Exception exception) when (exception is not DomainException)
+        {
+            LogProvisioningFailed(logger, exception, TenantId, step);
+            await RollBackProvisioningAsync(entry, createdDatabase);
+            var reason = exception is DatabaseAlreadyExistsException ? "the tenant's database already exists" : "the storage engine refused it";
+            throw new DomainException(ProblemKind.StepFailed,
+                $"Provisioning failed at step '{step}' ({reason}); everything it had created was removed.", step);
+        }
+    }
+
+    /// <summary>
+    /// Always completes for a tenant the catalog knows, whatever state its data is in: channels are
+    /// told to stop (one that fails is logged, not fatal), the database is dropped if it exists, the
+    /// catalog entry goes last.
+    /// </summary>
+    public async Task Delete(Actor actor)
+    {
+        if (_entry is null && (!StorageNames.TenantIdPattern().IsMatch(TenantId) || await CatalogTenants.GetAsync(TenantId, CancellationToken.None) is null))
+        {
+            throw DomainException.NotFound("tenant", $"Tenant '{TenantId}' does not exist.");
+        }
+
+        RequireOperator(actor);
+        var database = _entry?.Database ?? StorageNames.TenantDatabase(TenantId);
+        await DisconnectChannelsAsync(database);
+        if (await store.DatabaseExistsAsync(database, CancellationToken.None))
+        {
+            await store.DropDatabaseAsync(database, CancellationToken.None);
+        }
+
+        await CatalogTenants.DeleteAsync(TenantId, CancellationToken.None);
+        Forget();
+        LogDeleted(logger, TenantId, database);
+        DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// Active channel grains hold their record in memory: each is told to disconnect before the
+    /// database goes, so a tenant provisioned again under this id never sees a ghost channel.
+    /// </summary>
+    private async Task DisconnectChannelsAsync(string database)
+    {
+        // Ids first: disconnecting deletes the documents being paged over.
+        var ids = new List<string>();
+        try
+        {
+            await foreach (var channel in store.GetDatabase(database).GetCollection(Collections.Channels).ReadAllAsync())
+            {
+                ids.Add(channel.Id);
+            }
+        }
+        catch (DatabaseNotFoundException)
+        {
+            return;
+        }
+
+        foreach (var id in ids)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<OrleansSocial.Channels.IChannelGrain>(OrleansSocial.Channels.ChannelIds.GrainKey(TenantId, id)).Disconnect();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Its reminder finds no record on its next tick and removes itself.
+                LogChannelDisconnectFailed(logger, exception, TenantId, id);
+            }
+        }
+    }
+
+    private async Task RollBackProvisioningAsync(CatalogEntry entry, bool dropDatabase)
+    {
+        // Undo only what this attempt created: a database that existed before is not ours to drop.
+        try
+        {
+            if (dropDatabase && await store.DatabaseExistsAsync(entry.Database, CancellationToken.None))
+            {
+                await store.DropDatabaseAsync(entry.Database, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await CatalogTenants.DeleteAsync(TenantId, CancellationToken.None);
+            Forget();
+        }
+    }
+}
