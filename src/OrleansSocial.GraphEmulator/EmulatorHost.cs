@@ -33,6 +33,14 @@ public static class EmulatorHost
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
+        // Quiet beside a host: the host's appsettings (read from the same content root) would otherwise
+        // print this emulator's "Now listening on" and lifetime lines as if it were the API.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddGraphEmulator(configure);
         var app = builder.Build();

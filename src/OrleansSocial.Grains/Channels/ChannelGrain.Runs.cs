@@ -261,6 +261,7 @@ public sealed partial class ChannelGrain
         _open = null;
         _work = null;
         await WriteRunAsync(document);
+        LogRunEnded(logger, Key.TenantId, Key.ChannelId, document.Run.SyncRunId, document.Run.Trigger, string.Join(',', document.Run.Kinds), document.Run.Status, document.Run.GraphCalls, document.Run.ItemsWritten);
         SyncMetrics.RunEnded(Key.TenantId, document.Run.Trigger, document.Run.Status.ToString().ToLowerInvariant(), document.Run.GraphCalls, document.Run.ItemsWritten);
         await CloseAsync(document);
     }
@@ -357,6 +358,9 @@ public sealed partial class ChannelGrain
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Run {RunId} of channel {ChannelId} of tenant {TenantId} was interrupted; the next schedule tick continues it")]
     private static partial void LogRunInterrupted(ILogger logger, Exception exception, string tenantId, string channelId, string runId);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Sync {RunId} ({Trigger}, {Kinds}) of channel {ChannelId} of tenant {TenantId} ended {Status}: {GraphCalls} Graph calls, {Items} items written")]
+    private static partial void LogRunEnded(ILogger logger, string tenantId, string channelId, string runId, string trigger, string kinds, SyncRunStatus status, int graphCalls, int items);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Sync of channel {ChannelId} of tenant {TenantId} waits for the rate budget until {RetryAt}")]
     private static partial void LogDeferred(ILogger logger, string tenantId, string channelId, DateTimeOffset retryAt);

@@ -193,6 +193,8 @@ public sealed partial class ChannelGrain(
             await TenantOf(tenantId).ChannelsChanged();
         }
 
+        LogConnected(logger, tenantId, channelId, connection.Platform, isNew ? "connected" : "re-authorised");
+
         return View();
     }
 
@@ -286,6 +288,9 @@ public sealed partial class ChannelGrain(
 
     private ChannelDocument Present(ChannelDocument? channel) =>
         channel ?? throw DomainException.NotFound("channel", $"Channel '{Key.ChannelId}' does not exist.");
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Channel {ChannelId} ({Platform}) of tenant {TenantId} {What}")]
+    private static partial void LogConnected(ILogger logger, string tenantId, string channelId, string platform, string what);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Channel {ChannelId} of tenant {TenantId} has a damaged record ({Problem}): it reads as missing until reconnected or deleted")]
     private static partial void LogDamagedRecord(ILogger logger, string tenantId, string channelId, string problem);

@@ -26,9 +26,13 @@ public sealed class TokenStore
     private readonly ConcurrentDictionary<string, TokenInfo> _tokens = new(StringComparer.Ordinal);
     private readonly EmulatorWorld _world;
 
+    private readonly byte[] _signingKey;
+
     public TokenStore(EmulatorWorld world, DateTimeOffset now)
     {
         _world = world;
+        // From the seed and the app secret: the same emulator configuration accepts what it signed before a restart.
+        _signingKey = SHA256.HashData(Encoding.UTF8.GetBytes($"emulator-token-key:{world.Options.Seed}:{world.Options.AppSecret}"));
         foreach (var user in world.Users)
         {
             _tokens[UserTokenOf(user)] = new TokenInfo(UserTokenOf(user), TokenType.User, user.Id, null, now, now + ShortLived, LongLived: false);
@@ -47,21 +51,33 @@ public sealed class TokenStore
     /// <summary>Each user's short-lived token (what Facebook Login would hand the browser).</summary>
     public string UserTokenOf(User user) => "EAAU" + Digest($"user:{_world.Options.Seed}:{user.Index}");
 
-    public TokenInfo? Find(string token) => _tokens.TryGetValue(token, out var info) ? info : null;
+    /// <summary>
+    /// An issued token, or one this emulator's seed signed in an earlier run: long-lived and Page tokens
+    /// carry their own claims and a signature, so they stay valid across restarts of the emulator (an
+    /// expiry or revocation set through the control API lasts only for the run that set it).
+    /// </summary>
+    public TokenInfo? Find(string token) =>
+        _tokens.TryGetValue(token, out var info) ? info
+        : SignedTokens.Read(token, _signingKey) is { } signed ? _tokens.GetOrAdd(token, signed)
+        : null;
 
     public TokenInfo ExchangeForLongLived(TokenInfo shortToken, DateTimeOffset now)
     {
-        var token = "EAAL" + Digest($"long:{shortToken.Token}:{now.UtcTicks}:{RandomNumberGenerator.GetInt32(int.MaxValue)}");
-        return _tokens[token] = new TokenInfo(token, shortToken.Type, shortToken.UserId, shortToken.PageId, now,
+        var claims = new TokenInfo("", shortToken.Type, shortToken.UserId, shortToken.PageId, now,
             shortToken.Type == TokenType.Page ? null : now + LongLived, LongLived: true);
+        var token = SignedTokens.Write("EAAL", claims, RandomNumberGenerator.GetHexString(8), _signingKey);
+        return _tokens[token] = claims with { Token = token };
     }
 
-    /// <summary>A Page token for a user token: no expiry when the user token is long-lived, one hour otherwise.</summary>
+    /// <summary>A Page token for a user token: no expiry when the user token is long-lived, one hour otherwise. The same user token gets the same Page token.</summary>
     public TokenInfo PageTokenFor(TokenInfo userToken, Page page, DateTimeOffset now)
     {
-        var token = "EAAP" + Digest($"page:{userToken.Token}:{page.Id}");
-        return _tokens.GetOrAdd(token, t => new TokenInfo(t, TokenType.Page, userToken.UserId, page.Id, now,
-            userToken.LongLived ? null : now + TimeSpan.FromHours(1), userToken.LongLived));
+        var claims = new TokenInfo("", TokenType.Page, userToken.UserId, page.Id, userToken.IssuedAt,
+            userToken.LongLived ? null : now + TimeSpan.FromHours(1), userToken.LongLived);
+        var token = userToken.LongLived
+            ? SignedTokens.Write("EAAP", claims, Digest($"page:{userToken.Token}:{page.Id}")[..16], _signingKey)
+            : "EAAP" + Digest($"page:{userToken.Token}:{page.Id}");
+        return _tokens.GetOrAdd(token, t => claims with { Token = t });
     }
 
     public bool Expire(string token, DateTimeOffset now) => Update(token, info => info with { ExpiresAt = now - TimeSpan.FromSeconds(1) });

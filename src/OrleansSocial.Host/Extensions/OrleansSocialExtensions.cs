@@ -19,8 +19,25 @@ namespace OrleansSocial.Host.Extensions;
 /// <summary>The whole API silo in two calls, shared by Program.cs and the benchmarks.</summary>
 public static class OrleansSocialExtensions
 {
+    /// <summary>
+    /// Default log levels: the product's own events at information, library chatter (Orleans, Polly,
+    /// ASP.NET Core, HttpClient) at warning. The first configuration source, so appsettings, environment
+    /// variables and the command line still override each one.
+    /// </summary>
+    private static readonly Dictionary<string, string?> LogDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        ["Logging:LogLevel:System.Net.Http"] = "Warning",
+        ["Logging:LogLevel:Orleans"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
+        ["Logging:LogLevel:OrleansSocial"] = "Information",
+    };
+
     public static WebApplicationBuilder AddOrleansSocial(this WebApplicationBuilder builder)
     {
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LogDefaults });
         builder.AddApiDefaults();
         builder.Services.AddOptions<ClusterSettings>().BindConfiguration(ClusterSettings.Section).ValidateDataAnnotations()
             .Validate(s => !s.IsCluster || !string.IsNullOrWhiteSpace(s.Postgres), "Orleans:Postgres (a connection string) must be set when Orleans:Mode is postgres.")
@@ -42,6 +59,10 @@ public static class OrleansSocialExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<RateBudgetOptions>().BindConfiguration(RateBudgetOptions.Section);
         builder.AddOrleansSilo();
+        builder.Services.AddSingleton<IPostConfigureOptions<ClusterSettings>, Hosting.SiloPortCheck>();
+        builder.Services.AddHostedService<Hosting.StartupBanner>();
+        // After Orleans' own registration, so this one is resolved: see ProcessClock for why.
+        builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Runtime.TimeProviderNames.Membership, new Hosting.ProcessClock());
         builder.Services.AddHostedService<OrleansSocial.Api.Health.ShutdownDrain>();
         builder.Services.AddHostedService<OrleansSocial.Api.Tenancy.UnfinishedProvisioningRecovery>();
         return builder;

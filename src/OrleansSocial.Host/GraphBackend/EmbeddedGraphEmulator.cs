@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Graph;
 using OrleansSocial.GraphEmulator;
@@ -8,35 +6,44 @@ namespace OrleansSocial.Host.GraphBackend;
 
 /// <summary>
 /// The default profile's Graph backend: when <c>Graph:BaseUrl</c> is not configured, the host
-/// starts the Graph API emulator in-process on a free loopback port and points the Graph
+/// starts the Graph API emulator in-process on a loopback port of its own and points the Graph
 /// client at it (our machines have no internet). With <c>Graph:BaseUrl</c> set, nothing starts.
+/// Its world and its tokens derive from its seed, so channels connected through it keep working
+/// after the host restarts.
 /// </summary>
 internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration, ILogger<EmbeddedGraphEmulator> logger) : IHostedService, IAsyncDisposable
 {
-    private readonly Lazy<Uri> _baseUrl = new(() =>
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
-    });
-
+    private readonly Lock _gate = new();
     private RunningEmulator? _running;
 
     public bool Enabled => string.IsNullOrWhiteSpace(configuration[$"{GraphOptions.Section}:BaseUrl"]);
 
-    public Uri BaseUrl => _baseUrl.Value;
+    /// <summary>
+    /// Where the emulator listens. It starts on first need (the Graph client's options ask before
+    /// hosted services start), on port 0, so the address is the one the system gave it.
+    /// </summary>
+    public Uri BaseUrl
+    {
+        get
+        {
+            lock (_gate)
+            {
+                _running ??= StartEmulator();
+                return _running.BaseUrl;
+            }
+        }
+    }
 
     public EmulatorOptions Options { get; } = Bind(configuration);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!Enabled)
+        if (Enabled)
         {
-            return;
+            LogStarted(logger, BaseUrl);
         }
 
-        _running = await EmulatorHost.StartAsync(o => configuration.GetSection(EmulatorOptions.Section).Bind(o), BaseUrl.ToString().TrimEnd('/'));
-        LogStarted(logger, BaseUrl);
+        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -48,6 +55,10 @@ internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration
             await _running.DisposeAsync();
         }
     }
+
+    private RunningEmulator StartEmulator() =>
+        // Blocking once, at start: options are resolved synchronously.
+        EmulatorHost.StartAsync(o => configuration.GetSection(EmulatorOptions.Section).Bind(o)).GetAwaiter().GetResult();
 
     private static EmulatorOptions Bind(IConfiguration configuration)
     {
@@ -72,7 +83,7 @@ internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration
         }
     }
 
-    [LoggerMessage(EventId = 130, Level = LogLevel.Warning,
-        Message = "Graph:BaseUrl is not set: the Graph API emulator serves Facebook and Instagram at {BaseUrl} (its world: {BaseUrl}__emulator/world)")]
+    [LoggerMessage(EventId = 160, Level = LogLevel.Warning,
+        Message = "Graph:BaseUrl is not set: the embedded Graph API emulator (not the API) serves Facebook and Instagram at {BaseUrl} (its world: {BaseUrl}__emulator/world)")]
     private static partial void LogStarted(ILogger logger, Uri baseUrl);
 }

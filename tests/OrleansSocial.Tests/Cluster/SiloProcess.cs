@@ -38,10 +38,11 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static SiloProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> settings)
+    /// <param name="logLevels">Leave the host's own default log levels (what an operator sees) instead of warnings only.</param>
+    public static SiloProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> settings, int? siloPort = null, bool logLevels = false)
     {
         Directory.CreateDirectory(workingDirectory);
-        var siloPort = SiloPorts.Next();
+        var port = siloPort ?? SiloPorts.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -51,18 +52,23 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansSocial.Host.dll"));
         start.ArgumentList.Add("--urls=http://127.0.0.1:0");
-        start.ArgumentList.Add($"--Orleans:SiloPort={siloPort}");
+        start.ArgumentList.Add($"--Orleans:SiloPort={port}");
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (!logLevels)
+        {
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            start.Environment["Logging__LogLevel__OrleansSocial"] = "Warning";
+        }
+
         // The "Now listening on" line tells which port the system gave the listener.
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         var process = new Process { StartInfo = start };
-        var silo = new SiloProcess(process, siloPort);
+        var silo = new SiloProcess(process, port);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.Start();
@@ -104,6 +110,14 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"silo on {HttpPort} not ready after {timeout}:\n{Output}");
+    }
+
+    /// <summary>Waits for the process to end by itself (one that refuses to start).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
     }
 
     public void Kill()
