@@ -28,7 +28,15 @@ public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, T
     public int? Blocked(HttpContext context)
     {
         var address = AddressOf(context);
-        using var lease = _limiter.AttemptAcquire(address, 0);
+        // Not AttemptAcquire(0): the bucket refills in fractions, and a fraction of a token counts as
+        // "available" to a zero-permit probe, so an exhausted address would never be stopped.
+        if (_limiter.GetStatistics(address) is not { CurrentAvailablePermits: < 1 })
+        {
+            return null;
+        }
+
+        // A whole permit is not there, so this probe fails without spending anything; it knows the wait.
+        using var lease = _limiter.AttemptAcquire(address, 1);
         if (lease.IsAcquired)
         {
             return null;

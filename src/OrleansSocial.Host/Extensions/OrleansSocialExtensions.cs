@@ -33,6 +33,9 @@ public static class OrleansSocialExtensions
         ["Logging:LogLevel:Orleans"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning",
         ["Logging:LogLevel:OrleansSocial"] = "Information",
+        // The authentication base class logs every refusal at information; our security events say it better.
+        ["Logging:LogLevel:OrleansSocial.Api.Tenancy.MemberAuthenticationHandler"] = "Warning",
+        ["Logging:LogLevel:OrleansSocial.Api.Operators.OperatorAuthenticationHandler"] = "Warning",
     };
 
     public static WebApplicationBuilder AddOrleansSocial(this WebApplicationBuilder builder)
