@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MongoDB.Bson;
-using MongoDB.Bson.IO;
 using MongoDB.Driver;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
@@ -10,8 +9,6 @@ namespace OrleansSocial.Storage.Mongo;
 /// <summary>Documents stored as <c>{ _id: id, ...body }</c>, so fields are queried and indexed in place.</summary>
 internal sealed class MongoDocumentCollection(IMongoCollection<BsonDocument> collection, Func<CancellationToken, Task> ensureExists) : IDocumentCollection
 {
-    private static readonly JsonWriterSettings RelaxedJson = new() { OutputMode = JsonOutputMode.RelaxedExtendedJson };
-
     public string Name { get; } = StorageNames.Collection(collection.CollectionNamespace.CollectionName);
 
     public async Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken)
@@ -105,7 +102,7 @@ internal sealed class MongoDocumentCollection(IMongoCollection<BsonDocument> col
             throw new ArgumentException("A document must not hold '_id'; the id is given apart.", nameof(document));
         }
 
-        var bson = BsonDocument.Parse(document.GetRawText());
+        var bson = JsonBson.ToBsonDocument(document);
         bson.InsertAt(0, new BsonElement(MongoQueries.IdField, id));
         return bson;
     }
@@ -114,7 +111,6 @@ internal sealed class MongoDocumentCollection(IMongoCollection<BsonDocument> col
     {
         var body = document.DeepClone().AsBsonDocument;
         body.Remove(MongoQueries.IdField);
-        using var json = JsonDocument.Parse(body.ToJson(RelaxedJson));
-        return json.RootElement.Clone();
+        return JsonBson.ToJson(body);
     }
 }

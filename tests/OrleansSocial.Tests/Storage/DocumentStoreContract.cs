@@ -134,6 +134,28 @@ public abstract class DocumentStoreContract
         Assert.Equal(12.5, stored.GetProperty("n").GetDouble());
     }
 
+    [SkippableTheory]
+    [InlineData("""{"at":{"$date":"2026-01-01T00:00:00Z"}}""")]
+    [InlineData("""{"at":{"$date":"nope"}}""")]
+    [InlineData("""{"n":{"$numberLong":"5"}}""")]
+    [InlineData("""{"$oid":"not-an-object-id","$regex":"x"}""")]
+    [InlineData("""{"big":123456789012345678901234567890}""")]
+    [InlineData("""{"negative":-9223372036854775809}""")]
+    [InlineData("""{"d":12.3,"sum":0.30000000000000004,"tiny":5e-324,"huge":1.7976931348623157e308}""")]
+    [InlineData("""{"i":2147483648,"j":-1,"k":0}""")]
+    [InlineData("""{"nested":[{"a":[1,2.5,"x",null,true]},[],{}]}""")]
+    public async Task Documents_round_trip_value_for_value_whatever_their_keys_and_numbers(string json)
+    {
+        var (_, _, items) = await NewCollectionAsync();
+        using var sent = JsonDocument.Parse(json);
+
+        await items.UpsertAsync("d", sent.RootElement, CancellationToken.None);
+        var read = (await items.GetAsync("d", CancellationToken.None))!.Value;
+
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(json), System.Text.Json.Nodes.JsonNode.Parse(read.GetRawText())),
+            $"sent {json}, read {read.GetRawText()}");
+    }
+
     [SkippableFact]
     public async Task Databases_and_collections_are_isolated()
     {
