@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using MongoDB.Bson;
 using MongoDB.Driver;
 using Orleans.Runtime;
@@ -7,8 +9,9 @@ namespace OrleansSocial.Persistence.Mongo;
 
 /// <summary>
 /// Where a grain's state lives and what its document looks like: a collection per state name, a
-/// document per grain (<c>_id</c> = grain id) holding the serialized state, its ETag and when it changed.
-/// Pure, so it is tested without a server.
+/// document per grain holding the serialized state, its ETag and when it changed. The document id
+/// is keyed by service id and provider as well as the grain, so two services or two providers that
+/// share a database never read each other's state. Pure, so it is tested without a server.
 /// </summary>
 internal static class MongoGrainStateLayout
 {
@@ -28,24 +31,53 @@ internal static class MongoGrainStateLayout
             : options.DefaultDatabase;
     }
 
-    /// <summary>One collection per state name; names become [a-z0-9_] so any state name is a valid collection.</summary>
-    public static string CollectionFor(string stateName) =>
-        CollectionPrefix + new string(stateName.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
-
-    public static BsonDocument Document(GrainId grainId, string etag, BinaryData payload, DateTimeOffset now) => new()
+    /// <summary>
+    /// One collection per state name, one to one: [a-z0-9] stand for themselves and every other
+    /// character is written as '_' and four hex digits, so "a.b", "a-b", "A_B" and "a_b" never share
+    /// a collection. Over-long names keep a prefix and end in a hash of the whole name.
+    /// </summary>
+    public static string CollectionFor(string stateName)
     {
-        { IdField, grainId.ToString() },
+        var encoded = new StringBuilder(CollectionPrefix);
+        foreach (var c in stateName)
+        {
+            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9'))
+            {
+                encoded.Append(c);
+            }
+            else
+            {
+                encoded.Append('_').Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+        }
+
+        const int MaxLength = 100;
+        if (encoded.Length <= MaxLength)
+        {
+            return encoded.ToString();
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(stateName)))[..16];
+        return encoded.ToString(0, MaxLength - 17) + "_" + hash;
+    }
+
+    /// <summary>A database name MongoDB accepts: 1-63 bytes, none of <c>/\. "$*&lt;&gt;:|?</c>.</summary>
+    public static bool IsValidDatabaseName(string? name) =>
+        !string.IsNullOrEmpty(name) && Encoding.UTF8.GetByteCount(name) < 64 && name.IndexOfAny(['/', '\\', '.', ' ', '"', '$', '*', '<', '>', ':', '|', '?', '\0']) < 0;
+
+    public static string IdFor(string serviceId, string provider, GrainId grainId) => $"{serviceId}/{provider}/{grainId}";
+
+    public static BsonDocument Document(string id, string etag, BinaryData payload, DateTimeOffset now) => new()
+    {
+        { IdField, id },
         { ETagField, etag },
         { PayloadField, new BsonBinaryData(payload.ToArray()) },
         { UpdatedField, now.UtcDateTime },
     };
 
-    public static FilterDefinition<BsonDocument> ById(GrainId grainId) => Builders<BsonDocument>.Filter.Eq(IdField, grainId.ToString());
+    public static FilterDefinition<BsonDocument> ById(string id) => Builders<BsonDocument>.Filter.Eq(IdField, id);
 
     /// <summary>The document as the caller last saw it: a write or delete matching nothing means someone else changed it.</summary>
-    public static FilterDefinition<BsonDocument> ByIdAndETag(GrainId grainId, string etag) =>
-        Builders<BsonDocument>.Filter.And(ById(grainId), Builders<BsonDocument>.Filter.Eq(ETagField, etag));
-
-    public static CreateIndexModel<BsonDocument> UpdatedIndex { get; } =
-        new(Builders<BsonDocument>.IndexKeys.Ascending(UpdatedField), new CreateIndexOptions { Name = "updated_at" });
+    public static FilterDefinition<BsonDocument> ByIdAndETag(string id, string etag) =>
+        Builders<BsonDocument>.Filter.And(ById(id), Builders<BsonDocument>.Filter.Eq(ETagField, etag));
 }

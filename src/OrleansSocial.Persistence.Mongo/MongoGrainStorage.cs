@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using MongoDB.Bson;
 using MongoDB.Driver;
@@ -12,19 +11,17 @@ namespace OrleansSocial.Persistence.Mongo;
 /// Grain state in MongoDB with optimistic concurrency: every write names the ETag it read (a new
 /// random one replaces it), a first write is an insert that fails if the document exists, and
 /// clear deletes only the version the caller holds. A mismatch is <see cref="InconsistentStateException"/>.
+/// It creates no index: grains are read by <c>_id</c> only, which MongoDB always indexes. So a read
+/// never sends a write command (one that would need the primary, and would create the database of
+/// a deleted tenant), and there is no index task to fail once and poison every later call.
 /// </summary>
 public sealed partial class MongoGrainStorage(
-    string name, MongoGrainStorageOptions options, IMongoClient client, IGrainStorageSerializer serializer, TimeProvider time, ILogger<MongoGrainStorage> logger)
-    : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    string name, string serviceId, MongoGrainStorageOptions options, IMongoClient client, IGrainStorageSerializer serializer, TimeProvider time, ILogger<MongoGrainStorage> logger)
+    : IGrainStorage
 {
-    private readonly ConcurrentDictionary<(string Database, string Collection), Task> _indexed = new();
-
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe($"{nameof(MongoGrainStorage)}-{name}", ServiceLifecycleStage.ApplicationServices, EnsureIndexesAtStartAsync);
-
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var document = await (await CollectionAsync(stateName, grainId)).Find(MongoGrainStateLayout.ById(grainId)).FirstOrDefaultAsync();
+        var document = await Collection(stateName, grainId).Find(MongoGrainStateLayout.ById(IdOf(grainId))).FirstOrDefaultAsync();
         if (document is null)
         {
             grainState.State = Activator.CreateInstance<T>();
@@ -40,9 +37,9 @@ public sealed partial class MongoGrainStorage(
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var collection = await CollectionAsync(stateName, grainId);
+        var collection = Collection(stateName, grainId);
         var etag = Guid.NewGuid().ToString("N");
-        var document = MongoGrainStateLayout.Document(grainId, etag, serializer.Serialize(grainState.State), time.GetUtcNow());
+        var document = MongoGrainStateLayout.Document(IdOf(grainId), etag, serializer.Serialize(grainState.State), time.GetUtcNow());
         if (grainState.ETag is null)
         {
             try
@@ -54,7 +51,7 @@ public sealed partial class MongoGrainStorage(
                 throw Conflict("write", stateName, grainId, null);
             }
         }
-        else if ((await collection.ReplaceOneAsync(MongoGrainStateLayout.ByIdAndETag(grainId, grainState.ETag), document)).MatchedCount == 0)
+        else if ((await collection.ReplaceOneAsync(MongoGrainStateLayout.ByIdAndETag(IdOf(grainId), grainState.ETag), document)).MatchedCount == 0)
         {
             throw Conflict("write", stateName, grainId, grainState.ETag);
         }
@@ -65,8 +62,8 @@ public sealed partial class MongoGrainStorage(
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var collection = await CollectionAsync(stateName, grainId);
-        var filter = grainState.ETag is null ? MongoGrainStateLayout.ById(grainId) : MongoGrainStateLayout.ByIdAndETag(grainId, grainState.ETag);
+        var collection = Collection(stateName, grainId);
+        var filter = grainState.ETag is null ? MongoGrainStateLayout.ById(IdOf(grainId)) : MongoGrainStateLayout.ByIdAndETag(IdOf(grainId), grainState.ETag);
         if (grainState.ETag is null)
         {
             // Without an ETag the caller never saw a stored version: clearing one that exists would lose someone's write.
@@ -85,36 +82,16 @@ public sealed partial class MongoGrainStorage(
         grainState.RecordExists = false;
     }
 
-    private async Task<IMongoCollection<BsonDocument>> CollectionAsync(string stateName, GrainId grainId)
-    {
-        var database = MongoGrainStateLayout.DatabaseFor(grainId, options);
-        var collectionName = MongoGrainStateLayout.CollectionFor(stateName);
-        var collection = client.GetDatabase(database).GetCollection<BsonDocument>(collectionName);
-        await _indexed.GetOrAdd((database, collectionName), _ => collection.Indexes.CreateOneAsync(MongoGrainStateLayout.UpdatedIndex));
-        return collection;
-    }
+    private string IdOf(GrainId grainId) => MongoGrainStateLayout.IdFor(serviceId, name, grainId);
 
-    private async Task EnsureIndexesAtStartAsync(CancellationToken cancellationToken)
-    {
-        foreach (var stateName in options.StateNames)
-        {
-            var collectionName = MongoGrainStateLayout.CollectionFor(stateName);
-            var collection = client.GetDatabase(options.DefaultDatabase).GetCollection<BsonDocument>(collectionName);
-            await collection.Indexes.CreateOneAsync(MongoGrainStateLayout.UpdatedIndex, cancellationToken: cancellationToken);
-            _indexed.TryAdd((options.DefaultDatabase, collectionName), Task.CompletedTask);
-        }
-
-        LogIndexed(logger, name, options.StateNames.Count);
-    }
+    private IMongoCollection<BsonDocument> Collection(string stateName, GrainId grainId) =>
+        client.GetDatabase(MongoGrainStateLayout.DatabaseFor(grainId, options)).GetCollection<BsonDocument>(MongoGrainStateLayout.CollectionFor(stateName));
 
     private InconsistentStateException Conflict(string operation, string stateName, GrainId grainId, string? etag)
     {
         LogConflict(logger, name, operation, stateName, grainId.ToString());
         return new InconsistentStateException($"Version conflict ({operation}) on {stateName} of {grainId} in provider {name}: ETag {etag ?? "(none)"} is not the stored one.");
     }
-
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "MongoDB grain storage {Provider}: indexes ensured for {Count} state collections")]
-    private static partial void LogIndexed(ILogger logger, string provider, int count);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "MongoDB grain storage {Provider}: {Operation} of {StateName} for {GrainId} refused (ETag mismatch)")]
     private static partial void LogConflict(ILogger logger, string provider, string operation, string stateName, string grainId);

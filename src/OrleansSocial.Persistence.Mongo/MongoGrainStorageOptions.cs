@@ -12,7 +12,4 @@ public sealed class MongoGrainStorageOptions
     /// that tenant's own database, beside its other data, and goes with it when the tenant is deleted.
     /// </summary>
     public IReadOnlyList<string> TenantOwnedGrainTypes { get; set; } = ["tenant", "channel"];
-
-    /// <summary>State names whose collections get their indexes at silo start (others on first use).</summary>
-    public IReadOnlyList<string> StateNames { get; set; } = [];
 }

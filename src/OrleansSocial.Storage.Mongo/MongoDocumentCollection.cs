@@ -14,7 +14,8 @@ internal sealed class MongoDocumentCollection(IMongoCollection<BsonDocument> col
     public async Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken)
     {
         await ensureExists(cancellationToken);
-        await collection.Indexes.CreateOneAsync(MongoQueries.Index(index), cancellationToken: cancellationToken);
+        await MongoPrivileges.RequireAsync("createIndex", collection.Database.DatabaseNamespace.DatabaseName,
+            () => collection.Indexes.CreateOneAsync(MongoQueries.Index(index), cancellationToken: cancellationToken));
     }
 
     public async Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken)

@@ -58,6 +58,13 @@ internal static class MongoQueries
         var fields = index.Fields
             .Select(f => f.Descending ? keys.Descending(StorageNames.Field(f.Field)) : keys.Ascending(StorageNames.Field(f.Field)))
             .ToList();
+        if (!index.Unique)
+        {
+            // Keyset paging sorts by (field, _id): with _id last, in the last field's direction, the
+            // index serves the whole sort instead of leaving a blocking sort over every match.
+            fields.Add(index.Fields.LastOrDefault()?.Descending == true ? keys.Descending(IdField) : keys.Ascending(IdField));
+        }
+
         return new CreateIndexModel<BsonDocument>(
             keys.Combine(fields),
             new CreateIndexOptions { Name = index.Name, Unique = index.Unique });

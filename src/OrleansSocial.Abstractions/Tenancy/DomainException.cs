@@ -26,6 +26,9 @@ public enum ProblemKind
 
     /// <summary>429; Subject holds the seconds until the budget refills.</summary>
     Throttled,
+
+    /// <summary>503: the deployment cannot do this now (its database user lacks a privilege, say); Subject names what is missing.</summary>
+    Unavailable,
 }
 
 /// <summary>A refusal a client can act on, raised in grains and turned into problem details by the front.</summary>

@@ -67,6 +67,12 @@ public sealed partial class TenantGrain
         {
             LogProvisioningFailed(logger, exception, TenantId, step);
             await RollBackProvisioningAsync(entry, createdDatabase);
+            if (exception is StoragePrivilegeException privilege)
+            {
+                throw new DomainException(ProblemKind.Unavailable,
+                    $"Provisioning failed at step '{step}': {privilege.Message} Grant it to the engine's user (see the README); everything this attempt created was removed.", privilege.Privilege);
+            }
+
             var reason = exception is DatabaseAlreadyExistsException ? "the tenant's database already exists" : "the storage engine refused it";
             throw new DomainException(ProblemKind.StepFailed,
                 $"Provisioning failed at step '{step}' ({reason}); everything it had created was removed.", step);
@@ -88,9 +94,17 @@ public sealed partial class TenantGrain
         RequireOperator(actor);
         var database = _entry?.Database ?? StorageNames.TenantDatabase(TenantId);
         await DisconnectChannelsAsync(database);
-        if (await store.DatabaseExistsAsync(database, CancellationToken.None))
+        try
         {
-            await store.DropDatabaseAsync(database, CancellationToken.None);
+            if (await store.DatabaseExistsAsync(database, CancellationToken.None))
+            {
+                await store.DropDatabaseAsync(database, CancellationToken.None);
+            }
+        }
+        catch (StoragePrivilegeException privilege)
+        {
+            // Nothing is half-deleted: the catalog entry stays until the database can go.
+            throw new DomainException(ProblemKind.Unavailable, $"The tenant was not deleted: {privilege.Message} Grant it to the engine's user (see the README), then delete again.", privilege.Privilege);
         }
 
         await CatalogTenants.DeleteAsync(TenantId, CancellationToken.None);

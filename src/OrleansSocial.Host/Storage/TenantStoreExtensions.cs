@@ -29,7 +29,7 @@ public static class TenantStoreExtensions
             return options.Engine switch
             {
                 "postgres" => new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = options.Postgres!, MaxOpenDatabases = options.MaxOpenDatabases }),
-                "mongo" => new MongoDocumentStore(new MongoClient(options.Mongo)),
+                "mongo" => new MongoDocumentStore(MongoConnection.Client(options.Mongo!)),
                 _ => new SqliteDocumentStore(Path.Combine(services.GetRequiredService<IOptions<DataOptions>>().Value.FullPath, TenantsFolder)),
             };
         });

@@ -14,3 +14,15 @@ public sealed class DatabaseNotFoundException(string database)
 
 /// <summary>A paging cursor that this store did not issue, or that was altered.</summary>
 public sealed class InvalidCursorException() : ArgumentException("The cursor is not valid.", "cursor");
+
+/// <summary>
+/// The engine's user may not do what the store needs (a MongoDB role without <c>dropDatabase</c>,
+/// say): a deployment to fix, named precisely, not a failure of the request.
+/// </summary>
+public sealed class StoragePrivilegeException(string privilege, string database, Exception inner)
+    : InvalidOperationException($"The database user lacks the '{privilege}' privilege on '{database}'.", inner)
+{
+    public string Privilege { get; } = privilege;
+
+    public string Database { get; } = database;
+}

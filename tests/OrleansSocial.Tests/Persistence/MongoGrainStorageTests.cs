@@ -23,7 +23,7 @@ public sealed class MongoGrainStorageTests : GrainStorageContract
     {
         var uri = Environment.GetEnvironmentVariable("MONGODB_URI");
         Skip.If(string.IsNullOrEmpty(uri), MongoStoreContract.SkipReason);
-        return new MongoGrainStorage("state", _options, new MongoClient(uri), new SystemTextJsonSerializer(), TimeProvider.System, NullLogger<MongoGrainStorage>.Instance);
+        return new MongoGrainStorage("state", "test-service", _options, OrleansSocial.Storage.Mongo.MongoConnection.Client(uri!), new SystemTextJsonSerializer(), TimeProvider.System, NullLogger<MongoGrainStorage>.Instance);
     }
 }
 
@@ -46,21 +46,43 @@ public sealed class MongoGrainStateLayoutTests
     }
 
     [Fact]
-    public void Each_state_name_gets_its_own_collection_with_a_safe_name()
+    public void Each_state_name_gets_its_own_collection_one_to_one()
     {
         Assert.Equal("grain_state_profile", MongoGrainStateLayout.CollectionFor("profile"));
-        Assert.Equal("grain_state_a_b_c", MongoGrainStateLayout.CollectionFor("A.b$c"));
-        Assert.NotEqual(MongoGrainStateLayout.CollectionFor("first"), MongoGrainStateLayout.CollectionFor("second"));
+        string[] names = ["a.b", "a-b", "A_B", "a_b", "ab", "a_002eb", "A.b$c"];
+        Assert.Equal(names.Length, names.Select(MongoGrainStateLayout.CollectionFor).Distinct().Count());
+        Assert.All(names.Select(MongoGrainStateLayout.CollectionFor), c => Assert.Matches("^[a-z0-9_]+$", c));
+        var longName = new string('x', 300);
+        Assert.True(MongoGrainStateLayout.CollectionFor(longName).Length <= 100);
+        Assert.NotEqual(MongoGrainStateLayout.CollectionFor(longName), MongoGrainStateLayout.CollectionFor(longName + "y"));
     }
+
+    [Fact]
+    public void State_ids_are_keyed_by_service_and_provider_as_well_as_the_grain()
+    {
+        var grain = GrainId.Create("channel", "acme/fb-1");
+
+        Assert.Equal("svc/state/channel/acme/fb-1", MongoGrainStateLayout.IdFor("svc", "state", grain));
+        Assert.NotEqual(MongoGrainStateLayout.IdFor("svc", "state", grain), MongoGrainStateLayout.IdFor("other", "state", grain));
+        Assert.NotEqual(MongoGrainStateLayout.IdFor("svc", "state", grain), MongoGrainStateLayout.IdFor("svc", "archive", grain));
+    }
+
+    [Theory]
+    [InlineData("orleans_grain_state", true)]
+    [InlineData("", false)]
+    [InlineData("a.b", false)]
+    [InlineData("a/b", false)]
+    [InlineData("a b", false)]
+    [InlineData("$x", false)]
+    public void The_default_database_name_is_checked(string name, bool valid) =>
+        Assert.Equal(valid, MongoGrainStateLayout.IsValidDatabaseName(name));
 
     [Fact]
     public void A_write_or_clear_matches_only_the_version_the_caller_read()
     {
-        var grain = GrainId.Create("channel", "acme/fb-1");
+        var rendered = Render(MongoGrainStateLayout.ByIdAndETag("svc/state/channel/acme/fb-1", "e1"));
 
-        var rendered = Render(MongoGrainStateLayout.ByIdAndETag(grain, "e1"));
-
-        Assert.Equal(grain.ToString(), rendered["_id"].AsString);
+        Assert.Equal("svc/state/channel/acme/fb-1", rendered["_id"].AsString);
         Assert.Equal("e1", rendered["etag"].AsString);
     }
 
@@ -68,9 +90,9 @@ public sealed class MongoGrainStateLayoutTests
     public void The_document_holds_the_payload_its_etag_and_when_it_changed()
     {
         var at = new DateTimeOffset(2028, 2, 29, 12, 0, 0, TimeSpan.Zero);
-        var document = MongoGrainStateLayout.Document(GrainId.Create("tenant", "acme"), "e2", new BinaryData([1, 2, 3]), at);
+        var document = MongoGrainStateLayout.Document("svc/state/tenant/acme", "e2", new BinaryData([1, 2, 3]), at);
 
-        Assert.Equal("tenant/acme", document["_id"].AsString);
+        Assert.Equal("svc/state/tenant/acme", document["_id"].AsString);
         Assert.Equal("e2", document["etag"].AsString);
         Assert.Equal(new byte[] { 1, 2, 3 }, document["payload"].AsBsonBinaryData.Bytes);
         Assert.Equal(at.UtcDateTime, document["updatedAt"].ToUniversalTime());

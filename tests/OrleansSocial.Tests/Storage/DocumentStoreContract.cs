@@ -81,6 +81,20 @@ public abstract class DocumentStoreContract
     }
 
     [SkippableFact]
+    public async Task A_write_through_a_handle_taken_before_the_drop_is_refused_and_creates_nothing()
+    {
+        var (store, name, items) = await NewCollectionAsync();
+        await items.UpsertAsync("a", Json(new { x = 1 }), CancellationToken.None);
+
+        await store.DropDatabaseAsync(name, CancellationToken.None);
+
+        await Assert.ThrowsAsync<DatabaseNotFoundException>(() => items.UpsertAsync("b", Json(new { x = 2 }), CancellationToken.None));
+        Assert.False(await store.DatabaseExistsAsync(name, CancellationToken.None));
+        await store.CreateDatabaseAsync(name, CancellationToken.None);
+        Assert.Null(await store.GetDatabase(name).GetCollection("items").GetAsync("a", CancellationToken.None));
+    }
+
+    [SkippableFact]
     public async Task Get_of_a_missing_document_is_null()
     {
         var (_, _, items) = await NewCollectionAsync();

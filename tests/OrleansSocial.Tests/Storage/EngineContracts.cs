@@ -73,11 +73,27 @@ public sealed class MongoStoreContract : DocumentStoreContract
         Skip.If(string.IsNullOrEmpty(uri), SkipReason);
         if (_store is null)
         {
-            _store = new MongoDocumentStore(new MongoClient(uri), "catalog_" + Guid.NewGuid().ToString("N")[..12]);
+            _store = new MongoDocumentStore(MongoConnection.Client(uri!), "catalog_" + Guid.NewGuid().ToString("N")[..12]);
             await _store.InitializeAsync(CancellationToken.None);
         }
 
         return _store;
+    }
+
+    /// <summary>Only a server shows this: MongoDB creates databases on write, so leftovers can exist without a marker.</summary>
+    [SkippableFact]
+    public async Task Creating_over_leftovers_without_a_marker_cleans_them_first()
+    {
+        var store = (MongoDocumentStore)await StoreAsync();
+        var name = "tenant_left_" + Guid.NewGuid().ToString("N")[..10];
+        var client = MongoConnection.Client(Environment.GetEnvironmentVariable("MONGODB_URI")!);
+        await client.GetDatabase(name).GetCollection<MongoDB.Bson.BsonDocument>("posts").InsertOneAsync(new MongoDB.Bson.BsonDocument { ["_id"] = "ghost" });
+        Assert.False(await store.DatabaseExistsAsync(name, CancellationToken.None));
+
+        await store.CreateDatabaseAsync(name, CancellationToken.None);
+
+        Assert.True(await store.DatabaseExistsAsync(name, CancellationToken.None));
+        Assert.Null(await store.GetDatabase(name).GetCollection("posts").GetAsync("ghost", CancellationToken.None));
     }
 }
 

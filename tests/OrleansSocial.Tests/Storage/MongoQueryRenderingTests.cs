@@ -80,6 +80,18 @@ public sealed class MongoQueryRenderingTests
     }
 
     [Fact]
+    public void Non_unique_indexes_end_with_the_id_so_keyset_pages_need_no_blocking_sort()
+    {
+        var descending = MongoQueries.Index(new IndexDefinition("channel_created",
+            [new IndexField("channelId", FieldKind.String), new IndexField("createdAt", FieldKind.String, Descending: true)]));
+        var ascending = MongoQueries.Index(new IndexDefinition("post_created",
+            [new IndexField("postId", FieldKind.String), new IndexField("createdAt", FieldKind.String)]));
+
+        Assert.Equal(BsonDocument.Parse("""{ "channelId": 1, "createdAt": -1, "_id": -1 }"""), descending.Keys.Render(new RenderArgs<BsonDocument>(Serializer, BsonSerializer.SerializerRegistry)));
+        Assert.Equal(BsonDocument.Parse("""{ "postId": 1, "createdAt": 1, "_id": 1 }"""), ascending.Keys.Render(new RenderArgs<BsonDocument>(Serializer, BsonSerializer.SerializerRegistry)));
+    }
+
+    [Fact]
     public void Field_names_that_could_inject_operators_are_refused()
     {
         Assert.Throws<ArgumentException>(() => MongoQueries.Where([FieldFilter.Eq("$where", "1")]));
