@@ -21,13 +21,24 @@ public static class RequestValidationFilter
         {
             var nullability = new NullabilityInfoContext();
             var parameters = factory.MethodInfo.GetParameters()
-                .Select(p => (Name: JsonNamingPolicy.CamelCase.ConvertName(p.Name ?? ""), Info: nullability.Create(p), IsBody: IsBodyType(p.ParameterType)))
+                .Select((p, index) => (Index: index, Name: JsonNamingPolicy.CamelCase.ConvertName(p.Name ?? ""), Info: nullability.Create(p), IsBody: IsBodyType(p.ParameterType), Checked: IsInput(p.ParameterType)))
+                .Where(p => p.Checked)
                 .ToArray();
+            if (parameters.Length == 0)
+            {
+                // Services, HttpContext, cancellation: nothing a client sent. No filter on the hot path.
+                return next;
+            }
+
             return context =>
             {
-                for (var i = 0; i < parameters.Length && i < context.Arguments.Count; i++)
+                foreach (var (i, name, info, isBody, _) in parameters)
                 {
-                    var (name, info, isBody) = parameters[i];
+                    if (i >= context.Arguments.Count)
+                    {
+                        continue;
+                    }
+
                     // A missing body is the framework's "body required" 400 already; here only what was sent.
                     var problem = Check(context.Arguments[i], info, isBody ? "" : name, nullability, 0, allowNullHere: isBody || info.ReadState != NullabilityState.NotNull);
                     if (problem is not null)
@@ -109,7 +120,7 @@ public static class RequestValidationFilter
                 continue;
             }
 
-            var propertyInfo = nullability.Create(property);
+            var propertyInfo = NullabilityOf(property);
             var name = $"{Prefix(path)}{JsonNamingPolicy.CamelCase.ConvertName(property.Name)}";
             if (Check(property.GetValue(value), propertyInfo, name, nullability, depth + 1, propertyInfo.ReadState != NullabilityState.NotNull) is { } problem)
             {
@@ -129,10 +140,32 @@ public static class RequestValidationFilter
 
     private static string Prefix(string path) => path.Length == 0 ? "" : path + ".";
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> BodyTypes = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<PropertyInfo, NullabilityInfo> PropertyNullability = new();
+    private static readonly NullabilityInfoContext SharedNullability = new();
+    private static readonly Lock NullabilityGate = new();
+
+    /// <summary>NullabilityInfoContext is not thread-safe: properties are read once, under a lock, and remembered.</summary>
+    private static NullabilityInfo NullabilityOf(PropertyInfo property) => PropertyNullability.GetOrAdd(property, static p =>
+    {
+        lock (NullabilityGate)
+        {
+            return SharedNullability.Create(p);
+        }
+    });
+
     /// <summary>Our own request records: bodies and what they hold, never services such as a directory or a connector.</summary>
-    private static bool IsBodyType(Type type) =>
-        type is { IsClass: true } && type.Assembly.GetName().Name?.StartsWith("OrleansSocial", StringComparison.Ordinal) == true
-        && type.GetMethod("<Clone>$") is not null;
+    private static bool IsBodyType(Type type) => BodyTypes.GetOrAdd(type, static t =>
+        t is { IsClass: true } && t.Assembly.GetName().Name?.StartsWith("OrleansSocial", StringComparison.Ordinal) == true
+        && t.GetMethod("<Clone>$") is not null);
+
+    /// <summary>What a client can send: strings, dates, numbers and our request records (route, query, header and body values).</summary>
+    private static bool IsInput(Type type)
+    {
+        var actual = Nullable.GetUnderlyingType(type) ?? type;
+        return actual == typeof(string) || actual == typeof(DateTimeOffset) || actual == typeof(DateTime) || actual.IsPrimitive || IsBodyType(actual)
+            || (actual != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(actual) && actual.Namespace?.StartsWith("System.Collections", StringComparison.Ordinal) == true);
+    }
 
     private sealed class Holder
     {
