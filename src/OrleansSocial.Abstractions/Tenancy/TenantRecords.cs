@@ -40,7 +40,8 @@ public sealed record TenantView(
     [property: Id(8)] DateTimeOffset CreatedAt,
     [property: Id(9)] string TimeZone,
     [property: Id(10)] bool RequireApproval,
-    [property: Id(11)] TenantUsage Usage);
+    [property: Id(11)] TenantUsage Usage,
+    [property: Id(12)] bool FourEyes = false);
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.TenantStanding")]
 public sealed record TenantStanding(
@@ -83,4 +84,5 @@ public sealed record LimitsChange(
 public sealed record SettingsChange(
     [property: Id(0)] string? Name,
     [property: Id(1)] string? TimeZone,
-    [property: Id(2)] bool? RequireApproval);
+    [property: Id(2)] bool? RequireApproval,
+    [property: Id(3)] bool? FourEyes = null);

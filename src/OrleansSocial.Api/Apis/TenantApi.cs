@@ -8,15 +8,15 @@ namespace OrleansSocial.Api.Apis;
 public static class TenantApi
 {
     public sealed record TenantResponse(
-        string TenantId, string Name, string Plan, TenantLimits Limits, TenantUsage Usage, TenantStatus Status, string TimeZone, bool RequireApproval);
+        string TenantId, string Name, string Plan, TenantLimits Limits, TenantUsage Usage, TenantStatus Status, string TimeZone, bool RequireApproval, bool FourEyes);
 
-    public sealed record ChangeSettingsRequest(string? Name, string? TimeZone, bool? RequireApproval);
+    public sealed record ChangeSettingsRequest(string? Name, string? TimeZone, bool? RequireApproval, bool? FourEyes);
 
     public static RouteGroupBuilder MapTenantApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Tenant").RequireMember();
         group.MapGet("/tenant", GetTenant).WithSummary("Name, plan, limits, usage and status (any member)");
-        group.MapPatch("/tenant", ChangeSettings).RequirePermission(Permissions.TenantManage).WithSummary("Name, IANA time zone, whether posts need approval");
+        group.MapPatch("/tenant", ChangeSettings).RequirePermission(Permissions.TenantManage).WithSummary("Name, IANA time zone, whether posts need approval, whether an author may approve their own (fourEyes)");
         group.MapGet("/audit", ReadAudit).RequirePermission(Permissions.AuditRead).WithSummary("Who did what and when, newest first");
         return group;
     }
@@ -32,7 +32,7 @@ public static class TenantApi
     public static async Task<Ok<TenantResponse>> ChangeSettings(ChangeSettingsRequest request, HttpContext context, IGrainFactory grains)
     {
         var tenant = context.Tenant();
-        var view = await grains.GetGrain<ITenantGrain>(tenant.TenantId).ChangeSettings(tenant.Actor, new SettingsChange(request.Name, request.TimeZone, request.RequireApproval));
+        var view = await grains.GetGrain<ITenantGrain>(tenant.TenantId).ChangeSettings(tenant.Actor, new SettingsChange(request.Name, request.TimeZone, request.RequireApproval, request.FourEyes));
         return TypedResults.Ok(ToResponse(view));
     }
 
@@ -44,5 +44,5 @@ public static class TenantApi
 
     /// <summary>Members see their tenant without the operator's storage details.</summary>
     private static TenantResponse ToResponse(TenantView view) =>
-        new(view.TenantId, view.Name, view.Plan, view.Limits, view.Usage, view.Status, view.TimeZone, view.RequireApproval);
+        new(view.TenantId, view.Name, view.Plan, view.Limits, view.Usage, view.Status, view.TimeZone, view.RequireApproval, view.FourEyes);
 }

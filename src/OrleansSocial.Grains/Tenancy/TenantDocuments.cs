@@ -47,7 +47,8 @@ internal static class MemberRepair
 
 internal sealed record KeyDocument(string KeyId, string Hash, DateTimeOffset CreatedAt);
 
-internal sealed record SettingsDocument(string TimeZone, bool RequireApproval);
+/// <summary>The tenant's own settings; <c>FourEyes</c>: an author may not approve their own post.</summary>
+internal sealed record SettingsDocument(string TimeZone, bool RequireApproval, bool FourEyes = false);
 
 internal sealed record AuditDocument(string At, string Actor, string Action, string Target, string Outcome, string? Detail);
 

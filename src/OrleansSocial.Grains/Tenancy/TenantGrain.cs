@@ -140,7 +140,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             await SaveEntryAsync();
         }
 
-        await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? _settings.RequireApproval));
+        await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? _settings.RequireApproval, change.FourEyes ?? _settings.FourEyes));
         await _audit!.WriteAsync(actor, "tenant.settings_changed", TenantId, AuditLog.Success);
         return await ViewAsync();
     }
@@ -227,7 +227,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     {
         var e = _entry!;
         return new TenantView(e.TenantId, e.Name, e.Plan, e.Limits, e.Status, e.SuspendedReason, e.Database, e.Engine, e.CreatedAt,
-            _settings.TimeZone, _settings.RequireApproval, new TenantUsage(_members.Count, channels, ScheduledPostsThisMonth: 0));
+            _settings.TimeZone, _settings.RequireApproval, new TenantUsage(_members.Count, channels, ScheduledPostsThisMonth: 0), _settings.FourEyes);
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Tenant {TenantId} provisioned in database {Database} ({Engine})")]

@@ -142,4 +142,20 @@ public sealed class MembersTests(TenancyHost host) : IClassFixture<TenancyHost>
         var bad = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, "/api/audit?cursor=zzz", tenant.Id, tenant.OwnerKey), 400);
         Assert.Equal("cursor", bad.GetProperty("field").GetString());
     }
+
+    [Fact]
+    public async Task Approval_settings_are_the_tenants_own_and_survive_reading_back()
+    {
+        var tenant = await Api.CreateTenantAsync();
+
+        var changed = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", tenant.Id, tenant.OwnerKey, new { requireApproval = true, fourEyes = true }));
+        Assert.True(changed.GetProperty("requireApproval").GetBoolean());
+        Assert.True(changed.GetProperty("fourEyes").GetBoolean());
+
+        await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", tenant.Id, tenant.OwnerKey, new { timeZone = "Europe/Paris" });
+        var read = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, tenant.OwnerKey));
+        Assert.True(read.GetProperty("fourEyes").GetBoolean());
+        Assert.Equal("Europe/Paris", read.GetProperty("timeZone").GetString());
+        await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", tenant.Id, tenant.OwnerKey, """{"fourEyes":"yes"}"""), 400);
+    }
 }
