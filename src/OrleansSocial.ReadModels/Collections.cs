@@ -21,6 +21,15 @@ public static class Collections
     public const string Insights = "insights";
     public const string SyncRuns = "sync_runs";
 
+    /// <summary>Posts composed in the product, one <see cref="OrleansSocial.Posts.PostView"/> each (not the synced <see cref="Posts"/>).</summary>
+    public const string PlannedPosts = "planned_posts";
+
+    /// <summary>Idempotency keys of post creation: key → post id and body hash.</summary>
+    public const string PostKeys = "post_keys";
+
+    /// <summary>Scheduled posts counted against the plan, one document per month.</summary>
+    public const string PostQuota = "post_quota";
+
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
     public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns];
 

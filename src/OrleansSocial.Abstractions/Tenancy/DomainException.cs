@@ -27,6 +27,9 @@ public enum ProblemKind
     /// <summary>429; Subject holds the seconds until the budget refills.</summary>
     Throttled,
 
+    /// <summary>422: the request conflicts with an earlier one (an idempotency key reused with another body).</summary>
+    Unprocessable,
+
     /// <summary>503: the deployment cannot do this now (its database user lacks a privilege, say); Subject names what is missing.</summary>
     Unavailable,
 }

@@ -79,6 +79,17 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("AdmitChannels")]
     Task AdmitChannels(Actor actor, IReadOnlyList<string> channelIds);
 
+    /// <summary>
+    /// The post id for a create request: a new one, or the one an earlier request with the same
+    /// idempotency key got (then <c>Replay</c>); the same key with another body is 422.
+    /// </summary>
+    [Alias("ReservePost")]
+    Task<(string PostId, bool Replay)> ReservePost(string? idempotencyKey, string bodyHash);
+
+    /// <summary>Counts a post against the plan's scheduled posts for its month, in this grain's turn; PlanLimit past it. Idempotent per post.</summary>
+    [Alias("AdmitScheduledPost")]
+    Task AdmitScheduledPost(Actor actor, string postId, DateTimeOffset scheduledAt);
+
     [Alias("ChannelsChanged"), OneWay]
     Task ChannelsChanged();
 

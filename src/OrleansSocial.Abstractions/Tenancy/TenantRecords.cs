@@ -47,7 +47,9 @@ public sealed record TenantView(
 public sealed record TenantStanding(
     [property: Id(0)] TenantStatus Status,
     [property: Id(1)] string TimeZone,
-    [property: Id(2)] TenantLimits Limits);
+    [property: Id(2)] TenantLimits Limits,
+    [property: Id(3)] bool RequireApproval = false,
+    [property: Id(4)] bool FourEyes = false);
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.ProvisionTenant")]
 public sealed record ProvisionTenant(

@@ -71,6 +71,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             ProblemKind.PlanLimit => (StatusCodes.Status403Forbidden, "Plan limit reached", ProblemTypes.PlanLimit, "limit"),
             ProblemKind.Suspended => (StatusCodes.Status403Forbidden, "Tenant suspended", ProblemTypes.TenantSuspended, null),
             ProblemKind.Throttled => (StatusCodes.Status429TooManyRequests, "Too many syncs", ProblemTypes.Base + "sync-throttled", null),
+            ProblemKind.Unprocessable => (StatusCodes.Status422UnprocessableEntity, "Unprocessable request", null, "field"),
             ProblemKind.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Storage refused by the deployment", ProblemTypes.Base + "storage-privilege", "privilege"),
             _ => (StatusCodes.Status500InternalServerError, "Operation failed and was rolled back", ProblemTypes.ProvisioningFailed, "step"),
         };

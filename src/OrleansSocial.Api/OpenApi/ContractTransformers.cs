@@ -103,6 +103,10 @@ internal static class ContractTransformers
                 parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "100", Default = JsonValue.Create(25) };
                 parameter.Description = "Items per page: 1-100, default 25.";
             }
+            else if (parameter.Name == "status" && parameter.In == ParameterLocation.Query && path == "/api/posts")
+            {
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. Apis.PostsApi.StatusNames.Keys.Select(k => (JsonNode)JsonValue.Create(k)!)] };
+            }
             else if (parameter.Name == "cursor" && parameter.In == ParameterLocation.Query)
             {
                 parameter.Description = "The nextCursor of the previous page; opaque.";
@@ -217,6 +221,9 @@ internal static class ContractTransformers
         ("POST", "/api/members/{memberId}/keys") => [(409, "The member holds the most keys allowed.")],
         ("POST", "/api/channels/{channelId}/sync") => [(409, "The channel is paused or needs re-authorisation."), (429, "The channel's manual syncs for the hour are spent (timeToReset, Retry-After), or over the tenant's request rate.")],
         ("POST", "/api/channels/facebook") or ("POST", "/api/channels/instagram") or ("PUT", "/api/channels/{channelId}/token") => [(502, "Facebook refused the token or could not be reached.")],
+        ("POST", "/api/posts") => [(422, "The Idempotency-Key was used with a different body.")],
+        ("PATCH", "/api/posts/{postId}") or ("DELETE", "/api/posts/{postId}") or ("POST", "/api/posts/{postId}/submit")
+            or ("POST", "/api/posts/{postId}/approve") or ("POST", "/api/posts/{postId}/reject") => [(409, "The post's status does not allow this (publishing started, say).")],
         _ => [],
     };
 

@@ -21,6 +21,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     private readonly MemberRoster _members = new();
     private CatalogEntry? _entry;
     private int? _channelCount;
+    private (string Month, int Count)? _scheduledThisMonth;
     private SettingsDocument _settings = new("UTC", RequireApproval: false);
     private IDocumentDatabase? _database;
     private AuditLog? _audit;
@@ -94,7 +95,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     }
 
     public Task<TenantStanding?> Standing() =>
-        Task.FromResult(_entry is null ? null : new TenantStanding(_entry.Status, _settings.TimeZone, _entry.Limits));
+        Task.FromResult(_entry is null ? null : new TenantStanding(_entry.Status, _settings.TimeZone, _entry.Limits, _settings.RequireApproval, _settings.FourEyes));
 
     public Task ChannelsChanged()
     {
@@ -220,14 +221,14 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             }
         }
 
-        return View(_channelCount.Value);
+        return View(_channelCount.Value, await ScheduledThisMonthAsync());
     }
 
-    private TenantView View(int channels)
+    private TenantView View(int channels, int scheduledThisMonth = 0)
     {
         var e = _entry!;
         return new TenantView(e.TenantId, e.Name, e.Plan, e.Limits, e.Status, e.SuspendedReason, e.Database, e.Engine, e.CreatedAt,
-            _settings.TimeZone, _settings.RequireApproval, new TenantUsage(_members.Count, channels, ScheduledPostsThisMonth: 0), _settings.FourEyes);
+            _settings.TimeZone, _settings.RequireApproval, new TenantUsage(_members.Count, channels, scheduledThisMonth), _settings.FourEyes);
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Tenant {TenantId} provisioned in database {Database} ({Engine})")]

@@ -82,6 +82,7 @@ public static class OrleansSocialExtensions
         routes.MapMembersApi();
         routes.MapChannelsApi();
         routes.MapAnalyticsApi();
+        routes.MapPostsApi();
         return app;
     }
 }

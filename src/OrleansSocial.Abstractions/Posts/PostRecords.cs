@@ -1,0 +1,99 @@
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Posts;
+
+/// <summary>Where one channel's publication of a post stands.</summary>
+[GenerateSerializer, Alias("OrleansSocial.PublicationStatus")]
+public enum PublicationStatus
+{
+    Draft,
+    PendingApproval,
+    Scheduled,
+    Publishing,
+    Published,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>Different text or media for one channel (Instagram needs media where Facebook may not).</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.VariantContent")]
+public sealed record VariantContent(
+    [property: Id(0)] string? Text,
+    [property: Id(1)] IReadOnlyList<string>? MediaUrls);
+
+/// <summary>A channel a post goes to, resolved by the front from the tenant's own channels.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.PostTarget")]
+public sealed record PostTarget(
+    [property: Id(0)] string ChannelId,
+    [property: Id(1)] string Platform);
+
+/// <summary>What a post says, checked at the edge per platform (<see cref="PostRules"/>).</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.PostContent")]
+public sealed record PostContent(
+    [property: Id(0)] string? Text,
+    [property: Id(1)] string? Link,
+    [property: Id(2)] IReadOnlyList<string> MediaUrls,
+    [property: Id(3)] IReadOnlyDictionary<string, VariantContent> Variants,
+    [property: Id(4)] DateTimeOffset? ScheduledAt);
+
+[GenerateSerializer, Immutable, Alias("OrleansSocial.PublicationView")]
+public sealed record PublicationView(
+    [property: Id(0)] string ChannelId,
+    [property: Id(1)] string Platform,
+    [property: Id(2)] PublicationStatus Status,
+    [property: Id(3)] string? PlatformPostId = null,
+    [property: Id(4)] string? Permalink = null,
+    [property: Id(5)] DateTimeOffset? PublishedAt = null,
+    [property: Id(6)] string? FailureReason = null,
+    [property: Id(7)] bool? Retryable = null);
+
+/// <summary>A post and its publications, as stored in the tenant's <c>planned_posts</c> and as members see it.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.PostView")]
+public sealed record PostView(
+    [property: Id(0)] string PostId,
+    [property: Id(1)] string AuthorId,
+    [property: Id(2)] PublicationStatus Status,
+    [property: Id(3)] PostContent Content,
+    [property: Id(4)] IReadOnlyList<PublicationView> Publications,
+    [property: Id(5)] string? RejectionReason,
+    [property: Id(6)] string? ApprovedBy,
+    [property: Id(7)] DateTimeOffset CreatedAt,
+    [property: Id(8)] DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// One post of one tenant (key <c>{tenantId}/{postId}</c>): its content, its publications (one per
+/// channel) and the approval flow: draft → pending_approval (when the tenant requires approval) →
+/// scheduled; rejection sends it back to draft with the reason kept. Publishing itself is not built yet.
+/// </summary>
+[Alias("OrleansSocial.IPostGrain")]
+public interface IPostGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the post, or returns it when it exists (a retried request with the same idempotency key).</summary>
+    [Alias("Create")]
+    Task<PostView> Create(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets);
+
+    [Alias("Get")]
+    Task<PostView?> Get();
+
+    [Alias("Edit")]
+    Task<PostView> Edit(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets);
+
+    [Alias("Cancel")]
+    Task<PostView> Cancel(Actor actor);
+
+    [Alias("Submit")]
+    Task<PostView> Submit(Actor actor);
+
+    [Alias("Approve")]
+    Task<PostView> Approve(Actor actor);
+
+    [Alias("Reject")]
+    Task<PostView> Reject(Actor actor, string reason);
+}
+
+public static class PostIds
+{
+    public static string GrainKey(string tenantId, string postId) => $"{tenantId}/{postId}";
+
+    public static bool IsValid(string postId) => postId.Length == 17 && postId[0] == 'p' && postId[1..].All(char.IsAsciiHexDigitLower);
+}

@@ -1,0 +1,209 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrleansSocial.Api.Storage;
+using OrleansSocial.Api.Tenancy;
+using OrleansSocial.Channels;
+using OrleansSocial.Posts;
+using OrleansSocial.ReadModels;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Api.Apis;
+
+/// <summary>
+/// Posts composed in the product: drafts, approval (with four eyes when the tenant asks) and
+/// scheduling against the plan's monthly limit. Publishing at the due time is not built yet: a
+/// scheduled post stays scheduled.
+/// </summary>
+public static class PostsApi
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public sealed record VariantRequest(string? Text, IReadOnlyList<string>? MediaUrls);
+
+    public sealed record PostRequest
+    {
+        public required IReadOnlyList<string> ChannelIds { get; init; }
+
+        public string? Text { get; init; }
+
+        public string? Link { get; init; }
+
+        public IReadOnlyList<string>? MediaUrls { get; init; }
+
+        public IReadOnlyDictionary<string, VariantRequest>? Variants { get; init; }
+
+        public DateTimeOffset? ScheduledAt { get; init; }
+    }
+
+    public sealed record RejectRequest
+    {
+        public required string Reason { get; init; }
+    }
+
+    public static RouteGroupBuilder MapPostsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/posts").WithTags("Posts").RequireMember();
+        group.MapPost("/", CreatePost).RequirePermission(Permissions.PostsWrite)
+            .WithSummary("Compose a post for channels of this tenant; with scheduledAt it is submitted at once. Idempotency-Key makes a retry return the same post");
+        group.MapGet("/", ListPosts).RequirePermission(Permissions.ChannelsRead).WithSummary("Calendar: posts by status, channel and scheduled time, earliest first");
+        group.MapGet("/{postId}", GetPost).RequirePermission(Permissions.ChannelsRead);
+        group.MapPatch("/{postId}", EditPost).RequirePermission(Permissions.PostsWrite)
+            .WithSummary("Replace the content before publishing starts; an approved post goes back for approval");
+        group.MapDelete("/{postId}", CancelPost).RequirePermission(Permissions.PostsWrite).WithSummary("Cancel a post before publishing starts; it stays in the calendar as cancelled");
+        group.MapPost("/{postId}/submit", SubmitPost).RequirePermission(Permissions.PostsWrite)
+            .WithSummary("A draft goes to pending_approval, or straight to scheduled when the tenant needs no approval");
+        group.MapPost("/{postId}/approve", ApprovePost).RequirePermission(Permissions.PostsApprove)
+            .WithSummary("Approve: scheduled. With fourEyes the author cannot approve their own post");
+        group.MapPost("/{postId}/reject", RejectPost).RequirePermission(Permissions.PostsApprove).WithSummary("Reject with a reason: back to draft, reason kept");
+        return group;
+    }
+
+    public static async Task<Created<PostView>> CreatePost(PostRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, HttpContext context, IGrainFactory grains, TimeProvider time)
+    {
+        var tenant = context.Tenant();
+        if (idempotencyKey is { } key && (key.Length is 0 or > 200 || key.Any(c => c is < '!' or > '~')))
+        {
+            throw DomainException.Invalid(IdempotencyHeader, $"{IdempotencyHeader} must be 1-200 visible ASCII characters.");
+        }
+
+        var (content, targets) = await ValidateAsync(request, context, grains, time);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request)));
+        var (postId, _) = await grains.GetGrain<ITenantGrain>(tenant.TenantId).ReservePost(idempotencyKey, hash);
+        var post = await Post(grains, tenant.TenantId, postId).Create(tenant.Actor, content, targets);
+        return TypedResults.Created($"/api/posts/{post.PostId}", post);
+    }
+
+    /// <summary>The statuses as the API spells them (snake_case), for the <c>status</c> filter.</summary>
+    public static readonly IReadOnlyDictionary<string, PublicationStatus> StatusNames =
+        Enum.GetValues<PublicationStatus>().ToDictionary(s => JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString()), s => s, StringComparer.Ordinal);
+
+    public static async Task<Ok<Page<PostView>>> ListPosts(HttpContext context, IDocumentStore store, string? status, string? channelId, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor)
+    {
+        var take = Paging.Limit(limit);
+        PublicationStatus? wanted = status is null ? null
+            : StatusNames.TryGetValue(status, out var parsed) ? parsed
+            : throw DomainException.Invalid("status", $"status must be one of: {string.Join(", ", StatusNames.Keys)}.");
+        var after = cursor is null ? null : DecodeCursor(cursor);
+        var posts = new List<PostView>();
+        await foreach (var stored in store.TenantDatabase(context).GetCollection(Collections.PlannedPosts).ReadAllAsync())
+        {
+            if (DocumentJson.TryRead<PostView>(stored.Body) is { } post
+                && (wanted is null || post.Status == wanted)
+                && (channelId is null || post.Publications.Any(p => p.ChannelId == channelId))
+                && (from is null || post.Content.ScheduledAt >= from)
+                && (to is null || post.Content.ScheduledAt < to))
+            {
+                posts.Add(post);
+            }
+        }
+
+        // Earliest first, drafts without a time last; the cursor is the last (time, id) seen.
+        var ordered = posts.OrderBy(SortKey, StringComparer.Ordinal).Where(p => after is null || string.CompareOrdinal(SortKey(p), after) > 0).Take(take + 1).ToList();
+        var next = ordered.Count > take ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(SortKey(ordered[take - 1]))) : null;
+        return TypedResults.Ok(new Page<PostView>([.. ordered.Take(take)], next));
+    }
+
+    public static async Task<Ok<PostView>> GetPost(string postId, HttpContext context, IGrainFactory grains) =>
+        TypedResults.Ok(await RequirePostAsync(context, grains, postId));
+
+    public static async Task<Ok<PostView>> EditPost(string postId, PostRequest request, HttpContext context, IGrainFactory grains, TimeProvider time)
+    {
+        await RequirePostAsync(context, grains, postId);
+        var (content, targets) = await ValidateAsync(request, context, grains, time);
+        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Edit(context.Tenant().Actor, content, targets));
+    }
+
+    public static async Task<Ok<PostView>> CancelPost(string postId, HttpContext context, IGrainFactory grains)
+    {
+        await RequirePostAsync(context, grains, postId);
+        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Cancel(context.Tenant().Actor));
+    }
+
+    public static async Task<Ok<PostView>> SubmitPost(string postId, HttpContext context, IGrainFactory grains)
+    {
+        await RequirePostAsync(context, grains, postId);
+        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Submit(context.Tenant().Actor));
+    }
+
+    public static async Task<Ok<PostView>> ApprovePost(string postId, HttpContext context, IGrainFactory grains)
+    {
+        await RequirePostAsync(context, grains, postId);
+        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Approve(context.Tenant().Actor));
+    }
+
+    public static async Task<Ok<PostView>> RejectPost(string postId, RejectRequest request, HttpContext context, IGrainFactory grains)
+    {
+        await RequirePostAsync(context, grains, postId);
+        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Reject(context.Tenant().Actor, request.Reason));
+    }
+
+    /// <summary>Channels of this tenant only (another tenant's is 404), variants for listed channels only, each channel's content by its platform's rules.</summary>
+    private static async Task<(PostContent Content, IReadOnlyList<PostTarget> Targets)> ValidateAsync(PostRequest request, HttpContext context, IGrainFactory grains, TimeProvider time)
+    {
+        var tenantId = context.Tenant().TenantId;
+        if (request.ChannelIds.Count == 0)
+        {
+            throw DomainException.Invalid("channelIds", "A post goes to at least one channel.");
+        }
+
+        var targets = new List<PostTarget>();
+        foreach (var channelId in request.ChannelIds.Distinct(StringComparer.Ordinal))
+        {
+            var channel = System.Text.RegularExpressions.Regex.IsMatch(channelId, @"\A(fb|ig)-[0-9]{1,30}\z")
+                ? await grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(tenantId, channelId)).Get()
+                : null;
+            targets.Add(channel is null
+                ? throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.")
+                : new PostTarget(channelId, channel.Platform));
+        }
+
+        var variants = request.Variants ?? new Dictionary<string, VariantRequest>();
+        if (variants.Keys.FirstOrDefault(k => targets.All(t => t.ChannelId != k)) is { } stray)
+        {
+            throw DomainException.Invalid($"variants.{stray}", $"variants.{stray}: a variant is for one of the post's channelIds.");
+        }
+
+        var media = request.MediaUrls ?? [];
+        foreach (var target in targets)
+        {
+            var variant = variants.GetValueOrDefault(target.ChannelId);
+            var prefix = variant is null ? "" : $"variants.{target.ChannelId}.";
+            PostRules.Validate(target.Platform, new PublicationContent(variant?.Text ?? request.Text, request.Link, variant?.MediaUrls ?? media), prefix);
+        }
+
+        if (request.ScheduledAt is { } at)
+        {
+            PostRules.ValidateSchedule(at, time.GetUtcNow());
+        }
+
+        var content = new PostContent(request.Text, request.Link, media,
+            variants.ToDictionary(v => v.Key, v => new VariantContent(v.Value.Text, v.Value.MediaUrls)), request.ScheduledAt?.ToUniversalTime());
+        return (content, targets);
+    }
+
+    private static async Task<PostView> RequirePostAsync(HttpContext context, IGrainFactory grains, string postId) =>
+        (PostIds.IsValid(postId) ? await Post(grains, context.Tenant().TenantId, postId).Get() : null)
+        ?? throw DomainException.NotFound("post", $"Post '{postId}' does not exist.");
+
+    private static IPostGrain Post(IGrainFactory grains, string tenantId, string postId) => grains.GetGrain<IPostGrain>(PostIds.GrainKey(tenantId, postId));
+
+    private static string SortKey(PostView post) =>
+        (post.Content.ScheduledAt is { } at ? StoredTime.Of(at) : "~") + "|" + post.PostId;
+
+    private static string DecodeCursor(string cursor)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException)
+        {
+            throw DomainException.Invalid("cursor", "The cursor is not valid.");
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Logging;
+using OrleansSocial.Posts;
+using OrleansSocial.ReadModels;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Grains.Posts;
+
+/// <summary>
+/// A post: its record in the tenant's <c>planned_posts</c>, loaded at activation and written
+/// through on every change, and the approval flow. Settings (approval, four eyes) and the plan's
+/// monthly limit come from the tenant grain at the moment they matter. Every transition is audited.
+/// </summary>
+public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, ILogger<PostGrain> logger) : Grain, IPostGrain
+{
+    private static readonly PublicationStatus[] Editable = [PublicationStatus.Draft, PublicationStatus.PendingApproval, PublicationStatus.Scheduled];
+
+    private PostView? _post;
+
+    private (string TenantId, string PostId) Key
+    {
+        get
+        {
+            var key = this.GetPrimaryKeyString();
+            var slash = key.IndexOf('/');
+            return (key[..slash], key[(slash + 1)..]);
+        }
+    }
+
+    private IDocumentCollection Posts => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.PlannedPosts);
+
+    private ITenantGrain Tenant => GrainFactory.GetGrain<ITenantGrain>(Key.TenantId);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (await Posts.GetAsync(Key.PostId, cancellationToken) is { } stored)
+        {
+            _post = DocumentJson.TryRead<PostView>(stored);
+            if (_post is null)
+            {
+                LogDamaged(logger, Key.TenantId, Key.PostId);
+            }
+        }
+    }
+
+    public async Task<PostView> Create(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets)
+    {
+        if (_post is not null)
+        {
+            return _post;
+        }
+
+        var now = time.GetUtcNow();
+        var post = new PostView(Key.PostId, actor.ToString(), PublicationStatus.Draft, content, Publications(targets, PublicationStatus.Draft), null, null, now, now);
+        await SaveAsync(post);
+        await Tenant.RecordAudit(actor, "post.created", Key.PostId, "success", null);
+        LogCreated(logger, Key.TenantId, Key.PostId, targets.Count);
+        return content.ScheduledAt is null ? post : await Submit(actor);
+    }
+
+    public Task<PostView?> Get()
+    {
+        if (_post is null)
+        {
+            DeactivateOnIdle();
+        }
+
+        return Task.FromResult(_post);
+    }
+
+    public async Task<PostView> Edit(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets)
+    {
+        var post = Require();
+        RequireStatus(post, "edited", Editable);
+        var standing = await StandingAsync();
+        // An approved post that changes needs approval again; without approval it stays scheduled.
+        var status = post.Status == PublicationStatus.Scheduled && standing.RequireApproval ? PublicationStatus.PendingApproval : post.Status;
+        if (status == PublicationStatus.Scheduled)
+        {
+            await Tenant.AdmitScheduledPost(actor, Key.PostId, content.ScheduledAt ?? throw MissingSchedule());
+        }
+
+        var edited = post with { Content = content, Status = status, Publications = Publications(targets, status), ApprovedBy = status == PublicationStatus.Scheduled ? post.ApprovedBy : null, UpdatedAt = time.GetUtcNow() };
+        await SaveAsync(edited);
+        await Tenant.RecordAudit(actor, "post.edited", Key.PostId, "success", post.Status == status ? null : $"{Name(post.Status)} → {Name(status)}");
+        return edited;
+    }
+
+    public async Task<PostView> Cancel(Actor actor)
+    {
+        var post = Require();
+        RequireStatus(post, "cancelled", [.. Editable, PublicationStatus.Failed]);
+        return await MoveAsync(actor, post, PublicationStatus.Cancelled, "post.cancelled");
+    }
+
+    public async Task<PostView> Submit(Actor actor)
+    {
+        var post = Require();
+        RequireStatus(post, "submitted", PublicationStatus.Draft);
+        var at = post.Content.ScheduledAt ?? throw MissingSchedule();
+        PostRules.ValidateSchedule(at, time.GetUtcNow());
+        var standing = await StandingAsync();
+        if (standing.RequireApproval)
+        {
+            return await MoveAsync(actor, post with { RejectionReason = null }, PublicationStatus.PendingApproval, "post.approval_requested");
+        }
+
+        await Tenant.AdmitScheduledPost(actor, Key.PostId, at);
+        return await MoveAsync(actor, post with { RejectionReason = null }, PublicationStatus.Scheduled, "post.scheduled");
+    }
+
+    public async Task<PostView> Approve(Actor actor)
+    {
+        var post = Require();
+        RequireStatus(post, "approved", PublicationStatus.PendingApproval);
+        var standing = await StandingAsync();
+        if (standing.FourEyes && actor.ToString() == post.AuthorId)
+        {
+            await Tenant.RecordAudit(actor, "post.approved", Key.PostId, "denied", "four eyes: the author cannot approve their own post");
+            throw new DomainException(ProblemKind.Forbidden, "This tenant requires four eyes: the author cannot approve their own post.");
+        }
+
+        await Tenant.AdmitScheduledPost(actor, Key.PostId, post.Content.ScheduledAt ?? throw MissingSchedule());
+        return await MoveAsync(actor, post with { ApprovedBy = actor.ToString() }, PublicationStatus.Scheduled, "post.approved");
+    }
+
+    public async Task<PostView> Reject(Actor actor, string reason)
+    {
+        var post = Require();
+        RequireStatus(post, "rejected", PublicationStatus.PendingApproval);
+        var why = string.IsNullOrWhiteSpace(reason) || reason.Length > 500
+            ? throw DomainException.Invalid("reason", "A reason of 1-500 characters is required.")
+            : reason.Trim();
+        return await MoveAsync(actor, post with { RejectionReason = why, ApprovedBy = null }, PublicationStatus.Draft, "post.rejected", why);
+    }
+
+    private async Task<PostView> MoveAsync(Actor actor, PostView post, PublicationStatus status, string action, string? detail = null)
+    {
+        var moved = post with
+        {
+            Status = status,
+            Publications = [.. post.Publications.Select(p => p.Status is PublicationStatus.Published ? p : p with { Status = status })],
+            UpdatedAt = time.GetUtcNow(),
+        };
+        await SaveAsync(moved);
+        await Tenant.RecordAudit(actor, action, Key.PostId, "success", detail);
+        return moved;
+    }
+
+    private async Task<TenantStanding> StandingAsync() =>
+        await Tenant.Standing() ?? throw DomainException.NotFound("tenant", "The post's tenant no longer exists.");
+
+    private PostView Require() => _post ?? throw DomainException.NotFound("post", $"Post '{Key.PostId}' does not exist.");
+
+    private static void RequireStatus(PostView post, string what, params PublicationStatus[] allowed)
+    {
+        if (!allowed.Contains(post.Status))
+        {
+            throw new DomainException(ProblemKind.Conflict, $"A post that is {Name(post.Status)} cannot be {what}.");
+        }
+    }
+
+    private static DomainException MissingSchedule() => DomainException.Invalid("scheduledAt", "Set scheduledAt before submitting the post.");
+
+    private static IReadOnlyList<PublicationView> Publications(IReadOnlyList<PostTarget> targets, PublicationStatus status) =>
+        [.. targets.Select(t => new PublicationView(t.ChannelId, t.Platform, status))];
+
+    private static string Name(PublicationStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+
+    private async Task SaveAsync(PostView post)
+    {
+        await Posts.UpsertAsync(post.PostId, DocumentJson.ToJson(post), CancellationToken.None);
+        _post = post;
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} created for {Channels} channel(s)")]
+    private static partial void LogCreated(ILogger logger, string tenantId, string postId, int channels);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Post {PostId} of tenant {TenantId} has a damaged record; it reads as missing")]
+    private static partial void LogDamaged(ILogger logger, string tenantId, string postId);
+}

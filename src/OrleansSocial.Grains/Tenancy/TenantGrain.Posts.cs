@@ -1,0 +1,76 @@
+using System.Globalization;
+using OrleansSocial.ReadModels;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Grains.Tenancy;
+
+/// <summary>What posts need from their tenant, decided in its turn: idempotency of creation, and the monthly scheduled-post limit.</summary>
+public sealed partial class TenantGrain
+{
+    private sealed record PostKeyDocument(string PostId, string BodyHash, DateTimeOffset At);
+
+    private sealed record QuotaDocument(IReadOnlyList<string> PostIds);
+
+    public async Task<(string PostId, bool Replay)> ReservePost(string? idempotencyKey, string bodyHash)
+    {
+        RequireTenant();
+        var postId = "p" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        if (idempotencyKey is null)
+        {
+            return (postId, false);
+        }
+
+        var keys = _database!.GetCollection(Collections.PostKeys);
+        if (await keys.GetAsync(idempotencyKey, CancellationToken.None) is { } stored && DocumentJson.TryRead<PostKeyDocument>(stored) is { } earlier)
+        {
+            return earlier.BodyHash == bodyHash
+                ? (earlier.PostId, true)
+                : throw new DomainException(ProblemKind.Unprocessable, "This Idempotency-Key was used with a different body.", "Idempotency-Key");
+        }
+
+        await keys.UpsertAsync(idempotencyKey, DocumentJson.ToJson(new PostKeyDocument(postId, bodyHash, time.GetUtcNow())), CancellationToken.None);
+        return (postId, false);
+    }
+
+    public async Task AdmitScheduledPost(Actor actor, string postId, DateTimeOffset scheduledAt)
+    {
+        var entry = RequireTenant();
+        var month = Month(scheduledAt);
+        var quota = _database!.GetCollection(Collections.PostQuota);
+        var counted = await quota.GetAsync(month, CancellationToken.None) is { } stored && DocumentJson.TryRead<QuotaDocument>(stored) is { } read ? read.PostIds : [];
+        if (counted.Contains(postId))
+        {
+            return;
+        }
+
+        if (entry.Limits.ScheduledPostsPerMonth is { } max && counted.Count >= max)
+        {
+            await _audit!.WriteAsync(actor, "post.scheduled", postId, AuditLog.Denied, $"plan limit scheduledPostsPerMonth ({max} in {month})");
+            throw new DomainException(ProblemKind.PlanLimit, $"This plan allows {max} scheduled posts per month; {month} has {counted.Count}.", "scheduledPostsPerMonth");
+        }
+
+        await quota.UpsertAsync(month, DocumentJson.ToJson(new QuotaDocument([.. counted, postId])), CancellationToken.None);
+        if (month == Month(time.GetUtcNow()))
+        {
+            _scheduledThisMonth = (month, counted.Count + 1);
+        }
+    }
+
+    /// <summary>Posts counted this month, read once per month and kept by admissions.</summary>
+    private async Task<int> ScheduledThisMonthAsync()
+    {
+        var month = Month(time.GetUtcNow());
+        if (_scheduledThisMonth is { } known && known.Month == month)
+        {
+            return known.Count;
+        }
+
+        var stored = await _database!.GetCollection(Collections.PostQuota).GetAsync(month, CancellationToken.None);
+        var count = stored is { } json && DocumentJson.TryRead<QuotaDocument>(json) is { } read ? read.PostIds.Count : 0;
+        _scheduledThisMonth = (month, count);
+        return count;
+    }
+
+    private static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+}
