@@ -44,6 +44,10 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
         }
     }
 
+    /// <summary>
+    /// Decides before it writes: a post with a time is admitted against the plan (or put up for
+    /// approval) first, so a refused request leaves no draft behind.
+    /// </summary>
     public async Task<PostView> Create(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets)
     {
         if (_post is not null)
@@ -52,11 +56,31 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
         }
 
         var now = time.GetUtcNow();
-        var post = new PostView(Key.PostId, actor.ToString(), PublicationStatus.Draft, content, Publications(targets, PublicationStatus.Draft), null, null, now, now);
+        var status = PublicationStatus.Draft;
+        if (content.ScheduledAt is { } at)
+        {
+            PostRules.ValidateSchedule(at, now);
+            if ((await StandingAsync()).RequireApproval)
+            {
+                status = PublicationStatus.PendingApproval;
+            }
+            else
+            {
+                await Tenant.AdmitScheduledPost(actor, Key.PostId, at);
+                status = PublicationStatus.Scheduled;
+            }
+        }
+
+        var post = new PostView(Key.PostId, actor.ToString(), status, content, Publications(targets, status), null, null, now, now);
         await SaveAsync(post);
-        await Tenant.RecordAudit(actor, "post.created", Key.PostId, "success", null);
+        await Tenant.RecordAudit(actor, "post.created", Key.PostId, "success", Name(status));
+        if (status == PublicationStatus.PendingApproval)
+        {
+            await Tenant.RecordAudit(actor, "post.approval_requested", Key.PostId, "success", null);
+        }
+
         LogCreated(logger, Key.TenantId, Key.PostId, targets.Count);
-        return content.ScheduledAt is null ? post : await Submit(actor);
+        return post;
     }
 
     public Task<PostView?> Get()

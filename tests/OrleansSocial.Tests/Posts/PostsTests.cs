@@ -167,6 +167,9 @@ public sealed class PostsTests(SyncHost host) : IClassFixture<SyncHost>
 
         var scheduled = await OkAsync(await Api.TenantAsync(HttpMethod.Get, "/api/posts?status=scheduled", tenant.Id, tenant.OwnerKey));
         Assert.Equal(3, scheduled.GetProperty("items").GetArrayLength());
+        // A refused request leaves nothing behind: no draft of the seven.
+        var all = await OkAsync(await Api.TenantAsync(HttpMethod.Get, "/api/posts", tenant.Id, tenant.OwnerKey));
+        Assert.Equal(3, all.GetProperty("items").GetArrayLength());
     }
 
     [Fact]
