@@ -219,4 +219,65 @@ public sealed class PostsTests(SyncHost host) : IClassFixture<SyncHost>
         // A draft cannot be approved: it has not been submitted.
         await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, $"/api/posts/{id}/approve", tenant.Id, tenant.OwnerKey), 409);
     }
+
+    // Each posts route × each role: 403 naming the permission when the role lacks it, otherwise the
+    // request gets past authorization (to a 2xx, or to the 400/404 its deliberately empty input earns).
+    private const string Missing = "p0000000000000000";
+
+    public static TheoryData<string, string, string, string> PostRoutesByRole()
+    {
+        (string Method, string Path, string Permission)[] routes =
+        [
+            ("POST", "/api/posts", "posts:write"),
+            ("GET", "/api/posts", "channels:read"),
+            ("GET", $"/api/posts/{Missing}", "channels:read"),
+            ("PATCH", $"/api/posts/{Missing}", "posts:write"),
+            ("DELETE", $"/api/posts/{Missing}", "posts:write"),
+            ("POST", $"/api/posts/{Missing}/submit", "posts:write"),
+            ("POST", $"/api/posts/{Missing}/approve", "posts:approve"),
+            ("POST", $"/api/posts/{Missing}/reject", "posts:approve"),
+        ];
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var role in new[] { "owner", "admin", "editor", "analyst", "viewer" })
+        {
+            foreach (var (method, path, permission) in routes)
+            {
+                data.Add(role, method, path, permission);
+            }
+        }
+
+        return data;
+    }
+
+    private static readonly Dictionary<string, string[]> Holds = new()
+    {
+        ["owner"] = ["posts:write", "posts:approve", "channels:read"],
+        ["admin"] = ["posts:write", "posts:approve", "channels:read"],
+        ["editor"] = ["posts:write", "channels:read"],
+        ["analyst"] = ["channels:read"],
+        ["viewer"] = ["channels:read"],
+    };
+
+    [Theory]
+    [MemberData(nameof(PostRoutesByRole))]
+    public async Task Each_posts_route_needs_its_permission(string role, string method, string path, string permission)
+    {
+        var tenant = await Api.CreateTenantAsync();
+        var key = role == "owner" ? tenant.OwnerKey : (await Api.AddMemberAsync(tenant, role)).Key;
+        var body = method is "POST" or "PATCH" && !path.EndsWith("submit", StringComparison.Ordinal) && !path.EndsWith("approve", StringComparison.Ordinal)
+            ? path.EndsWith("reject", StringComparison.Ordinal) ? """{"reason":"no"}""" : """{"channelIds":[],"text":"x"}"""
+            : null;
+
+        var response = await Api.TenantAsync(new HttpMethod(method), path, tenant.Id, key, body);
+
+        if (Holds[role].Contains(permission))
+        {
+            Assert.True((int)response.StatusCode is 200 or 400 or 404, $"{role} {method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        else
+        {
+            var problem = await ProblemAssert.IsProblemAsync(response, 403);
+            Assert.Equal(permission, problem.GetProperty("permission").GetString());
+        }
+    }
 }
