@@ -8,17 +8,12 @@ public static class MongoPrivileges
 {
     public const int Unauthorized = 13;
 
-    public static async Task RequireAsync(string privilege, string database, Func<Task> call)
-    {
-        try
+    public static Task RequireAsync(string privilege, string database, Func<Task> call) =>
+        RequireAsync(privilege, database, async () =>
         {
             await call();
-        }
-        catch (MongoCommandException exception) when (exception.Code == Unauthorized)
-        {
-            throw new StoragePrivilegeException(privilege, database, exception);
-        }
-    }
+            return true;
+        });
 
     public static async Task<T> RequireAsync<T>(string privilege, string database, Func<Task<T>> call)
     {

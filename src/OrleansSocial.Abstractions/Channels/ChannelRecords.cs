@@ -49,10 +49,16 @@ public static class SyncKinds
     public static readonly IReadOnlyList<string> All = [Daily, Weekly, Monthly];
 }
 
-public static class ChannelIds
+public static partial class ChannelIds
 {
     public const string Facebook = "facebook";
     public const string Instagram = "instagram";
+
+    /// <summary>Shaped like a channel id (checked before an id becomes part of a grain key).</summary>
+    public static bool IsValid(string channelId) => Shape().IsMatch(channelId);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A(fb|ig)-[0-9]{1,30}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Shape();
 
     /// <summary>Deterministic from the account, so reconnecting updates instead of duplicating.</summary>
     public static string For(string platform, string externalId) => (platform == Facebook ? "fb-" : "ig-") + externalId;

@@ -34,7 +34,7 @@ public static partial class PostRules
     {
         for (var i = 0; i < content.MediaUrls.Count; i++)
         {
-            if (!IsPublicHttps(content.MediaUrls[i]))
+            if (!IsAbsolute(content.MediaUrls[i], httpAllowed: false))
             {
                 throw DomainException.Invalid($"{field}mediaUrls[{i}]", $"{field}mediaUrls[{i}] must be an absolute https URL of at most {MediaUrlMax} characters (the platform fetches it).");
             }
@@ -45,7 +45,7 @@ public static partial class PostRules
             throw DomainException.Invalid($"{field}mediaUrls", $"A carousel or multi-photo post holds at most {MediaItemsMax} items.");
         }
 
-        if (content.Link is { } link && !IsPublicHttps(link) && !IsHttp(link))
+        if (content.Link is { } link && !IsAbsolute(link, httpAllowed: true))
         {
             throw DomainException.Invalid($"{field}link", $"{field}link must be an absolute http(s) URL.");
         }
@@ -111,11 +111,10 @@ public static partial class PostRules
     public static bool IsVideo(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && VideoExtensions.Any(e => uri.AbsolutePath.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
-    private static bool IsPublicHttps(string? url) =>
-        url is { Length: > 0 and <= MediaUrlMax } && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && uri.Host.Length > 0;
-
-    private static bool IsHttp(string? url) =>
-        url is { Length: > 0 and <= MediaUrlMax } && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.Host.Length > 0;
+    /// <summary>An absolute https URL with a host (http too when allowed), of at most <see cref="MediaUrlMax"/> characters.</summary>
+    private static bool IsAbsolute(string? url, bool httpAllowed) =>
+        url is { Length: > 0 and <= MediaUrlMax } && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0
+        && (uri.Scheme == Uri.UriSchemeHttps || (httpAllowed && uri.Scheme == Uri.UriSchemeHttp));
 
     [GeneratedRegex(@"(?<![\w#])#\w+", RegexOptions.CultureInvariant)]
     private static partial Regex Hashtag();

@@ -177,7 +177,7 @@ public static class ChannelsApi
 
     /// <summary>Channel ids are checked before they become part of a grain key.</summary>
     private static IChannelGrain Channel(HttpContext context, IGrainFactory grains, string channelId) =>
-        System.Text.RegularExpressions.Regex.IsMatch(channelId, @"\A(fb|ig)-[0-9]{1,30}\z")
+        ChannelIds.IsValid(channelId)
             ? grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(context.Tenant().TenantId, channelId))
             : throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
 }

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -11,6 +9,7 @@ using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
+using OrleansSocial.Validation;
 
 namespace OrleansSocial.Api.Apis;
 
@@ -88,7 +87,7 @@ public static class PostsApi
         PublicationStatus? wanted = status is null ? null
             : StatusNames.TryGetValue(status, out var parsed) ? parsed
             : throw DomainException.Invalid("status", $"status must be one of: {string.Join(", ", StatusNames.Keys)}.");
-        var after = cursor is null ? null : DecodeCursor(cursor);
+        var after = cursor is null ? null : TextCursor.Decode(cursor);
         var posts = new List<PostView>();
         await foreach (var stored in store.TenantDatabase(context).GetCollection(Collections.PlannedPosts).ReadAllAsync())
         {
@@ -104,7 +103,7 @@ public static class PostsApi
 
         // Earliest first, drafts without a time last; the cursor is the last (time, id) seen.
         var ordered = posts.OrderBy(SortKey, StringComparer.Ordinal).Where(p => after is null || string.CompareOrdinal(SortKey(p), after) > 0).Take(take + 1).ToList();
-        var next = ordered.Count > take ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(SortKey(ordered[take - 1]))) : null;
+        var next = ordered.Count > take ? TextCursor.Encode(SortKey(ordered[take - 1])) : null;
         return TypedResults.Ok(new Page<PostView>([.. ordered.Take(take)], next));
     }
 
@@ -154,7 +153,7 @@ public static class PostsApi
         var targets = new List<PostTarget>();
         foreach (var channelId in request.ChannelIds.Distinct(StringComparer.Ordinal))
         {
-            var channel = System.Text.RegularExpressions.Regex.IsMatch(channelId, @"\A(fb|ig)-[0-9]{1,30}\z")
+            var channel = ChannelIds.IsValid(channelId)
                 ? await grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(tenantId, channelId)).Get()
                 : null;
             targets.Add(channel is null
@@ -194,16 +193,4 @@ public static class PostsApi
 
     private static string SortKey(PostView post) =>
         (post.Content.ScheduledAt is { } at ? StoredTime.Of(at) : "~") + "|" + post.PostId;
-
-    private static string DecodeCursor(string cursor)
-    {
-        try
-        {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-        }
-        catch (FormatException)
-        {
-            throw DomainException.Invalid("cursor", "The cursor is not valid.");
-        }
-    }
 }

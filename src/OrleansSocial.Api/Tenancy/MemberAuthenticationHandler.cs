@@ -28,8 +28,9 @@ internal sealed class MemberAuthenticationHandler(
     public const string SchemeName = "Member";
     public const string PermissionClaim = "permission";
     private const string RefusalItem = "member-auth-refusal";
+    private const string ThrottledItem = "member-auth-throttled";
 
-    private sealed record Refusal(int Status, string Title, string Detail, string? Type = null, int? RetryAfter = null, bool Challenge = false);
+    private sealed record Refusal(int Status, string Title, string Detail, string? Type = null, bool Challenge = false);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -41,8 +42,8 @@ internal sealed class MemberAuthenticationHandler(
 
         if (failures.Blocked(Context) is { } wait)
         {
-            return Refuse(new Refusal(StatusCodes.Status429TooManyRequests, "Too many failed authentications",
-                $"Too many requests from this address failed to authenticate; retry in {wait} s.", ProblemTypes.Base + "authentication-throttled", wait));
+            Context.Items[ThrottledItem] = wait;
+            return AuthenticateResult.Fail("Too many failed authentications from this address.");
         }
 
         var key = TenantHeader.BearerKey(Request) ?? "";
@@ -71,8 +72,10 @@ internal sealed class MemberAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        WriteAsync(Context.Items[RefusalItem] as Refusal
-            ?? new Refusal(StatusCodes.Status401Unauthorized, "API key required", "Send a member API key of this tenant as 'Authorization: Bearer <key>'.", Challenge: true));
+        Context.Items[ThrottledItem] is int wait
+            ? FailedAuthentication.WriteTooManyAsync(Context, wait)
+            : WriteAsync(Context.Items[RefusalItem] as Refusal
+                ?? new Refusal(StatusCodes.Status401Unauthorized, "API key required", "Send a member API key of this tenant as 'Authorization: Bearer <key>'.", Challenge: true));
 
     /// <summary>Authenticated, but the route's permission policy said no: 403 naming the permission, audited in the tenant's log.</summary>
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -111,11 +114,6 @@ internal sealed class MemberAuthenticationHandler(
         if (refusal.Challenge)
         {
             Response.Headers.WWWAuthenticate = "Bearer";
-        }
-
-        if (refusal.RetryAfter is { } seconds)
-        {
-            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = refusal.Status, Title = refusal.Title, Detail = refusal.Detail, Type = refusal.Type };

@@ -40,7 +40,7 @@ public static class RequestValidationFilter
                     }
 
                     // A missing body is the framework's "body required" 400 already; here only what was sent.
-                    var problem = Check(context.Arguments[i], info, isBody ? "" : name, nullability, 0, allowNullHere: isBody || info.ReadState != NullabilityState.NotNull);
+                    var problem = Check(context.Arguments[i], info, isBody ? "" : name, 0, allowNullHere: isBody || info.ReadState != NullabilityState.NotNull);
                     if (problem is not null)
                     {
                         throw DomainException.Invalid(problem.Value.Field, problem.Value.Detail);
@@ -51,7 +51,7 @@ public static class RequestValidationFilter
             };
         });
 
-    private static (string Field, string Detail)? Check(object? value, NullabilityInfo info, string path, NullabilityInfoContext nullability, int depth, bool allowNullHere)
+    private static (string Field, string Detail)? Check(object? value, NullabilityInfo info, string path, int depth, bool allowNullHere)
     {
         var field = path.Length == 0 ? "body" : path;
         switch (value)
@@ -82,7 +82,7 @@ public static class RequestValidationFilter
                     return (field, $"{field}: a key {keyWhy}.");
                 }
 
-                if (Element(entry.Value, valueInfo, $"{Prefix(path)}{key}", nullability, depth) is { } problem)
+                if (Element(entry.Value, valueInfo, $"{Prefix(path)}{key}", depth) is { } problem)
                 {
                     return problem;
                 }
@@ -97,7 +97,7 @@ public static class RequestValidationFilter
             var index = 0;
             foreach (var item in items)
             {
-                if (Element(item, elementInfo, $"{field}[{index}]", nullability, depth) is { } problem)
+                if (Element(item, elementInfo, $"{field}[{index}]", depth) is { } problem)
                 {
                     return problem;
                 }
@@ -122,7 +122,7 @@ public static class RequestValidationFilter
 
             var propertyInfo = NullabilityOf(property);
             var name = $"{Prefix(path)}{JsonNamingPolicy.CamelCase.ConvertName(property.Name)}";
-            if (Check(property.GetValue(value), propertyInfo, name, nullability, depth + 1, propertyInfo.ReadState != NullabilityState.NotNull) is { } problem)
+            if (Check(property.GetValue(value), propertyInfo, name, depth + 1, propertyInfo.ReadState != NullabilityState.NotNull) is { } problem)
             {
                 return problem;
             }
@@ -131,10 +131,10 @@ public static class RequestValidationFilter
         return null;
     }
 
-    private static (string Field, string Detail)? Element(object? item, NullabilityInfo? info, string path, NullabilityInfoContext nullability, int depth) =>
+    private static (string Field, string Detail)? Element(object? item, NullabilityInfo? info, string path, int depth) =>
         item is null
             ? info?.ReadState == NullabilityState.Nullable ? null : (path, $"{path} must not be null.")
-            : Check(item, info ?? Unknown, path, nullability, depth + 1, allowNullHere: true);
+            : Check(item, info ?? Unknown, path, depth + 1, allowNullHere: true);
 
     private static readonly NullabilityInfo Unknown = new NullabilityInfoContext().Create(typeof(Holder).GetProperty(nameof(Holder.Value))!);
 

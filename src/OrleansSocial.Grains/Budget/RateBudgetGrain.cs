@@ -32,10 +32,26 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
 
     private sealed class Share
     {
-        public DateTimeOffset LastAsked;
-        public readonly Queue<(DateTimeOffset At, int Calls)> Granted = new();
+        private readonly Queue<(DateTimeOffset At, int Calls)> _granted = new();
 
-        public int Spent => Granted.Sum(g => g.Calls);
+        public DateTimeOffset LastAsked;
+
+        /// <summary>Calls granted and not yet aged out: kept as a sum, since every request compares it against every other tenant's.</summary>
+        public int Spent { get; private set; }
+
+        public void Grant(DateTimeOffset at, int calls)
+        {
+            _granted.Enqueue((at, calls));
+            Spent += calls;
+        }
+
+        public void Forget(DateTimeOffset before)
+        {
+            while (_granted.TryPeek(out var oldest) && oldest.At < before)
+            {
+                Spent -= _granted.Dequeue().Calls;
+            }
+        }
     }
 
     public Task<BudgetDecision> Request(BudgetPriority priority, int calls, string tenantId)
@@ -75,7 +91,7 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
             return Task.FromResult(new BudgetDecision(false, probeAt, $"Tenants share this bucket: {behind} other tenant(s) that spent less go first."));
         }
 
-        share.Granted.Enqueue((now, Math.Max(1, calls)));
+        share.Grant(now, Math.Max(1, calls));
 
         // Usage rolls off over time: the first call after a quiet spell goes through and refreshes the picture.
         if (now >= probeAt)
@@ -100,10 +116,7 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
             _shares[(priority, tenantId)] = share = new Share();
         }
 
-        while (share.Granted.TryPeek(out var oldest) && oldest.At < since)
-        {
-            share.Granted.Dequeue();
-        }
+        share.Forget(since);
 
         share.LastAsked = now;
         return share;

@@ -266,8 +266,7 @@ public sealed partial class ChannelGrain(
 
     private ITenantGrain TenantOf(string tenantId) => GrainFactory.GetGrain<ITenantGrain>(tenantId);
 
-    private ChannelDocument Require() =>
-        _channel ?? throw DomainException.NotFound("channel", $"Channel '{Key.ChannelId}' does not exist.");
+    private ChannelDocument Require() => Present(_channel);
 
     /// <summary>Changes the record atomically with respect to every other change: compute from the latest, write, assign.</summary>
     private async Task<ChannelDocument> UpdateAsync(Func<ChannelDocument?, ChannelDocument> change)

@@ -27,13 +27,13 @@ public static class OverviewQuery
             }
         }
 
+        // One read of the profiles (one document per channel), not a lookup per channel.
         var followers = new Dictionary<string, long>();
-        foreach (var channel in channels)
+        await foreach (var stored in database.GetCollection(Collections.Profiles).ReadAllAsync(cancellationToken))
         {
-            if (await database.GetCollection(Collections.Profiles).GetAsync(channel.ChannelId, cancellationToken) is { } profile
-                && DocumentJson.TryRead<ProfileRecord>(profile) is { } record)
+            if (DocumentJson.TryRead<ProfileRecord>(stored.Body) is { ChannelId: not null } record)
             {
-                followers[channel.ChannelId] = record.Followers ?? 0;
+                followers[record.ChannelId] = record.Followers ?? 0;
             }
         }
 

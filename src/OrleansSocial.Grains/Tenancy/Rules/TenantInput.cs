@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Net.Mail;
-using System.Text;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Validation;
 
@@ -94,17 +92,7 @@ public static class TenantInput
             ? throw DomainException.Invalid("reason", $"A reason of 1-{MaxReasonLength} characters is required.")
             : reason.Trim();
 
-    public static string EncodeMemberCursor(string memberId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(memberId));
+    public static string EncodeMemberCursor(string memberId) => TextCursor.Encode(memberId);
 
-    public static string DecodeMemberCursor(string cursor)
-    {
-        try
-        {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-        }
-        catch (FormatException)
-        {
-            throw DomainException.Invalid("cursor", "The cursor is not valid.");
-        }
-    }
+    public static string DecodeMemberCursor(string cursor) => TextCursor.Decode(cursor);
 }
