@@ -174,13 +174,22 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
 
     // --- publishing ---------------------------------------------------------------------
 
-    /// <summary>POST /{page}/feed: now, or natively scheduled when <paramref name="scheduledAt"/> is given. Never retried blindly.</summary>
-    public async Task<GraphResult<CreatedObject>> PublishPagePostAsync(string pageId, string pageToken, string message, string? link = null, DateTimeOffset? scheduledAt = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// POST /{page}/feed: now, or natively scheduled when <paramref name="scheduledAt"/> is given; with
+    /// <paramref name="attachedMedia"/> (unpublished photo ids) a multi-photo post. Never retried blindly.
+    /// </summary>
+    public async Task<GraphResult<CreatedObject>> PublishPagePostAsync(string pageId, string pageToken, string message, string? link = null, DateTimeOffset? scheduledAt = null,
+        IReadOnlyList<string>? attachedMedia = null, CancellationToken cancellationToken = default)
     {
         var parameters = new List<(string, string)> { ("message", message) };
         if (link is not null)
         {
             parameters.Add(("link", link));
+        }
+
+        if (attachedMedia is { Count: > 0 })
+        {
+            parameters.Add(("attached_media", JsonSerializer.Serialize(attachedMedia.Select(id => new Dictionary<string, string> { ["media_fbid"] = id }))));
         }
 
         if (scheduledAt is { } at)
@@ -193,14 +202,29 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
         return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
     }
 
-    public async Task<GraphResult<CreatedObject>> PublishPagePhotoAsync(string pageId, string pageToken, string imageUrl, string? caption = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// POST /{page}/photos: a photo post of its own (the answer carries its <c>post_id</c>), or with
+    /// <paramref name="published"/> false an upload to attach to a multi-photo post.
+    /// </summary>
+    public async Task<GraphResult<CreatedObject>> PublishPagePhotoAsync(string pageId, string pageToken, string imageUrl, string? caption = null, bool published = true, CancellationToken cancellationToken = default)
     {
-        var (json, usage) = await SendAsync(HttpMethod.Post, $"{pageId}/photos", pageToken, [("url", imageUrl), ("caption", caption ?? "")], cancellationToken);
+        var parameters = new List<(string, string)> { ("url", imageUrl) };
+        if (published)
+        {
+            parameters.Add(("caption", caption ?? ""));
+        }
+        else
+        {
+            parameters.Add(("published", "false"));
+        }
+
+        var (json, usage) = await SendAsync(HttpMethod.Post, $"{pageId}/photos", pageToken, parameters, cancellationToken);
         return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
     }
 
-    /// <summary>Step 1 of Instagram publishing: a container for an image (or a video, as a reel).</summary>
-    public async Task<GraphResult<CreatedObject>> CreateInstagramContainerAsync(string igUserId, string token, string? imageUrl, string? videoUrl, string? caption, CancellationToken cancellationToken = default)
+    /// <summary>Step 1 of Instagram publishing: a container for an image (or a video, as a reel), or a carousel item.</summary>
+    public async Task<GraphResult<CreatedObject>> CreateInstagramContainerAsync(string igUserId, string token, string? imageUrl, string? videoUrl, string? caption,
+        bool carouselItem = false, CancellationToken cancellationToken = default)
     {
         var parameters = new List<(string, string)>();
         if (imageUrl is not null)
@@ -211,9 +235,26 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
         if (videoUrl is not null)
         {
             parameters.Add(("video_url", videoUrl));
-            parameters.Add(("media_type", "REELS"));
+            parameters.Add(("media_type", carouselItem ? "VIDEO" : "REELS"));
         }
 
+        if (carouselItem)
+        {
+            parameters.Add(("is_carousel_item", "true"));
+        }
+        else if (caption is not null)
+        {
+            parameters.Add(("caption", caption));
+        }
+
+        var (json, usage) = await SendAsync(HttpMethod.Post, $"{igUserId}/media", token, parameters, cancellationToken);
+        return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
+    }
+
+    /// <summary>A carousel container over 2-10 carousel item containers; published like any container.</summary>
+    public async Task<GraphResult<CreatedObject>> CreateInstagramCarouselAsync(string igUserId, string token, IReadOnlyList<string> children, string? caption, CancellationToken cancellationToken = default)
+    {
+        var parameters = new List<(string, string)> { ("media_type", "CAROUSEL"), ("children", string.Join(',', children)) };
         if (caption is not null)
         {
             parameters.Add(("caption", caption));

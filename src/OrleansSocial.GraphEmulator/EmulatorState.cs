@@ -42,6 +42,11 @@ public sealed class EmulatorState
 
     public ConcurrentDictionary<string, Container> Containers { get; } = new();
 
+    public ConcurrentDictionary<string, UnpublishedPhoto> UnpublishedPhotos { get; } = new();
+
+    /// <summary>Everything published through the API, in order: the duplicate count of tests and benchmarks.</summary>
+    public ConcurrentQueue<Publication> Publications { get; } = new();
+
     public IReadOnlyList<Comment> ExtraComments(string objectId) =>
         _extraComments.TryGetValue(objectId, out var list) ? list.ToList() : [];
 

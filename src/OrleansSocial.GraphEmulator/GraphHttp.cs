@@ -42,6 +42,11 @@ internal static class GraphHttp
         var baseUrl = state.Options.PublicBaseUrl ?? $"{context.Request.Scheme}://{context.Request.Host}";
         var request = new GraphRequest(context.Request.Method.ToUpperInvariant(), segments, parameters, token, baseUrl, version);
         var result = await dispatcher.HandleAsync(request);
+        if (result.DropConnection)
+        {
+            context.Abort();
+            return;
+        }
 
         context.Response.StatusCode = result.Status;
         context.Response.Headers["facebook-api-version"] = version;

@@ -30,6 +30,9 @@ public static class Collections
     /// <summary>Scheduled posts counted against the plan, one document per month.</summary>
     public const string PostQuota = "post_quota";
 
+    /// <summary>Publishing attempts, written before every Graph write: what to read back after an unknown outcome.</summary>
+    public const string PublicationAttempts = "publication_attempts";
+
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
     public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns];
 

@@ -1,12 +1,16 @@
 namespace OrleansSocial.Budget;
 
-/// <summary>Who is asking: when budget runs short, manual syncs go first, then scheduled ones, then backfill.</summary>
+/// <summary>
+/// Who is asking: when budget runs short, publishing goes first (a post someone scheduled), then
+/// manual syncs, then scheduled ones, then backfill. Appended, not reordered: values are stored.
+/// </summary>
 [GenerateSerializer, Alias("OrleansSocial.BudgetPriority")]
 public enum BudgetPriority
 {
     Manual,
     Scheduled,
     Backfill,
+    Publishing,
 }
 
 /// <summary>Granted, or not before <see cref="RetryAt"/>.</summary>

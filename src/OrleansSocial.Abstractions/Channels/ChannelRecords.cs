@@ -17,6 +17,23 @@ public sealed record ChannelConnection(
     [property: Id(3)] string AccessToken,
     [property: Id(4)] DateTimeOffset? TokenExpiresAt);
 
+/// <summary>
+/// Whether a channel may publish now, and the token to do it with. Travels only between grains;
+/// its text form never shows the token.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.PublishingAccess")]
+public sealed record PublishingAccess(
+    [property: Id(0)] bool Exists,
+    [property: Id(1)] ChannelStatus Status,
+    [property: Id(2)] string Platform,
+    [property: Id(3)] string ExternalId,
+    [property: Id(4)] string? Token)
+{
+    public static readonly PublishingAccess Missing = new(false, ChannelStatus.Paused, "", "", null);
+
+    public override string ToString() => $"PublishingAccess {{ Exists = {Exists}, Status = {Status}, Platform = {Platform}, ExternalId = {ExternalId} }}";
+}
+
 /// <summary>A channel as members see it: never a token.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansSocial.ChannelView")]
 public sealed record ChannelView(
@@ -92,6 +109,14 @@ public interface IChannelGrain : IGrainWithStringKey
     Task<SyncRunView> RequestSync(SyncRequest request);
 
     /// <summary>Re-authorises the channel with a fresh token for the same account (from <c>PUT /token</c>).</summary>
+    /// <summary>What publishing needs at the due time: whether the channel may publish and, when it may, its token.</summary>
+    [Alias("OpenPublishing")]
+    Task<PublishingAccess> OpenPublishing();
+
+    /// <summary>Graph refused the channel's token while publishing: the channel turns needs_reauth.</summary>
+    [Alias("TokenRejected")]
+    Task TokenRejected(int? code, int? subcode);
+
     [Alias("Reauthorize")]
     Task<ChannelView> Reauthorize(ChannelConnection connection);
 }

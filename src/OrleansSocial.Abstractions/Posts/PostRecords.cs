@@ -45,7 +45,9 @@ public sealed record PublicationView(
     [property: Id(4)] string? Permalink = null,
     [property: Id(5)] DateTimeOffset? PublishedAt = null,
     [property: Id(6)] string? FailureReason = null,
-    [property: Id(7)] bool? Retryable = null);
+    [property: Id(7)] bool? Retryable = null,
+    [property: Id(8)] DateTimeOffset? DueAt = null,
+    [property: Id(9)] string? FailureDetail = null);
 
 /// <summary>A post and its publications, as stored in the tenant's <c>planned_posts</c> and as members see it.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansSocial.PostView")]
@@ -63,7 +65,8 @@ public sealed record PostView(
 /// <summary>
 /// One post of one tenant (key <c>{tenantId}/{postId}</c>): its content, its publications (one per
 /// channel) and the approval flow: draft → pending_approval (when the tenant requires approval) →
-/// scheduled; rejection sends it back to draft with the reason kept. Publishing itself is not built yet.
+/// scheduled; rejection sends it back to draft with the reason kept. At the due time a reminder
+/// publishes each channel's publication, effectively once (see <c>PostGrain.Delivery</c>).
 /// </summary>
 [Alias("OrleansSocial.IPostGrain")]
 public interface IPostGrain : IGrainWithStringKey
@@ -89,6 +92,14 @@ public interface IPostGrain : IGrainWithStringKey
 
     [Alias("Reject")]
     Task<PostView> Reject(Actor actor, string reason);
+
+    /// <summary>Publishes a scheduled post (or a draft, where the tenant needs no approval) now instead of at its time.</summary>
+    [Alias("PublishNow")]
+    Task<PostView> PublishNow(Actor actor);
+
+    /// <summary>Tries a failed publication again, now.</summary>
+    [Alias("Retry")]
+    Task<PostView> Retry(Actor actor, string channelId);
 }
 
 public static class PostIds

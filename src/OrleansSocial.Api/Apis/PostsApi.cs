@@ -14,9 +14,9 @@ using OrleansSocial.Validation;
 namespace OrleansSocial.Api.Apis;
 
 /// <summary>
-/// Posts composed in the product: drafts, approval (with four eyes when the tenant asks) and
-/// scheduling against the plan's monthly limit. Publishing at the due time is not built yet: a
-/// scheduled post stays scheduled.
+/// Posts composed in the product: drafts, approval (with four eyes when the tenant asks),
+/// scheduling against the plan's monthly limit, and publishing: at the due time, now, or again
+/// after a failure. Delivery itself is the post grain's.
 /// </summary>
 public static class PostsApi
 {
@@ -59,6 +59,10 @@ public static class PostsApi
         group.MapPost("/{postId}/approve", ApprovePost).RequirePermission(Permissions.PostsApprove)
             .WithSummary("Approve: scheduled. With fourEyes the author cannot approve their own post");
         group.MapPost("/{postId}/reject", RejectPost).RequirePermission(Permissions.PostsApprove).WithSummary("Reject with a reason: back to draft, reason kept");
+        group.MapPost("/{postId}/publish-now", PublishNow).RequirePermission(Permissions.PostsPublish)
+            .WithSummary("Publish a scheduled post now (or a draft, when the tenant needs no approval); it counts against the monthly limit like any scheduled post");
+        group.MapPost("/{postId}/publications/{channelId}/retry", RetryPublication).RequirePermission(Permissions.PostsPublish)
+            .WithSummary("Try a failed publication again, now; after an unknown outcome it reads back before it writes");
         return group;
     }
 
@@ -139,6 +143,23 @@ public static class PostsApi
     {
         await RequirePostAsync(context, grains, postId);
         return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Reject(context.Tenant().Actor, request.Reason));
+    }
+
+    public static async Task<Ok<PostView>> PublishNow(string postId, HttpContext context, IGrainFactory grains)
+    {
+        await RequirePostAsync(context, grains, postId);
+        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).PublishNow(context.Tenant().Actor));
+    }
+
+    public static async Task<Ok<PostView>> RetryPublication(string postId, string channelId, HttpContext context, IGrainFactory grains)
+    {
+        var post = await RequirePostAsync(context, grains, postId);
+        if (post.Publications.All(p => p.ChannelId != channelId))
+        {
+            throw DomainException.NotFound("publication", $"Post '{postId}' has no publication for channel '{channelId}'.");
+        }
+
+        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Retry(context.Tenant().Actor, channelId));
     }
 
     /// <summary>Channels of this tenant only (another tenant's is 404), variants for listed channels only, each channel's content by its platform's rules.</summary>

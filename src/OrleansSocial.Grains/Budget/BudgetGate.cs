@@ -4,7 +4,7 @@ using OrleansSocial.Graph;
 namespace OrleansSocial.Grains.Budget;
 
 /// <summary>The rate budget said not now: the run stops spending and resumes at <see cref="RetryAt"/>.</summary>
-public sealed class BudgetDeferredException(DateTimeOffset retryAt, string reason) : Exception(reason)
+public sealed class BudgetDeferredException(DateTimeOffset retryAt, string reason, Exception? inner = null) : Exception(reason, inner)
 {
     public DateTimeOffset RetryAt { get; } = retryAt;
 }
@@ -80,7 +80,7 @@ public sealed class BudgetGate(IRateBudgetGrain bucket, TimeProvider time, strin
         var report = ReportOf(exception.Usage, throttled: true) with { RegainAfter = exception.RegainAfter ?? TimeSpan.Zero };
         await bucket.Report(report);
         var decision = await bucket.Request(BudgetPriority.Manual, 1, tenantId);
-        return new BudgetDeferredException(decision.RetryAt ?? time.GetUtcNow(), $"Graph throttled the call (code {exception.Code}); paused until the bucket regains access.");
+        return new BudgetDeferredException(decision.RetryAt ?? time.GetUtcNow(), $"Graph throttled the call (code {exception.Code}); paused until the bucket regains access.", exception);
     }
 
     private static BudgetReport ReportOf(GraphUsage usage, bool throttled) => new(usage.MaxPercent, usage.RegainAfter, throttled);

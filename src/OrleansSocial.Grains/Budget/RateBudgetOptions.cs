@@ -5,6 +5,9 @@ public sealed class RateBudgetOptions
 {
     public const string Section = "RateBudget";
 
+    /// <summary>Publishing may spend the whole bucket: a post due now outranks every sync.</summary>
+    public double PublishingCeiling { get; set; } = 100;
+
     /// <summary>Percent of a bucket up to which manual syncs may spend.</summary>
     public double ManualCeiling { get; set; } = 98;
 

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansSocial.Graph;
+using OrleansSocial.Grains.Posts.Publishing;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
 using OrleansSocial.Storage.Documents;
@@ -11,12 +14,18 @@ namespace OrleansSocial.Grains.Posts;
 /// A post: its record in the tenant's <c>planned_posts</c>, loaded at activation and written
 /// through on every change, and the approval flow. Settings (approval, four eyes) and the plan's
 /// monthly limit come from the tenant grain at the moment they matter. Every transition is audited.
+/// Delivery works beside request turns (see <c>PostGrain.Delivery</c>), so every change goes through
+/// one writer, and a request that decided on a version of the post the delivery has since changed is refused.
 /// </summary>
-public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, ILogger<PostGrain> logger) : Grain, IPostGrain
+public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, IOptions<PublishingOptions> options, TimeProvider time, ILogger<PostGrain> logger) : Grain, IPostGrain
 {
     private static readonly PublicationStatus[] Editable = [PublicationStatus.Draft, PublicationStatus.PendingApproval, PublicationStatus.Scheduled];
 
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
     private PostView? _post;
+
+    private PublishingOptions Options => options.Value;
 
     private (string TenantId, string PostId) Key
     {
@@ -71,8 +80,8 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
             }
         }
 
-        var post = new PostView(Key.PostId, actor.ToString(), status, content, Publications(targets, status), null, null, now, now);
-        await SaveAsync(post);
+        var post = new PostView(Key.PostId, actor.ToString(), status, content, Publications(targets, status, content), null, null, now, now);
+        await SaveAsync(null, post);
         await Tenant.RecordAudit(actor, "post.created", Key.PostId, "success", Name(status));
         if (status == PublicationStatus.PendingApproval)
         {
@@ -80,7 +89,7 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
         }
 
         LogCreated(logger, Key.TenantId, Key.PostId, targets.Count);
-        return post;
+        return _post!;
     }
 
     public Task<PostView?> Get()
@@ -105,17 +114,17 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
             await Tenant.AdmitScheduledPost(actor, Key.PostId, content.ScheduledAt ?? throw MissingSchedule());
         }
 
-        var edited = post with { Content = content, Status = status, Publications = Publications(targets, status), ApprovedBy = status == PublicationStatus.Scheduled ? post.ApprovedBy : null, UpdatedAt = time.GetUtcNow() };
-        await SaveAsync(edited);
+        var edited = post with { Content = content, Status = status, Publications = Publications(targets, status, content), ApprovedBy = status == PublicationStatus.Scheduled ? post.ApprovedBy : null, UpdatedAt = time.GetUtcNow() };
+        await SaveAsync(post, edited);
         await Tenant.RecordAudit(actor, "post.edited", Key.PostId, "success", post.Status == status ? null : $"{Name(post.Status)} → {Name(status)}");
-        return edited;
+        return _post!;
     }
 
     public async Task<PostView> Cancel(Actor actor)
     {
         var post = Require();
         RequireStatus(post, "cancelled", [.. Editable, PublicationStatus.Failed]);
-        return await MoveAsync(actor, post, PublicationStatus.Cancelled, "post.cancelled");
+        return await MoveAsync(actor, post, post, PublicationStatus.Cancelled, "post.cancelled");
     }
 
     public async Task<PostView> Submit(Actor actor)
@@ -127,11 +136,11 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
         var standing = await StandingAsync();
         if (standing.RequireApproval)
         {
-            return await MoveAsync(actor, post with { RejectionReason = null }, PublicationStatus.PendingApproval, "post.approval_requested");
+            return await MoveAsync(actor, post, post with { RejectionReason = null }, PublicationStatus.PendingApproval, "post.approval_requested");
         }
 
         await Tenant.AdmitScheduledPost(actor, Key.PostId, at);
-        return await MoveAsync(actor, post with { RejectionReason = null }, PublicationStatus.Scheduled, "post.scheduled");
+        return await MoveAsync(actor, post, post with { RejectionReason = null }, PublicationStatus.Scheduled, "post.scheduled");
     }
 
     public async Task<PostView> Approve(Actor actor)
@@ -146,7 +155,7 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
         }
 
         await Tenant.AdmitScheduledPost(actor, Key.PostId, post.Content.ScheduledAt ?? throw MissingSchedule());
-        return await MoveAsync(actor, post with { ApprovedBy = actor.ToString() }, PublicationStatus.Scheduled, "post.approved");
+        return await MoveAsync(actor, post, post with { ApprovedBy = actor.ToString() }, PublicationStatus.Scheduled, "post.approved");
     }
 
     public async Task<PostView> Reject(Actor actor, string reason)
@@ -156,10 +165,10 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
         var why = string.IsNullOrWhiteSpace(reason) || reason.Length > 500
             ? throw DomainException.Invalid("reason", "A reason of 1-500 characters is required.")
             : reason.Trim();
-        return await MoveAsync(actor, post with { RejectionReason = why, ApprovedBy = null }, PublicationStatus.Draft, "post.rejected", why);
+        return await MoveAsync(actor, post, post with { RejectionReason = why, ApprovedBy = null }, PublicationStatus.Draft, "post.rejected", why);
     }
 
-    private async Task<PostView> MoveAsync(Actor actor, PostView post, PublicationStatus status, string action, string? detail = null)
+    private async Task<PostView> MoveAsync(Actor actor, PostView read, PostView post, PublicationStatus status, string action, string? detail = null)
     {
         var moved = post with
         {
@@ -167,9 +176,9 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
             Publications = [.. post.Publications.Select(p => p.Status is PublicationStatus.Published ? p : p with { Status = status })],
             UpdatedAt = time.GetUtcNow(),
         };
-        await SaveAsync(moved);
+        await SaveAsync(read, moved);
         await Tenant.RecordAudit(actor, action, Key.PostId, "success", detail);
-        return moved;
+        return _post!;
     }
 
     private async Task<TenantStanding> StandingAsync() =>
@@ -187,15 +196,48 @@ public sealed partial class PostGrain(IDocumentStore store, TimeProvider time, I
 
     private static DomainException MissingSchedule() => DomainException.Invalid("scheduledAt", "Set scheduledAt before submitting the post.");
 
-    private static IReadOnlyList<PublicationView> Publications(IReadOnlyList<PostTarget> targets, PublicationStatus status) =>
-        [.. targets.Select(t => new PublicationView(t.ChannelId, t.Platform, status))];
+    private static IReadOnlyList<PublicationView> Publications(IReadOnlyList<PostTarget> targets, PublicationStatus status, PostContent content) =>
+        [.. targets.Select(t => new PublicationView(t.ChannelId, t.Platform, status, DueAt: content.ScheduledAt))];
 
     private static string Name(PublicationStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 
-    private async Task SaveAsync(PostView post)
+    /// <summary>
+    /// A request's change, decided on <paramref name="read"/>: refused when the post has changed since
+    /// (delivery started meanwhile). The reminder is registered before a post with something to deliver
+    /// is written (a crash between them leaves a reminder that finds nothing, never a post without one).
+    /// </summary>
+    private async Task SaveAsync(PostView? read, PostView next)
     {
-        await Posts.UpsertAsync(post.PostId, DocumentJson.ToJson(post), CancellationToken.None);
-        _post = post;
+        var pending = next.Publications.Any(Pending);
+        if (pending)
+        {
+            await SyncReminderAsync(next);
+        }
+
+        await UpdateAsync(current => ReferenceEquals(current, read)
+            ? next
+            : throw new DomainException(ProblemKind.Conflict, "The post changed while this request was being decided (publishing may have started); read it again."));
+        if (!pending)
+        {
+            await SyncReminderAsync();
+        }
+    }
+
+    /// <summary>The one writer of the post: compute from the latest, write, assign.</summary>
+    private async Task<PostView> UpdateAsync(Func<PostView?, PostView> change)
+    {
+        await _writer.WaitAsync();
+        try
+        {
+            var next = change(_post) with { UpdatedAt = time.GetUtcNow() };
+            await Posts.UpsertAsync(next.PostId, DocumentJson.ToJson(next), CancellationToken.None);
+            _post = next;
+            return next;
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} created for {Channels} channel(s)")]

@@ -55,7 +55,9 @@ public static class GraphClientServiceCollectionExtensions
     /// <summary>Only reads are retried: a write whose answer was lost may have happened (no idempotency keys in Graph).</summary>
     private static async ValueTask<bool> IsRetryableAsync(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
     {
-        var method = outcome.Result?.RequestMessage?.Method;
+        // From the context, not the response: a dropped connection has no response, and it is exactly
+        // the case where a write may have happened.
+        var method = context.GetRequestMessage()?.Method ?? outcome.Result?.RequestMessage?.Method;
         if (method is not null && method != HttpMethod.Get)
         {
             return false;

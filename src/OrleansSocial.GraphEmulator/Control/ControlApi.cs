@@ -85,6 +85,13 @@ internal static class ControlApi
             return new { state.Buckets.AppCallsPerHour, state.Buckets.PageCallsPerDay, state.Buckets.InstagramCallsPerDay, state.Buckets.ThrottledCalls };
         });
 
+        // What clients published, optionally for one Page or Instagram account: tests and benchmarks count duplicates here.
+        control.MapGet("/publications", (EmulatorState state, string? ownerId) =>
+            state.Publications.Where(p => ownerId is null || p.OwnerId == ownerId).Select(p => new
+            {
+                objectId = p.ObjectId, ownerId = p.OwnerId, kind = p.Kind, message = p.Message, link = p.Link, items = p.Items, createdAt = p.CreatedAt,
+            }));
+
         control.MapGet("/log", (EmulatorState state) => state.Log.Snapshot());
         control.MapDelete("/log", (EmulatorState state) =>
         {

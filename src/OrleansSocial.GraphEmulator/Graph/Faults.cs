@@ -29,12 +29,19 @@ public sealed record Fault
 
     public int LatencyMs { get; init; }
 
+    /// <summary>Process the request as usual, then drop the connection without answering: the outcome is unknown to the client.</summary>
+    public bool DropAfterProcessing { get; init; }
+
+    /// <summary>Only requests of this method (GET, POST, DELETE).</summary>
+    public string? Method { get; init; }
+
     public int? Remaining { get; set; }
 
     public bool Matches(GraphRequest request)
     {
         var path = string.Join('/', request.Segments);
         return (Endpoint is null || Endpoint == request.Endpoint)
+            && (Method is null || string.Equals(Method, request.Method, StringComparison.OrdinalIgnoreCase))
             && (PathPrefix is null || path.StartsWith(PathPrefix, StringComparison.Ordinal))
             && (Token is null || Token == request.Token)
             && (ObjectId is null || request.Segments.FirstOrDefault() == ObjectId);

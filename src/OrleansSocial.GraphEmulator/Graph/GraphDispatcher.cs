@@ -27,7 +27,15 @@ public sealed partial class GraphDispatcher(EmulatorState state)
 
     private async Task<GraphResult> HandleCoreAsync(GraphRequest request)
     {
-        if (state.Faults.Take(request) is { } fault)
+        var fault = state.Faults.Take(request);
+        if (fault is { DropAfterProcessing: true })
+        {
+            var processed = await HandleUnfaultedAsync(request);
+            processed.DropConnection = true;
+            return processed;
+        }
+
+        if (fault is not null)
         {
             if (fault.LatencyMs > 0)
             {
@@ -44,6 +52,12 @@ public sealed partial class GraphDispatcher(EmulatorState state)
                 return GraphErrors.Error(code, fault.Message ?? "Injected fault", fault.Subcode, transient: fault.IsTransient);
             }
         }
+
+        return await HandleUnfaultedAsync(request);
+    }
+
+    private async Task<GraphResult> HandleUnfaultedAsync(GraphRequest request)
+    {
 
         if (request.Method == "POST" && request.Segments.Count == 0)
         {

@@ -24,6 +24,9 @@ public sealed class GraphResult(int status, JsonNode body)
 
     public List<(string Name, string Value)> Headers { get; } = [];
 
+    /// <summary>The request was processed, and then the connection is dropped before the answer (an injected fault).</summary>
+    public bool DropConnection { get; set; }
+
     public static GraphResult Ok(JsonNode body) => new(200, body);
 }
 

@@ -12,4 +12,14 @@ public sealed record Comment(string Id, string ObjectId, string Message, DateTim
 
 public sealed record Media(string Id, string AccountId, string Caption, string MediaType, DateTimeOffset Timestamp, int BaseLikes);
 
-public sealed record Container(string Id, string AccountId, string? ImageUrl, string? VideoUrl, string? Caption, DateTimeOffset CreatedAt, string? PublishedMediaId);
+public sealed record Container(string Id, string AccountId, string? ImageUrl, string? VideoUrl, string? Caption, DateTimeOffset CreatedAt, string? PublishedMediaId,
+    bool IsCarouselItem = false, IReadOnlyList<string>? Children = null);
+
+/// <summary>A photo uploaded with <c>published=false</c>, waiting to be attached to a Page post.</summary>
+public sealed record UnpublishedPhoto(string Id, string PageId, string Url);
+
+/// <summary>
+/// Something a client published through the emulator (a Page post or an Instagram media), as tests
+/// and benchmarks count it: who owns it, what it says and how many media items it carries.
+/// </summary>
+public sealed record Publication(string ObjectId, string OwnerId, string Kind, string Message, string? Link, int Items, DateTimeOffset CreatedAt);

@@ -27,7 +27,8 @@ public static class ObservabilityExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddMeter("Microsoft.Orleans")
-                .AddMeter(SyncMetrics.MeterName))
+                .AddMeter(SyncMetrics.MeterName)
+                .AddMeter(OrleansSocial.Grains.Posts.Publishing.PublishingMetrics.MeterName))
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request =>

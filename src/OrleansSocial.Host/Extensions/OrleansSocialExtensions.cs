@@ -61,6 +61,10 @@ public static class OrleansSocialExtensions
             .Validate(o => o.CatchUpPeriod > TimeSpan.Zero && o.ResumePeriod > TimeSpan.Zero && o.StaggerWindow >= TimeSpan.Zero, "Sync:CatchUpPeriod and Sync:ResumePeriod must be positive, Sync:StaggerWindow not negative.")
             .ValidateOnStart();
         builder.Services.AddOptions<RateBudgetOptions>().BindConfiguration(RateBudgetOptions.Section);
+        builder.Services.AddOptions<OrleansSocial.Grains.Posts.Publishing.PublishingOptions>().BindConfiguration(OrleansSocial.Grains.Posts.Publishing.PublishingOptions.Section)
+            .Validate(o => o.MaxLateness > TimeSpan.Zero && o.ReminderPeriod > TimeSpan.Zero && o.MaxTries > 0 && o.ContainerPollInitial > TimeSpan.Zero,
+                "Publishing:MaxLateness, Publishing:ReminderPeriod and Publishing:ContainerPollInitial must be positive, Publishing:MaxTries at least 1.")
+            .ValidateOnStart();
         builder.AddOrleansSilo();
         builder.Services.AddSingleton<IPostConfigureOptions<ClusterSettings>, Hosting.SiloPortCheck>();
         builder.Services.AddHostedService<Hosting.StartupBanner>();

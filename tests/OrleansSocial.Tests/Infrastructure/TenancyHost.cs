@@ -15,7 +15,7 @@ public class TenancyHost : IAsyncLifetime
     /// <summary>Settings a fixture adds to the host's configuration.</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
 
-    public Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
         var settings = new Dictionary<string, string?>(ExtraSettings) { ["Operator:ApiKey"] = OperatorKey };
         Host = new ApiHost(_data.Path, settings);
@@ -23,7 +23,7 @@ public class TenancyHost : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Api.Http.Dispose();
         await Host.DisposeAsync();

@@ -236,6 +236,8 @@ public sealed class PostsTests(SyncHost host) : IClassFixture<SyncHost>
             ("POST", $"/api/posts/{Missing}/submit", "posts:write"),
             ("POST", $"/api/posts/{Missing}/approve", "posts:approve"),
             ("POST", $"/api/posts/{Missing}/reject", "posts:approve"),
+            ("POST", $"/api/posts/{Missing}/publish-now", "posts:publish"),
+            ("POST", $"/api/posts/{Missing}/publications/fb-1/retry", "posts:publish"),
         ];
         var data = new TheoryData<string, string, string, string>();
         foreach (var role in new[] { "owner", "admin", "editor", "analyst", "viewer" })
@@ -251,8 +253,8 @@ public sealed class PostsTests(SyncHost host) : IClassFixture<SyncHost>
 
     private static readonly Dictionary<string, string[]> Holds = new()
     {
-        ["owner"] = ["posts:write", "posts:approve", "channels:read"],
-        ["admin"] = ["posts:write", "posts:approve", "channels:read"],
+        ["owner"] = ["posts:write", "posts:approve", "posts:publish", "channels:read"],
+        ["admin"] = ["posts:write", "posts:approve", "posts:publish", "channels:read"],
         ["editor"] = ["posts:write", "channels:read"],
         ["analyst"] = ["channels:read"],
         ["viewer"] = ["channels:read"],
@@ -265,6 +267,7 @@ public sealed class PostsTests(SyncHost host) : IClassFixture<SyncHost>
         var tenant = await Api.CreateTenantAsync();
         var key = role == "owner" ? tenant.OwnerKey : (await Api.AddMemberAsync(tenant, role)).Key;
         var body = method is "POST" or "PATCH" && !path.EndsWith("submit", StringComparison.Ordinal) && !path.EndsWith("approve", StringComparison.Ordinal)
+            && !path.EndsWith("publish-now", StringComparison.Ordinal) && !path.EndsWith("retry", StringComparison.Ordinal)
             ? path.EndsWith("reject", StringComparison.Ordinal) ? """{"reason":"no"}""" : """{"channelIds":[],"text":"x"}"""
             : null;
 

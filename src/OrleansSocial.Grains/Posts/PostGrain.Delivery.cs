@@ -1,0 +1,381 @@
+using Microsoft.Extensions.Logging;
+using OrleansSocial.Channels;
+using OrleansSocial.Graph;
+using OrleansSocial.Grains.Budget;
+using OrleansSocial.Grains.Posts.Publishing;
+using OrleansSocial.Posts;
+using OrleansSocial.ReadModels;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Grains.Posts;
+
+/// <summary>
+/// Delivery: one reminder per post with publications to deliver, due at the earliest due time and
+/// ticking every <see cref="PublishingOptions.ReminderPeriod"/> after it, so a post comes back after
+/// its silo dies or the cluster was down. Each tick (or publish-now, or retry) starts the delivery
+/// work beside request turns; every change of the post goes through <see cref="UpdateAsync"/>.
+/// A publication is published within <see cref="PublishingOptions.MaxLateness"/> of its due time
+/// or fails as <c>missed</c>; its attempt is written before every Graph write (<see cref="PublicationAttempt"/>).
+/// Held, not published, while its channel is paused or its tenant suspended; cancelled when its
+/// channel or tenant is gone.
+/// </summary>
+public sealed partial class PostGrain : IRemindable
+{
+    private const string DeliveryReminder = "deliver";
+
+    private Task? _delivery;
+
+    // The due time the reminder was last registered for in this activation (null: not known).
+    private DateTimeOffset? _reminderDue;
+
+    private IDocumentCollection Attempts => store.GetDatabase(Storage.Naming.StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.PublicationAttempts);
+
+    private static bool Pending(PublicationView publication) => publication.Status is PublicationStatus.Scheduled or PublicationStatus.Publishing;
+
+    private DateTimeOffset DueOf(PublicationView publication) => publication.DueAt ?? _post?.Content.ScheduledAt ?? DateTimeOffset.MinValue;
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == DeliveryReminder)
+        {
+            StartDelivery();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<PostView> PublishNow(Actor actor)
+    {
+        var post = Require();
+        var now = time.GetUtcNow();
+        if (post.Status == PublicationStatus.Draft)
+        {
+            if ((await StandingAsync()).RequireApproval)
+            {
+                throw new DomainException(ProblemKind.Conflict, "This tenant requires approval: submit the post and have it approved first.");
+            }
+
+            await Tenant.AdmitScheduledPost(actor, Key.PostId, now);
+        }
+        else if (post.Status != PublicationStatus.Scheduled)
+        {
+            throw new DomainException(ProblemKind.Conflict, $"A post that is {Name(post.Status)} cannot be published now.");
+        }
+
+        var updated = await UpdateAsync(current =>
+        {
+            current = current ?? throw DomainException.NotFound("post", $"Post '{Key.PostId}' does not exist.");
+            RequireStatus(current, "published now", PublicationStatus.Draft, PublicationStatus.Scheduled);
+            return current with
+            {
+                Status = PublicationStatus.Scheduled,
+                Content = current.Content with { ScheduledAt = current.Content.ScheduledAt is { } at && at < now ? at : now },
+                Publications = [.. current.Publications.Select(p => p.Status is PublicationStatus.Draft or PublicationStatus.Scheduled ? p with { Status = PublicationStatus.Scheduled, DueAt = now } : p)],
+            };
+        });
+        await SyncReminderAsync();
+        await Tenant.RecordAudit(actor, "post.publish_now", Key.PostId, "success", null);
+        StartDelivery();
+        return updated;
+    }
+
+    public async Task<PostView> Retry(Actor actor, string channelId)
+    {
+        Require();
+        var now = time.GetUtcNow();
+        var updated = await UpdateAsync(current =>
+        {
+            current = current ?? throw DomainException.NotFound("post", $"Post '{Key.PostId}' does not exist.");
+            var publication = current.Publications.FirstOrDefault(p => p.ChannelId == channelId)
+                ?? throw DomainException.NotFound("publication", $"Post '{Key.PostId}' has no publication for channel '{channelId}'.");
+            if (publication.Status != PublicationStatus.Failed)
+            {
+                throw new DomainException(ProblemKind.Conflict, $"Only a failed publication can be retried; this one is {Name(publication.Status)}.");
+            }
+
+            return WithPublication(current, channelId, p => p with { Status = PublicationStatus.Scheduled, DueAt = now, FailureReason = null, FailureDetail = null, Retryable = null });
+        });
+
+        // The attempt is kept (it may say a write's outcome is unknown, to read back first); only its tries start again.
+        if (await LoadAttemptAsync(channelId) is { } attempt)
+        {
+            await SaveAttemptAsync(attempt with { Tries = 0, FirstTriedAt = now });
+        }
+
+        await Tenant.RecordAudit(actor, "post.publication_retried", Key.PostId, "success", channelId);
+        await SyncReminderAsync();
+        StartDelivery();
+        return updated;
+    }
+
+    private void StartDelivery()
+    {
+        if (_post is null || _delivery is { IsCompleted: false })
+        {
+            return;
+        }
+
+        _delivery = DeliverAsync();
+    }
+
+    private async Task DeliverAsync()
+    {
+        // The turn that started delivery (a reminder tick, a request) returns before any Graph call.
+        await Task.Yield();
+        try
+        {
+            while (_post is { } post)
+            {
+                var now = time.GetUtcNow();
+                var due = post.Publications.Where(p => p.Status == PublicationStatus.Publishing || (p.Status == PublicationStatus.Scheduled && DueOf(p) <= now)).ToList();
+                if (due.Count == 0)
+                {
+                    break;
+                }
+
+                var next = (await Task.WhenAll(due.Select(p => DeliverOneAsync(p.ChannelId)))).Where(w => w is not null).Min();
+                if (next is not { } until || until - time.GetUtcNow() > Options.ReminderPeriod)
+                {
+                    // Done, held, or waiting longer than a reminder period: the reminder comes back for it.
+                    break;
+                }
+
+                if (until > time.GetUtcNow())
+                {
+                    await Task.Delay(until - time.GetUtcNow(), time);
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            LogDeliveryError(logger, exception, Key.TenantId, Key.PostId);
+        }
+
+        await SyncReminderAsync();
+    }
+
+    /// <summary>One step for one channel's publication; the time to come back, or null when done or held.</summary>
+    private async Task<DateTimeOffset?> DeliverOneAsync(string channelId)
+    {
+        var post = _post!;
+        var publication = post.Publications.First(p => p.ChannelId == channelId);
+        var now = time.GetUtcNow();
+        var channel = GrainFactory.GetGrain<IChannelGrain>(ChannelIds.GrainKey(Key.TenantId, channelId));
+        var standing = await Tenant.Standing();
+        var access = await channel.OpenPublishing();
+        if (standing is null || !access.Exists)
+        {
+            await SettleAsync(channelId, publication, PublicationStatus.Cancelled, standing is null ? "tenant_deleted" : "channel_deleted", false, "The channel was removed before the post went out.");
+            return null;
+        }
+
+        var attempt = await LoadAttemptAsync(channelId);
+        if (publication.Status == PublicationStatus.Scheduled && attempt?.OutcomeUnknown != true && now - DueOf(publication) > Options.MaxLateness)
+        {
+            await SettleAsync(channelId, publication, PublicationStatus.Failed, "missed", true, $"It was due at {DueOf(publication):u} and could not go out within {Options.MaxLateness}.");
+            return null;
+        }
+
+        if (standing.Status == TenantStatus.Suspended || access.Status == ChannelStatus.Paused)
+        {
+            LogHeld(logger, Key.TenantId, Key.PostId, channelId, standing.Status == TenantStatus.Suspended ? "the tenant is suspended" : "the channel is paused");
+            return null;
+        }
+
+        if (access.Status == ChannelStatus.NeedsReauth)
+        {
+            await SettleAsync(channelId, publication, PublicationStatus.Failed, "needs_reauth", true, "The channel needs to be re-authorised before it can publish.");
+            return null;
+        }
+
+        if (publication.Status == PublicationStatus.Scheduled)
+        {
+            await UpdateAsync(current => WithPublication(current, channelId, p => p.Status == PublicationStatus.Scheduled ? p with { Status = PublicationStatus.Publishing } : p));
+        }
+
+        var latest = attempt ?? new PublicationAttempt(Key.PostId, channelId, 0, now);
+        var context = new PublishContext(graph, Gate(access), access, ContentFor(post, channelId), Options, time, async a =>
+        {
+            await SaveAttemptAsync(a);
+            latest = a;
+        });
+
+        PublishOutcome outcome;
+        try
+        {
+            outcome = access.Platform == ChannelIds.Facebook ? await FacebookPublishing.StepAsync(context, latest) : await InstagramPublishing.StepAsync(context, latest);
+        }
+        catch (BudgetDeferredException deferred) when (deferred.InnerException is GraphException { Code: 9, Subcode: 2207042 })
+        {
+            outcome = new PublishOutcome.Failed("quota", true, "The account reached its Instagram content publishing limit.");
+        }
+        catch (BudgetDeferredException deferred)
+        {
+            // A throttle or a spent budget: wait for the bucket's regain time, never retry in a loop.
+            LogDeferred(logger, Key.TenantId, Key.PostId, channelId, deferred.RetryAt);
+            outcome = new PublishOutcome.Wait(deferred.RetryAt, deferred.Message);
+        }
+        catch (GraphException exception)
+        {
+            outcome = await ClassifyAsync(exception, latest, channel);
+        }
+
+        return await ApplyAsync(channelId, access.Platform, latest, outcome);
+    }
+
+    private async Task<PublishOutcome> ClassifyAsync(GraphException exception, PublicationAttempt attempt, IChannelGrain channel)
+    {
+        LogGraphError(logger, Key.TenantId, Key.PostId, attempt.ChannelId, exception.Kind, exception.Code, exception.Subcode);
+        if (exception.Kind is GraphErrorKind.Transient or GraphErrorKind.Unknown && (exception.Kind == GraphErrorKind.Transient || exception.HttpStatus >= 500 || exception.HttpStatus == 0))
+        {
+            // The answer was lost or Graph failed: a write in flight may have happened. The attempt
+            // still says so (WriteStartedAt), and the next step reads back before writing again.
+            var tries = attempt.Tries + 1;
+            await SaveAttemptAsync(attempt with { Tries = tries });
+            if (tries >= Options.MaxTries)
+            {
+                return new PublishOutcome.Failed("transient", true, $"Graph failed {tries} times: {exception.Message}");
+            }
+
+            var backoff = Options.RetryBaseDelay * Math.Pow(2, tries - 1) * (0.8 + (Random.Shared.NextDouble() * 0.4));
+            return new PublishOutcome.Wait(time.GetUtcNow() + backoff, "transient Graph failure");
+        }
+
+        // Graph answered with an error: the write did not happen.
+        await SaveAttemptAsync(attempt with { WriteStartedAt = null });
+        switch (exception)
+        {
+            case { Kind: GraphErrorKind.TokenInvalid }:
+                await channel.TokenRejected(exception.Code, exception.Subcode);
+                return new PublishOutcome.Failed("needs_reauth", true, "Graph refused the channel's token; re-authorise the channel, then retry.");
+            case { Kind: GraphErrorKind.PermissionMissing }:
+                return new PublishOutcome.Failed("permission", false, $"Graph refused: a permission is missing (code {exception.Code}).");
+            case { Code: 9007 }:
+                return new PublishOutcome.Wait(time.GetUtcNow() + Options.ContainerPollInitial, "media not ready");
+            case { Code: 506 }:
+                return new PublishOutcome.Failed("duplicate", false, "Facebook refused the post as a duplicate of the Page's last post.");
+            case { Code: 36000 or -2 or -1 } or { Subcode: 2207004 or 2207020 }:
+                return new PublishOutcome.Failed("invalid_media", false, exception.Message);
+            default:
+                return new PublishOutcome.Failed("rejected", false, $"Graph refused the publication (code {exception.Code}): {exception.Message}");
+        }
+    }
+
+    private async Task<DateTimeOffset?> ApplyAsync(string channelId, string platform, PublicationAttempt attempt, PublishOutcome outcome)
+    {
+        var publication = _post!.Publications.First(p => p.ChannelId == channelId);
+        switch (outcome)
+        {
+            case PublishOutcome.Published published:
+                await UpdateAsync(current => WithPublication(current, channelId, p => p with
+                {
+                    Status = PublicationStatus.Published, PlatformPostId = published.PlatformPostId, Permalink = published.Permalink, PublishedAt = published.At,
+                    FailureReason = null, FailureDetail = null, Retryable = null,
+                }));
+                await Attempts.DeleteAsync(PublicationAttempt.KeyOf(Key.PostId, channelId), CancellationToken.None);
+                PublishingMetrics.Published(Key.TenantId, platform, published.Adopted, published.At - DueOf(publication));
+                LogPublished(logger, Key.TenantId, Key.PostId, channelId, published.PlatformPostId, published.Adopted);
+                await Tenant.RecordAudit(Actor.System, "post.published", Key.PostId, "success",
+                    $"{channelId}: {published.PlatformPostId}{(published.Adopted ? " (adopted after an unknown outcome)" : "")}");
+                return null;
+            case PublishOutcome.Failed failed:
+                await SettleAsync(channelId, publication, PublicationStatus.Failed, failed.Reason, failed.Retryable, failed.Detail);
+                return null;
+            case PublishOutcome.Wait wait:
+                return wait.Until;
+            default:
+                throw new InvalidOperationException($"Unknown outcome {outcome}.");
+        }
+    }
+
+    /// <summary>A publication ends failed or cancelled: recorded, audited, counted.</summary>
+    private async Task SettleAsync(string channelId, PublicationView publication, PublicationStatus status, string reason, bool retryable, string detail)
+    {
+        await UpdateAsync(current => WithPublication(current, channelId, p => Pending(p) ? p with { Status = status, FailureReason = reason, Retryable = retryable, FailureDetail = detail } : p));
+        PublishingMetrics.Failed(Key.TenantId, publication.Platform, reason);
+        LogNotPublished(logger, Key.TenantId, Key.PostId, channelId, status, reason);
+        await Tenant.RecordAudit(Actor.System, status == PublicationStatus.Cancelled ? "post.publication_cancelled" : "post.publication_failed", Key.PostId, "failure", $"{channelId}: {reason}");
+    }
+
+    /// <summary>The reminder exists while a publication is still to be delivered, due at the earliest of them.</summary>
+    private async Task SyncReminderAsync(PostView? post = null)
+    {
+        var pending = (post ?? _post)?.Publications.Where(Pending).ToList() ?? [];
+        if (pending.Count == 0)
+        {
+            if (_reminderDue is not null || await this.GetReminder(DeliveryReminder) is not null)
+            {
+                if (await this.GetReminder(DeliveryReminder) is { } reminder)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+
+                _reminderDue = null;
+            }
+
+            return;
+        }
+
+        var due = pending.Min(DueOf);
+        if (_reminderDue == due)
+        {
+            return;
+        }
+
+        var wait = due - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(DeliveryReminder, wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), Options.ReminderPeriod);
+        _reminderDue = due;
+    }
+
+    private BudgetGate Gate(PublishingAccess access) =>
+        new(GrainFactory.GetGrain<OrleansSocial.Budget.IRateBudgetGrain>(BudgetGate.BucketOf(access.Platform, access.ExternalId)), time, Key.TenantId);
+
+    private static PublicationContent ContentFor(PostView post, string channelId)
+    {
+        var variant = post.Content.Variants.GetValueOrDefault(channelId);
+        return new PublicationContent(variant?.Text ?? post.Content.Text, post.Content.Link, variant?.MediaUrls ?? post.Content.MediaUrls);
+    }
+
+    private static PostView WithPublication(PostView? post, string channelId, Func<PublicationView, PublicationView> change)
+    {
+        ArgumentNullException.ThrowIfNull(post);
+        var publications = post.Publications.Select(p => p.ChannelId == channelId ? change(p) : p).ToList();
+        return post with { Publications = publications, Status = Aggregate(post.Status, publications) };
+    }
+
+    /// <summary>The post's status once delivery has begun: what all its publications share, else the one still moving.</summary>
+    private static PublicationStatus Aggregate(PublicationStatus current, IReadOnlyList<PublicationView> publications)
+    {
+        var statuses = publications.Select(p => p.Status).Distinct().ToList();
+        return statuses.Count == 1 ? statuses[0]
+            : statuses.Contains(PublicationStatus.Publishing) || statuses.Contains(PublicationStatus.Scheduled) ? PublicationStatus.Publishing
+            : statuses.Contains(PublicationStatus.Failed) ? PublicationStatus.Failed
+            : statuses.Contains(PublicationStatus.Published) ? PublicationStatus.Published
+            : current;
+    }
+
+    private async Task<PublicationAttempt?> LoadAttemptAsync(string channelId) =>
+        await Attempts.GetAsync(PublicationAttempt.KeyOf(Key.PostId, channelId), CancellationToken.None) is { } stored ? DocumentJson.TryRead<PublicationAttempt>(stored) : null;
+
+    private Task SaveAttemptAsync(PublicationAttempt attempt) =>
+        Attempts.UpsertAsync(PublicationAttempt.KeyOf(attempt.PostId, attempt.ChannelId), DocumentJson.ToJson(attempt), CancellationToken.None);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} published to {ChannelId} as {PlatformPostId} (adopted: {Adopted})")]
+    private static partial void LogPublished(ILogger logger, string tenantId, string postId, string channelId, string? platformPostId, bool adopted);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Post {PostId} of tenant {TenantId} was not published to {ChannelId}: {Status} ({Reason})")]
+    private static partial void LogNotPublished(ILogger logger, string tenantId, string postId, string channelId, PublicationStatus status, string reason);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} is held for {ChannelId}: {Why}")]
+    private static partial void LogHeld(ILogger logger, string tenantId, string postId, string channelId, string why);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} waits for the rate budget of {ChannelId} until {RetryAt:u}")]
+    private static partial void LogDeferred(ILogger logger, string tenantId, string postId, string channelId, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "Publishing post {PostId} of tenant {TenantId} to {ChannelId}: Graph error {Kind} (code {Code}/{Subcode})")]
+    private static partial void LogGraphError(ILogger logger, string tenantId, string postId, string channelId, GraphErrorKind kind, int? code, int? subcode);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Error, Message = "Delivery of post {PostId} of tenant {TenantId} stopped on an error; its reminder brings it back")]
+    private static partial void LogDeliveryError(ILogger logger, Exception exception, string tenantId, string postId);
+}

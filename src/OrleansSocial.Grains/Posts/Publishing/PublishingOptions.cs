@@ -1,0 +1,37 @@
+namespace OrleansSocial.Grains.Posts.Publishing;
+
+/// <summary>How publications are delivered (configuration section <c>Publishing</c>).</summary>
+public sealed class PublishingOptions
+{
+    public const string Section = "Publishing";
+
+    /// <summary>
+    /// How late a publication may still go out. One missed while the cluster was down (or held because
+    /// its channel was paused or its tenant suspended) is published once when it can be, up to this
+    /// long after its due time; later than that it fails with reason <c>missed</c>.
+    /// </summary>
+    public TimeSpan MaxLateness { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A post with publications still to deliver keeps a reminder that ticks this often after its due
+    /// time: it brings the post back after a silo dies mid-publication or the cluster was down.
+    /// </summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Tries of one publication whose outcome stays transient or unknown before it fails (retryable).</summary>
+    public int MaxTries { get; set; } = 5;
+
+    /// <summary>Backoff after a transient failure: this, doubled per try, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First wait before polling an Instagram container again; doubles per poll up to <see cref="ContainerPollMax"/>.</summary>
+    public TimeSpan ContainerPollInitial { get; set; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan ContainerPollMax { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A container still processing after this long fails (retryable: a retry makes a new one).</summary>
+    public TimeSpan ContainerTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Reading back after an unknown outcome looks at posts created from this long before the write started (clock skew).</summary>
+    public TimeSpan ReadBackSkew { get; set; } = TimeSpan.FromMinutes(10);
+}
