@@ -194,6 +194,7 @@ public sealed partial class PostGrain : IRemindable
             await UpdateAsync(current => WithPublication(current, channelId, p => p.Status == PublicationStatus.Scheduled ? p with { Status = PublicationStatus.Publishing } : p));
         }
 
+        LogPublishing(logger, Key.TenantId, Key.PostId, channelId, attempt?.Tries ?? 0, attempt?.OutcomeUnknown == true);
         var latest = attempt ?? new PublicationAttempt(Key.PostId, channelId, 0, now);
         var context = new PublishContext(graph, Gate(access), access, ContentFor(post, channelId), Options, time, async a =>
         {
@@ -360,6 +361,9 @@ public sealed partial class PostGrain : IRemindable
 
     private Task SaveAttemptAsync(PublicationAttempt attempt) =>
         Attempts.UpsertAsync(PublicationAttempt.KeyOf(attempt.PostId, attempt.ChannelId), DocumentJson.ToJson(attempt), CancellationToken.None);
+
+    [LoggerMessage(EventId = 4016, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} publishing to {ChannelId} (tries {Tries}, earlier outcome unknown: {Unknown})")]
+    private static partial void LogPublishing(ILogger logger, string tenantId, string postId, string channelId, int tries, bool unknown);
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} published to {ChannelId} as {PlatformPostId} (adopted: {Adopted})")]
     private static partial void LogPublished(ILogger logger, string tenantId, string postId, string channelId, string? platformPostId, bool adopted);

@@ -29,7 +29,10 @@ public sealed record Fault
 
     public int LatencyMs { get; init; }
 
-    /// <summary>Process the request as usual, then drop the connection without answering: the outcome is unknown to the client.</summary>
+    /// <summary>
+    /// Process the request as usual, then (after <see cref="LatencyMs"/>, if any) drop the connection
+    /// without answering: the outcome is unknown to the client.
+    /// </summary>
     public bool DropAfterProcessing { get; init; }
 
     /// <summary>Only requests of this method (GET, POST, DELETE).</summary>

@@ -31,6 +31,12 @@ public sealed partial class GraphDispatcher(EmulatorState state)
         if (fault is { DropAfterProcessing: true })
         {
             var processed = await HandleUnfaultedAsync(request);
+            // The latency comes after the work here: the server has acted while the client still waits.
+            if (fault.LatencyMs > 0)
+            {
+                await Task.Delay(fault.LatencyMs);
+            }
+
             processed.DropConnection = true;
             return processed;
         }

@@ -170,51 +170,13 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
-    private static async Task<(string Id, string Key)> CreateTenantAsync(HttpClient http, string id)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/tenants") { Content = JsonContent.Create(new { id, name = id, plan = "pro", ownerEmail = $"owner@{id}.test" }) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);
-        using var response = await http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        return (id, JsonDocument.Parse(body).RootElement.GetProperty("ownerApiKey").GetString()!);
-    }
+    private static Task<(string Id, string Key)> CreateTenantAsync(HttpClient http, string id) => ClusterApi.CreateTenantAsync(http, id, OperatorKey);
 
-    private static async Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, (string Id, string Key) tenant, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Add("x-tenant-id", tenant.Id);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Key);
-        try
-        {
-            return await http.SendAsync(request);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent(exception.Message) };
-        }
-    }
+    private static Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, (string Id, string Key) tenant, object? body = null) =>
+        ClusterApi.Send(http, method, path, tenant, body);
 
-    private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) => ClusterApi.ReadJsonAsync(response);
 
-    private async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException("condition not met in time. Silo output:\n" + string.Join("\n----\n", _silos.Select(s => s.Output[Math.Max(0, s.Output.Length - 4000)..])));
-    }
+    private Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        ClusterApi.EventuallyAsync(condition, timeout, () => "Silo output:\n" + string.Join("\n----\n", _silos.Select(s => s.Output[Math.Max(0, s.Output.Length - 4000)..])));
 }

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text.Json;
+using Npgsql;
+using OrleansSocial.GraphEmulator;
+using OrleansSocial.GraphEmulator.Graph;
+using OrleansSocial.GraphEmulator.World;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Cluster;
+
+/// <summary>
+/// Publishing when processes die: silo processes of the host sharing a throwaway PostgreSQL, one
+/// emulator as their Graph backend. Killed between the publish call and its record, or all down
+/// across a due time, a post still lands exactly once.
+/// </summary>
+public sealed class PublishingCrashTests : IAsyncLifetime
+{
+    private const string OperatorKey = "publishing-crash-operator-key-0123456789abcdef";
+    private const string Page = "fb-100000000000000";
+    private const string PageId = "100000000000000";
+    private readonly PostgresServer _postgres = new();
+    private readonly TempFolder _data = new("orleans-social-publishing");
+    private readonly List<SiloProcess> _silos = [];
+    private RunningEmulator _emulator = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand("CREATE DATABASE orleans_cluster", connection);
+        await create.ExecuteNonQueryAsync();
+        _emulator = await EmulatorHost.StartAsync(o =>
+        {
+            o.Users = 1;
+            o.PagesPerUser = 1;
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        await _emulator.DisposeAsync();
+        await _postgres.DisposeAsync();
+        _data.Dispose();
+    }
+
+    private Dictionary<string, string> Settings() => new()
+    {
+        ["Operator:ApiKey"] = OperatorKey,
+        ["Secrets:TokenKeys"] = "k1:" + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
+        ["Orleans:Mode"] = "postgres",
+        ["Orleans:Postgres"] = _postgres.ConnectionStringFor("orleans_cluster"),
+        ["Orleans:ClusterId"] = "publishing",
+        ["Orleans:AdvertisedAddress"] = "127.0.0.1",
+        ["Orleans:MinimumReminderPeriod"] = "00:00:01",
+        ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
+        ["Orleans:Membership:NumMissedProbesLimit"] = "2",
+        ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
+        ["Storage:Engine"] = "postgres",
+        ["Storage:Postgres"] = _postgres.ConnectionStringFor("social_catalog"),
+        ["Graph:BaseUrl"] = _emulator.BaseUrl.ToString().TrimEnd('/'),
+        ["Graph:AppId"] = _emulator.State.Options.AppId,
+        ["Graph:AppSecret"] = _emulator.State.Options.AppSecret,
+        ["Publishing:ReminderPeriod"] = "00:00:01",
+        ["Publishing:RetryBaseDelay"] = "00:00:00.200",
+        ["Sync:InitialSyncWindow"] = "1.00:00:00",
+    };
+
+    private SiloProcess StartSilo(int index)
+    {
+        var silo = SiloProcess.Start(Path.Combine(_data.Path, $"silo{index}"), Settings(), logLevels: true);
+        _silos.Add(silo);
+        return silo;
+    }
+
+    private async Task<(string Id, string Key)> TenantWithPageAsync(SiloProcess silo)
+    {
+        var tenant = await ClusterApi.CreateTenantAsync(silo.Http, $"pub-{Guid.NewGuid():N}"[..16], OperatorKey);
+        var connect = await ClusterApi.Send(silo.Http, HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = TokenStore.DemoUserToken });
+        Assert.True(connect.StatusCode == HttpStatusCode.Created, await connect.Content.ReadAsStringAsync());
+        return tenant;
+    }
+
+    private List<Publication> Landed(string message) => [.. _emulator.State.Publications.Where(p => p.OwnerId == PageId && p.Message == message)];
+
+    private async Task<JsonElement> PublishedAsync(SiloProcess silo, (string Id, string Key) tenant, string postId)
+    {
+        JsonElement publication = default;
+        await ClusterApi.EventuallyAsync(async () =>
+        {
+            var response = await ClusterApi.Send(silo.Http, HttpMethod.Get, $"/api/posts/{postId}", tenant);
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+
+            publication = (await ClusterApi.ReadJsonAsync(response)).GetProperty("publications")[0];
+            return publication.GetProperty("status").GetString() is "published" or "failed" or "cancelled";
+        }, TimeSpan.FromSeconds(90), () => string.Join("\n----\n", _silos.Select(s => s.Output[Math.Max(0, s.Output.Length - 3000)..])));
+        return publication;
+    }
+
+    [Fact]
+    public async Task A_silo_killed_between_the_publish_call_and_its_record_leaves_exactly_one_post()
+    {
+        var silos = new[] { StartSilo(0), StartSilo(1) };
+        await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
+        var tenant = await TenantWithPageAsync(silos[0]);
+        var text = $"Killed mid-publish {Guid.NewGuid():N}";
+        // Graph posts, then holds the answer: the silo that called is killed while it waits.
+        _emulator.State.Faults.Add(new Fault { Method = "POST", PathPrefix = $"{PageId}/feed", DropAfterProcessing = true, LatencyMs = 30_000, Remaining = 1 });
+
+        var created = await ClusterApi.ReadJsonAsync(await ClusterApi.Send(silos[0].Http, HttpMethod.Post, "/api/posts", tenant, new { channelIds = new[] { Page }, text }));
+        var postId = created.GetProperty("postId").GetString()!;
+        await ClusterApi.ReadJsonAsync(await ClusterApi.Send(silos[0].Http, HttpMethod.Post, $"/api/posts/{postId}/publish-now", tenant));
+        await ClusterApi.EventuallyAsync(() => Task.FromResult(Landed(text).Count == 1), TimeSpan.FromSeconds(30));
+        var publisher = silos.Single(s => s.Output.Contains($"Post {postId} of tenant {tenant.Id} publishing to", StringComparison.Ordinal));
+        publisher.Kill();
+        var survivor = silos.Single(s => s != publisher);
+
+        var publication = await PublishedAsync(survivor, tenant, postId);
+
+        Assert.Equal("published", publication.GetProperty("status").GetString());
+        var landed = Assert.Single(Landed(text));
+        Assert.Equal(landed.ObjectId, publication.GetProperty("platformPostId").GetString());
+        Assert.Contains($"Post {postId} of tenant {tenant.Id} published to {Page} as {landed.ObjectId} (adopted: True)", survivor.Output);
+    }
+
+    [Fact]
+    public async Task A_post_due_while_the_whole_cluster_was_down_is_published_once_when_it_comes_back()
+    {
+        var first = StartSilo(0);
+        await first.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        var tenant = await TenantWithPageAsync(first);
+        var text = $"Due during downtime {Guid.NewGuid():N}";
+        var due = DateTimeOffset.UtcNow.AddSeconds(3);
+        var created = await ClusterApi.ReadJsonAsync(await ClusterApi.Send(first.Http, HttpMethod.Post, "/api/posts", tenant, new { channelIds = new[] { Page }, text, scheduledAt = due }));
+        var postId = created.GetProperty("postId").GetString()!;
+
+        first.Kill();
+        await ClusterApi.EventuallyAsync(() => Task.FromResult(DateTimeOffset.UtcNow > due.AddSeconds(2)), TimeSpan.FromSeconds(30));
+        Assert.Empty(Landed(text));
+        var second = StartSilo(1);
+        await second.WaitReadyAsync(TimeSpan.FromSeconds(90));
+
+        var publication = await PublishedAsync(second, tenant, postId);
+
+        Assert.Equal("published", publication.GetProperty("status").GetString());
+        Assert.True(publication.GetProperty("publishedAt").GetDateTimeOffset() > due.AddSeconds(2), "published while the cluster was down?");
+        Assert.Single(Landed(text));
+    }
+}
