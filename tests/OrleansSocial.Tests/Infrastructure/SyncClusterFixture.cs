@@ -139,6 +139,11 @@ public sealed class SyncClusterFixture : IAsyncLifetime
                 o.InitialSyncWindow = TimeSpan.FromSeconds(1);
                 o.ShutdownGrace = TimeSpan.FromMilliseconds(200);
             });
+            services.Configure<OrleansSocial.Grains.Posts.Publishing.PublishingOptions>(o =>
+            {
+                o.ReminderPeriod = TimeSpan.FromSeconds(1);
+                o.RetryBaseDelay = TimeSpan.FromMilliseconds(200);
+            });
             siloBuilder.AddMemoryGrainStorage("state");
             siloBuilder.UseSqliteReminderService(o => o.Configure(s => s.DatabasePath = Path.Combine(Root, "orleans.db")));
             siloBuilder.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
