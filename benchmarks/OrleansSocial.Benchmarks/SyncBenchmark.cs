@@ -40,10 +40,10 @@ internal static class SyncBenchmark
         var userTokens = world.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("shortLivedToken").GetString()!).ToList();
 
         var watch = Stopwatch.StartNew();
-        var tenants = await ForEachAsync(Enumerable.Range(0, options.Tenants).ToList(), options.Concurrency, async i =>
+        var tenants = await BenchApi.ForEachAsync(Enumerable.Range(0, options.Tenants).ToList(), options.Concurrency, async i =>
         {
-            var tenant = await CreateTenantAsync(http, $"sync-t{i:D5}");
-            using var connect = TenantRequest(HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = userTokens[i] });
+            var tenant = await BenchApi.CreateTenantAsync(http, $"sync-t{i:D5}");
+            using var connect = BenchApi.TenantRequest(HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = userTokens[i] });
             using var connected = await http.SendAsync(connect);
             connected.EnsureSuccessStatusCode();
             var channels = (await connected.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(c => c.GetProperty("channelId").GetString()!).ToList();
@@ -54,9 +54,9 @@ internal static class SyncBenchmark
         var before = await GraphCallsAsync(emulator);
         watch.Restart();
         var jobs = tenants.SelectMany(t => t.channels.Select(c => (t.tenant, channel: c))).ToList();
-        await ForEachAsync(jobs, options.Concurrency, async job =>
+        await BenchApi.ForEachAsync(jobs, options.Concurrency, async job =>
         {
-            using var request = TenantRequest(HttpMethod.Post, $"/api/channels/{job.channel}/sync", job.tenant, new { kinds = new[] { "daily" } });
+            using var request = BenchApi.TenantRequest(HttpMethod.Post, $"/api/channels/{job.channel}/sync", job.tenant, new { kinds = new[] { "daily" } });
             using var response = await http.SendAsync(request);
             response.EnsureSuccessStatusCode();
             return 0;
@@ -83,12 +83,12 @@ internal static class SyncBenchmark
         var before = await PageCountsAsync(emulator);
         var jobs = tenants.SelectMany(t => t.channels.Select(c => (t.tenant, channel: c))).ToList();
         var watch = Stopwatch.StartNew();
-        var syncs = await ForEachAsync(jobs, concurrency, async job =>
+        var syncs = await BenchApi.ForEachAsync(jobs, concurrency, async job =>
         {
             var count = 0;
             while (true)
             {
-                using var request = TenantRequest(HttpMethod.Post, $"/api/channels/{job.channel}/sync", job.tenant, new { kinds = new[] { "daily" } });
+                using var request = BenchApi.TenantRequest(HttpMethod.Post, $"/api/channels/{job.channel}/sync", job.tenant, new { kinds = new[] { "daily" } });
                 using var response = await http.SendAsync(request);
                 response.EnsureSuccessStatusCode();
                 var runId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("syncRunId").GetString();
@@ -114,14 +114,14 @@ internal static class SyncBenchmark
 
     private static async Task<List<Run>> WaitForRunsAsync(HttpClient http, List<((string Id, string Key) tenant, List<string> channels)> tenants, int concurrency)
     {
-        var results = await ForEachAsync(tenants, concurrency, async t =>
+        var results = await BenchApi.ForEachAsync(tenants, concurrency, async t =>
         {
             var runs = new List<Run>();
             foreach (var channel in t.channels)
             {
                 while (true)
                 {
-                    using var request = TenantRequest(HttpMethod.Get, $"/api/channels/{channel}/sync-runs?limit=1", t.tenant, null);
+                    using var request = BenchApi.TenantRequest(HttpMethod.Get, $"/api/channels/{channel}/sync-runs?limit=1", t.tenant, null);
                     using var response = await http.SendAsync(request);
                     var run = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().FirstOrDefault();
                     var status = run.ValueKind == JsonValueKind.Object ? run.GetProperty("status").GetString() : null;
@@ -144,7 +144,7 @@ internal static class SyncBenchmark
     {
         while (true)
         {
-            using var request = TenantRequest(HttpMethod.Get, $"/api/channels/{channel}/sync-runs?limit=5", tenant, null);
+            using var request = BenchApi.TenantRequest(HttpMethod.Get, $"/api/channels/{channel}/sync-runs?limit=5", tenant, null);
             using var response = await http.SendAsync(request);
             var run = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().FirstOrDefault(r => r.GetProperty("syncRunId").GetString() == runId);
             var status = run.ValueKind == JsonValueKind.Object ? run.GetProperty("status").GetString()! : "running";
@@ -162,66 +162,4 @@ internal static class SyncBenchmark
 
     private static async Task<Dictionary<string, long>> PageCountsAsync(HttpClient http) =>
         (await http.GetFromJsonAsync<JsonElement>("/__emulator/log")).GetProperty("byObject").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
-
-    private static async Task<(string Id, string Key)> CreateTenantAsync(HttpClient http, string id)
-    {
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/admin/tenants") { Content = JsonContent.Create(new { id, name = id, plan = "enterprise", ownerEmail = $"owner@{id}.test" }) };
-        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BenchHost.OperatorKey);
-        using var created = await http.SendAsync(create);
-        created.EnsureSuccessStatusCode();
-        return (id, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ownerApiKey").GetString()!);
-    }
-
-    private static HttpRequestMessage TenantRequest(HttpMethod method, string path, (string Id, string Key) tenant, object? body)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Add("x-tenant-id", tenant.Id);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Key);
-        return request;
-    }
-
-    private static async Task<List<TResult>> ForEachAsync<T, TResult>(IReadOnlyList<T> items, int concurrency, Func<T, Task<TResult>> work)
-    {
-        var results = new TResult[items.Count];
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < items.Count)
-            {
-                results[i] = await work(items[i]);
-            }
-        }));
-        return [.. results];
-    }
-
-    /// <summary>Samples this process's working set every 100 ms.</summary>
-    private sealed class PeakWorkingSet : IDisposable
-    {
-        private readonly Timer _timer;
-        private long _peak;
-
-        public PeakWorkingSet() => _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
-
-        public double PeakMiB
-        {
-            get
-            {
-                Sample();
-                return Interlocked.Read(ref _peak) / (1024.0 * 1024);
-            }
-        }
-
-        public void Dispose() => _timer.Dispose();
-
-        private void Sample()
-        {
-            using var self = Process.GetCurrentProcess();
-            var now = self.WorkingSet64;
-            long seen;
-            while (now > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, seen) != seen)
-            {
-            }
-        }
-    }
 }

@@ -35,14 +35,24 @@ public sealed partial class PostGrain : IRemindable
 
     private DateTimeOffset DueOf(PublicationView publication) => publication.DueAt ?? _post?.Content.ScheduledAt ?? DateTimeOffset.MinValue;
 
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (_post is null)
+        {
+            // Its tenant was deleted, or its record is damaged: nothing to deliver, and nothing to tick for.
+            if (await this.GetReminder(reminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            DeactivateOnIdle();
+            return;
+        }
+
         if (reminderName == DeliveryReminder)
         {
             StartDelivery();
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task<PostView> PublishNow(Actor actor)
@@ -134,7 +144,12 @@ public sealed partial class PostGrain : IRemindable
                     break;
                 }
 
-                var next = (await Task.WhenAll(due.Select(p => DeliverOneAsync(p.ChannelId)))).Where(w => w is not null).Min();
+                DateTimeOffset? next;
+                using (await slots.TakeAsync())
+                {
+                    next = (await Task.WhenAll(due.Select(p => DeliverOneAsync(p.ChannelId)))).Where(w => w is not null).Min();
+                }
+
                 if (next is not { } until || until - time.GetUtcNow() > Options.ReminderPeriod)
                 {
                     // Done, held, or waiting longer than a reminder period: the reminder comes back for it.

@@ -17,7 +17,7 @@ namespace OrleansSocial.Grains.Posts;
 /// Delivery works beside request turns (see <c>PostGrain.Delivery</c>), so every change goes through
 /// one writer, and a request that decided on a version of the post the delivery has since changed is refused.
 /// </summary>
-public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, IOptions<PublishingOptions> options, TimeProvider time, ILogger<PostGrain> logger) : Grain, IPostGrain
+public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, PublishingSlots slots, IOptions<PublishingOptions> options, TimeProvider time, ILogger<PostGrain> logger) : Grain, IPostGrain
 {
     private static readonly PublicationStatus[] Editable = [PublicationStatus.Draft, PublicationStatus.PendingApproval, PublicationStatus.Scheduled];
 
@@ -43,15 +43,32 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, I
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (await Posts.GetAsync(Key.PostId, cancellationToken) is { } stored)
+        System.Text.Json.JsonElement? stored;
+        try
         {
-            _post = DocumentJson.TryRead<PostView>(stored);
+            stored = await Posts.GetAsync(Key.PostId, cancellationToken);
+        }
+        catch (DatabaseNotFoundException)
+        {
+            // The tenant was deleted: the post reads as missing and its reminder, if it fires, is removed.
+            return;
+        }
+
+        if (stored is { } found)
+        {
+            _post = Usable(DocumentJson.TryRead<PostView>(found));
             if (_post is null)
             {
                 LogDamaged(logger, Key.TenantId, Key.PostId);
             }
         }
     }
+
+    /// <summary>A stored post as delivery can use it: lists never null, publications complete; otherwise damaged (null).</summary>
+    private static PostView? Usable(PostView? post) =>
+        post is { PostId: not null, AuthorId: not null, Content: not null, Publications: not null } && post.Publications.All(p => p is { ChannelId: not null, Platform: not null })
+            ? post with { Content = post.Content with { MediaUrls = post.Content.MediaUrls ?? [], Variants = post.Content.Variants ?? new Dictionary<string, VariantContent>() } }
+            : null;
 
     /// <summary>
     /// Decides before it writes: a post with a time is admitted against the plan (or put up for

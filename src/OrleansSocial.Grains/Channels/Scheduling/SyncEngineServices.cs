@@ -11,10 +11,14 @@ public static class SyncEngineServices
     /// </summary>
     public const string ClockKey = "sync-clock";
 
-    /// <summary>The sync engine's clock (the host's <see cref="TimeProvider"/> unless one was keyed first).</summary>
+    /// <summary>
+    /// The sync engine's clock (the host's <see cref="TimeProvider"/> unless one was keyed first), and
+    /// the silo's bound on concurrent publishing steps.
+    /// </summary>
     public static IServiceCollection AddSyncEngine(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Posts.Publishing.PublishingSlots>();
         services.TryAddKeyedSingleton<TimeProvider>(ClockKey, (provider, _) => provider.GetRequiredService<TimeProvider>());
         return services;
     }

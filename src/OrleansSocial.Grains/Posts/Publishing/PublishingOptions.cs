@@ -32,6 +32,9 @@ public sealed class PublishingOptions
     /// <summary>A container still processing after this long fails (retryable: a retry makes a new one).</summary>
     public TimeSpan ContainerTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>Publishing steps one silo runs at once; the rest queue (see <see cref="PublishingSlots"/>).</summary>
+    public int MaxConcurrentSteps { get; set; } = 64;
+
     /// <summary>Reading back after an unknown outcome looks at posts created from this long before the write started (clock skew).</summary>
     public TimeSpan ReadBackSkew { get; set; } = TimeSpan.FromMinutes(10);
 }

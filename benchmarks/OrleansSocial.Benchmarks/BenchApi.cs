@@ -1,0 +1,41 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace OrleansSocial.Benchmarks;
+
+/// <summary>What the benchmarks do through the API: tenants, tenant requests, and bounded parallel work.</summary>
+internal static class BenchApi
+{
+    public static async Task<(string Id, string Key)> CreateTenantAsync(HttpClient http, string id)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/admin/tenants") { Content = JsonContent.Create(new { id, name = id, plan = "enterprise", ownerEmail = $"owner@{id}.test" }) };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BenchHost.OperatorKey);
+        using var created = await http.SendAsync(create);
+        created.EnsureSuccessStatusCode();
+        return (id, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ownerApiKey").GetString()!);
+    }
+
+    public static HttpRequestMessage TenantRequest(HttpMethod method, string path, (string Id, string Key) tenant, object? body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add("x-tenant-id", tenant.Id);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Key);
+        return request;
+    }
+
+    public static async Task<List<TResult>> ForEachAsync<T, TResult>(IReadOnlyList<T> items, int concurrency, Func<T, Task<TResult>> work)
+    {
+        var results = new TResult[items.Count];
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < items.Count)
+            {
+                results[i] = await work(items[i]);
+            }
+        }));
+        return [.. results];
+    }
+}
