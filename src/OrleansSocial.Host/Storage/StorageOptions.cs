@@ -18,6 +18,12 @@ public sealed class StorageOptions
 
     /// <summary>PostgreSQL: at most this many per-tenant connection pools open at once.</summary>
     public int MaxOpenDatabases { get; set; } = 64;
+
+    /// <summary>
+    /// PostgreSQL: connections per tenant database pool. A silo may hold up to MaxOpenDatabases times
+    /// this many; keep it, times the silos, under the server's max_connections.
+    /// </summary>
+    public int MaxPoolSizePerDatabase { get; set; } = 8;
 }
 
 internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
@@ -28,6 +34,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         "postgres" when string.IsNullOrWhiteSpace(options.Postgres) => ValidateOptionsResult.Fail("Storage:Postgres must hold a connection string when Storage:Engine is 'postgres'."),
         "mongo" when string.IsNullOrWhiteSpace(options.Mongo) => ValidateOptionsResult.Fail("Storage:Mongo must hold a connection string when Storage:Engine is 'mongo'."),
         "postgres" or "mongo" when options.MaxOpenDatabases < 1 => ValidateOptionsResult.Fail("Storage:MaxOpenDatabases must be at least 1."),
+        "postgres" when options.MaxPoolSizePerDatabase < 1 => ValidateOptionsResult.Fail("Storage:MaxPoolSizePerDatabase must be at least 1."),
         "postgres" or "mongo" => ValidateOptionsResult.Success,
         _ => ValidateOptionsResult.Fail($"Storage:Engine must be 'sqlite', 'postgres' or 'mongo', not '{options.Engine}'."),
     };

@@ -28,7 +28,7 @@ public static class TenantStoreExtensions
             var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
             return options.Engine switch
             {
-                "postgres" => new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = options.Postgres!, MaxOpenDatabases = options.MaxOpenDatabases }),
+                "postgres" => new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = options.Postgres!, MaxOpenDatabases = options.MaxOpenDatabases, MaxPoolSizePerDatabase = options.MaxPoolSizePerDatabase }),
                 "mongo" => new MongoDocumentStore(MongoConnection.Client(options.Mongo!)),
                 _ => new SqliteDocumentStore(Path.Combine(services.GetRequiredService<IOptions<DataOptions>>().Value.FullPath, TenantsFolder)),
             };

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace OrleansSocial.Tests.Cluster;
+namespace OrleansSocial.Testing;
 
 /// <summary>
 /// The real host (<c>OrleansSocial.Host.dll</c>) as a separate process on loopback ports, its
