@@ -33,6 +33,12 @@ public static class Collections
     /// <summary>Publishing attempts, written before every Graph write: what to read back after an unknown outcome.</summary>
     public const string PublicationAttempts = "publication_attempts";
 
+    /// <summary>A tenant's webhook endpoints, the secret only as ciphertext.</summary>
+    public const string Webhooks = "webhooks";
+
+    /// <summary>Every event's delivery to every endpoint subscribed to it: the outbox the endpoints work through, and their log.</summary>
+    public const string WebhookDeliveries = "webhook_deliveries";
+
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
     public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns];
 

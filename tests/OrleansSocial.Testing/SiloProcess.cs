@@ -113,6 +113,23 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for the process to end by itself (one that refuses to start).</summary>
+    /// <summary>The process writes its log through a pipe: a line about something that already happened may still be on its way.</summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

@@ -345,7 +345,16 @@ public sealed partial class ChannelGrain
 
     private async Task MarkNeedsReauthAsync(string detail)
     {
-        await UpdateAsync(current => Present(current) with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() });
+        var wasActive = _channel?.Status != ChannelStatus.NeedsReauth;
+        await UpdateAsync(current =>
+        {
+            var flagged = Present(current) with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() };
+            return wasActive
+                ? flagged.Announcing(OrleansSocial.Webhooks.WebhookEvent.Create(OrleansSocial.Webhooks.WebhookEventTypes.ChannelNeedsReauth, Key.TenantId, time.GetUtcNow(),
+                    new { channelId = Key.ChannelId, platform = flagged.Platform, detail }))
+                : flagged;
+        });
+        await RelayAsync();
         // One-way on purpose: the tenant grain may be waiting on this channel (deleting it), and an awaited call back would deadlock.
         _ = TenantOf(Key.TenantId).RecordAudit(Actor.System, "channel.needs_reauth", Key.ChannelId, "flagged", detail);
     }

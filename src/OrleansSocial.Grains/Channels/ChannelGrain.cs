@@ -38,7 +38,8 @@ internal sealed record ChannelDocument(
     DateTimeOffset? LastSuccess = null,
     string? ActiveRunId = null,
     IReadOnlyDictionary<string, KindSchedule>? Schedule = null,
-    ManualSyncBucket? ManualSyncs = null)
+    ManualSyncBucket? ManualSyncs = null,
+    IReadOnlyList<OrleansSocial.Webhooks.WebhookEvent>? Outbox = null)
 {
     /// <summary>The stored record, or null with the reason when it cannot be used as it is.</summary>
     public static ChannelDocument? TryRead(System.Text.Json.JsonElement stored, out string? problem)
@@ -73,6 +74,9 @@ internal sealed record ChannelDocument(
             Schedule = channel.Schedule?.Where(s => s.Key is not null && SyncKinds.All.Contains(s.Key) && s.Value is not null).ToDictionary(s => s.Key, s => s.Value),
         };
     }
+
+    /// <summary>The record with an event beside the change it announces (written in the same document).</summary>
+    public ChannelDocument Announcing(OrleansSocial.Webhooks.WebhookEvent @event) => this with { Outbox = [.. Outbox ?? [], @event] };
 
     public KindSchedule ScheduleOf(string kind) => Schedule?.GetValueOrDefault(kind) ?? new KindSchedule(null, null, null, null);
 
@@ -141,6 +145,7 @@ public sealed partial class ChannelGrain(
             return;
         }
 
+        await RelayAsync();
         try
         {
             await ResumeOpenRunAsync(fromReminder: false, cancellationToken);
@@ -184,9 +189,13 @@ public sealed partial class ChannelGrain(
         var now = time.GetUtcNow();
         var isNew = _channel is null;
         var token = protector.Protect(connection.AccessToken, tenantId, channelId);
-        await UpdateAsync(current => current is null
+        var connected = OrleansSocial.Webhooks.WebhookEvent.Create(OrleansSocial.Webhooks.WebhookEventTypes.ChannelConnected, tenantId, now,
+            new { channelId, platform = connection.Platform, name = connection.Name, reauthorised = !isNew });
+        await UpdateAsync(current => (current is null
             ? new ChannelDocument(channelId, connection.Platform, connection.ExternalId, connection.Name, ChannelStatus.Active, false, token, connection.TokenExpiresAt, now, now)
-            : current with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now });
+            : current with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now })
+            .Announcing(connected));
+        await RelayAsync();
         await StartScheduleAsync();
         if (isNew)
         {
@@ -284,6 +293,28 @@ public sealed partial class ChannelGrain(
             _writer.Release();
         }
     }
+
+    /// <summary>Hands the record's announced events to the tenant's webhook endpoints, then clears them; kept for the next try when that fails.</summary>
+    private async Task RelayAsync()
+    {
+        if (_channel?.Outbox is not { Count: > 0 } events)
+        {
+            return;
+        }
+
+        try
+        {
+            await OrleansSocial.Grains.Webhooks.WebhookOutbox.RelayAsync(GrainFactory, Database, events, time.GetUtcNow());
+            await UpdateAsync(current => Present(current) with { Outbox = [.. (current!.Outbox ?? []).Except(events)] });
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException and not DomainException)
+        {
+            LogRelayFailed(logger, exception, Key.TenantId, Key.ChannelId, events.Count);
+        }
+    }
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Channel {ChannelId} of tenant {TenantId}: {Count} webhook event(s) not handed over yet; they stay in its record")]
+    private static partial void LogRelayFailed(ILogger logger, Exception exception, string tenantId, string channelId, int count);
 
     private ChannelDocument Present(ChannelDocument? channel) =>
         channel ?? throw DomainException.NotFound("channel", $"Channel '{Key.ChannelId}' does not exist.");

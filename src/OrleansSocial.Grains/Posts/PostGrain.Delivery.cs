@@ -7,6 +7,7 @@ using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
+using OrleansSocial.Webhooks;
 
 namespace OrleansSocial.Grains.Posts;
 
@@ -288,7 +289,7 @@ public sealed partial class PostGrain : IRemindable
                 {
                     Status = PublicationStatus.Published, PlatformPostId = published.PlatformPostId, Permalink = published.Permalink, PublishedAt = published.At,
                     FailureReason = null, FailureDetail = null, Retryable = null,
-                }));
+                }), [Event(WebhookEventTypes.PostPublished, new { postId = Key.PostId, channelId, platform, platformPostId = published.PlatformPostId, permalink = published.Permalink, publishedAt = published.At })]);
                 await Attempts.DeleteAsync(PublicationAttempt.KeyOf(Key.PostId, channelId), CancellationToken.None);
                 PublishingMetrics.Published(Key.TenantId, platform, published.Adopted, published.At - DueOf(publication));
                 LogPublished(logger, Key.TenantId, Key.PostId, channelId, published.PlatformPostId, published.Adopted);
@@ -308,7 +309,9 @@ public sealed partial class PostGrain : IRemindable
     /// <summary>A publication ends failed or cancelled: recorded, audited, counted.</summary>
     private async Task SettleAsync(string channelId, PublicationView publication, PublicationStatus status, string reason, bool retryable, string detail)
     {
-        await UpdateAsync(current => WithPublication(current, channelId, p => Pending(p) ? p with { Status = status, FailureReason = reason, Retryable = retryable, FailureDetail = detail } : p));
+        await UpdateAsync(
+            current => WithPublication(current, channelId, p => Pending(p) ? p with { Status = status, FailureReason = reason, Retryable = retryable, FailureDetail = detail } : p),
+            status == PublicationStatus.Failed ? [Event(WebhookEventTypes.PostFailed, new { postId = Key.PostId, channelId, platform = publication.Platform, reason, retryable, detail })] : null);
         PublishingMetrics.Failed(Key.TenantId, publication.Platform, reason);
         LogNotPublished(logger, Key.TenantId, Key.PostId, channelId, status, reason);
         await Tenant.RecordAudit(Actor.System, status == PublicationStatus.Cancelled ? "post.publication_cancelled" : "post.publication_failed", Key.PostId, "failure", $"{channelId}: {reason}");

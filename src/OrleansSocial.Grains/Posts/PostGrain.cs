@@ -2,11 +2,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Graph;
 using OrleansSocial.Grains.Posts.Publishing;
+using OrleansSocial.Grains.Webhooks;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
+using OrleansSocial.Webhooks;
 
 namespace OrleansSocial.Grains.Posts;
 
@@ -24,6 +26,10 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     private readonly SemaphoreSlim _writer = new(1, 1);
 
     private PostView? _post;
+
+    // Events written beside the post's changes and not yet handed to the webhook endpoints; every write
+    // carries them until a relay succeeds, so a failed relay loses none.
+    private IReadOnlyList<WebhookEvent> _unrelayed = [];
 
     private PublishingOptions Options => options.Value;
 
@@ -61,6 +67,10 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             {
                 LogDamaged(logger, Key.TenantId, Key.PostId);
             }
+
+            // Events a crash kept from their endpoints: relaying again is harmless (deliveries are written once).
+            _unrelayed = WebhookOutbox.StoredIn(found);
+            await RelayAsync();
         }
     }
 
@@ -98,7 +108,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         }
 
         var post = new PostView(Key.PostId, actor.ToString(), status, content, Publications(targets, status, content), null, null, now, now);
-        await SaveAsync(null, post);
+        await SaveAsync(null, post, status == PublicationStatus.PendingApproval ? [Event(WebhookEventTypes.PostApprovalRequested, new { postId = Key.PostId, authorId = actor.ToString() })] : []);
         await Tenant.RecordAudit(actor, "post.created", Key.PostId, "success", Name(status));
         if (status == PublicationStatus.PendingApproval)
         {
@@ -132,7 +142,9 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         }
 
         var edited = post with { Content = content, Status = status, Publications = Publications(targets, status, content), ApprovedBy = status == PublicationStatus.Scheduled ? post.ApprovedBy : null, UpdatedAt = time.GetUtcNow() };
-        await SaveAsync(post, edited);
+        await SaveAsync(post, edited, status == PublicationStatus.PendingApproval && post.Status != PublicationStatus.PendingApproval
+            ? [Event(WebhookEventTypes.PostApprovalRequested, new { postId = Key.PostId, authorId = post.AuthorId })]
+            : []);
         await Tenant.RecordAudit(actor, "post.edited", Key.PostId, "success", post.Status == status ? null : $"{Name(post.Status)} → {Name(status)}");
         return _post!;
     }
@@ -153,7 +165,8 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         var standing = await StandingAsync();
         if (standing.RequireApproval)
         {
-            return await MoveAsync(actor, post, post with { RejectionReason = null }, PublicationStatus.PendingApproval, "post.approval_requested");
+            return await MoveAsync(actor, post, post with { RejectionReason = null }, PublicationStatus.PendingApproval, "post.approval_requested",
+                events: [Event(WebhookEventTypes.PostApprovalRequested, new { postId = Key.PostId, authorId = post.AuthorId })]);
         }
 
         await Tenant.AdmitScheduledPost(actor, Key.PostId, at);
@@ -172,7 +185,8 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         }
 
         await Tenant.AdmitScheduledPost(actor, Key.PostId, post.Content.ScheduledAt ?? throw MissingSchedule());
-        return await MoveAsync(actor, post, post with { ApprovedBy = actor.ToString() }, PublicationStatus.Scheduled, "post.approved");
+        return await MoveAsync(actor, post, post with { ApprovedBy = actor.ToString() }, PublicationStatus.Scheduled, "post.approved",
+            events: [Event(WebhookEventTypes.PostApproved, new { postId = Key.PostId, approvedBy = actor.ToString(), scheduledAt = post.Content.ScheduledAt })]);
     }
 
     public async Task<PostView> Reject(Actor actor, string reason)
@@ -182,10 +196,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         var why = string.IsNullOrWhiteSpace(reason) || reason.Length > 500
             ? throw DomainException.Invalid("reason", "A reason of 1-500 characters is required.")
             : reason.Trim();
-        return await MoveAsync(actor, post, post with { RejectionReason = why, ApprovedBy = null }, PublicationStatus.Draft, "post.rejected", why);
+        return await MoveAsync(actor, post, post with { RejectionReason = why, ApprovedBy = null }, PublicationStatus.Draft, "post.rejected", why,
+            [Event(WebhookEventTypes.PostRejected, new { postId = Key.PostId, rejectedBy = actor.ToString(), reason = why })]);
     }
 
-    private async Task<PostView> MoveAsync(Actor actor, PostView read, PostView post, PublicationStatus status, string action, string? detail = null)
+    private async Task<PostView> MoveAsync(Actor actor, PostView read, PostView post, PublicationStatus status, string action, string? detail = null, IReadOnlyList<WebhookEvent>? events = null)
     {
         var moved = post with
         {
@@ -193,7 +208,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             Publications = [.. post.Publications.Select(p => p.Status is PublicationStatus.Published ? p : p with { Status = status })],
             UpdatedAt = time.GetUtcNow(),
         };
-        await SaveAsync(read, moved);
+        await SaveAsync(read, moved, events ?? []);
         await Tenant.RecordAudit(actor, action, Key.PostId, "success", detail);
         return _post!;
     }
@@ -223,7 +238,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     /// (delivery started meanwhile). The reminder is registered before a post with something to deliver
     /// is written (a crash between them leaves a reminder that finds nothing, never a post without one).
     /// </summary>
-    private async Task SaveAsync(PostView? read, PostView next)
+    private async Task SaveAsync(PostView? read, PostView next, IReadOnlyList<WebhookEvent> events)
     {
         var pending = next.Publications.Any(Pending);
         if (pending)
@@ -233,29 +248,62 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
         await UpdateAsync(current => ReferenceEquals(current, read)
             ? next
-            : throw new DomainException(ProblemKind.Conflict, "The post changed while this request was being decided (publishing may have started); read it again."));
+            : throw new DomainException(ProblemKind.Conflict, "The post changed while this request was being decided (publishing may have started); read it again."), events);
         if (!pending)
         {
             await SyncReminderAsync();
         }
     }
 
-    /// <summary>The one writer of the post: compute from the latest, write, assign.</summary>
-    private async Task<PostView> UpdateAsync(Func<PostView?, PostView> change)
+    /// <summary>
+    /// The one writer of the post: compute from the latest, write (with the events the change
+    /// announces, in the same document), assign; then hand the events to the webhook endpoints.
+    /// </summary>
+    private async Task<PostView> UpdateAsync(Func<PostView?, PostView> change, IReadOnlyList<WebhookEvent>? events = null)
     {
+        PostView next;
         await _writer.WaitAsync();
         try
         {
-            var next = change(_post) with { UpdatedAt = time.GetUtcNow() };
-            await Posts.UpsertAsync(next.PostId, DocumentJson.ToJson(next), CancellationToken.None);
+            next = change(_post) with { UpdatedAt = time.GetUtcNow() };
+            var outbox = events is { Count: > 0 } ? [.. _unrelayed, .. events] : _unrelayed;
+            await Posts.UpsertAsync(next.PostId, WebhookOutbox.WithOutbox(DocumentJson.ToJson(next), outbox), CancellationToken.None);
             _post = next;
-            return next;
+            _unrelayed = outbox;
         }
         finally
         {
             _writer.Release();
         }
+
+        await RelayAsync();
+        return next;
     }
+
+    private async Task RelayAsync()
+    {
+        var relaying = _unrelayed;
+        if (relaying.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await WebhookOutbox.RelayAsync(GrainFactory, store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)), relaying, time.GetUtcNow());
+            _unrelayed = [.. _unrelayed.Except(relaying)];
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Kept, and written with the next change: the next relay (or activation) hands them over.
+            LogRelayFailed(logger, exception, Key.TenantId, Key.PostId, relaying.Count);
+        }
+    }
+
+    private WebhookEvent Event(string type, object data) => WebhookEvent.Create(type, Key.TenantId, time.GetUtcNow(), data);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Post {PostId} of tenant {TenantId}: {Count} webhook event(s) not handed over yet; they are kept and retried")]
+    private static partial void LogRelayFailed(ILogger logger, Exception exception, string tenantId, string postId, int count);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} created for {Channels} channel(s)")]
     private static partial void LogCreated(ILogger logger, string tenantId, string postId, int channels);

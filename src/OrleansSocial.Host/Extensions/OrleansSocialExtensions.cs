@@ -7,6 +7,7 @@ using OrleansSocial.Host.GraphBackend;
 using OrleansSocial.Api.Secrets;
 using OrleansSocial.Host.Secrets;
 using OrleansSocial.Graph;
+using OrleansSocial.Grains.Webhooks;
 using OrleansSocial.Api.Storage;
 using OrleansSocial.Host.Storage;
 using OrleansSocial.Api.Validation;
@@ -61,6 +62,7 @@ public static class OrleansSocialExtensions
             .Validate(o => o.CatchUpPeriod > TimeSpan.Zero && o.ResumePeriod > TimeSpan.Zero && o.StaggerWindow >= TimeSpan.Zero, "Sync:CatchUpPeriod and Sync:ResumePeriod must be positive, Sync:StaggerWindow not negative.")
             .ValidateOnStart();
         builder.Services.AddOptions<RateBudgetOptions>().BindConfiguration(RateBudgetOptions.Section);
+        builder.Services.AddWebhookDelivery();
         builder.Services.AddOptions<OrleansSocial.Grains.Posts.Publishing.PublishingOptions>().BindConfiguration(OrleansSocial.Grains.Posts.Publishing.PublishingOptions.Section)
             .Validate(o => o.MaxLateness > TimeSpan.Zero && o.ReminderPeriod > TimeSpan.Zero && o.MaxTries > 0 && o.ContainerPollInitial > TimeSpan.Zero,
                 "Publishing:MaxLateness, Publishing:ReminderPeriod and Publishing:ContainerPollInitial must be positive, Publishing:MaxTries at least 1.")
@@ -87,6 +89,7 @@ public static class OrleansSocialExtensions
         routes.MapChannelsApi();
         routes.MapAnalyticsApi();
         routes.MapPostsApi();
+        routes.MapWebhooksApi();
         return app;
     }
 }

@@ -119,7 +119,9 @@ public sealed class PublishingCrashTests : IAsyncLifetime
         var postId = created.GetProperty("postId").GetString()!;
         await ClusterApi.ReadJsonAsync(await ClusterApi.Send(silos[0].Http, HttpMethod.Post, $"/api/posts/{postId}/publish-now", tenant));
         await ClusterApi.EventuallyAsync(() => Task.FromResult(Landed(text).Count == 1), TimeSpan.FromSeconds(30));
-        var publisher = silos.Single(s => s.Output.Contains($"Post {postId} of tenant {tenant.Id} publishing to", StringComparison.Ordinal));
+        var publishing = $"Post {postId} of tenant {tenant.Id} publishing to";
+        await ClusterApi.EventuallyAsync(() => Task.FromResult(silos.Any(s => s.Output.Contains(publishing, StringComparison.Ordinal))), TimeSpan.FromSeconds(10));
+        var publisher = silos.Single(s => s.Output.Contains(publishing, StringComparison.Ordinal));
         publisher.Kill();
         var survivor = silos.Single(s => s != publisher);
 
@@ -128,7 +130,7 @@ public sealed class PublishingCrashTests : IAsyncLifetime
         Assert.Equal("published", publication.GetProperty("status").GetString());
         var landed = Assert.Single(Landed(text));
         Assert.Equal(landed.ObjectId, publication.GetProperty("platformPostId").GetString());
-        Assert.Contains($"Post {postId} of tenant {tenant.Id} published to {Page} as {landed.ObjectId} (adopted: True)", survivor.Output);
+        Assert.True(await survivor.WaitForOutputAsync($"Post {postId} of tenant {tenant.Id} published to {Page} as {landed.ObjectId} (adopted: True)", TimeSpan.FromSeconds(10)), survivor.Output);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class FirstHourTests
             Assert.Contains("embedded Graph API emulator (not the API)", output);
             Assert.DoesNotContain("Polly", output);
             Assert.DoesNotContain("Orleans.Runtime.SiloOptionsLogger", output);
-            Assert.Contains("Channel fb-100000000000000 (facebook) of tenant first-hour connected", output);
+            Assert.True(await first.WaitForOutputAsync("Channel fb-100000000000000 (facebook) of tenant first-hour connected", TimeSpan.FromSeconds(10)), first.Output);
             first.Kill();
         }
 
@@ -66,7 +66,7 @@ public sealed class FirstHourTests
         Assert.True(run.ValueKind == JsonValueKind.Object && run.GetProperty("status").GetString() == "succeeded", run.ToString());
         var channel = await (await Send(again, HttpMethod.Get, "/api/channels/fb-100000000000000", key)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("active", channel.GetProperty("status").GetString());
-        Assert.Contains("ended Succeeded", second.Output);
+        Assert.True(await second.WaitForOutputAsync("ended Succeeded", TimeSpan.FromSeconds(10)), second.Output);
     }
 
     [Fact]

@@ -1,0 +1,224 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using OrleansSocial.GraphEmulator.World;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Webhooks;
+
+/// <summary>A host whose webhooks may call loopback (the receiver), with retries in fractions of a second.</summary>
+public sealed class WebhookHost : TenancyHost
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>
+    {
+        ["Webhooks:AllowPrivateNetworks"] = "true",
+        ["Webhooks:RetryDelays:0"] = "00:00:00.100",
+        ["Webhooks:RetryDelays:1"] = "00:00:00.200",
+        ["Webhooks:RetryDelays:2"] = "00:00:00.300",
+        ["Webhooks:DisableAfterFailedDeliveries"] = "3",
+        ["Webhooks:ReminderPeriod"] = "00:00:01",
+        ["Orleans:MinimumReminderPeriod"] = "00:00:01",
+        ["Publishing:ReminderPeriod"] = "00:00:01",
+        ["Sync:InitialSyncWindow"] = "1.00:00:00",
+    };
+
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Receiver = await WebhookReceiver.StartAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await Receiver.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>Webhooks end to end: a real receiver on loopback, signatures checked with the Standard Webhooks library a receiver would use.</summary>
+public sealed class WebhooksTests(WebhookHost host) : IClassFixture<WebhookHost>
+{
+    private ApiClient Api => host.Api;
+
+    private WebhookReceiver Receiver => host.Receiver;
+
+    private async Task<(string Id, string Secret)> RegisterAsync(ApiClient.Tenant tenant, string url, params string[] events)
+    {
+        var created = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Post, "/api/webhooks", tenant.Id, tenant.OwnerKey, new { url, events }));
+        return (created.GetProperty("webhook").GetProperty("webhookId").GetString()!, created.GetProperty("secret").GetString()!);
+    }
+
+    private static async Task<List<WebhookReceiver.Received>> ReceivedAsync(Func<List<WebhookReceiver.Received>> read, int count, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            var received = read();
+            if (received.Count >= count)
+            {
+                return received;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{read().Count} of {count} requests arrived");
+    }
+
+    private async Task<JsonElement> DeliveryAsync(ApiClient.Tenant tenant, string webhookId, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        JsonElement log;
+        do
+        {
+            log = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/webhooks/{webhookId}/deliveries", tenant.Id, tenant.OwnerKey));
+            if (log.GetProperty("items").EnumerateArray().FirstOrDefault(done) is { ValueKind: JsonValueKind.Object } delivery)
+            {
+                return delivery;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        throw new TimeoutException($"no matching delivery: {log}");
+    }
+
+    private static void Verify(string secret, WebhookReceiver.Received received)
+    {
+        var headers = new HeaderDictionary();
+        foreach (var (name, value) in received.Headers)
+        {
+            headers[name] = value;
+        }
+
+        new StandardWebhooks.StandardWebhook(secret).Verify(received.Body, headers);
+    }
+
+    [Fact]
+    public async Task A_test_event_arrives_signed_and_the_secret_is_shown_only_once()
+    {
+        var tenant = await Api.CreateTenantAsync();
+        var url = Receiver.Endpoint();
+        var (id, secret) = await RegisterAsync(tenant, url, "post.published");
+
+        var test = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Post, $"/api/webhooks/{id}/test", tenant.Id, tenant.OwnerKey));
+        var received = Assert.Single(await ReceivedAsync(() => Receiver.To(url), 1));
+
+        Assert.StartsWith("whsec_", secret);
+        Verify(secret, received);
+        var body = JsonDocument.Parse(received.Body).RootElement;
+        Assert.Equal("webhook.test", body.GetProperty("type").GetString());
+        Assert.Equal(tenant.Id, body.GetProperty("tenantId").GetString());
+        Assert.Equal(1, body.GetProperty("version").GetInt32());
+        Assert.Equal(test.GetProperty("eventId").GetString(), received.Headers["webhook-id"]);
+        var delivery = await DeliveryAsync(tenant, id, d => d.GetProperty("status").GetString() == "succeeded");
+        Assert.Equal(1, delivery.GetProperty("attempts").GetInt32());
+        Assert.Equal(200, delivery.GetProperty("lastResponseCode").GetInt32());
+
+        // The secret never again: not in the endpoint, not in the list.
+        var shown = await (await Api.TenantAsync(HttpMethod.Get, $"/api/webhooks/{id}", tenant.Id, tenant.OwnerKey)).Content.ReadAsStringAsync();
+        var listed = await (await Api.TenantAsync(HttpMethod.Get, "/api/webhooks", tenant.Id, tenant.OwnerKey)).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(secret[6..], shown + listed);
+
+        // A tampered body or another secret does not verify.
+        Assert.ThrowsAny<Exception>(() => Verify(secret, received with { Body = received.Body.Replace("webhook.test", "webhook.tost", StringComparison.Ordinal) }));
+        Assert.ThrowsAny<Exception>(() => Verify("whsec_" + Convert.ToBase64String(new byte[32]), received));
+    }
+
+    [Fact]
+    public async Task The_approval_flow_and_publishing_announce_themselves_to_subscribed_endpoints_only()
+    {
+        var tenant = await Api.CreateTenantAsync();
+        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", tenant.Id, tenant.OwnerKey, new { requireApproval = true })).StatusCode);
+        var all = Receiver.Endpoint();
+        var publishedOnly = Receiver.Endpoint();
+        var (_, secret) = await RegisterAsync(tenant, all, "post.approval_requested", "post.approved", "post.published");
+        await RegisterAsync(tenant, publishedOnly, "post.published");
+
+        var post = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Post, "/api/posts", tenant.Id, tenant.OwnerKey,
+            new { channelIds = new[] { "fb-100000000000000" }, text = $"Announced {Guid.NewGuid():N}", scheduledAt = DateTimeOffset.UtcNow.AddSeconds(2) }));
+        var postId = post.GetProperty("postId").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Post, $"/api/posts/{postId}/approve", tenant.Id, tenant.OwnerKey)).StatusCode);
+
+        var received = await ReceivedAsync(() => Receiver.To(all), 3);
+        Assert.Equal(["post.approval_requested", "post.approved", "post.published"], received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString()));
+        Assert.All(received, r => Verify(secret, r));
+        var published = JsonDocument.Parse(received[2].Body).RootElement.GetProperty("data");
+        Assert.Equal(postId, published.GetProperty("postId").GetString());
+        Assert.StartsWith("100000000000000_", published.GetProperty("platformPostId").GetString());
+        Assert.StartsWith("https://www.facebook.com/", published.GetProperty("permalink").GetString());
+        var other = Assert.Single(await ReceivedAsync(() => Receiver.To(publishedOnly), 1));
+        Assert.Equal(received[2].Headers["webhook-id"], other.Headers["webhook-id"]);
+    }
+
+    [Fact]
+    public async Task Temporary_failures_are_retried_with_the_same_event_id_until_the_receiver_takes_it()
+    {
+        var tenant = await Api.CreateTenantAsync();
+        var url = Receiver.Endpoint(503, 429, 500);
+        var (id, _) = await RegisterAsync(tenant, url, "post.published");
+
+        await Api.TenantAsync(HttpMethod.Post, $"/api/webhooks/{id}/test", tenant.Id, tenant.OwnerKey);
+        var received = await ReceivedAsync(() => Receiver.To(url), 4);
+
+        Assert.Single(received.Select(r => r.Headers["webhook-id"]).Distinct());
+        var delivery = await DeliveryAsync(tenant, id, d => d.GetProperty("status").GetString() == "succeeded");
+        Assert.Equal(4, delivery.GetProperty("attempts").GetInt32());
+        // Backoff: each retry waited at least about its delay (100, 200, 300 ms, jitter ±20 %).
+        Assert.True(received[3].At - received[0].At >= TimeSpan.FromMilliseconds(480), $"retries came too fast: {(received[3].At - received[0].At).TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Permanent_failures_disable_the_endpoint_after_the_limit_announce_it_and_a_redelivery_succeeds_once_fixed()
+    {
+        var tenant = await Api.CreateTenantAsync();
+        var broken = Receiver.Endpoint(400, 404, 410);
+        var watcher = Receiver.Endpoint();
+        var (id, _) = await RegisterAsync(tenant, broken, "post.published");
+        await RegisterAsync(tenant, watcher, "webhook.disabled");
+
+        for (var i = 0; i < 3; i++)
+        {
+            var test = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Post, $"/api/webhooks/{id}/test", tenant.Id, tenant.OwnerKey));
+            var delivered = test.GetProperty("deliveryId").GetString();
+            // 4xx other than 408 and 429 is permanent: one attempt, no retry.
+            await DeliveryAsync(tenant, id, d => d.GetProperty("deliveryId").GetString() == delivered && d.GetProperty("status").GetString() == "failed" && d.GetProperty("attempts").GetInt32() == 1);
+        }
+
+        var disabled = JsonDocument.Parse(Assert.Single(await ReceivedAsync(() => Receiver.To(watcher), 1)).Body).RootElement;
+        Assert.Equal("webhook.disabled", disabled.GetProperty("type").GetString());
+        Assert.Equal(id, disabled.GetProperty("data").GetProperty("webhookId").GetString());
+        var endpoint = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/webhooks/{id}", tenant.Id, tenant.OwnerKey));
+        Assert.False(endpoint.GetProperty("enabled").GetBoolean());
+        var audit = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/audit?limit=100", tenant.Id, tenant.OwnerKey));
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "webhook.disabled" && e.GetProperty("target").GetString() == id);
+
+        // Re-enabled (the receiver fixed), one failed delivery sent again succeeds.
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Patch, $"/api/webhooks/{id}", tenant.Id, tenant.OwnerKey, new { enabled = true })).StatusCode);
+        var log = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/webhooks/{id}/deliveries", tenant.Id, tenant.OwnerKey));
+        var failed = log.GetProperty("items")[0].GetProperty("deliveryId").GetString();
+        Assert.Equal(HttpStatusCode.Accepted, (await Api.TenantAsync(HttpMethod.Post, $"/api/webhooks/{id}/deliveries/{failed}/redeliver", tenant.Id, tenant.OwnerKey)).StatusCode);
+        await DeliveryAsync(tenant, id, d => d.GetProperty("deliveryId").GetString() == failed && d.GetProperty("status").GetString() == "succeeded");
+        Assert.Equal(4, Receiver.To(broken).Count);
+    }
+
+    [Fact]
+    public async Task Bad_registrations_are_refused_naming_the_field()
+    {
+        var tenant = await Api.CreateTenantAsync();
+
+        Assert.Equal("events[1]", (await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/webhooks", tenant.Id, tenant.OwnerKey,
+            new { url = Receiver.Endpoint(), events = new[] { "post.published", "post.exploded" } }), 400)).GetProperty("field").GetString());
+        Assert.Equal("events", (await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/webhooks", tenant.Id, tenant.OwnerKey,
+            new { url = Receiver.Endpoint(), events = Array.Empty<string>() }), 400)).GetProperty("field").GetString());
+        Assert.Equal("url", (await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/webhooks", tenant.Id, tenant.OwnerKey,
+            new { url = "ftp://example.com/hook", events = new[] { "post.published" } }), 400)).GetProperty("field").GetString());
+        await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, "/api/webhooks/wh_0000000000000000", tenant.Id, tenant.OwnerKey), 404);
+        var (_, editorKey) = await Api.AddMemberAsync(tenant, "editor");
+        Assert.Equal("tenant:manage", (await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, "/api/webhooks", tenant.Id, editorKey), 403)).GetProperty("permission").GetString());
+    }
+}
