@@ -12,13 +12,15 @@ public static class WebhookEventTypes
     public const string PostFailed = "post.failed";
     public const string ChannelConnected = "channel.connected";
     public const string ChannelNeedsReauth = "channel.needs_reauth";
+    public const string ChannelTokenExpiring = "channel.token_expiring";
+    public const string SyncFailed = "sync.failed";
     public const string WebhookTest = "webhook.test";
     public const string WebhookDisabled = "webhook.disabled";
 
     public static readonly IReadOnlyList<string> All =
     [
         PostApprovalRequested, PostApproved, PostRejected, PostPublished, PostFailed,
-        ChannelConnected, ChannelNeedsReauth, WebhookTest, WebhookDisabled,
+        ChannelConnected, ChannelNeedsReauth, ChannelTokenExpiring, SyncFailed, WebhookTest, WebhookDisabled,
     ];
 }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using OrleansSocial.Budget;
 using OrleansSocial.Channels;
 using OrleansSocial.Graph;
+using OrleansSocial.Webhooks;
 using OrleansSocial.Grains.Budget;
 using OrleansSocial.Grains.Channels.Sync;
 using OrleansSocial.Grains.Secrets;
@@ -270,7 +271,15 @@ public sealed partial class ChannelGrain
     {
         _open = null;
         _work = null;
-        await UpdateAsync(current => Closed(Present(current), document));
+        await UpdateAsync(current =>
+        {
+            var closed = Closed(Present(current), document);
+            return document?.Run is { Status: SyncRunStatus.Failed } run
+                ? closed.Announcing(WebhookEvent.Create(WebhookEventTypes.SyncFailed, Key.TenantId, time.GetUtcNow(),
+                    new { channelId = Key.ChannelId, syncRunId = run.SyncRunId, trigger = run.Trigger, kinds = run.Kinds, error = run.Error }))
+                : closed;
+        });
+        await RelayAsync();
         if (_resumeRegistered)
         {
             // (One left by an earlier activation removes itself on its next tick.)
@@ -336,7 +345,16 @@ public sealed partial class ChannelGrain
 
     private async Task RecordTokenCheckAsync(OrleansSocial.Graph.Models.TokenInfo check)
     {
-        await UpdateAsync(current => Present(current) with { TokenCheckedAt = time.GetUtcNow(), TokenExpiresAt = check.ExpiresAt });
+        var now = time.GetUtcNow();
+        await UpdateAsync(current =>
+        {
+            var checkedNow = Present(current) with { TokenCheckedAt = now, TokenExpiresAt = check.ExpiresAt };
+            // Announced once per expiry time: a new token (a later expiry) is announced again when its time comes.
+            return check.IsValid && check.ExpiresAt is { } expires && expires - now <= Options.TokenExpiryWarning && current!.TokenExpiryAnnounced != expires
+                ? checkedNow.Announcing(WebhookEvent.Create(WebhookEventTypes.ChannelTokenExpiring, Key.TenantId, now, new { channelId = Key.ChannelId, platform = checkedNow.Platform, expiresAt = expires })) with { TokenExpiryAnnounced = expires }
+                : checkedNow;
+        });
+        await RelayAsync();
         if (!check.IsValid)
         {
             throw new GraphException(GraphErrorKind.TokenInvalid, "debug_token says the token is no longer valid.", check.Error?.Code ?? 190, check.Error?.Subcode, null, false, 200, GraphUsage.None);

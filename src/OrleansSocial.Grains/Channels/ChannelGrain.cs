@@ -39,7 +39,8 @@ internal sealed record ChannelDocument(
     string? ActiveRunId = null,
     IReadOnlyDictionary<string, KindSchedule>? Schedule = null,
     ManualSyncBucket? ManualSyncs = null,
-    IReadOnlyList<OrleansSocial.Webhooks.WebhookEvent>? Outbox = null)
+    IReadOnlyList<OrleansSocial.Webhooks.WebhookEvent>? Outbox = null,
+    DateTimeOffset? TokenExpiryAnnounced = null)
 {
     /// <summary>The stored record, or null with the reason when it cannot be used as it is.</summary>
     public static ChannelDocument? TryRead(System.Text.Json.JsonElement stored, out string? problem)

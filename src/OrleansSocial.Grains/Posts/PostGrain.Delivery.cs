@@ -38,6 +38,24 @@ public sealed partial class PostGrain : IRemindable
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == RelayReminder)
+        {
+            // Activation relayed what the record held; this removes the reminder once nothing is left.
+            _relayReminder = true;
+            if (_post is not null)
+            {
+                await RelayAsync();
+            }
+
+            if ((_post is null || _unrelayed.Count == 0) && await this.GetReminder(RelayReminder) is { } relay)
+            {
+                await this.UnregisterReminder(relay);
+                _relayReminder = false;
+            }
+
+            return;
+        }
+
         if (_post is null)
         {
             // Its tenant was deleted, or its record is damaged: nothing to deliver, and nothing to tick for.

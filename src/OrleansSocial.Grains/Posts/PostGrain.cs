@@ -31,6 +31,10 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     // carries them until a relay succeeds, so a failed relay loses none.
     private IReadOnlyList<WebhookEvent> _unrelayed = [];
 
+    private const string RelayReminder = "relay";
+
+    private bool _relayReminder;
+
     private PublishingOptions Options => options.Value;
 
     private (string TenantId, string PostId) Key
@@ -262,6 +266,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     private async Task<PostView> UpdateAsync(Func<PostView?, PostView> change, IReadOnlyList<WebhookEvent>? events = null)
     {
         PostView next;
+        if (events is { Count: > 0 })
+        {
+            events = await AnnouncedAsync(events);
+        }
+
         await _writer.WaitAsync();
         try
         {
@@ -280,6 +289,27 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         return next;
     }
 
+    /// <summary>
+    /// Events worth recording: none when the tenant has no webhook endpoint (nobody to tell, and no
+    /// later endpoint is sent the past). Otherwise the relay reminder is registered first, so events
+    /// written beside a change reach their endpoints even if this silo dies before it hands them over.
+    /// </summary>
+    private async Task<IReadOnlyList<WebhookEvent>> AnnouncedAsync(IReadOnlyList<WebhookEvent> events)
+    {
+        await foreach (var _ in store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.Webhooks).ReadAllAsync())
+        {
+            if (!_relayReminder)
+            {
+                await this.RegisterOrUpdateReminder(RelayReminder, Options.ReminderPeriod, Options.ReminderPeriod);
+                _relayReminder = true;
+            }
+
+            return events;
+        }
+
+        return [];
+    }
+
     private async Task RelayAsync()
     {
         var relaying = _unrelayed;
@@ -292,6 +322,15 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         {
             await WebhookOutbox.RelayAsync(GrainFactory, store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)), relaying, time.GetUtcNow());
             _unrelayed = [.. _unrelayed.Except(relaying)];
+            if (_unrelayed.Count == 0 && (_relayReminder || await this.GetReminder(RelayReminder) is not null))
+            {
+                if (await this.GetReminder(RelayReminder) is { } reminder)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+
+                _relayReminder = false;
+            }
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

@@ -27,6 +27,9 @@ public sealed partial class WebhookGrain(
     private Task? _delivering;
     private bool _wokenWhileDelivering;
 
+    // Whether the retry reminder is known to exist (true) or not (false) in this activation; null: not known.
+    private bool? _reminderKnown;
+
     private WebhookOptions Options => options.Value;
 
     private (string TenantId, string WebhookId) Key
@@ -139,6 +142,8 @@ public sealed partial class WebhookGrain(
             await this.UnregisterReminder(reminder);
         }
 
+        _reminderKnown = false;
+
         await Tenant.RecordAudit(actor, "webhook.deleted", Key.WebhookId, "success", null);
         DeactivateOnIdle();
     }
@@ -223,6 +228,8 @@ public sealed partial class WebhookGrain(
             {
                 _wokenWhileDelivering = false;
                 var pending = await PendingAsync();
+                // Before any attempt: while something waits, a reminder exists, so a silo's death mid-wait loses nothing.
+                await KeepReminderAsync(pending.Count > 0);
                 var now = time.GetUtcNow();
                 var due = pending.Where(d => d.NextAttemptAt is null || d.NextAttemptAt <= now).OrderBy(d => d.CreatedAt).ThenBy(d => d.DeliveryId, StringComparer.Ordinal).ToList();
                 foreach (var delivery in due)
@@ -369,6 +376,11 @@ public sealed partial class WebhookGrain(
 
     private async Task KeepReminderAsync(bool waiting)
     {
+        if (_reminderKnown == waiting)
+        {
+            return;
+        }
+
         var existing = await this.GetReminder(RetryReminder);
         if (waiting && existing is null)
         {
@@ -378,6 +390,8 @@ public sealed partial class WebhookGrain(
         {
             await this.UnregisterReminder(existing);
         }
+
+        _reminderKnown = waiting;
     }
 
     private async Task CheckUrlAsync(string url)

@@ -1,3 +1,4 @@
+using OrleansSocial.Grains.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
@@ -143,6 +144,13 @@ public sealed class SyncClusterFixture : IAsyncLifetime
             {
                 o.ReminderPeriod = TimeSpan.FromSeconds(1);
                 o.RetryBaseDelay = TimeSpan.FromMilliseconds(200);
+            });
+            services.AddWebhookDelivery();
+            services.Configure<OrleansSocial.Grains.Webhooks.WebhookOptions>(o =>
+            {
+                o.AllowPrivateNetworks = true;
+                o.RetryDelays = [.. Enumerable.Repeat(TimeSpan.FromMilliseconds(300), 10)];
+                o.ReminderPeriod = TimeSpan.FromSeconds(1);
             });
             siloBuilder.AddMemoryGrainStorage("state");
             siloBuilder.UseSqliteReminderService(o => o.Configure(s => s.DatabasePath = Path.Combine(Root, "orleans.db")));

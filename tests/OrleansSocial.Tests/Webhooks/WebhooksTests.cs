@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;
 using OrleansSocial.GraphEmulator.World;
 using OrleansSocial.Tests.Infrastructure;
@@ -153,6 +156,27 @@ public sealed class WebhooksTests(WebhookHost host) : IClassFixture<WebhookHost>
         Assert.StartsWith("https://www.facebook.com/", published.GetProperty("permalink").GetString());
         var other = Assert.Single(await ReceivedAsync(() => Receiver.To(publishedOnly), 1));
         Assert.Equal(received[2].Headers["webhook-id"], other.Headers["webhook-id"]);
+    }
+
+    [Fact]
+    public async Task Channel_and_sync_events_announce_a_connection_a_failed_sync_and_a_rejected_token()
+    {
+        var tenant = await Api.CreateTenantAsync();
+        var url = Receiver.Endpoint();
+        await RegisterAsync(tenant, url, "channel.connected", "channel.needs_reauth", "sync.failed");
+        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
+        using var emulator = new HttpClient { BaseAddress = new Uri(host.Host.Services.GetRequiredService<IOptions<OrleansSocial.Graph.GraphOptions>>().Value.BaseUrl) };
+        // The Page's next call is refused with an expired token.
+        (await emulator.PostAsJsonAsync("/__emulator/faults", new { objectId = "100000000000001", code = 190, subcode = 463, message = "Session has expired", remaining = 1 })).EnsureSuccessStatusCode();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/fb-100000000000001/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "daily" } })).StatusCode);
+        var received = await ReceivedAsync(() => Receiver.To(url), 4);
+
+        var types = received.Select(r => JsonDocument.Parse(r.Body).RootElement).Select(b => (Type: b.GetProperty("type").GetString(), Channel: b.GetProperty("data").GetProperty("channelId").GetString())).ToList();
+        Assert.Contains(("channel.connected", "fb-100000000000000"), types);
+        Assert.Contains(("channel.connected", "fb-100000000000001"), types);
+        Assert.Contains(("channel.needs_reauth", "fb-100000000000001"), types);
+        Assert.Contains(("sync.failed", "fb-100000000000001"), types);
     }
 
     [Fact]
