@@ -16,6 +16,15 @@ internal static class BenchApi
         return (id, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ownerApiKey").GetString()!);
     }
 
+    /// <summary>Lifts the tenant's API request limit: a benchmark measures the product, not its throttle.</summary>
+    public static async Task UnlimitedAsync(HttpClient http, string tenantId)
+    {
+        using var unlimited = new HttpRequestMessage(HttpMethod.Patch, $"/admin/tenants/{tenantId}") { Content = JsonContent.Create(new { limits = new { apiRequestsPerMinute = int.MaxValue } }) };
+        unlimited.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BenchHost.OperatorKey);
+        using var response = await http.SendAsync(unlimited);
+        response.EnsureSuccessStatusCode();
+    }
+
     public static HttpRequestMessage TenantRequest(HttpMethod method, string path, (string Id, string Key) tenant, object? body)
     {
         var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };

@@ -5,6 +5,7 @@ using OrleansSocial.Benchmarks;
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- sync [--tenants 1000] [--channels 10] [--concurrency 32]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing [--tenants 1000] [--posts 10] [--concurrency 32]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing-cluster [--tenants 1000] [--posts 10] [--concurrency 32]
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- webhooks --tenants 10000 [--concurrency 16]   (--tenants: the number of events)
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine(MachineInfo.Describe());
 switch (options.Name)
@@ -21,10 +22,13 @@ switch (options.Name)
     case "publishing-cluster":
         await PublishingClusterBenchmark.RunAsync(options);
         return 0;
+    case "webhooks":
+        await WebhookBenchmark.RunAsync(options);
+        return 0;
     case "emulator":
         await EmulatorBenchmark.RunAsync(options);
         return 0;
     default:
-        Console.Error.WriteLine("usage: tenancy [--tenants N] [--seconds S] [--concurrency C] | emulator [--seconds S] [--concurrency C] | sync [--tenants N] [--channels M] [--concurrency C] | publishing[-cluster] [--tenants N] [--posts P] [--concurrency C]");
+        Console.Error.WriteLine("usage: tenancy [--tenants N] [--seconds S] [--concurrency C] | emulator [--seconds S] [--concurrency C] | sync [--tenants N] [--channels M] [--concurrency C] | publishing[-cluster] [--tenants N] [--posts P] [--concurrency C] | webhooks [--tenants EVENTS] [--concurrency C]");
         return 2;
 }

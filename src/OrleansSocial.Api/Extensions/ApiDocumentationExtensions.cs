@@ -14,6 +14,7 @@ internal static class ApiDocumentationExtensions
             .AddDocumentTransformer(ContractTransformers.Document)
             .AddOperationTransformer(ContractTransformers.Operation)
             .AddSchemaTransformer(ContractTransformers.Schema)
+            .AddDocumentTransformer(WebhookDocumentation.Describe)
             .AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo

@@ -276,7 +276,7 @@ public sealed partial class ChannelGrain
             var closed = Closed(Present(current), document);
             return document?.Run is { Status: SyncRunStatus.Failed } run
                 ? closed.Announcing(WebhookEvent.Create(WebhookEventTypes.SyncFailed, Key.TenantId, time.GetUtcNow(),
-                    new { channelId = Key.ChannelId, syncRunId = run.SyncRunId, trigger = run.Trigger, kinds = run.Kinds, error = run.Error }))
+                    new SyncFailedData(Key.ChannelId, run.SyncRunId, run.Trigger, run.Kinds, run.Error)))
                 : closed;
         });
         await RelayAsync();
@@ -351,7 +351,7 @@ public sealed partial class ChannelGrain
             var checkedNow = Present(current) with { TokenCheckedAt = now, TokenExpiresAt = check.ExpiresAt };
             // Announced once per expiry time: a new token (a later expiry) is announced again when its time comes.
             return check.IsValid && check.ExpiresAt is { } expires && expires - now <= Options.TokenExpiryWarning && current!.TokenExpiryAnnounced != expires
-                ? checkedNow.Announcing(WebhookEvent.Create(WebhookEventTypes.ChannelTokenExpiring, Key.TenantId, now, new { channelId = Key.ChannelId, platform = checkedNow.Platform, expiresAt = expires })) with { TokenExpiryAnnounced = expires }
+                ? checkedNow.Announcing(WebhookEvent.Create(WebhookEventTypes.ChannelTokenExpiring, Key.TenantId, now, new ChannelTokenExpiringData(Key.ChannelId, checkedNow.Platform, expires))) with { TokenExpiryAnnounced = expires }
                 : checkedNow;
         });
         await RelayAsync();
@@ -369,7 +369,7 @@ public sealed partial class ChannelGrain
             var flagged = Present(current) with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() };
             return wasActive
                 ? flagged.Announcing(OrleansSocial.Webhooks.WebhookEvent.Create(OrleansSocial.Webhooks.WebhookEventTypes.ChannelNeedsReauth, Key.TenantId, time.GetUtcNow(),
-                    new { channelId = Key.ChannelId, platform = flagged.Platform, detail }))
+                    new OrleansSocial.Webhooks.ChannelNeedsReauthData(Key.ChannelId, flagged.Platform, detail)))
                 : flagged;
         });
         await RelayAsync();

@@ -191,7 +191,7 @@ public sealed partial class ChannelGrain(
         var isNew = _channel is null;
         var token = protector.Protect(connection.AccessToken, tenantId, channelId);
         var connected = OrleansSocial.Webhooks.WebhookEvent.Create(OrleansSocial.Webhooks.WebhookEventTypes.ChannelConnected, tenantId, now,
-            new { channelId, platform = connection.Platform, name = connection.Name, reauthorised = !isNew });
+            new OrleansSocial.Webhooks.ChannelConnectedData(channelId, connection.Platform, connection.Name, !isNew));
         await UpdateAsync(current => (current is null
             ? new ChannelDocument(channelId, connection.Platform, connection.ExternalId, connection.Name, ChannelStatus.Active, false, token, connection.TokenExpiresAt, now, now)
             : current with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now })

@@ -307,7 +307,7 @@ public sealed partial class PostGrain : IRemindable
                 {
                     Status = PublicationStatus.Published, PlatformPostId = published.PlatformPostId, Permalink = published.Permalink, PublishedAt = published.At,
                     FailureReason = null, FailureDetail = null, Retryable = null,
-                }), [Event(WebhookEventTypes.PostPublished, new { postId = Key.PostId, channelId, platform, platformPostId = published.PlatformPostId, permalink = published.Permalink, publishedAt = published.At })]);
+                }), [Event(WebhookEventTypes.PostPublished, new PostPublishedData(Key.PostId, channelId, platform, published.PlatformPostId, published.Permalink, published.At))]);
                 await Attempts.DeleteAsync(PublicationAttempt.KeyOf(Key.PostId, channelId), CancellationToken.None);
                 PublishingMetrics.Published(Key.TenantId, platform, published.Adopted, published.At - DueOf(publication));
                 LogPublished(logger, Key.TenantId, Key.PostId, channelId, published.PlatformPostId, published.Adopted);
@@ -329,7 +329,7 @@ public sealed partial class PostGrain : IRemindable
     {
         await UpdateAsync(
             current => WithPublication(current, channelId, p => Pending(p) ? p with { Status = status, FailureReason = reason, Retryable = retryable, FailureDetail = detail } : p),
-            status == PublicationStatus.Failed ? [Event(WebhookEventTypes.PostFailed, new { postId = Key.PostId, channelId, platform = publication.Platform, reason, retryable, detail })] : null);
+            status == PublicationStatus.Failed ? [Event(WebhookEventTypes.PostFailed, new PostFailedData(Key.PostId, channelId, publication.Platform, reason, retryable, detail))] : null);
         PublishingMetrics.Failed(Key.TenantId, publication.Platform, reason);
         LogNotPublished(logger, Key.TenantId, Key.PostId, channelId, status, reason);
         await Tenant.RecordAudit(Actor.System, status == PublicationStatus.Cancelled ? "post.publication_cancelled" : "post.publication_failed", Key.PostId, "failure", $"{channelId}: {reason}");

@@ -112,7 +112,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         }
 
         var post = new PostView(Key.PostId, actor.ToString(), status, content, Publications(targets, status, content), null, null, now, now);
-        await SaveAsync(null, post, status == PublicationStatus.PendingApproval ? [Event(WebhookEventTypes.PostApprovalRequested, new { postId = Key.PostId, authorId = actor.ToString() })] : []);
+        await SaveAsync(null, post, status == PublicationStatus.PendingApproval ? [Event(WebhookEventTypes.PostApprovalRequested, new PostApprovalRequestedData(Key.PostId, actor.ToString()))] : []);
         await Tenant.RecordAudit(actor, "post.created", Key.PostId, "success", Name(status));
         if (status == PublicationStatus.PendingApproval)
         {
@@ -147,7 +147,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
         var edited = post with { Content = content, Status = status, Publications = Publications(targets, status, content), ApprovedBy = status == PublicationStatus.Scheduled ? post.ApprovedBy : null, UpdatedAt = time.GetUtcNow() };
         await SaveAsync(post, edited, status == PublicationStatus.PendingApproval && post.Status != PublicationStatus.PendingApproval
-            ? [Event(WebhookEventTypes.PostApprovalRequested, new { postId = Key.PostId, authorId = post.AuthorId })]
+            ? [Event(WebhookEventTypes.PostApprovalRequested, new PostApprovalRequestedData(Key.PostId, post.AuthorId))]
             : []);
         await Tenant.RecordAudit(actor, "post.edited", Key.PostId, "success", post.Status == status ? null : $"{Name(post.Status)} → {Name(status)}");
         return _post!;
@@ -170,7 +170,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         if (standing.RequireApproval)
         {
             return await MoveAsync(actor, post, post with { RejectionReason = null }, PublicationStatus.PendingApproval, "post.approval_requested",
-                events: [Event(WebhookEventTypes.PostApprovalRequested, new { postId = Key.PostId, authorId = post.AuthorId })]);
+                events: [Event(WebhookEventTypes.PostApprovalRequested, new PostApprovalRequestedData(Key.PostId, post.AuthorId))]);
         }
 
         await Tenant.AdmitScheduledPost(actor, Key.PostId, at);
@@ -190,7 +190,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
         await Tenant.AdmitScheduledPost(actor, Key.PostId, post.Content.ScheduledAt ?? throw MissingSchedule());
         return await MoveAsync(actor, post, post with { ApprovedBy = actor.ToString() }, PublicationStatus.Scheduled, "post.approved",
-            events: [Event(WebhookEventTypes.PostApproved, new { postId = Key.PostId, approvedBy = actor.ToString(), scheduledAt = post.Content.ScheduledAt })]);
+            events: [Event(WebhookEventTypes.PostApproved, new PostApprovedData(Key.PostId, actor.ToString(), post.Content.ScheduledAt))]);
     }
 
     public async Task<PostView> Reject(Actor actor, string reason)
@@ -201,7 +201,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             ? throw DomainException.Invalid("reason", "A reason of 1-500 characters is required.")
             : reason.Trim();
         return await MoveAsync(actor, post, post with { RejectionReason = why, ApprovedBy = null }, PublicationStatus.Draft, "post.rejected", why,
-            [Event(WebhookEventTypes.PostRejected, new { postId = Key.PostId, rejectedBy = actor.ToString(), reason = why })]);
+            [Event(WebhookEventTypes.PostRejected, new PostRejectedData(Key.PostId, actor.ToString(), why))]);
     }
 
     private async Task<PostView> MoveAsync(Actor actor, PostView read, PostView post, PublicationStatus status, string action, string? detail = null, IReadOnlyList<WebhookEvent>? events = null)

@@ -162,7 +162,7 @@ public sealed partial class WebhookGrain(
     {
         Require();
         var now = time.GetUtcNow();
-        var @event = WebhookEvent.Create(WebhookEventTypes.WebhookTest, Key.TenantId, now, new { webhookId = Key.WebhookId, requestedBy = actor.ToString() });
+        var @event = WebhookEvent.Create(WebhookEventTypes.WebhookTest, Key.TenantId, now, new WebhookTestData(Key.WebhookId, actor.ToString()));
         await WebhookOutbox.RelayAsync(GrainFactory, Database, [@event], now, Key.WebhookId);
         return DocumentJson.FromJson<DeliveryDocument>((await Deliveries.GetAsync(DeliveryDocument.IdOf(@event.Id, Key.WebhookId), CancellationToken.None))!.Value).ToView();
     }
@@ -332,7 +332,7 @@ public sealed partial class WebhookGrain(
     {
         var now = time.GetUtcNow();
         var reason = $"{failures} deliveries in a row failed";
-        var @event = WebhookEvent.Create(WebhookEventTypes.WebhookDisabled, Key.TenantId, now, new { webhookId = Key.WebhookId, url = Require().Url, reason });
+        var @event = WebhookEvent.Create(WebhookEventTypes.WebhookDisabled, Key.TenantId, now, new WebhookDisabledData(Key.WebhookId, Require().Url, reason));
         var disabled = Require() with { Enabled = false, DisabledReason = reason, ConsecutiveFailures = failures, UpdatedAt = now };
         await Webhooks.UpsertAsync(Key.WebhookId, WebhookOutbox.WithOutbox(DocumentJson.ToJson(disabled), [@event]), CancellationToken.None);
         _webhook = disabled;

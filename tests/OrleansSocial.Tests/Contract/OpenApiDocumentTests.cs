@@ -120,6 +120,23 @@ public sealed class OpenApiDocumentTests(TenancyHost host) : IClassFixture<Tenan
     }
 
     [Fact]
+    public async Task Every_webhook_event_type_is_described_with_its_versioned_envelope()
+    {
+        var document = await ReadAsync();
+
+        Assert.Equal(OrleansSocial.Webhooks.WebhookEventTypes.All.Order(), document.Webhooks!.Keys.Order());
+        foreach (var (type, item) in document.Webhooks!)
+        {
+            var body = item.Operations![HttpMethod.Post].RequestBody!.Content!["application/json"].Schema!;
+            Assert.All(new[] { "id", "type", "timestamp", "tenantId", "version", "data" }, p => Assert.True(body.Properties!.ContainsKey(p), $"{type} lacks {p}"));
+            Assert.NotEmpty(body.Properties!["data"].Properties ?? body.Properties!["data"].AllOf?.SelectMany(a => a.Properties ?? new Dictionary<string, IOpenApiSchema>()).ToDictionary() ?? []);
+        }
+
+        var published = document.Webhooks!["post.published"].Operations![HttpMethod.Post].RequestBody!.Content!["application/json"].Schema!.Properties!["data"];
+        Assert.Contains("platformPostId", (published.Properties ?? new Dictionary<string, IOpenApiSchema>()).Keys);
+    }
+
+    [Fact]
     public async Task Closed_sets_of_strings_are_enums()
     {
         var schemas = (await ReadAsync()).Components!.Schemas!;

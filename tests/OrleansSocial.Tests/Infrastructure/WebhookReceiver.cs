@@ -14,6 +14,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     public sealed record Received(string Path, IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset At);
 
+    /// <summary>A scripted "status" meaning: do not answer for 30 seconds.</summary>
+    public const int Hang = -1;
+
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _scripts = new();
 
@@ -40,7 +43,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync();
             var path = context.Request.Path.Value ?? "/";
             receiver!.Requests.Enqueue(new Received(path, context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body, DateTimeOffset.UtcNow));
-            context.Response.StatusCode = receiver._scripts.TryGetValue(path, out var script) && script.TryDequeue(out var status) ? status : 200;
+            var status = receiver._scripts.TryGetValue(path, out var script) && script.TryDequeue(out var scripted) ? scripted : 200;
+            if (status == Hang)
+            {
+                // A receiver that never answers in time.
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
+
+            context.Response.StatusCode = status;
             await context.Response.WriteAsync(context.Response.StatusCode == 200 ? "ok" : "scripted failure");
         });
         await app.StartAsync();

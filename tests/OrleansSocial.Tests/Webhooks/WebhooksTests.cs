@@ -231,6 +231,33 @@ public sealed class WebhooksTests(WebhookHost host) : IClassFixture<WebhookHost>
     }
 
     [Fact]
+    public async Task A_receiver_that_hangs_delays_neither_another_endpoint_nor_another_tenant()
+    {
+        var slowTenant = await Api.CreateTenantAsync();
+        var quickTenant = await Api.CreateTenantAsync();
+        var hanging = Receiver.Endpoint(WebhookReceiver.Hang, WebhookReceiver.Hang);
+        var sameTenant = Receiver.Endpoint();
+        var otherTenant = Receiver.Endpoint();
+        var (slow, _) = await RegisterAsync(slowTenant, hanging, "post.published");
+        var (neighbour, _) = await RegisterAsync(slowTenant, sameTenant, "post.published");
+        var (other, _) = await RegisterAsync(quickTenant, otherTenant, "post.published");
+
+        await Api.TenantAsync(HttpMethod.Post, $"/api/webhooks/{slow}/test", slowTenant.Id, slowTenant.OwnerKey);
+        await ReceivedAsync(() => Receiver.To(hanging), 1);
+        var started = DateTimeOffset.UtcNow;
+        await Api.TenantAsync(HttpMethod.Post, $"/api/webhooks/{neighbour}/test", slowTenant.Id, slowTenant.OwnerKey);
+        await Api.TenantAsync(HttpMethod.Post, $"/api/webhooks/{other}/test", quickTenant.Id, quickTenant.OwnerKey);
+
+        var arrived = (await ReceivedAsync(() => Receiver.To(sameTenant), 1))[0].At;
+        var arrivedElsewhere = (await ReceivedAsync(() => Receiver.To(otherTenant), 1))[0].At;
+
+        // Both long before the hanging receiver's attempt times out (Webhooks:Timeout, 10 s).
+        Assert.True(arrived - started < TimeSpan.FromSeconds(5), $"{(arrived - started).TotalSeconds} s");
+        Assert.True(arrivedElsewhere - started < TimeSpan.FromSeconds(5), $"{(arrivedElsewhere - started).TotalSeconds} s");
+        Assert.Equal("pending", (await DeliveryAsync(slowTenant, slow, _ => true)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Bad_registrations_are_refused_naming_the_field()
     {
         var tenant = await Api.CreateTenantAsync();
