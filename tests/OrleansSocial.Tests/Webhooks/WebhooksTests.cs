@@ -257,6 +257,48 @@ public sealed class WebhooksTests(WebhookHost host) : IClassFixture<WebhookHost>
         Assert.Equal("pending", (await DeliveryAsync(slowTenant, slow, _ => true)).GetProperty("status").GetString());
     }
 
+    public static TheoryData<string, string, string> WebhookRoutesByRole()
+    {
+        const string Missing = "wh_0000000000000000";
+        string[] routes =
+        [
+            "GET /api/webhooks", "POST /api/webhooks", $"GET /api/webhooks/{Missing}", $"PATCH /api/webhooks/{Missing}", $"DELETE /api/webhooks/{Missing}",
+            $"POST /api/webhooks/{Missing}/rotate-secret", $"POST /api/webhooks/{Missing}/test", $"GET /api/webhooks/{Missing}/deliveries",
+            $"POST /api/webhooks/{Missing}/deliveries/evt_1.{Missing}/redeliver",
+        ];
+        var data = new TheoryData<string, string, string>();
+        foreach (var role in new[] { "owner", "admin", "editor", "analyst", "viewer" })
+        {
+            foreach (var route in routes)
+            {
+                data.Add(role, route.Split(' ')[0], route.Split(' ')[1]);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>Every webhook route needs tenant:manage, which only owners hold among the built-in roles.</summary>
+    [Theory]
+    [MemberData(nameof(WebhookRoutesByRole))]
+    public async Task Each_webhook_route_needs_tenant_manage(string role, string method, string path)
+    {
+        var tenant = await Api.CreateTenantAsync();
+        var key = role == "owner" ? tenant.OwnerKey : (await Api.AddMemberAsync(tenant, role)).Key;
+        var body = method == "POST" && path == "/api/webhooks" ? """{"url":"ftp://x","events":[]}""" : method == "PATCH" ? "{}" : null;
+
+        var response = await Api.TenantAsync(new HttpMethod(method), path, tenant.Id, key, body);
+
+        if (role == "owner")
+        {
+            Assert.True((int)response.StatusCode is 200 or 400 or 404, $"{role} {method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        else
+        {
+            Assert.Equal("tenant:manage", (await ProblemAssert.IsProblemAsync(response, 403)).GetProperty("permission").GetString());
+        }
+    }
+
     [Fact]
     public async Task Bad_registrations_are_refused_naming_the_field()
     {
