@@ -107,53 +107,13 @@ internal static class PublishingClusterBenchmark
         victim.Kill();
         Console.WriteLine($"killed silo 1 at due + 2 s; {landedAtKill} of {ids.Count} posts had landed");
 
-        var lateness = new List<double>();
-        var failed = 0;
-        await BenchApi.ForEachAsync(ids, options.Concurrency, async p =>
-        {
-            while (true)
-            {
-                using var request = BenchApi.TenantRequest(HttpMethod.Get, $"/api/posts/{p.id}", p.tenant, null);
-                try
-                {
-                    using var response = await survivor.Http.SendAsync(request);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        var publication = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("publications")[0];
-                        var status = publication.GetProperty("status").GetString();
-                        if (status is "published" or "failed" or "cancelled")
-                        {
-                            lock (lateness)
-                            {
-                                if (status == "published")
-                                {
-                                    lateness.Add((publication.GetProperty("publishedAt").GetDateTimeOffset() - due).TotalSeconds);
-                                }
-                                else
-                                {
-                                    failed++;
-                                }
-                            }
-
-                            return 0;
-                        }
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // The survivor answers once membership has declared the dead silo.
-                }
-
-                await Task.Delay(500);
-            }
-        });
+        var (lateness, failed) = await PublishingBenchmark.SettleAsync(survivor.Http, ids, due, options.Concurrency);
         var settled = DateTimeOffset.UtcNow - due;
-        lateness.Sort();
         var landed = emulator.State.Publications.Select(p => (p.OwnerId, p.Message)).ToList();
         Console.WriteLine($"all {ids.Count} settled {settled.TotalSeconds:F1} s after the due time: {lateness.Count} published, {failed} failed or cancelled");
         if (lateness.Count > 0)
         {
-            Console.WriteLine($"  lateness after scheduledAt: p50 {lateness[lateness.Count / 2]:F2} s, p99 {lateness[Math.Min(lateness.Count - 1, (int)Math.Ceiling(0.99 * lateness.Count) - 1)]:F2} s, max {lateness[^1]:F2} s");
+            Console.WriteLine($"  lateness after scheduledAt: p50 {PublishingBenchmark.Percentile(lateness, 0.50):F2} s, p99 {PublishingBenchmark.Percentile(lateness, 0.99):F2} s, max {lateness[^1]:F2} s");
         }
 
         Console.WriteLine($"  posts on the emulator: {landed.Count}; duplicates: {landed.Count - landed.Distinct().Count()}");

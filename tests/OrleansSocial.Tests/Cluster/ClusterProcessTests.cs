@@ -19,94 +19,57 @@ namespace OrleansSocial.Tests.Cluster;
 public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string OperatorKey = "cluster-test-operator-key-0123456789abcdef";
-    private readonly PostgresServer _postgres = new();
-    private readonly TempFolder _data = new("orleans-social-3silo");
-    private readonly List<SiloProcess> _silos = [];
-    private RunningEmulator _emulator = null!;
+    private ClusterEnvironment _cluster = null!;
 
-    public async Task InitializeAsync()
+    private List<SiloProcess> Silos => _cluster.Silos;
+
+    public async Task InitializeAsync() => _cluster = await ClusterEnvironment.StartAsync("orleans-social-3silo", o =>
     {
-        await _postgres.InitializeAsync();
-        await using (var connection = new NpgsqlConnection(_postgres.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand("CREATE DATABASE orleans_cluster", connection);
-            await create.ExecuteNonQueryAsync();
-        }
+        o.Users = 1;
+        o.PagesPerUser = 2;
+    });
 
-        _emulator = await EmulatorHost.StartAsync(o =>
-        {
-            o.Users = 1;
-            o.PagesPerUser = 2;
-        });
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    public async Task DisposeAsync()
+    private Dictionary<string, string> Settings() => _cluster.Settings(OperatorKey, "three-silos", new Dictionary<string, string>
     {
-        foreach (var silo in _silos)
-        {
-            await silo.DisposeAsync();
-        }
-
-        await _emulator.DisposeAsync();
-        await _postgres.DisposeAsync();
-        _data.Dispose();
-    }
-
-    private Dictionary<string, string> Settings() => new()
-    {
-        ["Operator:ApiKey"] = OperatorKey,
-        ["Secrets:TokenKeys"] = "k1:" + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
-        ["Orleans:Mode"] = "postgres",
-        ["Orleans:Postgres"] = _postgres.ConnectionStringFor("orleans_cluster"),
-        ["Orleans:ClusterId"] = "three-silos",
-        ["Orleans:AdvertisedAddress"] = "127.0.0.1",
-        ["Orleans:MinimumReminderPeriod"] = "00:00:01",
-        ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
-        ["Orleans:Membership:NumMissedProbesLimit"] = "2",
-        ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
-        ["Storage:Engine"] = "postgres",
-        ["Storage:Postgres"] = _postgres.ConnectionStringFor("social_catalog"),
-        ["Graph:BaseUrl"] = _emulator.BaseUrl.ToString().TrimEnd('/'),
-        ["Graph:AppId"] = _emulator.State.Options.AppId,
-        ["Graph:AppSecret"] = _emulator.State.Options.AppSecret,
         // New channels' first syncs spread over 30 s: most of their reminders fire after the kill.
         ["Sync:InitialSyncWindow"] = "00:00:30",
         ["Sync:CatchUpPeriod"] = "00:00:05",
-    };
+    });
 
     [Fact]
     public async Task Three_silo_processes_survive_a_sigkill_with_every_tenant_channel_and_reminder_intact()
     {
         for (var i = 0; i < 3; i++)
         {
-            _silos.Add(SiloProcess.Start(Path.Combine(_data.Path, $"silo{i}"), Settings()));
+            _cluster.StartSilo(i, Settings());
         }
 
-        await Task.WhenAll(_silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
+        await Task.WhenAll(Silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
         Assert.Equal(3, await ActiveSilosAsync());
 
         // A browser opens the dashboard of one silo with the operator key and sees all three.
         var silosPage = await HeadlessChromium.RenderedTextAsync(
-            new Uri($"http://operator:{OperatorKey}@127.0.0.1:{_silos[0].HttpPort}/dashboard/#/silos"), TimeSpan.FromSeconds(10));
+            new Uri($"http://operator:{OperatorKey}@127.0.0.1:{Silos[0].HttpPort}/dashboard/#/silos"), TimeSpan.FromSeconds(10));
         Assert.Contains("Active Silos 3", silosPage);
-        Assert.All(_silos, silo => Assert.Contains($"127.0.0.1:{silo.SiloPort}", silosPage));
+        Assert.All(Silos, silo => Assert.Contains($"127.0.0.1:{silo.SiloPort}", silosPage));
 
         // Tenants and channels created through different silos: any silo takes any request.
         var tenants = new List<(string Id, string Key)>();
         for (var i = 0; i < 3; i++)
         {
-            var silo = _silos[i];
+            var silo = Silos[i];
             var tenant = await CreateTenantAsync(silo.Http, $"cl-{i}-{Guid.NewGuid():N}"[..16]);
             var connect = await Send(silo.Http, HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = TokenStore.DemoUserToken });
             Assert.True(connect.StatusCode == HttpStatusCode.Created, await connect.Content.ReadAsStringAsync());
             tenants.Add(tenant);
         }
 
-        var victim = _silos[1];
+        var victim = Silos[1];
         victim.Kill();
         var killedAt = DateTimeOffset.UtcNow;
-        var survivors = new[] { _silos[0], _silos[2] };
+        var survivors = new[] { Silos[0], Silos[2] };
 
         // The API answers through the survivors once membership has declared the dead silo.
         var recovery = Stopwatch.StartNew();
@@ -164,7 +127,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
 
     private async Task<long> ActiveSilosAsync()
     {
-        await using var connection = new NpgsqlConnection(_postgres.ConnectionStringFor("orleans_cluster"));
+        await using var connection = new NpgsqlConnection(_cluster.ConnectionStringFor("orleans_cluster"));
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = 'three-silos' AND Status = 3", connection);
         return (long)(await count.ExecuteScalarAsync())!;
@@ -178,5 +141,5 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
     private static Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) => ClusterApi.ReadJsonAsync(response);
 
     private Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
-        ClusterApi.EventuallyAsync(condition, timeout, () => "Silo output:\n" + string.Join("\n----\n", _silos.Select(s => s.Output[Math.Max(0, s.Output.Length - 4000)..])));
+        ClusterApi.EventuallyAsync(condition, timeout, () => "Silo output:\n" + _cluster.Tails());
 }

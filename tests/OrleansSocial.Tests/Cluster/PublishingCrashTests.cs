@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Npgsql;
 using OrleansSocial.GraphEmulator;
 using OrleansSocial.GraphEmulator.Graph;
 using OrleansSocial.GraphEmulator.World;
@@ -18,65 +17,26 @@ public sealed class PublishingCrashTests : IAsyncLifetime
     private const string OperatorKey = "publishing-crash-operator-key-0123456789abcdef";
     private const string Page = "fb-100000000000000";
     private const string PageId = "100000000000000";
-    private readonly PostgresServer _postgres = new();
-    private readonly TempFolder _data = new("orleans-social-publishing");
-    private readonly List<SiloProcess> _silos = [];
-    private RunningEmulator _emulator = null!;
+    private ClusterEnvironment _cluster = null!;
 
-    public async Task InitializeAsync()
+    private RunningEmulator Emulator => _cluster.Emulator;
+
+    private List<SiloProcess> Silos => _cluster.Silos;
+
+    public async Task InitializeAsync() => _cluster = await ClusterEnvironment.StartAsync("orleans-social-publishing", o =>
     {
-        await _postgres.InitializeAsync();
-        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
-        await connection.OpenAsync();
-        await using var create = new NpgsqlCommand("CREATE DATABASE orleans_cluster", connection);
-        await create.ExecuteNonQueryAsync();
-        _emulator = await EmulatorHost.StartAsync(o =>
-        {
-            o.Users = 1;
-            o.PagesPerUser = 1;
-        });
-    }
+        o.Users = 1;
+        o.PagesPerUser = 1;
+    });
 
-    public async Task DisposeAsync()
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private SiloProcess StartSilo(int index) => _cluster.StartSilo(index, _cluster.Settings(OperatorKey, "publishing", new Dictionary<string, string>
     {
-        foreach (var silo in _silos)
-        {
-            await silo.DisposeAsync();
-        }
-
-        await _emulator.DisposeAsync();
-        await _postgres.DisposeAsync();
-        _data.Dispose();
-    }
-
-    private Dictionary<string, string> Settings() => new()
-    {
-        ["Operator:ApiKey"] = OperatorKey,
-        ["Secrets:TokenKeys"] = "k1:" + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
-        ["Orleans:Mode"] = "postgres",
-        ["Orleans:Postgres"] = _postgres.ConnectionStringFor("orleans_cluster"),
-        ["Orleans:ClusterId"] = "publishing",
-        ["Orleans:AdvertisedAddress"] = "127.0.0.1",
-        ["Orleans:MinimumReminderPeriod"] = "00:00:01",
-        ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
-        ["Orleans:Membership:NumMissedProbesLimit"] = "2",
-        ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
-        ["Storage:Engine"] = "postgres",
-        ["Storage:Postgres"] = _postgres.ConnectionStringFor("social_catalog"),
-        ["Graph:BaseUrl"] = _emulator.BaseUrl.ToString().TrimEnd('/'),
-        ["Graph:AppId"] = _emulator.State.Options.AppId,
-        ["Graph:AppSecret"] = _emulator.State.Options.AppSecret,
         ["Publishing:ReminderPeriod"] = "00:00:01",
         ["Publishing:RetryBaseDelay"] = "00:00:00.200",
         ["Sync:InitialSyncWindow"] = "1.00:00:00",
-    };
-
-    private SiloProcess StartSilo(int index)
-    {
-        var silo = SiloProcess.Start(Path.Combine(_data.Path, $"silo{index}"), Settings(), logLevels: true);
-        _silos.Add(silo);
-        return silo;
-    }
+    }), logLevels: true);
 
     private async Task<(string Id, string Key)> TenantWithPageAsync(SiloProcess silo)
     {
@@ -86,7 +46,7 @@ public sealed class PublishingCrashTests : IAsyncLifetime
         return tenant;
     }
 
-    private List<Publication> Landed(string message) => [.. _emulator.State.Publications.Where(p => p.OwnerId == PageId && p.Message == message)];
+    private List<Publication> Landed(string message) => [.. Emulator.State.Publications.Where(p => p.OwnerId == PageId && p.Message == message)];
 
     private async Task<JsonElement> PublishedAsync(SiloProcess silo, (string Id, string Key) tenant, string postId)
     {
@@ -101,7 +61,7 @@ public sealed class PublishingCrashTests : IAsyncLifetime
 
             publication = (await ClusterApi.ReadJsonAsync(response)).GetProperty("publications")[0];
             return publication.GetProperty("status").GetString() is "published" or "failed" or "cancelled";
-        }, TimeSpan.FromSeconds(90), () => string.Join("\n----\n", _silos.Select(s => s.Output[Math.Max(0, s.Output.Length - 3000)..])));
+        }, TimeSpan.FromSeconds(90), () => _cluster.Tails());
         return publication;
     }
 
@@ -113,7 +73,7 @@ public sealed class PublishingCrashTests : IAsyncLifetime
         var tenant = await TenantWithPageAsync(silos[0]);
         var text = $"Killed mid-publish {Guid.NewGuid():N}";
         // Graph posts, then holds the answer: the silo that called is killed while it waits.
-        _emulator.State.Faults.Add(new Fault { Method = "POST", PathPrefix = $"{PageId}/feed", DropAfterProcessing = true, LatencyMs = 30_000, Remaining = 1 });
+        Emulator.State.Faults.Add(new Fault { Method = "POST", PathPrefix = $"{PageId}/feed", DropAfterProcessing = true, LatencyMs = 30_000, Remaining = 1 });
 
         var created = await ClusterApi.ReadJsonAsync(await ClusterApi.Send(silos[0].Http, HttpMethod.Post, "/api/posts", tenant, new { channelIds = new[] { Page }, text }));
         var postId = created.GetProperty("postId").GetString()!;

@@ -58,30 +58,10 @@ public static class FacebookPublishing
     }
 
     /// <summary>The newest posts of the Page made since <paramref name="since"/>, and among them one with this message.</summary>
-    private static async Task<PagePost?> ReadBackAsync(PublishContext context, string message, DateTimeOffset since)
-    {
-        await foreach (var page in context.Gate.PagesAsync(OrleansSocial.Budget.BudgetPriority.Publishing,
-            context.Graph.GetPagePostsAsync(context.Access.ExternalId, context.Token, since, maxItems: 100, pageSize: 50)))
-        {
-            if (page.Items.FirstOrDefault(p => (p.Message ?? "") == message && (p.CreatedTime is null || p.CreatedTime >= since)) is { } match)
-            {
-                return match;
-            }
-        }
+    private static Task<PagePost?> ReadBackAsync(PublishContext context, string message, DateTimeOffset since) =>
+        context.FindAsync(context.Graph.GetPagePostsAsync(context.Access.ExternalId, context.Token, since, maxItems: 100, pageSize: 50),
+            p => (p.Message ?? "") == message && (p.CreatedTime is null || p.CreatedTime >= since));
 
-        return null;
-    }
-
-    /// <summary>A read after the fact: a failure here costs the link, never the post.</summary>
-    private static async Task<string?> PermalinkAsync(PublishContext context, string postId)
-    {
-        try
-        {
-            return (await context.CallAsync(() => context.Graph.GetObjectAsync<PagePost>(postId, context.Token, "id,permalink_url"))).PermalinkUrl;
-        }
-        catch (Exception exception) when (exception is GraphException or BudgetDeferredException)
-        {
-            return null;
-        }
-    }
+    private static async Task<string?> PermalinkAsync(PublishContext context, string postId) =>
+        (await context.OptionalAsync(() => context.Graph.GetObjectAsync<PagePost>(postId, context.Token, "id,permalink_url")))?.PermalinkUrl;
 }

@@ -94,30 +94,13 @@ public static class InstagramPublishing
     }
 
     /// <summary>The media a published container became: the account's newest media with this caption, made since the container.</summary>
-    private static async Task<InstagramMedia?> FindMediaAsync(PublishContext context, DateTimeOffset since)
+    private static Task<InstagramMedia?> FindMediaAsync(PublishContext context, DateTimeOffset since)
     {
-        var caption = context.Content.Text ?? "";
-        var from = since - context.Options.ReadBackSkew;
-        await foreach (var page in context.Gate.PagesAsync(OrleansSocial.Budget.BudgetPriority.Publishing, context.Graph.GetInstagramMediaAsync(context.Access.ExternalId, context.Token, maxItems: 50)))
-        {
-            if (page.Items.FirstOrDefault(m => (m.Caption ?? "") == caption && (m.Timestamp is null || m.Timestamp >= from)) is { } match)
-            {
-                return match;
-            }
-        }
-
-        return null;
+        var (caption, from) = (context.Content.Text ?? "", since - context.Options.ReadBackSkew);
+        return context.FindAsync(context.Graph.GetInstagramMediaAsync(context.Access.ExternalId, context.Token, maxItems: 50),
+            m => (m.Caption ?? "") == caption && (m.Timestamp is null || m.Timestamp >= from));
     }
 
-    private static async Task<string?> PermalinkAsync(PublishContext context, string mediaId)
-    {
-        try
-        {
-            return (await context.CallAsync(() => context.Graph.GetObjectAsync<InstagramMedia>(mediaId, context.Token, "id,permalink,timestamp"))).Permalink;
-        }
-        catch (Exception exception) when (exception is GraphException or BudgetDeferredException)
-        {
-            return null;
-        }
-    }
+    private static async Task<string?> PermalinkAsync(PublishContext context, string mediaId) =>
+        (await context.OptionalAsync(() => context.Graph.GetObjectAsync<InstagramMedia>(mediaId, context.Token, "id,permalink,timestamp")))?.Permalink;
 }
