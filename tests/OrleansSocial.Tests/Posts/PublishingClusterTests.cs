@@ -50,7 +50,7 @@ public sealed class PublishingClusterTests(SyncClusterFixture fixture)
         fixture.Emulator.State.Faults.Add(new Fault { Method = "POST", PathPrefix = $"{pageId}/feed", DropAfterProcessing = true, Remaining = 1 });
 
         var post = fixture.Grains.GetGrain<IPostGrain>(PostIds.GrainKey(tenantId, "p" + Guid.NewGuid().ToString("N")[..16]));
-        var created = await post.Create(owner, new PostContent(text, null, [], new Dictionary<string, VariantContent>(), DateTimeOffset.UtcNow.AddSeconds(3)), [new PostTarget(page, ChannelIds.Facebook)]);
+        var created = await post.Create(owner, new PostContent(text, null, [], new Dictionary<string, VariantContent>(), DateTimeOffset.UtcNow.AddSeconds(5)), [new PostTarget(page, ChannelIds.Facebook)]);
         Assert.Equal(PublicationStatus.PendingApproval, created.Status);
         var own = await Assert.ThrowsAsync<DomainException>(() => post.Approve(owner));
         Assert.Equal(ProblemKind.Forbidden, own.Kind);
