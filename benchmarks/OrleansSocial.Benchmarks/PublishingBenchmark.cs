@@ -122,8 +122,9 @@ internal static class PublishingBenchmark
                         return 0;
                     }
                 }
-                catch (HttpRequestException)
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
                 {
+                    // Not answering yet, or too slowly: asked again.
                 }
 
                 await Task.Delay(500);
