@@ -27,8 +27,10 @@ public sealed partial class PostGrain : IRemindable
 
     private Task? _delivery;
 
-    // The due time the reminder was last registered for in this activation (null: not known).
+    // The due time the reminder was last registered for in this activation (null: not known), and
+    // whether it is known to be gone: a draft's writes do not each ask the reminder table.
     private DateTimeOffset? _reminderDue;
+    private bool _reminderGone;
 
     private IDocumentCollection Attempts => store.GetDatabase(Storage.Naming.StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.PublicationAttempts);
 
@@ -40,19 +42,15 @@ public sealed partial class PostGrain : IRemindable
     {
         if (reminderName == RelayReminder)
         {
-            // Activation relayed what the record held; this removes the reminder once nothing is left.
+            // Activation relayed what the record held; this removes the reminder once nothing is left
+            // (a post whose tenant is gone has nobody left to tell).
             _relayReminder = true;
-            if (_post is not null)
+            if (_post is null)
             {
-                await RelayAsync();
+                _unrelayed = [];
             }
 
-            if ((_post is null || _unrelayed.Count == 0) && await this.GetReminder(RelayReminder) is { } relay)
-            {
-                await this.UnregisterReminder(relay);
-                _relayReminder = false;
-            }
-
+            await RelayAsync();
             return;
         }
 
@@ -103,7 +101,6 @@ public sealed partial class PostGrain : IRemindable
                 Publications = [.. current.Publications.Select(p => p.Status is PublicationStatus.Draft or PublicationStatus.Scheduled ? p with { Status = PublicationStatus.Scheduled, DueAt = now } : p)],
             };
         });
-        await SyncReminderAsync();
         await Tenant.RecordAudit(actor, "post.publish_now", Key.PostId, "success", null);
         StartDelivery();
         return updated;
@@ -133,7 +130,6 @@ public sealed partial class PostGrain : IRemindable
         }
 
         await Tenant.RecordAudit(actor, "post.publication_retried", Key.PostId, "success", channelId);
-        await SyncReminderAsync();
         StartDelivery();
         return updated;
     }
@@ -185,8 +181,6 @@ public sealed partial class PostGrain : IRemindable
         {
             LogDeliveryError(logger, exception, Key.TenantId, Key.PostId);
         }
-
-        await SyncReminderAsync();
     }
 
     /// <summary>One step for one channel's publication; the time to come back, or null when done or held.</summary>
@@ -341,14 +335,14 @@ public sealed partial class PostGrain : IRemindable
         var pending = (post ?? _post)?.Publications.Where(Pending).ToList() ?? [];
         if (pending.Count == 0)
         {
-            if (_reminderDue is not null || await this.GetReminder(DeliveryReminder) is not null)
+            if (!_reminderGone)
             {
                 if (await this.GetReminder(DeliveryReminder) is { } reminder)
                 {
                     await this.UnregisterReminder(reminder);
                 }
 
-                _reminderDue = null;
+                (_reminderDue, _reminderGone) = (null, true);
             }
 
             return;
@@ -362,7 +356,7 @@ public sealed partial class PostGrain : IRemindable
 
         var wait = due - time.GetUtcNow();
         await this.RegisterOrUpdateReminder(DeliveryReminder, wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), Options.ReminderPeriod);
-        _reminderDue = due;
+        (_reminderDue, _reminderGone) = (due, false);
     }
 
     private BudgetGate Gate(PublishingAccess access) =>

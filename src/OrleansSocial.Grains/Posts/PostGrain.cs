@@ -239,29 +239,17 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
     /// <summary>
     /// A request's change, decided on <paramref name="read"/>: refused when the post has changed since
-    /// (delivery started meanwhile). The reminder is registered before a post with something to deliver
-    /// is written (a crash between them leaves a reminder that finds nothing, never a post without one).
+    /// (delivery started meanwhile).
     /// </summary>
-    private async Task SaveAsync(PostView? read, PostView next, IReadOnlyList<WebhookEvent> events)
-    {
-        var pending = next.Publications.Any(Pending);
-        if (pending)
-        {
-            await SyncReminderAsync(next);
-        }
-
-        await UpdateAsync(current => ReferenceEquals(current, read)
+    private Task<PostView> SaveAsync(PostView? read, PostView next, IReadOnlyList<WebhookEvent> events) =>
+        UpdateAsync(current => ReferenceEquals(current, read)
             ? next
             : throw new DomainException(ProblemKind.Conflict, "The post changed while this request was being decided (publishing may have started); read it again."), events);
-        if (!pending)
-        {
-            await SyncReminderAsync();
-        }
-    }
 
     /// <summary>
-    /// The one writer of the post: compute from the latest, write (with the events the change
-    /// announces, in the same document), assign; then hand the events to the webhook endpoints.
+    /// The one writer of the post: compute from the latest, keep the delivery reminder in step with it,
+    /// write (with the events the change announces, in the same document), assign; then hand the
+    /// events to the webhook endpoints.
     /// </summary>
     private async Task<PostView> UpdateAsync(Func<PostView?, PostView> change, IReadOnlyList<WebhookEvent>? events = null)
     {
@@ -275,6 +263,12 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         try
         {
             next = change(_post) with { UpdatedAt = time.GetUtcNow() };
+            if (next.Publications.Any(Pending))
+            {
+                // Before the write: a crash between them leaves a reminder that finds nothing, never a post without one.
+                await SyncReminderAsync(next);
+            }
+
             var outbox = events is { Count: > 0 } ? [.. _unrelayed, .. events] : _unrelayed;
             await Posts.UpsertAsync(next.PostId, WebhookOutbox.WithOutbox(DocumentJson.ToJson(next), outbox), CancellationToken.None);
             _post = next;
@@ -283,6 +277,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         finally
         {
             _writer.Release();
+        }
+
+        if (!next.Publications.Any(Pending))
+        {
+            await SyncReminderAsync(next);
         }
 
         await RelayAsync();
@@ -310,32 +309,33 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         return [];
     }
 
+    /// <summary>Hands the kept events to the endpoints; with none left, the relay reminder goes.</summary>
     private async Task RelayAsync()
     {
         var relaying = _unrelayed;
-        if (relaying.Count == 0)
+        if (relaying.Count > 0)
         {
-            return;
-        }
-
-        try
-        {
-            await WebhookOutbox.RelayAsync(GrainFactory, store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)), relaying, time.GetUtcNow());
-            _unrelayed = [.. _unrelayed.Except(relaying)];
-            if (_unrelayed.Count == 0 && (_relayReminder || await this.GetReminder(RelayReminder) is not null))
+            try
             {
-                if (await this.GetReminder(RelayReminder) is { } reminder)
-                {
-                    await this.UnregisterReminder(reminder);
-                }
-
-                _relayReminder = false;
+                await WebhookOutbox.RelayAsync(GrainFactory, store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)), relaying, time.GetUtcNow());
+                _unrelayed = [.. _unrelayed.Except(relaying)];
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Kept, and written with the next change: the next relay (or activation, or tick) hands them over.
+                LogRelayFailed(logger, exception, Key.TenantId, Key.PostId, relaying.Count);
+                return;
             }
         }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
+
+        if (_unrelayed.Count == 0 && _relayReminder)
         {
-            // Kept, and written with the next change: the next relay (or activation) hands them over.
-            LogRelayFailed(logger, exception, Key.TenantId, Key.PostId, relaying.Count);
+            if (await this.GetReminder(RelayReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _relayReminder = false;
         }
     }
 
