@@ -14,6 +14,9 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
     private readonly bool _asRoot = Environment.UserName == "root";
     private string _binaries = "";
 
+    /// <summary>The server's <c>max_connections</c>; a benchmark of many tenant databases needs more than tests do.</summary>
+    public int MaxConnections { get; init; } = 300;
+
     /// <summary>Names the socket file (<c>.s.PGSQL.5432</c>) inside the server's own folder: never shared.</summary>
     public int Port => 5432;
 
@@ -44,7 +47,7 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
         await RunPostgresToolAsync("initdb", $"-D {data} -U postgres -A trust -E UTF8 --no-sync");
         await RunPostgresToolAsync("pg_ctl",
             $"-D {data} -l {Path.Combine(_folder.Path, "server.log")} -w -t 60 " +
-            $"-o \"-p {Port} -k {_folder.Path} -c listen_addresses='' -c client_connection_check_interval=100 -c fsync=off -c max_connections=300\" start");
+            $"-o \"-p {Port} -k {_folder.Path} -c listen_addresses='' -c client_connection_check_interval=100 -c fsync=off -c max_connections={MaxConnections}\" start");
     }
 
     public async Task DisposeAsync()

@@ -10,6 +10,9 @@ namespace OrleansSocial.Testing;
 public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    // A failure message needs the tail, not hours of log: past this the oldest half is dropped.
+    private const int KeptOutputChars = 4 * 1024 * 1024;
+
     private readonly StringBuilder _output = new();
 
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,6 +29,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public int SiloPort { get; }
 
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>Every line the process writes, as it arrives (counting what the kept tail may have dropped).</summary>
+    public event Action<string>? Line;
 
     public string Output
     {
@@ -164,8 +170,15 @@ public sealed class SiloProcess : IAsyncDisposable
 
         lock (_output)
         {
+            if (_output.Length > KeptOutputChars)
+            {
+                _output.Remove(0, _output.Length / 2);
+            }
+
             _output.AppendLine(line);
         }
+
+        Line?.Invoke(line);
 
         const string marker = "Now listening on: ";
         if (!_listening.Task.IsCompleted && line.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0)

@@ -74,6 +74,11 @@ public static class OrleansSocialExtensions
         builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Runtime.TimeProviderNames.Membership, new Hosting.ProcessClock());
         builder.Services.AddHostedService<OrleansSocial.Api.Health.ShutdownDrain>();
         builder.Services.AddHostedService<OrleansSocial.Api.Tenancy.UnfinishedProvisioningRecovery>();
+        builder.Services.AddOptions<Reminders.MissedTickOptions>().BindConfiguration(Reminders.MissedTickOptions.Section)
+            .Validate(o => o.CatchUpWindow >= TimeSpan.Zero && o.CatchUpDelay >= TimeSpan.Zero && o.MaxConcurrentCalls > 0,
+                "Reminders:CatchUpWindow and Reminders:CatchUpDelay must not be negative, Reminders:MaxConcurrentCalls at least 1.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<Reminders.MissedTickCatchUp>();
         return builder;
     }
 

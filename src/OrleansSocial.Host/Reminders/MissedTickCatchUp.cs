@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace OrleansSocial.Host.Reminders;
+
+/// <summary>
+/// Orleans keeps a reminder's definition, not its occurrences: a tick that falls due while the silo
+/// owning it is dead but not yet declared dead is skipped, and the reminder next fires a whole
+/// period later (an hour for a channel's schedule). So when a silo is declared dead the survivors
+/// look through the reminder table and deliver every tick that fell due
+/// within <see cref="MissedTickOptions.CatchUpWindow"/> once more. The grains' reminder handlers are
+/// idempotent by design (a schedule tick runs only what is owed, a delivery tick only what is
+/// pending), so a tick delivered twice costs an activation, never a second sync or post. The table
+/// is split between the active silos by grain hash, so each grain is woken by one of them.
+/// </summary>
+internal sealed partial class MissedTickCatchUp(
+    IClusterMembershipService membership,
+    ILocalSiloDetails silo,
+    IReminderTable reminders,
+    IGrainFactory grains,
+    IOptions<MissedTickOptions> options,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<MissedTickCatchUp> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Grain calls need the silo to be up.
+        if (!await StartedAsync(stoppingToken))
+        {
+            return;
+        }
+
+        var known = new Dictionary<SiloAddress, SiloStatus>();
+        await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+        {
+            var died = snapshot.Members.Values
+                .Where(m => m.Status == SiloStatus.Dead && known.TryGetValue(m.SiloAddress, out var was) && was != SiloStatus.Dead)
+                .Select(m => m.SiloAddress)
+                .ToList();
+            foreach (var member in snapshot.Members.Values)
+            {
+                known[member.SiloAddress] = member.Status;
+            }
+
+            if (died.Count > 0)
+            {
+                var reason = $"silo {string.Join(", ", died)} was declared dead";
+                await Task.Delay(options.Value.CatchUpDelay, time, stoppingToken);
+                await CatchUpAsync(reason, stoppingToken);
+            }
+        }
+    }
+
+    private async Task<bool> StartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled());
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task CatchUpAsync(string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var active = membership.CurrentSnapshot.Members.Values
+                .Where(m => m.Status == SiloStatus.Active)
+                .Select(m => m.SiloAddress)
+                .Order()
+                .ToList();
+            var share = active.IndexOf(silo.SiloAddress);
+            if (share < 0)
+            {
+                return;
+            }
+
+            var now = time.GetUtcNow().UtcDateTime;
+            var table = await reminders.ReadRows(0, 0);
+            var missed = table.Reminders
+                .Where(r => (uint)r.GrainId.GetUniformHashCode() % (uint)active.Count == share)
+                .Where(r => MissedTicks.LastDue(r.StartAt, r.Period, now) is { } due && now - due <= options.Value.CatchUpWindow)
+                .ToList();
+            await Parallel.ForEachAsync(
+                missed,
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxConcurrentCalls), CancellationToken = cancellationToken },
+                async (reminder, token) => await DeliverAsync(reminder, now, token));
+            LogCaughtUp(logger, reason, missed.Count, table.Reminders.Count, share + 1, active.Count);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Not fatal: every reminder still ticks at its next period.
+            LogFailed(logger, exception, reason);
+        }
+    }
+
+    private async Task DeliverAsync(ReminderEntry reminder, DateTime now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await grains.GetGrain<IRemindable>(reminder.GrainId)
+                .ReceiveReminder(reminder.ReminderName, new TickStatus(reminder.StartAt, reminder.Period, now), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogTickFailed(logger, exception, reminder.ReminderName, reminder.GrainId);
+        }
+    }
+
+    [LoggerMessage(EventId = 150, Level = LogLevel.Information,
+        Message = "Missed reminder ticks after {Reason}: {Delivered} delivered again of {Reminders} reminders (share {Share} of {Silos})")]
+    private static partial void LogCaughtUp(ILogger logger, string reason, int delivered, int reminders, int share, int silos);
+
+    [LoggerMessage(EventId = 151, Level = LogLevel.Warning, Message = "Looking for missed reminder ticks after {Reason} failed; they come at their reminders' next period")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 152, Level = LogLevel.Warning, Message = "Delivering missed tick of reminder {ReminderName} to {GrainId} failed; it comes at the next period")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception, string reminderName, GrainId grainId);
+}
