@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Npgsql;
-using OrleansSocial.GraphEmulator;
 using OrleansSocial.Testing;
 
 namespace OrleansSocial.Benchmarks;
@@ -23,40 +21,16 @@ internal static class PublishingClusterBenchmark
         // tenant's pool of one connection, and the server is given room for that; the peak actually
         // used is measured below.
         var poolsPerSilo = options.Tenants + 16;
-        await using var postgres = new PostgresServer { MaxConnections = (2 * poolsPerSilo) + 100 };
-        await postgres.InitializeAsync();
-        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        await using var cluster = await BenchCluster.StartAsync("bench-publishing", (2 * poolsPerSilo) + 100, options.Tenants);
+        var emulator = cluster.Emulator;
+        var settings = cluster.Settings(new Dictionary<string, string>
         {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand("CREATE DATABASE orleans_cluster", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        await using var emulator = await EmulatorHost.StartAsync(o =>
-        {
-            o.Users = options.Tenants;
-            o.PagesPerUser = 1;
-        });
-        using var data = new TempFolder("bench-publishing-cluster");
-        var settings = new Dictionary<string, string>
-        {
-            ["Operator:ApiKey"] = BenchHost.OperatorKey,
-            ["Secrets:TokenKeys"] = "k1:" + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
-            ["Orleans:Mode"] = "postgres",
-            ["Orleans:Postgres"] = postgres.ConnectionStringFor("orleans_cluster"),
-            ["Orleans:ClusterId"] = "bench-publishing",
-            ["Orleans:AdvertisedAddress"] = "127.0.0.1",
-            ["Storage:Engine"] = "postgres",
-            ["Storage:Postgres"] = postgres.ConnectionStringFor("social_catalog"),
-            ["Graph:BaseUrl"] = emulator.BaseUrl.ToString().TrimEnd('/'),
-            ["Graph:AppId"] = emulator.State.Options.AppId,
-            ["Graph:AppSecret"] = emulator.State.Options.AppSecret,
             ["Sync:InitialSyncWindow"] = "1.00:00:00",
             ["Storage:MaxOpenDatabases"] = poolsPerSilo.ToString(CultureInfo.InvariantCulture),
             ["Storage:MaxPoolSizePerDatabase"] = "1",
-        };
-        await using var survivor = SiloProcess.Start(Path.Combine(data.Path, "silo0"), settings, logLevels: true);
-        await using var victim = SiloProcess.Start(Path.Combine(data.Path, "silo1"), settings, logLevels: true);
+        });
+        var survivor = cluster.StartSilo(settings);
+        var victim = cluster.StartSilo(settings);
         var adopted = 0;
         var problems = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         survivor.Line += line =>
@@ -125,7 +99,7 @@ internal static class PublishingClusterBenchmark
         victim.Kill();
         Console.WriteLine($"killed silo 1 at due + 2 s; {landedAtKill} of {ids.Count} posts had landed");
 
-        using var connections = ServerConnections.Watch(postgres.ConnectionString);
+        using var connections = ServerConnections.Watch(cluster.Postgres.ConnectionString);
         var (lateness, failed) = await PublishingBenchmark.SettleAsync(survivor.Http, ids, due, options.Concurrency);
         var settled = DateTimeOffset.UtcNow - due;
         var landed = emulator.State.Publications.Select(p => (p.OwnerId, p.Message)).ToList();
@@ -142,6 +116,8 @@ internal static class PublishingClusterBenchmark
             Console.WriteLine($"    {count} x {category}");
         }
 
-        Console.WriteLine($"  PostgreSQL server connections after the due time: peak {connections.Peak} (max_connections {postgres.MaxConnections})");
+        Console.WriteLine($"  PostgreSQL server connections after the due time: peak {connections.Peak} (max_connections {cluster.Postgres.MaxConnections})");
+        var (suspicions, falselyDead) = await cluster.FalseSuspicionsAsync([victim]);
+        Console.WriteLine($"  suspicions of the survivor under this load: {suspicions}; declared dead: {falselyDead}");
     }
 }

@@ -38,8 +38,11 @@ public static class OrleansSiloExtensions
             });
             services.AddOptions<ReminderOptions>().Configure<IOptions<ClusterSettings>>((reminders, settings) =>
                 reminders.MinimumReminderPeriod = settings.Value.MinimumReminderPeriod);
-            // Failure detection and the like (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, ...).
-            services.AddOptions<ClusterMembershipOptions>().BindConfiguration($"{ClusterSettings.Section}:Membership");
+            // Failure detection and the like (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, ...):
+            // our defaults first, configuration over them.
+            services.AddOptions<ClusterMembershipOptions>()
+                .Configure(FailureDetection.Apply)
+                .BindConfiguration($"{ClusterSettings.Section}:Membership");
 
             if (cluster.IsCluster)
             {
