@@ -28,7 +28,7 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public string ClusterId { get; }
 
-    public static async Task<BenchCluster> StartAsync(string clusterId, int maxConnections, int users)
+    public static async Task<BenchCluster> StartAsync(string clusterId, int maxConnections, int users, int pagesPerUser = 1)
     {
         var postgres = new PostgresServer { MaxConnections = maxConnections };
         await postgres.InitializeAsync();
@@ -42,7 +42,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         var emulator = await EmulatorHost.StartAsync(o =>
         {
             o.Users = users;
-            o.PagesPerUser = 1;
+            o.PagesPerUser = pagesPerUser;
         });
         return new BenchCluster(postgres, emulator, new TempFolder($"bench-{clusterId}"), clusterId);
     }
