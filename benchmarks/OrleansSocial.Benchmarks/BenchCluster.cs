@@ -47,29 +47,8 @@ internal sealed class BenchCluster : IAsyncDisposable
         return new BenchCluster(postgres, emulator, new TempFolder($"bench-{clusterId}"), clusterId);
     }
 
-    public Dictionary<string, string> Settings(IReadOnlyDictionary<string, string>? extra = null)
-    {
-        var settings = new Dictionary<string, string>
-        {
-            ["Operator:ApiKey"] = BenchHost.OperatorKey,
-            ["Secrets:TokenKeys"] = "k1:" + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
-            ["Orleans:Mode"] = "postgres",
-            ["Orleans:Postgres"] = Postgres.ConnectionStringFor("orleans_cluster"),
-            ["Orleans:ClusterId"] = ClusterId,
-            ["Orleans:AdvertisedAddress"] = "127.0.0.1",
-            ["Storage:Engine"] = "postgres",
-            ["Storage:Postgres"] = Postgres.ConnectionStringFor("social_catalog"),
-            ["Graph:BaseUrl"] = Emulator.BaseUrl.ToString().TrimEnd('/'),
-            ["Graph:AppId"] = Emulator.State.Options.AppId,
-            ["Graph:AppSecret"] = Emulator.State.Options.AppSecret,
-        };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
-        {
-            settings[key] = value;
-        }
-
-        return settings;
-    }
+    public Dictionary<string, string> Settings(IReadOnlyDictionary<string, string>? extra = null) =>
+        ClusterModeSettings.For(Postgres, ClusterId, BenchHost.OperatorKey, Emulator.BaseUrl, Emulator.State.Options.AppId, Emulator.State.Options.AppSecret, extra);
 
     public SiloProcess StartSilo(IReadOnlyDictionary<string, string> settings)
     {

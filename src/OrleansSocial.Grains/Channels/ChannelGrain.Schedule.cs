@@ -150,7 +150,7 @@ public sealed partial class ChannelGrain
 
         LogScheduledRun(logger, Key.TenantId, Key.ChannelId, string.Join(',', owed.Keys));
         await StartRunAsync(
-            SyncRunRecord.ScheduledId(string.Join('+', owed.Keys), owed.Values.Max()),
+            SyncRunRecord.ScheduledId(Key.ChannelId, string.Join('+', owed.Keys), owed.Values.Max()),
             "scheduled", [.. owed.Keys], owed, BudgetPriority.Scheduled);
     }
 

@@ -39,5 +39,10 @@ public sealed record SyncRunRecord(
         return intact ? document : null;
     }
 
-    public static string ScheduledId(string kind, DateTimeOffset due) => $"scheduled-{kind}-{due.UtcDateTime:yyyyMMdd'T'HHmmss}";
+    /// <summary>
+    /// The same for every tick and silo that answers this channel's due time (one run per due time),
+    /// and never the same for two channels: a tenant's runs share one collection, and channels of a
+    /// tenant often fall due in the same second.
+    /// </summary>
+    public static string ScheduledId(string channelId, string kind, DateTimeOffset due) => $"scheduled-{channelId}-{kind}-{due.UtcDateTime:yyyyMMdd'T'HHmmss}";
 }

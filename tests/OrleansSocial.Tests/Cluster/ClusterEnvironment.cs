@@ -36,33 +36,22 @@ internal sealed class ClusterEnvironment : IAsyncDisposable
         return environment;
     }
 
-    /// <summary>Cluster mode on this machine, with failure detection in seconds; <paramref name="extra"/> adds to or overrides it.</summary>
+    /// <summary>Cluster mode on this machine, with reminders down to a second and quicker failure detection than shipped; <paramref name="extra"/> adds to or overrides it.</summary>
     public Dictionary<string, string> Settings(string operatorKey, string clusterId, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var settings = new Dictionary<string, string>
+        var fast = new Dictionary<string, string>
         {
-            ["Operator:ApiKey"] = operatorKey,
-            ["Secrets:TokenKeys"] = "k1:" + Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
-            ["Orleans:Mode"] = "postgres",
-            ["Orleans:Postgres"] = _postgres.ConnectionStringFor("orleans_cluster"),
-            ["Orleans:ClusterId"] = clusterId,
-            ["Orleans:AdvertisedAddress"] = "127.0.0.1",
             ["Orleans:MinimumReminderPeriod"] = "00:00:01",
             ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
             ["Orleans:Membership:NumMissedProbesLimit"] = "2",
             ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
-            ["Storage:Engine"] = "postgres",
-            ["Storage:Postgres"] = _postgres.ConnectionStringFor("social_catalog"),
-            ["Graph:BaseUrl"] = Emulator.BaseUrl.ToString().TrimEnd('/'),
-            ["Graph:AppId"] = Emulator.State.Options.AppId,
-            ["Graph:AppSecret"] = Emulator.State.Options.AppSecret,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
-            settings[key] = value;
+            fast[key] = value;
         }
 
-        return settings;
+        return ClusterModeSettings.For(_postgres, clusterId, operatorKey, Emulator.BaseUrl, Emulator.State.Options.AppId, Emulator.State.Options.AppSecret, fast);
     }
 
     public SiloProcess StartSilo(int index, IReadOnlyDictionary<string, string> settings, bool logLevels = false)
