@@ -141,5 +141,5 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
     private static Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) => ClusterApi.ReadJsonAsync(response);
 
     private Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
-        ClusterApi.EventuallyAsync(condition, timeout, () => "Silo output:\n" + _cluster.Tails());
+        Eventually.UntilAsync(condition, timeout, () => "Silo output:\n" + _cluster.Tails());
 }

@@ -5,6 +5,8 @@ using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 using OrleansSocial.GraphEmulator.World;
 
+using OrleansSocial.Tests.Infrastructure;
+
 namespace OrleansSocial.Tests.Cluster;
 
 /// <summary>
@@ -115,7 +117,7 @@ public sealed partial class MissedTickTests(ITestOutputHelper output) : IAsyncLi
             posts.Add(created.GetProperty("postId").GetString()!);
         }
 
-        await ClusterApi.EventuallyAsync(() => Task.FromResult(DateTimeOffset.UtcNow >= due.AddSeconds(-1)), TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow >= due.AddSeconds(-1)), TimeSpan.FromSeconds(30));
         victim.Kill();
         await EventuallyAsync(async () => (await ClusterApi.Send(survivor.Http, HttpMethod.Get, "/api/tenant", tenant)).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(90));
         var tookOver = DateTimeOffset.UtcNow;
@@ -150,7 +152,7 @@ public sealed partial class MissedTickTests(ITestOutputHelper output) : IAsyncLi
     }
 
     private Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
-        ClusterApi.EventuallyAsync(condition, timeout, () => "Silo output:\n" + _cluster.Tails(20_000));
+        Eventually.UntilAsync(condition, timeout, () => "Silo output:\n" + _cluster.Tails(20_000));
 
     [GeneratedRegex(@"Missed reminder ticks after silo \S+ was declared dead: \d+ delivered again of \d+ reminders")]
     private static partial Regex CaughtUp();

@@ -51,7 +51,7 @@ public sealed class PublishingCrashTests : IAsyncLifetime
     private async Task<JsonElement> PublishedAsync(SiloProcess silo, (string Id, string Key) tenant, string postId)
     {
         JsonElement publication = default;
-        await ClusterApi.EventuallyAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             var response = await ClusterApi.Send(silo.Http, HttpMethod.Get, $"/api/posts/{postId}", tenant);
             if (!response.IsSuccessStatusCode)
@@ -78,9 +78,9 @@ public sealed class PublishingCrashTests : IAsyncLifetime
         var created = await ClusterApi.ReadJsonAsync(await ClusterApi.Send(silos[0].Http, HttpMethod.Post, "/api/posts", tenant, new { channelIds = new[] { Page }, text }));
         var postId = created.GetProperty("postId").GetString()!;
         await ClusterApi.ReadJsonAsync(await ClusterApi.Send(silos[0].Http, HttpMethod.Post, $"/api/posts/{postId}/publish-now", tenant));
-        await ClusterApi.EventuallyAsync(() => Task.FromResult(Landed(text).Count == 1), TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => Task.FromResult(Landed(text).Count == 1), TimeSpan.FromSeconds(30));
         var publishing = $"Post {postId} of tenant {tenant.Id} publishing to";
-        await ClusterApi.EventuallyAsync(() => Task.FromResult(silos.Any(s => s.Output.Contains(publishing, StringComparison.Ordinal))), TimeSpan.FromSeconds(10));
+        await Eventually.UntilAsync(() => Task.FromResult(silos.Any(s => s.Output.Contains(publishing, StringComparison.Ordinal))), TimeSpan.FromSeconds(10));
         var publisher = silos.Single(s => s.Output.Contains(publishing, StringComparison.Ordinal));
         publisher.Kill();
         var survivor = silos.Single(s => s != publisher);
@@ -105,7 +105,7 @@ public sealed class PublishingCrashTests : IAsyncLifetime
         var postId = created.GetProperty("postId").GetString()!;
 
         first.Kill();
-        await ClusterApi.EventuallyAsync(() => Task.FromResult(DateTimeOffset.UtcNow > due.AddSeconds(2)), TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow > due.AddSeconds(2)), TimeSpan.FromSeconds(30));
         Assert.Empty(Landed(text));
         var second = StartSilo(1);
         await second.WaitReadyAsync(TimeSpan.FromSeconds(90));

@@ -26,8 +26,7 @@ public sealed class ScheduledRunTests(SameSecondHost host) : IClassFixture<SameS
         Assert.True(channels.Count >= 2, "the demo user needs two Pages for this test");
 
         var runs = new Dictionary<string, JsonElement>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (runs.Count < channels.Count && DateTime.UtcNow < deadline)
+        await Eventually.UntilAsync(async () =>
         {
             foreach (var channel in channels.Where(c => !runs.ContainsKey(c)))
             {
@@ -38,8 +37,8 @@ public sealed class ScheduledRunTests(SameSecondHost host) : IClassFixture<SameS
                 }
             }
 
-            await Task.Delay(200);
-        }
+            return runs.Count == channels.Count;
+        }, TimeSpan.FromSeconds(60), () => $"scheduled runs found for: {string.Join(", ", runs.Keys)}");
 
         // Before run ids named their channel, the second channel's run overwrote the first's record.
         Assert.Equal(channels.Order(), runs.Keys.Order());
