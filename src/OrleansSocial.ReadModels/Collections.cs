@@ -39,6 +39,13 @@ public static class Collections
     /// <summary>Every event's delivery to every endpoint subscribed to it: the outbox the endpoints work through, and their log.</summary>
     public const string WebhookDeliveries = "webhook_deliveries";
 
+    /// <summary>Every collection a tenant database can hold: created before a move freezes it, so none can appear unfrozen.</summary>
+    public static readonly IReadOnlyList<string> InTenantDatabase =
+    [
+        Members, Settings, Audit, Channels, Profiles, Posts, Comments, Insights, SyncRuns,
+        PlannedPosts, PostKeys, PostQuota, PublicationAttempts, Webhooks, WebhookDeliveries,
+    ];
+
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
     public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns];
 

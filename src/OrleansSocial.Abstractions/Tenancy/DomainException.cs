@@ -32,6 +32,9 @@ public enum ProblemKind
 
     /// <summary>503: the deployment cannot do this now (its database user lacks a privilege, say); Subject names what is missing.</summary>
     Unavailable,
+
+    /// <summary>503: the tenant is read-only for a moment while its database moves to another server; Subject holds the seconds to wait.</summary>
+    Moving,
 }
 
 /// <summary>A refusal a client can act on, raised in grains and turned into problem details by the front.</summary>
@@ -56,6 +59,12 @@ public sealed class DomainException : Exception
     public string? Subject { get; private set; }
 
     public static DomainException Invalid(string field, string detail) => new(ProblemKind.Invalid, detail, field);
+
+    /// <summary>The tenant's database is moving; the write was not done.</summary>
+    public static DomainException Moving(TimeSpan retryAfter) => new(
+        ProblemKind.Moving,
+        "The tenant is read-only for a moment while its data moves to another database server; nothing was changed. Try again after the Retry-After interval.",
+        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static DomainException NotFound(string what, string detail) => new(ProblemKind.NotFound, detail, what);
 }

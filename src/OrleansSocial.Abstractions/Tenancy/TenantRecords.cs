@@ -41,7 +41,9 @@ public sealed record TenantView(
     [property: Id(9)] string TimeZone,
     [property: Id(10)] bool RequireApproval,
     [property: Id(11)] TenantUsage Usage,
-    [property: Id(12)] bool FourEyes = false);
+    [property: Id(12)] bool FourEyes = false,
+    [property: Id(13)] string? Server = null,
+    [property: Id(14)] string? MovingTo = null);
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.TenantStanding")]
 public sealed record TenantStanding(

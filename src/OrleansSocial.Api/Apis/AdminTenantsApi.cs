@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansSocial.Api.Operators;
 using OrleansSocial.Storage.Naming;
+using OrleansSocial.Storage.Placement;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Apis;
@@ -31,6 +32,12 @@ public static partial class AdminTenantsApi
 
     public sealed record ChangeTenantRequest(string? Name, string? Plan, LimitsChange? Limits);
 
+    public sealed record MoveTenantRequest
+    {
+        /// <summary>The configured name of the database server to move to (see GET /admin/servers).</summary>
+        public required string Server { get; init; }
+    }
+
     public sealed record SuspendRequest
     {
         public required string Reason { get; init; }
@@ -46,6 +53,8 @@ public static partial class AdminTenantsApi
         group.MapGet("/", ListTenants).WithSummary("List tenants with status and plan");
         group.MapGet("/{id}", GetTenant).WithSummary("A tenant's record, usage and database");
         group.MapPatch("/{id}", ChangeTenant).WithSummary("Change name, plan or limits (limits: -1 lifts a count limit)");
+        group.MapPost("/{id}/move", MoveTenant)
+            .WithSummary("Move the tenant's database to another server: read-only (writes 503 + Retry-After) while it is copied and verified, then switched; the old copy is dropped");
         group.MapPost("/{id}/suspend", SuspendTenant).WithSummary("Suspend: its API answers 403 and its reminders do no work");
         group.MapPost("/{id}/activate", ActivateTenant).WithSummary("Re-activate a suspended tenant");
         group.MapPost("/{id}/members/{memberId}/keys", RecoverMemberKey)
@@ -67,12 +76,23 @@ public static partial class AdminTenantsApi
     public static async Task<Ok<Page<TenantSummary>>> ListTenants(TenantDirectory directory, int? limit, string? cursor) =>
         TypedResults.Ok(await directory.ListAsync(Paging.Limit(limit), cursor));
 
-    public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetTenant(string id, IGrainFactory grains)
+    public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetTenant(string id, IGrainFactory grains, PlacedDocumentStore store, CancellationToken cancellationToken)
     {
         RequireValidId(id, "id");
-        return await grains.GetGrain<ITenantGrain>(id).Get() is { } tenant
-            ? TypedResults.Ok(tenant)
-            : TypedResults.Problem(title: "Not found", detail: $"Tenant '{id}' does not exist.", statusCode: StatusCodes.Status404NotFound);
+        if (await grains.GetGrain<ITenantGrain>(id).Get() is not { } tenant)
+        {
+            return TypedResults.Problem(title: "Not found", detail: $"Tenant '{id}' does not exist.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        // The server's name only: its address and credentials stay in configuration.
+        var placement = await store.LocateAsync(tenant.Database, cancellationToken);
+        return TypedResults.Ok(tenant with { Server = placement.Server, MovingTo = placement.MovePhase == PlacementRecord.Copying ? placement.MoveTo : null });
+    }
+
+    public static async Task<Ok<TenantMoved>> MoveTenant(string id, MoveTenantRequest request, IGrainFactory grains)
+    {
+        RequireValidId(id, "id");
+        return TypedResults.Ok(await grains.GetGrain<ITenantPlacementGrain>(id).Move(request.Server));
     }
 
     public static async Task<Ok<TenantView>> ChangeTenant(string id, ChangeTenantRequest request, IGrainFactory grains)

@@ -20,6 +20,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             return await WriteDomainProblemAsync(httpContext, domain);
         }
 
+        if (exception is TenantMovingException moving)
+        {
+            // A write in the front itself (not through a grain) to a database that is moving.
+            return await WriteDomainProblemAsync(httpContext, DomainException.Moving(moving.RetryAfter));
+        }
+
         if (exception is InvalidCursorException)
         {
             // Any paged read of the store: a cursor it did not issue is the caller's mistake.
@@ -73,6 +79,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             ProblemKind.Throttled => (StatusCodes.Status429TooManyRequests, "Too many syncs", ProblemTypes.Base + "sync-throttled", null),
             ProblemKind.Unprocessable => (StatusCodes.Status422UnprocessableEntity, "Unprocessable request", null, "field"),
             ProblemKind.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Storage refused by the deployment", ProblemTypes.Base + "storage-privilege", "privilege"),
+            ProblemKind.Moving => (StatusCodes.Status503ServiceUnavailable, "Tenant read-only while it moves", ProblemTypes.Base + "tenant-moving", null),
             _ => (StatusCodes.Status500InternalServerError, "Operation failed and was rolled back", ProblemTypes.ProvisioningFailed, "step"),
         };
 
@@ -85,6 +92,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
         if (exception.Kind == ProblemKind.Throttled && int.TryParse(exception.Subject, out var seconds))
         {
             problem.Extensions["timeToReset"] = seconds;
+            httpContext.Response.Headers.RetryAfter = exception.Subject;
+        }
+
+        if (exception.Kind == ProblemKind.Moving && int.TryParse(exception.Subject, out var wait))
+        {
+            problem.Extensions["retryAfter"] = wait;
             httpContext.Response.Headers.RetryAfter = exception.Subject;
         }
 

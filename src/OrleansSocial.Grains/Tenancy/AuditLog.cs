@@ -21,8 +21,38 @@ internal sealed class AuditLog(IDocumentCollection audit, TimeProvider time)
     {
         var at = TenantDocuments.Timestamp(time.GetUtcNow());
         var id = $"{at}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        await audit.InsertAsync(id, DocumentJson.ToJson(new AuditDocument(at, actor.ToString(), action, target, outcome, detail)), CancellationToken.None);
+        var document = DocumentJson.ToJson(new AuditDocument(at, actor.ToString(), action, target, outcome, detail));
+        try
+        {
+            await audit.InsertAsync(id, document, CancellationToken.None);
+        }
+        catch (TenantMovingException moving)
+        {
+            // The change this records is already done (an audit entry follows its change): the
+            // request succeeded, and its record follows the database to its new server.
+            _ = Task.Run(() => WriteAfterMoveAsync(id, document, moving.RetryAfter));
+        }
     }
+
+    /// <summary>Outside the grain's turn: the tenant keeps answering while the move finishes.</summary>
+    private async Task WriteAfterMoveAsync(string id, System.Text.Json.JsonElement document, TimeSpan wait)
+    {
+        for (var attempt = 0; attempt < MoveAttempts; attempt++)
+        {
+            await Task.Delay(wait, time);
+            try
+            {
+                await audit.InsertAsync(id, document, CancellationToken.None);
+                return;
+            }
+            catch (TenantMovingException)
+            {
+            }
+        }
+    }
+
+    /// <summary>With the store's 5-s retry interval, ten minutes of moving.</summary>
+    private const int MoveAttempts = 120;
 
     public async Task<AuditPage> ReadAsync(string? cursor, int limit)
     {

@@ -122,9 +122,10 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             limits = TenantInput.Limits(limits, overrides);
         }
 
+        // Audit (the tenant's database, refused while it moves) before the catalog: a refused change changes nothing.
+        await _audit!.WriteAsync(actor, "tenant.changed", TenantId, AuditLog.Success, $"plan {plan}");
         _entry = entry with { Name = name, Plan = plan, Limits = limits };
         await SaveEntryAsync();
-        await _audit!.WriteAsync(actor, "tenant.changed", TenantId, AuditLog.Success, $"plan {plan}");
         return await ViewAsync();
     }
 
@@ -135,13 +136,16 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         var name = change.Name is null ? entry.Name : TenantInput.Name(change.Name, "name");
         var timeZone = TenantInput.TimeZone(change.TimeZone ?? _settings.TimeZone);
 
+        // The tenant's own database first: it is the write a move refuses (503), and a refused
+        // change must leave the name in the catalog as it was.
+        await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? _settings.RequireApproval, change.FourEyes ?? _settings.FourEyes));
         if (name != entry.Name)
         {
-            _entry = entry with { Name = name };
-            await SaveEntryAsync();
+            var renamed = entry with { Name = name };
+            await CatalogTenants.UpsertAsync(TenantId, DocumentJson.ToJson(renamed), CancellationToken.None);
+            _entry = renamed;
         }
 
-        await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? _settings.RequireApproval, change.FourEyes ?? _settings.FourEyes));
         await _audit!.WriteAsync(actor, "tenant.settings_changed", TenantId, AuditLog.Success);
         return await ViewAsync();
     }
@@ -198,9 +202,9 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     {
         var entry = RequireTenant();
         RequireOperator(actor);
+        await _audit!.WriteAsync(actor, status == TenantStatus.Suspended ? "tenant.suspended" : "tenant.activated", TenantId, AuditLog.Success, reason);
         _entry = entry with { Status = status, SuspendedReason = reason };
         await SaveEntryAsync();
-        await _audit!.WriteAsync(actor, status == TenantStatus.Suspended ? "tenant.suspended" : "tenant.activated", TenantId, AuditLog.Success, reason);
         return await ViewAsync();
     }
 

@@ -57,6 +57,8 @@ public static class OrleansSiloExtensions
                 UseEmbedded(orleans);
             }
 
+            // A write refused mid-move becomes a 503 the front can answer, from whichever grain met it.
+            orleans.AddIncomingGrainCallFilter<OrleansSocial.Grains.Placement.MovingTenantFilter>();
             orleans.AddDashboard();
             // Trace context flows through grain calls, so a request's trace includes its grains.
             orleans.AddActivityPropagation();

@@ -74,6 +74,7 @@ public static class OrleansSocialExtensions
         builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Runtime.TimeProviderNames.Membership, new Hosting.ProcessClock());
         builder.Services.AddHostedService<OrleansSocial.Api.Health.ShutdownDrain>();
         builder.Services.AddHostedService<OrleansSocial.Api.Tenancy.UnfinishedProvisioningRecovery>();
+        builder.Services.AddHostedService<OrleansSocial.Api.Tenancy.UnfinishedMoveRecovery>();
         builder.Services.AddOptions<Reminders.MissedTickOptions>().BindConfiguration(Reminders.MissedTickOptions.Section)
             .Validate(o => o.CatchUpWindow >= TimeSpan.Zero && o.CatchUpDelay >= TimeSpan.Zero && o.MaxConcurrentCalls > 0,
                 "Reminders:CatchUpWindow and Reminders:CatchUpDelay must not be negative, Reminders:MaxConcurrentCalls at least 1.")
@@ -89,6 +90,7 @@ public static class OrleansSocialExtensions
         // Every product route sits behind one input gate: nulls, invisible strings, dates out of range.
         var routes = app.MapGroup("").ValidateRequests();
         routes.MapAdminTenantsApi();
+        routes.MapAdminServersApi();
         routes.MapTenantApi();
         routes.MapMembersApi();
         routes.MapChannelsApi();

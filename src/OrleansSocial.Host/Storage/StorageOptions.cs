@@ -24,11 +24,79 @@ public sealed class StorageOptions
     /// this many; keep it, times the silos, under the server's max_connections.
     /// </summary>
     public int MaxPoolSizePerDatabase { get; set; } = 8;
+
+    /// <summary>The name the main server (the one holding the catalog) is known by in placements and moves.</summary>
+    public string ServerName { get; set; } = "main";
+
+    /// <summary>The main server's share of new tenants, relative to <see cref="Servers"/>' weights; 0 takes none.</summary>
+    public int Weight { get; set; } = 1;
+
+    /// <summary>
+    /// More servers of the same engine for tenant databases, by name (a dictionary, so an override
+    /// replaces an entry rather than appending to a list): <c>Storage:Servers:eu-2:ConnectionString</c>,
+    /// <c>Storage:Servers:eu-2:Weight</c>.
+    /// </summary>
+    public Dictionary<string, StorageServerOptions> Servers { get; set; } = new(StringComparer.Ordinal);
 }
 
-internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+public sealed class StorageServerOptions
 {
-    public ValidateOptionsResult Validate(string? name, StorageOptions options) => options.Engine switch
+    /// <summary>A PostgreSQL connection string (its Database is not used) or a MongoDB one.</summary>
+    public string? ConnectionString { get; set; }
+
+    public int Weight { get; set; } = 1;
+}
+
+internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options) => ValidateServers(options) is { } failure
+        ? ValidateOptionsResult.Fail(failure)
+        : ValidateEngine(options);
+
+    private static string? ValidateServers(StorageOptions options)
+    {
+        if (!ServerNamePattern().IsMatch(options.ServerName))
+        {
+            return $"Storage:ServerName '{options.ServerName}' must be 1-40 characters of a-z, 0-9 and '-'.";
+        }
+
+        if (options.Servers.Count > 0 && options.Engine == "sqlite")
+        {
+            return "Storage:Servers needs Storage:Engine 'postgres' or 'mongo': SQLite keeps every tenant in one folder.";
+        }
+
+        foreach (var (server, settings) in options.Servers)
+        {
+            if (!ServerNamePattern().IsMatch(server) || server == options.ServerName)
+            {
+                return $"Storage:Servers:{server}: a server name is 1-40 characters of a-z, 0-9 and '-', and differs from Storage:ServerName.";
+            }
+
+            if (string.IsNullOrWhiteSpace(settings?.ConnectionString))
+            {
+                return $"Storage:Servers:{server}:ConnectionString is required.";
+            }
+
+            if (settings.Weight < 0)
+            {
+                return $"Storage:Servers:{server}:Weight must be 0 or more.";
+            }
+        }
+
+        if (options.Weight < 0)
+        {
+            return "Storage:Weight must be 0 or more.";
+        }
+
+        return options.Weight == 0 && options.Servers.Values.All(s => s.Weight == 0)
+            ? "At least one storage server needs a weight above 0, or no tenant can be created."
+            : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A[a-z0-9][a-z0-9-]{0,39}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex ServerNamePattern();
+
+    private static ValidateOptionsResult ValidateEngine(StorageOptions options) => options.Engine switch
     {
         "sqlite" => ValidateOptionsResult.Success,
         "postgres" when string.IsNullOrWhiteSpace(options.Postgres) => ValidateOptionsResult.Fail("Storage:Postgres must hold a connection string when Storage:Engine is 'postgres'."),

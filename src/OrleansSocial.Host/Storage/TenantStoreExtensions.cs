@@ -9,6 +9,7 @@ using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Mongo;
 using OrleansSocial.Storage.Naming;
+using OrleansSocial.Storage.Placement;
 using OrleansSocial.Storage.Postgres;
 using OrleansSocial.Storage.Sqlite;
 
@@ -23,22 +24,37 @@ public static class TenantStoreExtensions
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
-        builder.Services.AddSingleton<IDocumentStore>(services =>
+        builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return options.Engine switch
+            var main = options.Engine switch
             {
-                "postgres" => new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = options.Postgres!, MaxOpenDatabases = options.MaxOpenDatabases, MaxPoolSizePerDatabase = options.MaxPoolSizePerDatabase }),
-                "mongo" => new MongoDocumentStore(MongoConnection.Client(options.Mongo!)),
-                _ => new SqliteDocumentStore(Path.Combine(services.GetRequiredService<IOptions<DataOptions>>().Value.FullPath, TenantsFolder)),
+                "postgres" => options.Postgres!,
+                "mongo" => options.Mongo!,
+                _ => Path.Combine(services.GetRequiredService<IOptions<DataOptions>>().Value.FullPath, TenantsFolder),
             };
+            IReadOnlyList<DatabaseServer> servers =
+            [
+                new(options.ServerName, options.Weight, Engine(options, main)),
+                .. options.Servers.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new DatabaseServer(s.Key, s.Value.Weight, Engine(options, s.Value.ConnectionString!))),
+            ];
+            return new PlacedDocumentStore(servers);
         });
+        builder.Services.AddSingleton<IDocumentStore>(services => services.GetRequiredService<PlacedDocumentStore>());
 
         // Registered before the silo, so the catalog exists before any grain activates.
         builder.Services.AddHostedService<CatalogInitializer>();
         builder.Services.AddHealthChecks().AddCheck<TenantStoreHealthCheck>("tenant-store", tags: [HealthTags.Ready]);
         return builder;
     }
+
+    /// <summary>One server's engine: <paramref name="location"/> is a connection string, or SQLite's folder.</summary>
+    private static IDocumentStore Engine(StorageOptions options, string location) => options.Engine switch
+    {
+        "postgres" => new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = location, MaxOpenDatabases = options.MaxOpenDatabases, MaxPoolSizePerDatabase = options.MaxPoolSizePerDatabase }),
+        "mongo" => new MongoDocumentStore(MongoConnection.Client(location)),
+        _ => new SqliteDocumentStore(location),
+    };
 
     private sealed class CatalogInitializer(IDocumentStore store) : IHostedService
     {

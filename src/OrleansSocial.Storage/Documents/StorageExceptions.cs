@@ -26,3 +26,15 @@ public sealed class StoragePrivilegeException(string privilege, string database,
 
     public string Database { get; } = database;
 }
+
+/// <summary>
+/// The database is read-only for a moment while it moves to another server: the write was not
+/// done; the same write after <see cref="RetryAfter"/> goes to wherever the database is then.
+/// </summary>
+public sealed class TenantMovingException(string database, TimeSpan retryAfter, Exception? inner = null)
+    : InvalidOperationException($"Database '{database}' is read-only while it moves to another server; try again shortly.", inner)
+{
+    public string Database { get; } = database;
+
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

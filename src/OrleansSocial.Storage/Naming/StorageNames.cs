@@ -28,6 +28,13 @@ public static partial class StorageNames
         return TenantDatabasePrefix + tenantId.Replace('-', '_');
     }
 
+    /// <summary>The tenant a database belongs to (<c>tenant_acme_co</c> is <c>acme-co</c>); null for any other database.</summary>
+    public static string? TenantIdOf(string database) =>
+        database.StartsWith(TenantDatabasePrefix, StringComparison.Ordinal)
+        && database[TenantDatabasePrefix.Length..].Replace('_', '-') is var id && TenantIdPattern().IsMatch(id)
+            ? id
+            : null;
+
     public static string Database(string name) =>
         DatabasePattern().IsMatch(name) ? name : throw new ArgumentException($"'{name}' is not a valid database name.", nameof(name));
 

@@ -1,0 +1,25 @@
+namespace OrleansSocial.Tenancy;
+
+/// <summary>
+/// Where a tenant's database lives, and moving it. One activation per tenant, so two moves (or a
+/// move and the recovery of an interrupted one) of the same tenant never run at once.
+/// </summary>
+[Alias("OrleansSocial.ITenantPlacementGrain")]
+public interface ITenantPlacementGrain : IGrainWithStringKey
+{
+    /// <summary>Copies the tenant's database to <paramref name="server"/> and switches to it; the tenant is read-only meanwhile.</summary>
+    [Alias("Move"), ResponseTimeout("01:00:00")]
+    Task<TenantMoved> Move(string server);
+
+    /// <summary>Settles a move a crash interrupted (undone before its switch, finished after); nothing to do otherwise.</summary>
+    [Alias("Recover"), ResponseTimeout("00:10:00")]
+    Task Recover();
+}
+
+[GenerateSerializer, Immutable, Alias("OrleansSocial.TenantMoved")]
+public sealed record TenantMoved(
+    [property: Id(0)] string TenantId,
+    [property: Id(1)] string From,
+    [property: Id(2)] string To,
+    [property: Id(3)] long Documents,
+    [property: Id(4)] double ReadOnlySeconds);

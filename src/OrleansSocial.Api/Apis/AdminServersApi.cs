@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansSocial.Api.Operators;
+using OrleansSocial.Storage.Placement;
+
+namespace OrleansSocial.Api.Apis;
+
+/// <summary>Operator route: the database servers tenants are placed on, by name and weight (never an address or credential).</summary>
+public static class AdminServersApi
+{
+    /// <param name="Name">The name placements and moves use.</param>
+    /// <param name="Engine">postgres, mongo or sqlite.</param>
+    /// <param name="Weight">Its share of new tenants, relative to the others; 0 takes none.</param>
+    /// <param name="Tenants">Tenant databases placed on it.</param>
+    /// <param name="Catalog">Whether it holds the catalog.</param>
+    public sealed record ServerView(string Name, string Engine, int Weight, long Tenants, bool Catalog);
+
+    public static RouteGroupBuilder MapAdminServersApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/admin/servers")
+            .WithTags("Operator: database servers")
+            .RequireAuthorization(OperatorAuthenticationHandler.PolicyName);
+        group.MapGet("/", ListServers).WithSummary("The database servers, their weights and how many tenants each holds");
+        return group;
+    }
+
+    /// <summary>Every configured server on one page (a deployment has a handful), in the shape of every other list.</summary>
+    public static async Task<Ok<Page<ServerView>>> ListServers(PlacedDocumentStore store, CancellationToken cancellationToken)
+    {
+        var counts = await store.CountsAsync(cancellationToken);
+        var servers = store.Servers
+            .Select(s => new ServerView(s.Name, s.Store.Engine, s.Weight, counts.GetValueOrDefault(s.Name), s == store.Primary))
+            .ToList();
+        return TypedResults.Ok(new Page<ServerView>(servers, null));
+    }
+}

@@ -1,0 +1,24 @@
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Grains.Placement;
+
+/// <summary>
+/// A write refused because the tenant's database is moving leaves its grain as a refusal the
+/// front can answer (503 + Retry-After), the same from every grain, instead of an unknown
+/// storage exception that would cross the wire without its wait and become a 500.
+/// </summary>
+public sealed class MovingTenantFilter : IIncomingGrainCallFilter
+{
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (TenantMovingException moving)
+        {
+            throw DomainException.Moving(moving.RetryAfter);
+        }
+    }
+}

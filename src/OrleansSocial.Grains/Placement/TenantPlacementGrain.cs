@@ -1,0 +1,83 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Catalog;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Storage.Placement;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Grains.Placement;
+
+/// <summary>
+/// Moves a tenant's database between servers (<see cref="DatabaseMove"/>), one move per tenant
+/// at a time. The tenant grain is not involved: requests keep reading while the copy runs, and
+/// writes are refused by the database itself (503 + Retry-After at the front) until the switch.
+/// </summary>
+public sealed partial class TenantPlacementGrain(PlacedDocumentStore store, TimeProvider time, ILogger<TenantPlacementGrain> logger)
+    : Grain, ITenantPlacementGrain
+{
+    private string TenantId => this.GetPrimaryKeyString();
+
+    private string Database => StorageNames.TenantDatabase(TenantId);
+
+    public async Task<TenantMoved> Move(string server)
+    {
+        if (!StorageNames.TenantIdPattern().IsMatch(TenantId)
+            || await store.Catalog.GetCollection(Collections.Tenants).GetAsync(TenantId, CancellationToken.None) is not { } stored
+            || DocumentJson.TryRead<CatalogEntry>(stored) is not { State: CatalogEntry.Ready })
+        {
+            throw DomainException.NotFound("tenant", $"Tenant '{TenantId}' does not exist.");
+        }
+
+        if (!store.HasServer(server))
+        {
+            throw DomainException.Invalid("server", $"server: no database server is configured under the name '{server}' (configured: {string.Join(", ", store.Servers.Select(s => s.Name))}).");
+        }
+
+        MoveOutcome outcome;
+        try
+        {
+            outcome = await new DatabaseMove(store, Collections.InTenantDatabase, time).RunAsync(Database, server, step =>
+            {
+                LogStep(logger, TenantId, step);
+                return Task.CompletedTask;
+            }, CancellationToken.None);
+        }
+        catch (MoveRefusedException refused)
+        {
+            throw new DomainException(ProblemKind.Conflict, refused.Message);
+        }
+        catch (MoveVerificationException mismatch)
+        {
+            throw new DomainException(ProblemKind.StepFailed, mismatch.Message, "verify");
+        }
+
+        LogMoved(logger, TenantId, outcome.From, outcome.To, outcome.Documents, outcome.ReadOnlyFor.TotalSeconds);
+        await AuditAsync(outcome);
+        return new TenantMoved(TenantId, outcome.From, outcome.To, outcome.Documents, Math.Round(outcome.ReadOnlyFor.TotalSeconds, 3));
+    }
+
+    public async Task Recover()
+    {
+        var placement = await store.LocateAsync(Database, CancellationToken.None);
+        if (placement.Moving)
+        {
+            LogRecovering(logger, TenantId, placement.MovePhase!, placement.Server);
+            await new DatabaseMove(store, Collections.InTenantDatabase, time).RecoverAsync(placement, CancellationToken.None);
+        }
+    }
+
+    private Task AuditAsync(MoveOutcome outcome) =>
+        new Tenancy.AuditLog(store.GetDatabase(Database).GetCollection(Collections.Audit), time).WriteAsync(
+            Actor.Operator, "tenant.moved", TenantId, Tenancy.AuditLog.Success,
+            $"from {outcome.From} to {outcome.To}, {outcome.Documents.ToString(CultureInfo.InvariantCulture)} documents");
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Tenant {TenantId} move: {Step}")]
+    private static partial void LogStep(ILogger logger, string tenantId, MoveStep step);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Tenant {TenantId} moved from {From} to {To}: {Documents} documents, read-only for {Seconds:F1} s")]
+    private static partial void LogMoved(ILogger logger, string tenantId, string from, string to, long documents, double seconds);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Tenant {TenantId} was left mid-move ({Phase}, authoritative on {Server}) by a process that stopped: settling it")]
+    private static partial void LogRecovering(ILogger logger, string tenantId, string phase, string server);
+}

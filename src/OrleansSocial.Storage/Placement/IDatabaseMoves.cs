@@ -1,0 +1,27 @@
+namespace OrleansSocial.Storage.Placement;
+
+/// <summary>
+/// What an engine offers so a database can move between two of its servers: writes refused
+/// from every session (and after a crash, until undone), an exact copy, and a digest to verify it.
+/// </summary>
+public interface IDatabaseMoves
+{
+    /// <summary>
+    /// From now on every write to the database fails with SQLSTATE 25006 (read-only), from every
+    /// connection, whoever holds it, until <see cref="ThawAsync"/> or the database is dropped.
+    /// The collections named are created first, so a collection first written during the move
+    /// cannot appear unfrozen.
+    /// </summary>
+    Task FreezeAsync(string database, IReadOnlyCollection<string> collections, CancellationToken cancellationToken);
+
+    /// <summary>Writable again. Idempotent; a missing database is not an error.</summary>
+    Task ThawAsync(string database, CancellationToken cancellationToken);
+
+    /// <summary>Copies every collection, its documents and its indexes into the same (existing, empty) database on <paramref name="target"/>.</summary>
+    Task CopyAsync(string database, IDatabaseMoves target, CancellationToken cancellationToken);
+
+    /// <summary>Per collection: how many documents and a hash of their ids and bodies in id order.</summary>
+    Task<IReadOnlyDictionary<string, CollectionDigest>> DigestAsync(string database, CancellationToken cancellationToken);
+}
+
+public sealed record CollectionDigest(long Documents, string Hash);

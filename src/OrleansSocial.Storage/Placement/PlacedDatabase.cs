@@ -1,0 +1,85 @@
+using System.Data.Common;
+using System.Text.Json;
+using OrleansSocial.Storage.Documents;
+
+namespace OrleansSocial.Storage.Placement;
+
+/// <summary>A database handle that finds its server per operation.</summary>
+internal sealed class PlacedDatabase(PlacedDocumentStore store, string name) : IDocumentDatabase
+{
+    public string Name => name;
+
+    public IDocumentCollection GetCollection(string collection) => new PlacedCollection(store, name, Naming.StorageNames.Collection(collection));
+}
+
+/// <summary>
+/// Runs each operation on the server the catalog places the database on. When one fails in a
+/// way a move explains (the database is gone, or refuses writes), the placement is read again:
+/// moved, the operation runs once more on the new server; still moving, the write is refused
+/// with <see cref="TenantMovingException"/> so the caller can answer 503 and come back.
+/// </summary>
+internal sealed class PlacedCollection(PlacedDocumentStore store, string database, string name) : IDocumentCollection
+{
+    /// <summary>PostgreSQL's read_only_sql_transaction: what a frozen database answers a write.</summary>
+    private const string ReadOnly = "25006";
+
+    public string Name => name;
+
+    public Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken) =>
+        RunAsync(async c =>
+        {
+            await c.EnsureIndexAsync(index, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken) =>
+        RunAsync(c => c.GetAsync(id, cancellationToken), cancellationToken);
+
+    public Task<bool> InsertAsync(string id, JsonElement document, CancellationToken cancellationToken) =>
+        RunAsync(c => c.InsertAsync(id, document, cancellationToken), cancellationToken);
+
+    public Task UpsertAsync(string id, JsonElement document, CancellationToken cancellationToken) =>
+        RunAsync(async c =>
+        {
+            await c.UpsertAsync(id, document, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) =>
+        RunAsync(c => c.DeleteAsync(id, cancellationToken), cancellationToken);
+
+    public Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken) =>
+        RunAsync(c => c.QueryAsync(query, cancellationToken), cancellationToken);
+
+    public Task<long> CountAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken) =>
+        RunAsync(c => c.CountAsync(filters, cancellationToken), cancellationToken);
+
+    public Task<long> DeleteManyAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken) =>
+        RunAsync(c => c.DeleteManyAsync(filters, cancellationToken), cancellationToken);
+
+    private IDocumentCollection On(string server) => store.Server(server).Store.GetDatabase(database).GetCollection(name);
+
+    private async Task<T> RunAsync<T>(Func<IDocumentCollection, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        var placement = await store.Directory.ResolveAsync(database, cancellationToken);
+        try
+        {
+            return await operation(On(placement.Server));
+        }
+        catch (Exception exception) when (exception is DatabaseNotFoundException or DbException)
+        {
+            var now = await store.Directory.RefreshAsync(database, cancellationToken);
+            if (now.Server != placement.Server)
+            {
+                return await operation(On(now.Server));
+            }
+
+            if (exception is DbException { SqlState: ReadOnly })
+            {
+                throw new TenantMovingException(database, store.MoveRetryAfter, exception);
+            }
+
+            throw;
+        }
+    }
+}

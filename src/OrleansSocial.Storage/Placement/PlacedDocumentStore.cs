@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using OrleansSocial.Storage.Documents;
+
+namespace OrleansSocial.Storage.Placement;
+
+/// <summary>
+/// The tenant store over several database servers of one engine. The catalog lives on the
+/// first (primary) server and records, per database, which server holds it; every database
+/// handle resolves its server per operation, so a moved database is followed without anyone
+/// holding a stale handle. With one server configured this is that server plus a record per database.
+/// </summary>
+public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
+{
+    private readonly Dictionary<string, DatabaseServer> _byName;
+    private readonly ConcurrentDictionary<string, PlacedDatabase> _databases = new();
+
+    public PlacedDocumentStore(IReadOnlyList<DatabaseServer> servers)
+    {
+        if (servers.Count == 0)
+        {
+            throw new ArgumentException("At least one database server is needed.", nameof(servers));
+        }
+
+        if (servers.Select(s => s.Store.Engine).Distinct().Count() > 1)
+        {
+            throw new ArgumentException("Every database server must run the same engine.", nameof(servers));
+        }
+
+        Servers = servers;
+        _byName = servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        Primary = servers[0];
+        Directory = new PlacementDirectory(Primary.Store.Catalog, Primary.Name);
+    }
+
+    public IReadOnlyList<DatabaseServer> Servers { get; }
+
+    /// <summary>Holds the catalog, and every database that has no placement record.</summary>
+    public DatabaseServer Primary { get; }
+
+    public string Engine => Primary.Store.Engine;
+
+    public IDocumentDatabase Catalog => Primary.Store.Catalog;
+
+    /// <summary>How long a client should wait before writing again to a database that is moving.</summary>
+    public TimeSpan MoveRetryAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    internal PlacementDirectory Directory { get; }
+
+    public DatabaseServer Server(string name) =>
+        _byName.TryGetValue(name, out var server) ? server : throw new UnknownServerException(name);
+
+    public bool HasServer(string name) => _byName.ContainsKey(name);
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await Primary.Store.InitializeAsync(cancellationToken);
+        await Directory.InitializeAsync(cancellationToken);
+    }
+
+    /// <summary>Where a database lives now, read from the catalog (not this process's cache).</summary>
+    public Task<PlacementRecord> LocateAsync(string database, CancellationToken cancellationToken) =>
+        Directory.RefreshAsync(database, cancellationToken);
+
+    /// <summary>Moves a crash interrupted, in either phase.</summary>
+    public IAsyncEnumerable<PlacementRecord> UnfinishedMovesAsync(CancellationToken cancellationToken) =>
+        Directory.UnfinishedMovesAsync(cancellationToken);
+
+    /// <summary>How many databases each server holds (by their placement records).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountsAsync(CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var server in Servers)
+        {
+            counts[server.Name] = await Directory.CountAsync(server.Name, cancellationToken);
+        }
+
+        return counts;
+    }
+
+    public async Task<bool> DatabaseExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        var placement = await Directory.RefreshAsync(name, cancellationToken);
+        return await Server(placement.Server).Store.DatabaseExistsAsync(name, cancellationToken);
+    }
+
+    /// <summary>
+    /// Places the database (the server with the most room for its weight), records the placement,
+    /// then creates it there. A placement recorded by an earlier attempt that died is reused, so
+    /// the database is never created on two servers.
+    /// </summary>
+    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
+    {
+        var placement = await Directory.FindAsync(name, cancellationToken);
+        if (placement is null)
+        {
+            var server = Servers.Count == 1 ? Primary : ServerChoice.Choose(Servers, await CountsAsync(cancellationToken));
+            placement = new PlacementRecord(name, server.Name);
+            await Directory.SaveAsync(placement, cancellationToken);
+        }
+
+        await Server(placement.Server).Store.CreateDatabaseAsync(name, cancellationToken);
+    }
+
+    /// <summary>Drops the database wherever a copy of it may be (a move's other side too), then forgets its placement.</summary>
+    public async Task DropDatabaseAsync(string name, CancellationToken cancellationToken)
+    {
+        var placement = await Directory.RefreshAsync(name, cancellationToken);
+        foreach (var server in new[] { placement.Server, placement.MoveFrom, placement.MoveTo }.OfType<string>().Distinct())
+        {
+            if (HasServer(server))
+            {
+                await Server(server).Store.DropDatabaseAsync(name, cancellationToken);
+            }
+        }
+
+        await Directory.DeleteAsync(name, cancellationToken);
+    }
+
+    public IDocumentDatabase GetDatabase(string name) => _databases.GetOrAdd(Naming.StorageNames.Database(name), n => new PlacedDatabase(this, n));
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        foreach (var server in Servers)
+        {
+            await server.Store.PingAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var server in Servers)
+        {
+            if (server.Store is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+    }
+}
+
+public sealed class UnknownServerException(string server)
+    : InvalidOperationException($"No database server is configured under the name '{server}'.")
+{
+    public string ServerName { get; } = server;
+}

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using OrleansSocial.Storage.Documents;
+
+namespace OrleansSocial.Storage.Placement;
+
+/// <summary>
+/// The catalog's <c>placements</c> collection, with a per-process cache: a database's server is
+/// read from the catalog once, then again only when an operation on it fails (it may have moved).
+/// A database with no record lives on the primary server (databases created before placement existed).
+/// </summary>
+internal sealed class PlacementDirectory(IDocumentDatabase catalog, string primary)
+{
+    public const string Collection = "placements";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly ConcurrentDictionary<string, PlacementRecord> _cache = new();
+
+    private IDocumentCollection Placements => catalog.GetCollection(Collection);
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await Placements.EnsureIndexAsync(new IndexDefinition("server", [new IndexField("server", FieldKind.String)]), cancellationToken);
+        await Placements.EnsureIndexAsync(new IndexDefinition("move_phase", [new IndexField("movePhase", FieldKind.String)]), cancellationToken);
+    }
+
+    public ValueTask<PlacementRecord> ResolveAsync(string database, CancellationToken cancellationToken) =>
+        _cache.TryGetValue(database, out var known) ? ValueTask.FromResult(known) : new ValueTask<PlacementRecord>(RefreshAsync(database, cancellationToken));
+
+    /// <summary>What the catalog says now, remembered.</summary>
+    public async Task<PlacementRecord> RefreshAsync(string database, CancellationToken cancellationToken)
+    {
+        var stored = await Placements.GetAsync(database, cancellationToken);
+        var record = stored is { } json ? Read(json) : new PlacementRecord(database, primary);
+        _cache[database] = record;
+        return record;
+    }
+
+    public async Task<PlacementRecord?> FindAsync(string database, CancellationToken cancellationToken) =>
+        await Placements.GetAsync(database, cancellationToken) is { } json ? Read(json) : null;
+
+    public async Task SaveAsync(PlacementRecord record, CancellationToken cancellationToken)
+    {
+        await Placements.UpsertAsync(record.Database, JsonSerializer.SerializeToElement(record, Json), cancellationToken);
+        _cache[record.Database] = record;
+    }
+
+    public async Task DeleteAsync(string database, CancellationToken cancellationToken)
+    {
+        await Placements.DeleteAsync(database, cancellationToken);
+        _cache.TryRemove(database, out _);
+    }
+
+    public Task<long> CountAsync(string server, CancellationToken cancellationToken) =>
+        Placements.CountAsync([FieldFilter.Eq("server", server)], cancellationToken);
+
+    /// <summary>Moves a crash interrupted, in either phase.</summary>
+    public async IAsyncEnumerable<PlacementRecord> UnfinishedMovesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var phase in new[] { PlacementRecord.Copying, PlacementRecord.Switched })
+        {
+            await foreach (var stored in Placements.QueryAllAsync([FieldFilter.Eq("movePhase", phase)], cancellationToken))
+            {
+                yield return Read(stored.Body);
+            }
+        }
+    }
+
+    private static PlacementRecord Read(JsonElement json) =>
+        json.Deserialize<PlacementRecord>(Json) is { Database: not null, Server: not null } record
+            ? record
+            : throw new InvalidOperationException("A placement record in the catalog has no database or server.");
+}

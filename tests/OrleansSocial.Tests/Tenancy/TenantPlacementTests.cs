@@ -1,0 +1,295 @@
+using System.Net;
+using System.Text.Json;
+using Npgsql;
+using OrleansSocial.GraphEmulator.World;
+using OrleansSocial.Storage.Placement;
+using OrleansSocial.Storage.Postgres;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Tenancy;
+
+/// <summary>
+/// The real host on two PostgreSQL servers: tenants land on both, every kind of route works for a
+/// tenant on either, the operator sees and moves them, and a move under concurrent reads loses
+/// nothing: reads answer throughout, writes answer 503 + Retry-After or land after the switch.
+/// </summary>
+[Collection(TwoPostgresCollection.Name)]
+public sealed class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLifetime
+{
+    private const string OperatorKey = "placement-operator-key-0123456789abcdef";
+    private readonly TempFolder _data = new("orleans-social-placement");
+    private readonly string _catalog = "placement_api_" + Guid.NewGuid().ToString("N")[..10];
+    private ApiHost _host = null!;
+
+    private ApiClient Api { get; set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        _host = new ApiHost(_data.Path, new Dictionary<string, string?>
+        {
+            ["Operator:ApiKey"] = OperatorKey,
+            ["Storage:Engine"] = "postgres",
+            ["Storage:Postgres"] = servers.First.ConnectionStringFor(_catalog),
+            ["Storage:ServerName"] = "pg-a",
+            ["Storage:Servers:pg-b:ConnectionString"] = servers.Second.ConnectionString,
+            ["Storage:Servers:pg-b:Weight"] = "1",
+        });
+        Api = new ApiClient(_host.CreateHttpClient(), OperatorKey);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api.Http.Dispose();
+        await _host.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        _data.Dispose();
+    }
+
+    private async Task<string> ServerOfAsync(string tenantId) =>
+        (await ApiClient.JsonAsync(await Api.OperatorAsync(HttpMethod.Get, $"/admin/tenants/{tenantId}"))).GetProperty("server").GetString()!;
+
+    /// <summary>Tenants until one sits on each server (equal weights: they alternate).</summary>
+    private async Task<Dictionary<string, ApiClient.Tenant>> OnePerServerAsync(string plan = "pro")
+    {
+        var byServer = new Dictionary<string, ApiClient.Tenant>();
+        for (var i = 0; i < 6 && byServer.Count < 2; i++)
+        {
+            var tenant = await Api.CreateTenantAsync(plan: plan);
+            byServer.TryAdd(await ServerOfAsync(tenant.Id), tenant);
+        }
+
+        Assert.Equal(["pg-a", "pg-b"], byServer.Keys.Order());
+        return byServer;
+    }
+
+    private async Task<HttpResponseMessage> CallAsync(ApiClient.Tenant tenant, HttpMethod method, string path, object? body = null) =>
+        await Api.TenantAsync(method, path, tenant.Id, tenant.OwnerKey, body);
+
+    private async Task<JsonElement> OkJsonAsync(ApiClient.Tenant tenant, HttpMethod method, string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var response = await CallAsync(tenant, method, path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{method} {path} on {tenant.Id}: {(int)response.StatusCode} {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static bool DatabaseExists(NpgsqlDataSource server, string tenantId)
+    {
+        using var command = server.CreateCommand($"SELECT 1 FROM pg_database WHERE datname = 'tenant_{tenantId.Replace('-', '_')}'");
+        return command.ExecuteScalar() is not null;
+    }
+
+    [Fact]
+    public async Task Every_kind_of_route_works_for_tenants_on_either_server()
+    {
+        var byServer = await OnePerServerAsync();
+        await using var first = NpgsqlDataSource.Create(servers.First.ConnectionString);
+        await using var second = NpgsqlDataSource.Create(servers.Second.ConnectionString);
+        Assert.True(DatabaseExists(first, byServer["pg-a"].Id) && !DatabaseExists(second, byServer["pg-a"].Id));
+        Assert.True(DatabaseExists(second, byServer["pg-b"].Id) && !DatabaseExists(first, byServer["pg-b"].Id));
+
+        foreach (var (server, tenant) in byServer)
+        {
+            await OkJsonAsync(tenant, HttpMethod.Get, "/api/tenant");
+            await OkJsonAsync(tenant, HttpMethod.Patch, "/api/tenant", new { name = "Renamed on " + server });
+            await OkJsonAsync(tenant, HttpMethod.Post, "/api/members", new { email = $"editor@{tenant.Id}.test", role = "editor" }, HttpStatusCode.Created);
+            Assert.Equal(2, (await OkJsonAsync(tenant, HttpMethod.Get, "/api/members")).GetProperty("items").GetArrayLength());
+            await OkJsonAsync(tenant, HttpMethod.Post, "/api/channels/facebook", new { userAccessToken = TokenStore.DemoUserToken }, HttpStatusCode.Created);
+            var channel = (await OkJsonAsync(tenant, HttpMethod.Get, "/api/channels")).GetProperty("items")[0].GetProperty("channelId").GetString()!;
+            await OkJsonAsync(tenant, HttpMethod.Get, $"/api/channels/{channel}");
+            await OkJsonAsync(tenant, HttpMethod.Post, $"/api/channels/{channel}/sync", new { kinds = new[] { "daily" } }, HttpStatusCode.Accepted);
+            await Eventually.UntilAsync(async () => (await OkJsonAsync(tenant, HttpMethod.Get, $"/api/channels/{channel}/sync-runs")).GetProperty("items")
+                .EnumerateArray().Any(r => r.GetProperty("status").GetString() == "succeeded"), TimeSpan.FromSeconds(60));
+            Assert.True((await OkJsonAsync(tenant, HttpMethod.Get, $"/api/channels/{channel}/posts")).GetProperty("items").GetArrayLength() > 0);
+            await OkJsonAsync(tenant, HttpMethod.Get, $"/api/channels/{channel}/profile");
+            await OkJsonAsync(tenant, HttpMethod.Get, $"/api/channels/{channel}/insights");
+            await OkJsonAsync(tenant, HttpMethod.Get, "/api/analytics/overview");
+            var text = $"Placed on {server} {Guid.NewGuid():N}";
+            var post = (await OkJsonAsync(tenant, HttpMethod.Post, "/api/posts", new { channelIds = new[] { channel }, text, scheduledAt = DateTimeOffset.UtcNow.AddHours(1) }, HttpStatusCode.Created))
+                .GetProperty("postId").GetString()!;
+            await OkJsonAsync(tenant, HttpMethod.Post, $"/api/posts/{post}/publish-now");
+            await Eventually.UntilAsync(async () => (await OkJsonAsync(tenant, HttpMethod.Get, $"/api/posts/{post}")).GetProperty("status").GetString() == "published", TimeSpan.FromSeconds(60));
+            await OkJsonAsync(tenant, HttpMethod.Get, "/api/posts");
+            await OkJsonAsync(tenant, HttpMethod.Get, "/api/webhooks");
+            var audit = await OkJsonAsync(tenant, HttpMethod.Get, "/api/audit");
+            Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "member.added");
+            await OkJsonAsync(tenant, HttpMethod.Delete, $"/api/channels/{channel}", null, HttpStatusCode.NoContent);
+        }
+
+        var listed = await ApiClient.JsonAsync(await Api.OperatorAsync(HttpMethod.Get, "/admin/servers"));
+        var names = listed.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["pg-a", "pg-b"], names);
+        Assert.DoesNotContain("Host=", listed.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(servers.First.SocketFolder, listed.GetRawText(), StringComparison.Ordinal);
+
+        // Deleting a tenant drops its database on its own server.
+        foreach (var tenant in byServer.Values)
+        {
+            using var delete = new HttpRequestMessage(HttpMethod.Delete, $"/admin/tenants/{tenant.Id}");
+            delete.Headers.Add("x-confirm-delete", tenant.Id);
+            delete.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorKey);
+            Assert.Equal(HttpStatusCode.Accepted, (await Api.Http.SendAsync(delete)).StatusCode);
+            Assert.False(DatabaseExists(first, tenant.Id) || DatabaseExists(second, tenant.Id));
+        }
+    }
+
+    [Fact]
+    public async Task A_move_under_concurrent_reads_and_writes_loses_nothing_and_ends_on_the_new_server()
+    {
+        // Enterprise: no member limit for the writer to run into.
+        var tenant = (await OnePerServerAsync("enterprise"))["pg-a"];
+        await OkJsonAsync(tenant, HttpMethod.Post, "/api/channels/facebook", new { userAccessToken = TokenStore.DemoUserToken }, HttpStatusCode.Created);
+        for (var i = 0; i < 5; i++)
+        {
+            await OkJsonAsync(tenant, HttpMethod.Post, "/api/members", new { email = $"m{i}@{tenant.Id}.test", role = "viewer" }, HttpStatusCode.Created);
+        }
+
+        var channels = (await OkJsonAsync(tenant, HttpMethod.Get, "/api/channels")).GetProperty("items").GetArrayLength();
+        using var stop = new CancellationTokenSource();
+        var failures = new List<string>();
+        var refusals = 0;
+        var accepted = new List<string>();
+        var readers = Enumerable.Range(0, 3).Select(r => Task.Run(async () =>
+        {
+            var reads = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var path in new[] { "/api/tenant", "/api/members", "/api/channels", "/api/audit" })
+                {
+                    var response = await CallAsync(tenant, HttpMethod.Get, path);
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        var failure = $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                        lock (failures)
+                        {
+                            failures.Add(failure);
+                        }
+                    }
+
+                    reads++;
+                }
+            }
+
+            return reads;
+        })).ToList();
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var email = $"w{i}@{tenant.Id}.test";
+                var response = await CallAsync(tenant, HttpMethod.Post, "/api/members", new { email, role = "viewer" });
+                if (response.StatusCode == HttpStatusCode.Created)
+                {
+                    lock (accepted)
+                    {
+                        accepted.Add(email);
+                    }
+                }
+                else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    var problem = await ApiClient.JsonAsync(response);
+                    Assert.EndsWith("tenant-moving", problem.GetProperty("type").GetString());
+                    Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+                    Interlocked.Increment(ref refusals);
+                }
+                else
+                {
+                    var failure = $"POST /api/members: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                    lock (failures)
+                    {
+                        failures.Add(failure);
+                    }
+                }
+            }
+        });
+
+        // Readers and the writer are going before the move starts.
+        await Eventually.UntilAsync(() => Task.FromResult(accepted.Count >= 2), TimeSpan.FromSeconds(30));
+        var moved = await ApiClient.JsonAsync(await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/move", new { server = "pg-b" }));
+        await Eventually.UntilAsync(() => Task.FromResult(accepted.Count >= 4), TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        var reads = (await Task.WhenAll(readers)).Sum();
+        await writer;
+
+        Assert.Empty(failures);
+        Assert.True(reads > 20, $"only {reads} reads ran");
+        Assert.Equal(("pg-a", "pg-b"), (moved.GetProperty("from").GetString(), moved.GetProperty("to").GetString()));
+        Assert.Equal("pg-b", await ServerOfAsync(tenant.Id));
+        await using (var first = NpgsqlDataSource.Create(servers.First.ConnectionString))
+        await using (var second = NpgsqlDataSource.Create(servers.Second.ConnectionString))
+        {
+            Assert.False(DatabaseExists(first, tenant.Id));
+            Assert.True(DatabaseExists(second, tenant.Id));
+        }
+
+        // Every write that was answered 201 is there, before and after the move; the 503s left nothing.
+        var members = (await OkJsonAsync(tenant, HttpMethod.Get, "/api/members?limit=100")).GetProperty("items").EnumerateArray().Select(m => m.GetProperty("email").GetString()).ToList();
+        Assert.Equal(1 + 5 + accepted.Count, members.Count);
+        Assert.All(accepted, email => Assert.Contains(email, members));
+        Assert.Equal(channels, (await OkJsonAsync(tenant, HttpMethod.Get, "/api/channels")).GetProperty("items").GetArrayLength());
+        Assert.Contains((await OkJsonAsync(tenant, HttpMethod.Get, "/api/audit?limit=100")).GetProperty("items").EnumerateArray(),
+            e => e.GetProperty("action").GetString() == "tenant.moved");
+    }
+
+    [Fact]
+    public async Task Writes_to_a_frozen_tenant_answer_503_with_retry_after_and_reads_answer()
+    {
+        var tenant = (await OnePerServerAsync())["pg-b"];
+        await using var raw = new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = servers.Second.ConnectionString });
+        var database = "tenant_" + tenant.Id.Replace('-', '_');
+        await raw.FreezeAsync(database, OrleansSocial.ReadModels.Collections.InTenantDatabase, CancellationToken.None);
+        try
+        {
+            foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+            {
+                (HttpMethod.Patch, "/api/tenant", new { name = "Not now" }),
+                (HttpMethod.Post, "/api/members", new { email = $"late@{tenant.Id}.test", role = "viewer" }),
+                (HttpMethod.Post, "/api/posts", new { channelIds = Array.Empty<string>(), text = "draft" }),
+            })
+            {
+                var response = await CallAsync(tenant, method, path, body);
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable || (path == "/api/posts" && response.StatusCode == HttpStatusCode.BadRequest), $"{method} {path}: {(int)response.StatusCode} {text}");
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    Assert.Contains("tenant-moving", text);
+                    Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+                }
+            }
+
+            Assert.Equal($"Tenant {tenant.Id}", (await OkJsonAsync(tenant, HttpMethod.Get, "/api/tenant")).GetProperty("name").GetString());
+            Assert.Single((await OkJsonAsync(tenant, HttpMethod.Get, "/api/members")).GetProperty("items").EnumerateArray());
+        }
+        finally
+        {
+            await raw.ThawAsync(database, CancellationToken.None);
+        }
+
+        await OkJsonAsync(tenant, HttpMethod.Patch, "/api/tenant", new { name = "Now" });
+        Assert.Equal("Now", (await OkJsonAsync(tenant, HttpMethod.Get, "/api/tenant")).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task A_move_that_cannot_be_done_says_why_and_changes_nothing()
+    {
+        var tenant = (await OnePerServerAsync())["pg-a"];
+        async Task<(HttpStatusCode, string)> MoveAsync(string id, object body)
+        {
+            var response = await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{id}/move", body);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var (status, text) = await MoveAsync(tenant.Id, new { server = "pg-z" });
+        Assert.True(status == HttpStatusCode.BadRequest && text.Contains("pg-z", StringComparison.Ordinal), text);
+        (status, text) = await MoveAsync(tenant.Id, new { server = "pg-a" });
+        Assert.True(status == HttpStatusCode.Conflict && text.Contains("already", StringComparison.Ordinal), text);
+        (status, text) = await MoveAsync(tenant.Id, new { server = (string?)null });
+        Assert.True(status == HttpStatusCode.BadRequest && text.Contains("server", StringComparison.OrdinalIgnoreCase), text);
+        (status, text) = await MoveAsync("no-such-tenant", new { server = "pg-b" });
+        Assert.True(status == HttpStatusCode.NotFound, text);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.TenantAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/move", tenant.Id, tenant.OwnerKey, new { server = "pg-b" })).StatusCode);
+        Assert.Equal("pg-a", await ServerOfAsync(tenant.Id));
+        await OkJsonAsync(tenant, HttpMethod.Patch, "/api/tenant", new { name = "Still writable" });
+    }
+}
