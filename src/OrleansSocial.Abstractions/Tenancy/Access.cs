@@ -18,7 +18,8 @@ public sealed record AccessDecision(
     [property: Id(2)] string? Plan,
     [property: Id(3)] TenantLimits? Limits,
     [property: Id(4)] string? MissingPermission,
-    [property: Id(5)] IReadOnlyList<string>? Permissions = null)
+    [property: Id(5)] IReadOnlyList<string>? Permissions = null,
+    [property: Id(6)] TenantView? View = null)
 {
     public static AccessDecision Deny(AccessOutcome outcome, string? missingPermission = null) => new(outcome, null, null, null, missingPermission);
 }

@@ -28,6 +28,13 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("Authorize")]
     Task<AccessDecision> Authorize(string apiKey, string? permission);
 
+    /// <summary>
+    /// <see cref="Authorize"/> for any member, with the tenant as <see cref="Get"/> shows it when
+    /// allowed: GET /api/tenant in one grain call instead of two.
+    /// </summary>
+    [Alias("AuthorizeForView")]
+    Task<AccessDecision> AuthorizeForView(string apiKey);
+
     [Alias("Change")]
     Task<TenantView> Change(Actor actor, TenantChange change);
 

@@ -15,7 +15,7 @@ public static class TenantApi
     public static RouteGroupBuilder MapTenantApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Tenant").RequireMember();
-        group.MapGet("/tenant", GetTenant).WithSummary("Name, plan, limits, usage and status (any member)");
+        group.MapGet("/tenant", GetTenant).WithMetadata(AnswersTenantView.Instance).WithSummary("Name, plan, limits, usage and status (any member)");
         group.MapPatch("/tenant", ChangeSettings).RequirePermission(Permissions.TenantManage).WithSummary("Name, IANA time zone, whether posts need approval, whether an author may approve their own (fourEyes)");
         group.MapGet("/audit", ReadAudit).RequirePermission(Permissions.AuditRead).WithSummary("Who did what and when, newest first");
         return group;
@@ -24,7 +24,7 @@ public static class TenantApi
     public static async Task<Ok<TenantResponse>> GetTenant(HttpContext context, IGrainFactory grains)
     {
         var tenant = context.Tenant();
-        var view = await grains.GetGrain<ITenantGrain>(tenant.TenantId).Get()
+        var view = tenant.View ?? await grains.GetGrain<ITenantGrain>(tenant.TenantId).Get()
             ?? throw DomainException.NotFound("tenant", "The tenant no longer exists.");
         return TypedResults.Ok(ToResponse(view));
     }

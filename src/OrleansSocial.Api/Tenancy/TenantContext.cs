@@ -7,6 +7,18 @@ namespace OrleansSocial.Api.Tenancy;
 public sealed record TenantContext(string TenantId, string MemberId, string Plan, TenantLimits Limits)
 {
     public Actor Actor => new(MemberId);
+
+    /// <summary>The tenant as of authentication, on routes marked <see cref="AnswersTenantView"/>.</summary>
+    public TenantView? View { get; init; }
+}
+
+/// <summary>
+/// Endpoint metadata: the route answers the tenant itself, so authentication fetches it in the same
+/// grain call (the hottest read of the API, one call instead of two).
+/// </summary>
+public sealed class AnswersTenantView
+{
+    public static readonly AnswersTenantView Instance = new();
 }
 
 /// <summary>Endpoint metadata: the permission a tenant route needs (its policy checks it; the OpenAPI document and 403s name it).</summary>

@@ -10,11 +10,18 @@ namespace OrleansSocial.Grains.Placement;
 /// </summary>
 public sealed class MovingTenantFilter : IIncomingGrainCallFilter
 {
-    public async Task Invoke(IIncomingGrainCallContext context)
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        // Every grain call passes here: no state machine unless the call is still running.
+        var call = context.Invoke();
+        return call.IsCompletedSuccessfully ? Task.CompletedTask : Translated(call);
+    }
+
+    private static async Task Translated(Task call)
     {
         try
         {
-            await context.Invoke();
+            await call;
         }
         catch (TenantMovingException moving)
         {

@@ -84,6 +84,12 @@ public sealed partial class TenantGrain
             [.. Roles.Effective(member.Role, member.Permissions).Order(StringComparer.Ordinal)]);
     }
 
+    public async Task<AccessDecision> AuthorizeForView(string apiKey)
+    {
+        var decision = await Authorize(apiKey, null);
+        return decision.Outcome == AccessOutcome.Allowed ? decision with { View = await ViewAsync() } : decision;
+    }
+
     private static void RequireOperator(Actor actor)
     {
         if (!actor.IsOperator)
