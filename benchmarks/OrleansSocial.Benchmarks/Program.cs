@@ -2,7 +2,7 @@ using OrleansSocial.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- tenancy [--tenants 1000] [--seconds 10] [--concurrency 16]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- emulator [--seconds 10] [--concurrency 16]
-// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- sync [--tenants 1000] [--channels 10] [--concurrency 32]
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- sync [--tenants 1000] [--channels 10] [--concurrency 32] [--emulator-process]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing [--tenants 1000] [--posts 10] [--concurrency 32]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing-cluster [--tenants 1000] [--posts 10] [--concurrency 32]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- scheduled-cluster [--tenants 100] [--channels 100] [--seconds 300] [--kill]   (--seconds: the window the first ticks are staggered over)
@@ -16,7 +16,7 @@ switch (options.Name)
         await TenancyBenchmark.RunAsync(options);
         return 0;
     case "sync":
-        await SyncBenchmark.RunAsync(options);
+        await SyncBenchmark.RunAsync(options, args.Contains("--emulator-process"));
         return 0;
     case "publishing":
         await PublishingBenchmark.RunAsync(options);

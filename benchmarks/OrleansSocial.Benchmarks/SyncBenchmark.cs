@@ -21,23 +21,36 @@ internal static class SyncBenchmark
     private const int BudgetTenants = 10;
     private const int PageCallsPerDay = 100;
 
-    public static async Task RunAsync(BenchmarkOptions options)
+    /// <param name="emulatorProcess">The emulator in its own process: this process is then the host and the load generator only.</param>
+    public static async Task RunAsync(BenchmarkOptions options, bool emulatorProcess)
     {
-        Console.WriteLine($"sync benchmark: {options.Tenants} tenants x {options.Channels} channels, concurrency {options.Concurrency}");
+        Console.WriteLine($"sync benchmark: {options.Tenants} tenants x {options.Channels} channels, concurrency {options.Concurrency}, emulator {(emulatorProcess ? "in its own process" : "in the host process")}");
         using var data = new TempFolder("bench-sync");
-        await using var host = await BenchHost.StartAsync(data.Path, new Dictionary<string, string?>
+        var world = new Dictionary<string, string>
         {
             ["Emulator:Users"] = options.Tenants.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Emulator:PagesPerUser"] = options.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        await using var separate = emulatorProcess ? await EmulatorProcess.StartAsync(world) : null;
+        var settings = new Dictionary<string, string?>(world.Select(p => KeyValuePair.Create(p.Key, (string?)p.Value)))
+        {
             // This measures one explicit daily sync; a new channel's scheduled history sync would overlap it.
             ["Sync:InitialSyncWindow"] = "1.00:00:00",
-        });
+        };
+        if (separate is not null)
+        {
+            settings["Graph:BaseUrl"] = separate.BaseUrl.ToString();
+            settings["Graph:AppId"] = "1234567890123";
+            settings["Graph:AppSecret"] = "emulator-app-secret";
+        }
+
+        await using var host = await BenchHost.StartAsync(data.Path, settings);
         var http = host.Client;
-        using var emulator = new HttpClient { BaseAddress = host.Services.GetRequiredService<EmbeddedGraphEmulator>().BaseUrl };
+        using var emulator = new HttpClient { BaseAddress = separate?.BaseUrl ?? host.Services.GetRequiredService<EmbeddedGraphEmulator>().BaseUrl };
         var peak = new PeakWorkingSet();
 
-        var world = await emulator.GetFromJsonAsync<JsonElement>($"/__emulator/world?users={options.Tenants}");
-        var userTokens = world.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("shortLivedToken").GetString()!).ToList();
+        var generated = await emulator.GetFromJsonAsync<JsonElement>($"/__emulator/world?users={options.Tenants}");
+        var userTokens = generated.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("shortLivedToken").GetString()!).ToList();
 
         var watch = Stopwatch.StartNew();
         var tenants = await BenchApi.ForEachAsync(Enumerable.Range(0, options.Tenants).ToList(), options.Concurrency, async i =>
@@ -70,10 +83,28 @@ internal static class SyncBenchmark
         Console.WriteLine($"  runs: {runs.Count(r => r.Status == "succeeded")} succeeded, {runs.Count(r => r.Status != "succeeded")} other");
         Console.WriteLine($"  Graph HTTP calls per channel sync (run records): {runs.Average(r => r.Calls):F2}; Graph operations the emulator counted per channel sync: {graphCalls / (double)jobs.Count:F2}");
         Console.WriteLine($"  items written per channel sync: {runs.Average(r => r.Items):F1}");
-        Console.WriteLine($"  peak working set (whole process: host + emulator + load): {peak.PeakMiB:F0} MiB");
+        Console.WriteLine(separate is null
+            ? $"  peak working set (whole process: host + emulator + load): {peak.PeakMiB:F0} MiB"
+            : $"  peak working set: host + load {peak.PeakMiB:F0} MiB (VmHWM {ProcessMemory.PeakMiB(Environment.ProcessId):F0} MiB); the emulator's own process {separate.PeakMiB:F0} MiB");
+        await ReportActivationsAsync(host, "right after the last run ended (the poll for it reactivates a channel)");
+        if (separate is not null)
+        {
+            // Past the channel grain's collection age (2 min) and a collection quantum (1 min).
+            await Task.Delay(TimeSpan.FromMinutes(3.5));
+            await ReportActivationsAsync(host, "3.5 min later, idle");
+            GC.Collect();
+            Console.WriteLine($"  working set then: {Environment.WorkingSet / (1024.0 * 1024):F0} MiB");
+        }
 
         await MeasureBudgetAsync(http, emulator, tenants.Take(BudgetTenants).ToList(), options.Concurrency);
         peak.Dispose();
+    }
+
+    private static async Task ReportActivationsAsync(BenchHost host, string when)
+    {
+        var statistics = await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        var channels = statistics.Where(s => s.GrainType.Contains("ChannelGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+        Console.WriteLine($"  activations {when}: {statistics.Sum(s => s.ActivationCount)} in all, {channels} channel grains");
     }
 
     /// <summary>Part 2: each Page may take 100 calls a day; channels sync until the budget parks them.</summary>

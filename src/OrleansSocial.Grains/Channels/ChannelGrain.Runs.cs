@@ -292,6 +292,14 @@ public sealed partial class ChannelGrain
             // Realign the reminder to the next due phase and record the next due times.
             await StartScheduleAsync();
         }
+
+        // Nothing of a finished run lives only in memory (the record holds the schedule, the manual
+        // sync bucket and the token): the activation goes now rather than sit until its next tick, a
+        // day away for most. A pending first-tick timer is the exception: it exists only here.
+        if (_firstTickBackup is null)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     /// <summary>The channel record once a run has ended: each kind's schedule answered, the pointer cleared.</summary>

@@ -95,7 +95,13 @@ public sealed partial class ChannelGrain
         }
     }
 
-    private Task BackupTickAsync() => _channel is null ? Task.CompletedTask : TickAsync();
+    private Task BackupTickAsync()
+    {
+        // One shot: once it has fired, nothing keeps the activation for it.
+        _firstTickBackup?.Dispose();
+        _firstTickBackup = null;
+        return _channel is null ? Task.CompletedTask : TickAsync();
+    }
 
     private async Task StopScheduleAsync() => await UnregisterAsync(ScheduleReminder);
 

@@ -104,6 +104,12 @@ internal sealed record ChannelDocument(
 /// loaded at activation and written through. A reminder drives its scheduled syncs; runs are
 /// activation-scoped work that persists its progress (see the partial files).
 /// </summary>
+/// <remarks>
+/// Collected after two idle minutes rather than Orleans' default fifteen: 10,000 channels of a
+/// silo sync once a day, and reactivating one costs a read of its record, so keeping idle ones
+/// resident buys nothing; two minutes still covers a person browsing a channel's pages.
+/// </remarks>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed partial class ChannelGrain(
     IDocumentStore store, TokenProtector protector, GraphClient graph, [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<SyncOptions> syncOptions, ILogger<ChannelGrain> logger)
     : Grain, IChannelGrain, IRemindable
