@@ -35,6 +35,16 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
         Pooling = true,
     }.ToString();
 
+    /// <summary>Whether the server holds a database of this name (asked of <c>pg_database</c>).</summary>
+    public async Task<bool> DatabaseExistsAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", name);
+        return await command.ExecuteScalarAsync() is not null;
+    }
+
     public async Task InitializeAsync()
     {
         _binaries = FindBinaries();

@@ -11,40 +11,27 @@ namespace OrleansSocial.Api.Tenancy;
 /// that grain, and recovery waits for it rather than undoing it underneath.
 /// </summary>
 internal sealed partial class UnfinishedMoveRecovery(
-    PlacedDocumentStore store, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<UnfinishedMoveRecovery> logger) : IHostedService
+    PlacedDocumentStore store, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<UnfinishedMoveRecovery> logger) : AfterStartRecovery(lifetime)
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task RecoverAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStarted.Register(() => _ = RecoverAsync(lifetime.ApplicationStopping));
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private async Task RecoverAsync(CancellationToken cancellationToken)
-    {
-        try
+        var tenants = new List<string>();
+        await foreach (var placement in store.UnfinishedMovesAsync(cancellationToken))
         {
-            var tenants = new List<string>();
-            await foreach (var placement in store.UnfinishedMovesAsync(cancellationToken))
+            if (StorageNames.TenantIdOf(placement.Database) is { } tenantId)
             {
-                if (StorageNames.TenantIdOf(placement.Database) is { } tenantId)
-                {
-                    tenants.Add(tenantId);
-                }
-            }
-
-            foreach (var tenantId in tenants)
-            {
-                await grains.GetGrain<ITenantPlacementGrain>(tenantId).Recover();
+                tenants.Add(tenantId);
             }
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+
+        foreach (var tenantId in tenants)
         {
-            // Not fatal: the next move of such a tenant settles it first.
-            LogFailed(logger, exception);
+            await grains.GetGrain<ITenantPlacementGrain>(tenantId).Recover();
         }
     }
+
+    // Not fatal: the next move of such a tenant settles it first.
+    protected override void Failed(Exception exception) => LogFailed(logger, exception);
 
     [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "Settling unfinished tenant moves at start failed; each is settled before the tenant's next move, or at the next start")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -10,39 +10,25 @@ namespace OrleansSocial.Api.Tenancy;
 /// does the same on its own; this only makes it happen without one.
 /// </summary>
 internal sealed partial class UnfinishedProvisioningRecovery(
-    IDocumentStore store, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<UnfinishedProvisioningRecovery> logger) : IHostedService
+    IDocumentStore store, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<UnfinishedProvisioningRecovery> logger) : AfterStartRecovery(lifetime)
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task RecoverAsync(CancellationToken cancellationToken)
     {
-        // After the silo is up: grain calls need it.
-        lifetime.ApplicationStarted.Register(() => _ = RecoverAsync(lifetime.ApplicationStopping));
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private async Task RecoverAsync(CancellationToken cancellationToken)
-    {
-        try
+        var unfinished = new List<string>();
+        await foreach (var entry in store.Catalog.GetCollection("tenants").QueryAllAsync([FieldFilter.Eq("state", "provisioning")], cancellationToken))
         {
-            var unfinished = new List<string>();
-            await foreach (var entry in store.Catalog.GetCollection("tenants").QueryAllAsync([FieldFilter.Eq("state", "provisioning")], cancellationToken))
-            {
-                unfinished.Add(entry.Id);
-            }
-
-            foreach (var tenantId in unfinished)
-            {
-                LogRecovering(logger, tenantId);
-                await grains.GetGrain<ITenantGrain>(tenantId).Get();
-            }
+            unfinished.Add(entry.Id);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+
+        foreach (var tenantId in unfinished)
         {
-            // Not fatal: the next request for such an id recovers it.
-            LogFailed(logger, exception);
+            LogRecovering(logger, tenantId);
+            await grains.GetGrain<ITenantGrain>(tenantId).Get();
         }
     }
+
+    // Not fatal: the next request for such an id recovers it.
+    protected override void Failed(Exception exception) => LogFailed(logger, exception);
 
     [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Tenant {TenantId} was left provisioning by a process that stopped mid-way: rolling it back")]
     private static partial void LogRecovering(ILogger logger, string tenantId);

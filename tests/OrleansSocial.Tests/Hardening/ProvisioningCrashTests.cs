@@ -177,14 +177,7 @@ public sealed class ProvisioningCrashTests(PostgresServer postgres) : IAsyncLife
         return await command.ExecuteScalarAsync() as string;
     }
 
-    private async Task<bool> DatabaseExistsAsync(string id)
-    {
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
-        command.Parameters.AddWithValue("name", "tenant_" + id.Replace('-', '_'));
-        return await command.ExecuteScalarAsync() is not null;
-    }
+    private Task<bool> DatabaseExistsAsync(string id) => postgres.DatabaseExistsAsync("tenant_" + id.Replace('-', '_'));
 
     /// <summary>The owner member is the last write into the tenant's database before the catalog's.</summary>
     private async Task<bool> DatabaseHasOwnerAsync(string id)

@@ -63,7 +63,7 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         var database = "tenant_" + id.Replace('-', '_');
         // What the kill left: a move in its copying phase, the original frozen, a partial copy.
         Assert.Equal("copying", await PlacementAsync(database, "movePhase"));
-        Assert.True(await ExistsAsync(servers.Second, database));
+        Assert.True(await servers.Second.DatabaseExistsAsync(database));
         Assert.True(await FrozenAsync(database));
 
         await using var second = SiloProcess.Start(_data.Path, Settings());
@@ -71,7 +71,7 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         await Eventually.UntilAsync(async () => await PlacementAsync(database, "movePhase") is null, TimeSpan.FromSeconds(30), () => second.Output);
 
         Assert.Equal("pg-a", await PlacementAsync(database, "server"));
-        Assert.False(await ExistsAsync(servers.Second, database));
+        Assert.False(await servers.Second.DatabaseExistsAsync(database));
         Assert.False(await FrozenAsync(database));
         var client = Client(second, OperatorKey);
         var tenant = await JsonAsync(await client.GetAsync($"/admin/tenants/{id}"));
@@ -86,7 +86,7 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         var moved = await client.PostAsJsonAsync($"/admin/tenants/{id}/move", new { server = "pg-b" });
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         Assert.Equal("pg-b", await PlacementAsync(database, "server"));
-        Assert.False(await ExistsAsync(servers.First, database));
+        Assert.False(await servers.First.DatabaseExistsAsync(database));
         Assert.Equal("Writable again", (await JsonAsync(await member.GetAsync("/api/tenant"))).GetProperty("name").GetString());
         Assert.Equal(1 + Members, (await JsonAsync(await member.GetAsync("/api/members"))).GetProperty("items").GetArrayLength());
     }
@@ -182,15 +182,6 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         command.Parameters.AddWithValue("field", field);
         command.Parameters.AddWithValue("id", database);
         return await command.ExecuteScalarAsync() as string;
-    }
-
-    private static async Task<bool> ExistsAsync(OrleansSocial.Testing.PostgresServer server, string database)
-    {
-        await using var connection = new NpgsqlConnection(server.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
-        command.Parameters.AddWithValue("name", database);
-        return await command.ExecuteScalarAsync() is not null;
     }
 
     private static HttpClient Client(SiloProcess host, string key, string? tenantId = null)

@@ -74,20 +74,15 @@ public sealed class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLif
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private static bool DatabaseExists(NpgsqlDataSource server, string tenantId)
-    {
-        using var command = server.CreateCommand($"SELECT 1 FROM pg_database WHERE datname = 'tenant_{tenantId.Replace('-', '_')}'");
-        return command.ExecuteScalar() is not null;
-    }
+    private static Task<bool> ExistsAsync(OrleansSocial.Testing.PostgresServer server, string tenantId) =>
+        server.DatabaseExistsAsync("tenant_" + tenantId.Replace('-', '_'));
 
     [Fact]
     public async Task Every_kind_of_route_works_for_tenants_on_either_server()
     {
         var byServer = await OnePerServerAsync();
-        await using var first = NpgsqlDataSource.Create(servers.First.ConnectionString);
-        await using var second = NpgsqlDataSource.Create(servers.Second.ConnectionString);
-        Assert.True(DatabaseExists(first, byServer["pg-a"].Id) && !DatabaseExists(second, byServer["pg-a"].Id));
-        Assert.True(DatabaseExists(second, byServer["pg-b"].Id) && !DatabaseExists(first, byServer["pg-b"].Id));
+        Assert.True(await ExistsAsync(servers.First, byServer["pg-a"].Id) && !await ExistsAsync(servers.Second, byServer["pg-a"].Id));
+        Assert.True(await ExistsAsync(servers.Second, byServer["pg-b"].Id) && !await ExistsAsync(servers.First, byServer["pg-b"].Id));
 
         foreach (var (server, tenant) in byServer)
         {
@@ -130,7 +125,7 @@ public sealed class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLif
             delete.Headers.Add("x-confirm-delete", tenant.Id);
             delete.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorKey);
             Assert.Equal(HttpStatusCode.Accepted, (await Api.Http.SendAsync(delete)).StatusCode);
-            Assert.False(DatabaseExists(first, tenant.Id) || DatabaseExists(second, tenant.Id));
+            Assert.False(await ExistsAsync(servers.First, tenant.Id) || await ExistsAsync(servers.Second, tenant.Id));
         }
     }
 
@@ -216,12 +211,8 @@ public sealed class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLif
         Assert.True(reads > 20, $"only {reads} reads ran");
         Assert.Equal(("pg-a", "pg-b"), (moved.GetProperty("from").GetString(), moved.GetProperty("to").GetString()));
         Assert.Equal("pg-b", await ServerOfAsync(tenant.Id));
-        await using (var first = NpgsqlDataSource.Create(servers.First.ConnectionString))
-        await using (var second = NpgsqlDataSource.Create(servers.Second.ConnectionString))
-        {
-            Assert.False(DatabaseExists(first, tenant.Id));
-            Assert.True(DatabaseExists(second, tenant.Id));
-        }
+        Assert.False(await ExistsAsync(servers.First, tenant.Id));
+        Assert.True(await ExistsAsync(servers.Second, tenant.Id));
 
         // Every write that was answered 201 is there, before and after the move; the 503s left nothing.
         var members = (await OkJsonAsync(tenant, HttpMethod.Get, "/api/members?limit=100")).GetProperty("items").EnumerateArray().Select(m => m.GetProperty("email").GetString()).ToList();
