@@ -18,4 +18,24 @@ internal static class Eventually
 
         throw new TimeoutException($"condition not met within {timeout}\n{diagnostics?.Invoke()}");
     }
+
+    /// <summary>Reads until the value read is done, and returns it; the last value read goes in the timeout's message.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, TimeSpan? interval = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        T value;
+        do
+        {
+            value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100));
+        }
+        while (DateTime.UtcNow < deadline);
+
+        throw new TimeoutException($"no good value within {timeout}; the last one: {value}");
+    }
 }

@@ -17,22 +17,10 @@ public sealed class PublishingClusterTests(SyncClusterFixture fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private async Task<PostView> SettledAsync(IPostGrain post)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            var view = (await post.Get())!;
-            if (view.Publications.All(p => p.Status is not (PublicationStatus.Scheduled or PublicationStatus.Publishing)))
-            {
-                return view;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("the post did not settle");
-    }
+    private static Task<PostView> SettledAsync(IPostGrain post) => Eventually.ValueAsync(
+        async () => (await post.Get())!,
+        view => view.Publications.All(p => p.Status is not (PublicationStatus.Scheduled or PublicationStatus.Publishing)),
+        Patience);
 
     private List<Publication> Landed(string message) => [.. fixture.Emulator.State.Publications.Where(p => p.Message == message)];
 

@@ -41,23 +41,10 @@ public sealed class PublishingLimitsTests(TightPublishingHost host) : IClassFixt
         return id;
     }
 
-    private async Task<JsonElement> SettledAsync(ApiClient.Tenant tenant, string postId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var post = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/posts/{postId}", tenant.Id, tenant.OwnerKey));
-            var publication = post.GetProperty("publications")[0];
-            if (publication.GetProperty("status").GetString() is not ("scheduled" or "publishing"))
-            {
-                return publication;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"post {postId} did not settle");
-    }
+    private Task<JsonElement> SettledAsync(ApiClient.Tenant tenant, string postId) => Eventually.ValueAsync(
+        async () => (await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/posts/{postId}", tenant.Id, tenant.OwnerKey))).GetProperty("publications")[0],
+        publication => publication.GetProperty("status").GetString() is not ("scheduled" or "publishing"),
+        TimeSpan.FromSeconds(30));
 
     [Fact]
     public async Task A_publication_held_past_the_lateness_bound_fails_as_missed_and_a_retry_publishes_it()

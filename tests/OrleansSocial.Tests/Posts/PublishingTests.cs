@@ -91,21 +91,16 @@ public sealed class PublishingTests(PublishingHost host) : IClassFixture<Publish
     /// <summary>Polls the post until every publication has left scheduled and publishing.</summary>
     private async Task<JsonElement> SettledAsync(ApiClient.Tenant tenant, string postId, int seconds = 30)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        JsonElement post;
-        do
+        try
         {
-            post = await PostAsync(tenant, postId);
-            if (post.GetProperty("publications").EnumerateArray().All(p => p.GetProperty("status").GetString() is not ("scheduled" or "publishing")))
-            {
-                return post;
-            }
-
-            await Task.Delay(100);
+            return await Eventually.ValueAsync(() => PostAsync(tenant, postId),
+                post => post.GetProperty("publications").EnumerateArray().All(p => p.GetProperty("status").GetString() is not ("scheduled" or "publishing")),
+                TimeSpan.FromSeconds(seconds));
         }
-        while (DateTime.UtcNow < deadline);
-
-        throw new TimeoutException($"post {postId} did not settle: {post}\n{string.Join('\n', host.Host.Logs.Lines.Where(l => l.Contains(postId, StringComparison.Ordinal)).TakeLast(10))}");
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"post {postId} did not settle: {timeout.Message}\n{string.Join('\n', host.Host.Logs.Lines.Where(l => l.Contains(postId, StringComparison.Ordinal)).TakeLast(10))}");
+        }
     }
 
     private static JsonElement Publication(JsonElement post, string channelId) =>

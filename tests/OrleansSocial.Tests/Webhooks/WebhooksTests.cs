@@ -53,40 +53,17 @@ public sealed class WebhooksTests(WebhookHost host) : IClassFixture<WebhookHost>
         return (created.GetProperty("webhook").GetProperty("webhookId").GetString()!, created.GetProperty("secret").GetString()!);
     }
 
-    private static async Task<List<WebhookReceiver.Received>> ReceivedAsync(Func<List<WebhookReceiver.Received>> read, int count, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            var received = read();
-            if (received.Count >= count)
-            {
-                return received;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"{read().Count} of {count} requests arrived");
-    }
+    private static Task<List<WebhookReceiver.Received>> ReceivedAsync(Func<List<WebhookReceiver.Received>> read, int count, int seconds = 20) =>
+        Eventually.ValueAsync(() => Task.FromResult(read()), received => received.Count >= count, TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(50));
 
     private async Task<JsonElement> DeliveryAsync(ApiClient.Tenant tenant, string webhookId, Func<JsonElement, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        JsonElement log;
-        do
-        {
-            log = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/webhooks/{webhookId}/deliveries", tenant.Id, tenant.OwnerKey));
-            if (log.GetProperty("items").EnumerateArray().FirstOrDefault(done) is { ValueKind: JsonValueKind.Object } delivery)
-            {
-                return delivery;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        throw new TimeoutException($"no matching delivery: {log}");
+        var log = await Eventually.ValueAsync(
+            async () => await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/webhooks/{webhookId}/deliveries", tenant.Id, tenant.OwnerKey)),
+            log => log.GetProperty("items").EnumerateArray().Any(done),
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(50));
+        return log.GetProperty("items").EnumerateArray().First(done);
     }
 
     private static void Verify(string secret, WebhookReceiver.Received received)
