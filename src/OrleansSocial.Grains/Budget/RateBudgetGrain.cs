@@ -17,15 +17,26 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
 {
     private const double MaxLearnedStep = 25;
 
+    /// <summary>Calls a measuring window spans before its rise is trusted as calls × one call's share.</summary>
+    private const int WindowCalls = 20;
+
     private double _percent;
     private double _perCall = double.NaN;
+
+    // One call's share measured over many calls: the rise since the window began over the calls granted
+    // since. Graph reports whole percents (X-App-Usage), so the rise between two reports is 0 or 1 even
+    // when a call is 0.0005% of an app's hour; learned from single steps, one call looked like 1% and the
+    // fair share parked thousands of first syncs with most of the app budget unspent.
+    private double _windowPercent = double.NaN;
+    private long _windowCalls;
+    private double _measuredPerCall = double.NaN;
     private DateTimeOffset _reportedAt;
     private DateTimeOffset _pausedUntil;
 
     private RateBudgetOptions Options => options.Value;
 
     /// <summary>Until learned, a call is taken as 1%: Graph's per-object quotas are in the hundreds of calls or more.</summary>
-    private double PerCall => double.IsNaN(_perCall) ? 1 : _perCall;
+    private double PerCall => !double.IsNaN(_measuredPerCall) ? _measuredPerCall : double.IsNaN(_perCall) ? 1 : _perCall;
 
     // Per priority and tenant: when it last asked, and the calls granted to it within the fair-share window.
     private readonly Dictionary<(BudgetPriority, string), Share> _shares = [];
@@ -93,6 +104,7 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
         }
 
         share.Grant(now, Math.Max(1, calls));
+        _windowCalls += Math.Max(1, calls);
 
         // Usage rolls off over time: the first call after a quiet spell goes through and refreshes the picture.
         if (now >= probeAt)
@@ -134,6 +146,7 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
             _perCall = double.IsNaN(_perCall) ? step : Math.Min(_perCall, Math.Max(0.01, step));
         }
 
+        Measure(report);
         _percent = report.PercentUsed;
         _reportedAt = now;
         if (report.Throttled || report.RegainAfter > TimeSpan.Zero)
@@ -144,6 +157,26 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
         }
 
         return Task.CompletedTask;
+    }
+
+    private void Measure(BudgetReport report)
+    {
+        if (report.Throttled)
+        {
+            return;
+        }
+
+        if (double.IsNaN(_windowPercent) || report.PercentUsed < _windowPercent)
+        {
+            // The first report, or usage rolled off: measure from here.
+            (_windowPercent, _windowCalls) = (report.PercentUsed, 0);
+        }
+        else if (report.PercentUsed > _windowPercent && _windowCalls >= WindowCalls)
+        {
+            // Calls granted but not yet answered count too, so this errs small by the calls in flight.
+            _measuredPerCall = Math.Clamp((report.PercentUsed - _windowPercent) / _windowCalls, 1e-6, MaxLearnedStep);
+            (_windowPercent, _windowCalls) = (report.PercentUsed, 0);
+        }
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Rate budget {Bucket} paused (throttled by Graph: {Throttled}) until {Until}")]
