@@ -121,6 +121,12 @@ internal static class ContractTransformers
             statuses[429] = isTenantRoute ? "Over the tenant's request rate, or too many failed authentications from this address (Retry-After)." : "Too many failed authentications from this address (Retry-After).";
         }
 
+        // Writes into a tenant's database: the tenant's own routes, and the operator's on one tenant.
+        if (method != "GET" && (isTenantRoute || path.StartsWith("/admin/tenants/{id}", StringComparison.Ordinal)))
+        {
+            statuses[503] = "The tenant is read-only for a moment while its database moves to another server (type ends in tenant-moving; Retry-After); nothing was changed.";
+        }
+
         if (isTenantRoute)
         {
             statuses[400] = "Missing or malformed x-tenant-id, or invalid input (the problem's field names it).";
@@ -214,6 +220,8 @@ internal static class ContractTransformers
     private static IEnumerable<(int Status, string Why)> Specific(string method, string path) => (method, path) switch
     {
         ("POST", "/admin/tenants") => [(409, "A tenant with this id exists."), (500, "A provisioning step failed; everything it created was removed (the problem's step names it).")],
+        ("POST", "/admin/tenants/{id}/move") => [(400, "No database server has this name (the problem's field is server)."), (409, "The tenant is already on that server, or its engine cannot move databases."),
+            (500, "The copy did not match the original; the move was undone and the tenant stays where it was (the problem's step is verify).")],
         ("DELETE", "/admin/tenants/{id}") => [(400, "The x-confirm-delete header is missing or does not repeat the id.")],
         ("POST", "/admin/tenants/{id}/members/{memberId}/keys") => [(409, "The member holds the most keys allowed.")],
         ("POST", "/api/members") => [(409, "A member with this email exists.")],

@@ -113,10 +113,8 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         var move = client.PostAsJsonAsync($"/admin/tenants/{id}/move", new { server = "pg-b" });
         await using var connection = new NpgsqlConnection(servers.First.ConnectionStringFor(database));
         await connection.OpenAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await FrozenAsync(database) && !move.IsCompleted && DateTime.UtcNow < deadline)
-        {
-        }
+        // As soon as the freeze is in (polled without pause: the copy follows within a second).
+        await WhileNotAsync(() => FrozenAsync(database), move, TimeSpan.FromSeconds(20), TimeSpan.Zero);
 
         var transaction = await connection.BeginTransactionAsync();
         await using (var lockTable = new NpgsqlCommand("LOCK TABLE doc_webhooks IN ACCESS EXCLUSIVE MODE", connection, transaction))
@@ -125,16 +123,7 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         }
 
         // Caught only if the mover now waits on the lock (not if it had read past it already).
-        var caught = false;
-        for (var i = 0; i < 100 && !caught && !move.IsCompleted; i++)
-        {
-            caught = await MoverWaitsAsync(database);
-            if (!caught)
-            {
-                await Task.Delay(20);
-            }
-        }
-
+        var caught = await WhileNotAsync(() => MoverWaitsAsync(database), move, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(20));
         if (!caught)
         {
             await transaction.RollbackAsync();
@@ -148,6 +137,19 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         await Eventually.UntilAsync(async () => !await MoverWaitsAsync(database), TimeSpan.FromSeconds(30));
         await transaction.RollbackAsync();
         return (id, key);
+    }
+
+    /// <summary>Polls until the condition holds (true) or the move ended or the time ran out (false).</summary>
+    private static async Task<bool> WhileNotAsync(Func<Task<bool>> condition, Task move, TimeSpan timeout, TimeSpan interval)
+    {
+        try
+        {
+            return await Eventually.ValueAsync(condition, holds => holds || move.IsCompleted, timeout, interval) && !move.IsCompleted;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private async Task<bool> MoverWaitsAsync(string database)
