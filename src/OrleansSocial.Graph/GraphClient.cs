@@ -51,15 +51,62 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
     public IAsyncEnumerable<GraphPage<PageAccount>> GetAccountsAsync(string userToken, int? maxItems = null, CancellationToken cancellationToken = default) =>
         PagesAsync<PageAccount>("me/accounts", userToken, [("fields", "id,name,access_token,category,category_list,tasks,instagram_business_account")], maxItems, cancellationToken);
 
+    private const string PageFields = "id,name,username,category,about,description,link,website,fan_count,followers_count,instagram_business_account";
+    private const string PostFields = "id,message,story,created_time,updated_time,permalink_url,full_picture,shares";
+    private const string PostCounts = "comments.limit(0).summary(true),reactions.limit(0).summary(total_count)";
+    private const string InstagramFields = "id,username,name,biography,website,profile_picture_url,followers_count,follows_count,media_count";
+    private const string MediaFields = "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,like_count,comments_count";
+
     public Task<GraphResult<PageProfile>> GetPageAsync(string pageId, string token, CancellationToken cancellationToken = default) =>
-        GetObjectAsync<PageProfile>(pageId, token, "id,name,username,category,about,description,link,website,fan_count,followers_count,instagram_business_account", cancellationToken);
+        GetObjectAsync<PageProfile>(pageId, token, PageFields, cancellationToken);
+
+    /// <summary>
+    /// A Page's daily picture in one request, by field expansion on the Page node: its profile, its
+    /// posts since <paramref name="postsSince"/> (newest first, at most <paramref name="posts"/>) with
+    /// engagement counts and their first <paramref name="comments"/> comments, and the insights asked.
+    /// Where an edge goes on, the snapshot says where (<see cref="PageSnapshot.MorePostsAfter"/>,
+    /// each post's <c>Comments.NextCursor</c>). One bad metric fails the whole request, as on Graph.
+    /// </summary>
+    public async Task<GraphResult<PageSnapshot>> GetPageSnapshotAsync(string pageId, string pageToken, DateTimeOffset postsSince, InsightsQuery? insights,
+        int posts = 25, int comments = 25, CancellationToken cancellationToken = default)
+    {
+        var fields = $"{PageFields},published_posts.since({Unix(postsSince)}).limit({Limit(posts)}){{{PostFields},comments.limit({Limit(comments)}).summary(true){{{CommentFields}}},reactions.limit(0).summary(total_count)}}"
+            + (insights is null ? "" : "," + insights.Expansion);
+        var (json, usage) = await SendAsync(HttpMethod.Get, pageId, pageToken, [("fields", fields)], cancellationToken);
+        var edge = Edge<PagePost>(json, "published_posts");
+        return new(new PageSnapshot(json.Deserialize<PageProfile>(GraphJson.Options)!, edge.Items, edge.NextCursor, Edge<InsightSeries>(json, "insights").Items), usage);
+    }
+
+    /// <summary>
+    /// An Instagram account's daily picture in one request: profile, its newest <paramref name="media"/>
+    /// media with counts and first <paramref name="comments"/> comments, and the insights asked. The media
+    /// edge takes no time window (unverified on Graph), so the caller reads on while media are new enough.
+    /// </summary>
+    public async Task<GraphResult<InstagramSnapshot>> GetInstagramSnapshotAsync(string igUserId, string token, InsightsQuery? insights,
+        int media = 25, int comments = 25, CancellationToken cancellationToken = default)
+    {
+        var fields = $"{InstagramFields},media.limit({Limit(media)}){{{MediaFields},comments.limit({Limit(comments)}){{{CommentFields}}}}}"
+            + (insights is null ? "" : "," + insights.Expansion);
+        var (json, usage) = await SendAsync(HttpMethod.Get, igUserId, token, [("fields", fields)], cancellationToken);
+        var edge = Edge<InstagramMedia>(json, "media");
+        return new(new InstagramSnapshot(json.Deserialize<InstagramProfile>(GraphJson.Options)!, edge.Items, edge.NextCursor, Edge<InsightSeries>(json, "insights").Items), usage);
+    }
+
+    private static ExpandedEdge<T> Edge<T>(JsonElement node, string name) =>
+        node.TryGetProperty(name, out var edge) && edge.ValueKind == JsonValueKind.Object
+            ? edge.Deserialize<ExpandedEdge<T>>(GraphJson.Options) ?? new ExpandedEdge<T>(null, null, null)
+            : new ExpandedEdge<T>(null, null, null);
+
+    private static string Limit(int limit) => limit is >= 0 and <= 100
+        ? limit.ToString(CultureInfo.InvariantCulture)
+        : throw new ArgumentOutOfRangeException(nameof(limit), "Graph accepts 0-100 items per edge.");
 
     /// <summary>
     /// A Page's posts, newest first, with engagement counts by field expansion (one call per page of posts).
     /// <paramref name="edge"/>: <c>published_posts</c> (the Page's own, the reliable edge), <c>posts</c> or <c>feed</c> (with visitor posts).
     /// </summary>
     public IAsyncEnumerable<GraphPage<PagePost>> GetPagePostsAsync(string pageId, string pageToken, DateTimeOffset? since = null, int? maxItems = null, int pageSize = 25,
-        string edge = "published_posts", CancellationToken cancellationToken = default)
+        string edge = "published_posts", string? after = null, CancellationToken cancellationToken = default)
     {
         if (edge is not ("published_posts" or "posts" or "feed"))
         {
@@ -73,7 +120,7 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
 
         var parameters = new List<(string, string)>
         {
-            ("fields", "id,message,story,created_time,updated_time,permalink_url,full_picture,shares,comments.limit(0).summary(true),reactions.limit(0).summary(total_count)"),
+            ("fields", $"{PostFields},{PostCounts}"),
             ("limit", pageSize.ToString(CultureInfo.InvariantCulture)),
         };
         if (since is { } from)
@@ -81,7 +128,7 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
             parameters.Add(("since", from.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
         }
 
-        return PagesAsync<PagePost>($"{pageId}/{edge}", pageToken, parameters, maxItems, cancellationToken);
+        return PagesAsync<PagePost>($"{pageId}/{edge}", pageToken, parameters, maxItems, cancellationToken, after);
     }
 
     public IAsyncEnumerable<GraphPage<PagePost>> GetScheduledPostsAsync(string pageId, string pageToken, CancellationToken cancellationToken = default) =>
@@ -89,8 +136,9 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
 
     private const string CommentFields = "id,message,text,created_time,timestamp,from,username,like_count";
 
-    public IAsyncEnumerable<GraphPage<GraphComment>> GetCommentsAsync(string objectId, string token, int? maxItems = null, CancellationToken cancellationToken = default) =>
-        PagesAsync<GraphComment>($"{objectId}/comments", token, [("fields", CommentFields), ("limit", "100")], maxItems, cancellationToken);
+    /// <param name="after">Where an earlier page (or a field expansion) stopped.</param>
+    public IAsyncEnumerable<GraphPage<GraphComment>> GetCommentsAsync(string objectId, string token, int? maxItems = null, string? after = null, CancellationToken cancellationToken = default) =>
+        PagesAsync<GraphComment>($"{objectId}/comments", token, [("fields", CommentFields), ("limit", "100")], maxItems, cancellationToken, after);
 
     /// <summary>
     /// The first page of comments of up to 50 posts or media in one batch round trip. An object
@@ -150,12 +198,10 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
     // --- Instagram ----------------------------------------------------------------------
 
     public Task<GraphResult<InstagramProfile>> GetInstagramAccountAsync(string igUserId, string token, CancellationToken cancellationToken = default) =>
-        GetObjectAsync<InstagramProfile>(igUserId, token, "id,username,name,biography,website,profile_picture_url,followers_count,follows_count,media_count", cancellationToken);
+        GetObjectAsync<InstagramProfile>(igUserId, token, InstagramFields, cancellationToken);
 
-    public IAsyncEnumerable<GraphPage<InstagramMedia>> GetInstagramMediaAsync(string igUserId, string token, int? maxItems = null, int pageSize = 25, CancellationToken cancellationToken = default) =>
-        PagesAsync<InstagramMedia>($"{igUserId}/media", token,
-            [("fields", "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,like_count,comments_count"), ("limit", pageSize.ToString(CultureInfo.InvariantCulture))],
-            maxItems, cancellationToken);
+    public IAsyncEnumerable<GraphPage<InstagramMedia>> GetInstagramMediaAsync(string igUserId, string token, int? maxItems = null, int pageSize = 25, string? after = null, CancellationToken cancellationToken = default) =>
+        PagesAsync<InstagramMedia>($"{igUserId}/media", token, [("fields", MediaFields), ("limit", pageSize.ToString(CultureInfo.InvariantCulture))], maxItems, cancellationToken, after);
 
     /// <summary>Account insights; <paramref name="totalValue"/> asks metric_type=total_value instead of a time series.</summary>
     public Task<GraphResult<InsightsResult>> GetInstagramAccountInsightsAsync(string igUserId, string token, IReadOnlyList<string> metrics, string period, DateTimeOffset since, DateTimeOffset until, bool totalValue = false, CancellationToken cancellationToken = default)
@@ -327,9 +373,9 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
     /// exists (empty pages included), and stops at <paramref name="maxItems"/>. Cursors never outlive the stream.
     /// </summary>
     public async IAsyncEnumerable<GraphPage<T>> PagesAsync<T>(string path, string token, IReadOnlyList<(string Name, string Value)> parameters, int? maxItems,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        [EnumeratorCancellation] CancellationToken cancellationToken = default, string? startAfter = null)
     {
-        string? after = null;
+        var after = startAfter;
         var yielded = 0;
         while (true)
         {

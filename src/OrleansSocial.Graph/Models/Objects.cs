@@ -32,8 +32,21 @@ public sealed record PageProfile(
 
 public sealed record EdgeSummary(long? TotalCount);
 
-/// <summary>An edge returned inside field expansion (<c>comments.summary(true).limit(0)</c>).</summary>
-public sealed record ExpandedEdge(EdgeSummary? Summary);
+public sealed record EdgeCursors(string? Before, string? After);
+
+public sealed record EdgePaging(EdgeCursors? Cursors, string? Next);
+
+/// <summary>
+/// An edge returned inside field expansion (<c>comments.limit(25).summary(true){…}</c>): its first
+/// items, where they go on, and its summary.
+/// </summary>
+public sealed record ExpandedEdge<T>(IReadOnlyList<T>? Data, EdgePaging? Paging, EdgeSummary? Summary)
+{
+    public IReadOnlyList<T> Items => Data ?? [];
+
+    /// <summary>The cursor to read the rest from, when Graph says the edge goes on (never inferred from a short page).</summary>
+    public string? NextCursor => Paging?.Next is not null ? Paging.Cursors?.After : null;
+}
 
 public sealed record ShareCount(long? Count);
 
@@ -48,8 +61,8 @@ public sealed record PagePost(
     bool? IsPublished,
     long? ScheduledPublishTime,
     ShareCount? Shares,
-    ExpandedEdge? Comments,
-    ExpandedEdge? Reactions)
+    ExpandedEdge<GraphComment>? Comments,
+    ExpandedEdge<JsonElement>? Reactions)
 {
     public long CommentCount => Comments?.Summary?.TotalCount ?? 0;
 
@@ -97,7 +110,8 @@ public sealed record InstagramMedia(
     string? Permalink,
     DateTimeOffset? Timestamp,
     long? LikeCount,
-    long? CommentsCount);
+    long? CommentsCount,
+    ExpandedEdge<GraphComment>? Comments = null);
 
 /// <summary>An insight value: a number, or an object of breakdowns (country, city, type...).</summary>
 [JsonConverter(typeof(InsightNumberConverter))]
@@ -121,6 +135,18 @@ public sealed record InsightSeries(
 
 /// <summary>Insights with the metrics the API refused (invalid or deprecated) dropped and named.</summary>
 public sealed record InsightsResult(IReadOnlyList<InsightSeries> Series, IReadOnlyList<string> RejectedMetrics);
+
+/// <summary>Insights asked inside a node's fields: <c>insights.metric(…).period(…).since(…).until(…)</c>.</summary>
+public sealed record InsightsQuery(IReadOnlyList<string> Metrics, string Period, DateTimeOffset Since, DateTimeOffset Until)
+{
+    public string Expansion => FormattableString.Invariant($"insights.metric({string.Join(',', Metrics)}).period({Period}).since({Since.ToUnixTimeSeconds()}).until({Until.ToUnixTimeSeconds()})");
+}
+
+/// <summary>A Page's daily picture from one request: its profile, posts since a time with their first comments, and insights.</summary>
+public sealed record PageSnapshot(PageProfile Profile, IReadOnlyList<PagePost> Posts, string? MorePostsAfter, IReadOnlyList<InsightSeries> Insights);
+
+/// <summary>An Instagram account's daily picture from one request: profile, newest media with their first comments, and insights.</summary>
+public sealed record InstagramSnapshot(InstagramProfile Profile, IReadOnlyList<InstagramMedia> Media, string? MoreMediaAfter, IReadOnlyList<InsightSeries> Insights);
 
 /// <summary>The first page of one object's comments from a batch; <see cref="HasMore"/> when they continue.</summary>
 public sealed record CommentsOf(string ObjectId, IReadOnlyList<GraphComment> Comments, bool HasMore);

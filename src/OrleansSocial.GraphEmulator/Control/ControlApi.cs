@@ -85,6 +85,9 @@ internal static class ControlApi
             return new { state.Buckets.AppCallsPerHour, state.Buckets.PageCallsPerDay, state.Buckets.InstagramCallsPerDay, state.Buckets.ThrottledCalls };
         });
 
+        // What every bucket kind was charged since the last reset, in call units: benchmarks read a sync's budget share here.
+        control.MapGet("/usage", (EmulatorState state) => new[] { "pages", "instagram", "app" }.ToDictionary(kind => kind, kind => state.Buckets.SpentOn(kind)));
+
         // What clients published, optionally for one Page or Instagram account: tests and benchmarks count duplicates here.
         control.MapGet("/publications", (EmulatorState state, string? ownerId) =>
             state.Publications.Where(p => ownerId is null || p.OwnerId == ownerId).Select(p => new

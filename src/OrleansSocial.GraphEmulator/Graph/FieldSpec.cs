@@ -23,6 +23,12 @@ public sealed record FieldSpec(string Name, IReadOnlyDictionary<string, string> 
         return ParseList(fields, ref position, '\0');
     }
 
+    /// <summary>The fields again as Graph syntax: what a nested edge passes on as its own <c>fields</c>.</summary>
+    public static string Format(IReadOnlyList<FieldSpec> fields) => string.Join(',', fields.Select(f => f.ToString()));
+
+    public override string ToString() =>
+        Name + string.Concat(Modifiers.Select(m => $".{m.Key}({m.Value})")) + (Children.Count > 0 ? "{" + Format(Children) + "}" : "");
+
     private static List<FieldSpec> ParseList(string text, ref int position, char end)
     {
         var list = new List<FieldSpec>();

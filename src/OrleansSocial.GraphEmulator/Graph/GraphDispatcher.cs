@@ -106,16 +106,25 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             return DebugToken(request, token);
         }
 
-        var spend = Spend(request, token);
-        if (spend.Throttled)
+        var (kind, bucket) = BucketOf(request, token);
+        if (state.Buckets.IsFull(kind, bucket, Now))
         {
-            var throttled = GraphErrors.Throttled(spend.Kind);
-            throttled.Headers.Add(RateBuckets.Header(spend));
+            var throttled = GraphErrors.Throttled(kind);
+            throttled.Headers.Add(RateBuckets.Header(state.Buckets.Count(kind, bucket, Now, CallCost.Plain)));
             return throttled;
         }
 
-        var result = Route(request, token);
-        result.Headers.Add(RateBuckets.Header(spend));
+        GraphResult result;
+        try
+        {
+            result = Route(request, token);
+        }
+        catch (NestedEdgeFailure failure)
+        {
+            result = failure.Result;
+        }
+
+        result.Headers.Add(RateBuckets.Header(state.Buckets.Count(kind, bucket, Now, result.Status < 400 ? CallCost.Of(request, result.Body) : CallCost.Plain)));
         return result;
     }
 
@@ -132,19 +141,17 @@ public sealed partial class GraphDispatcher(EmulatorState state)
     }
 
     /// <summary>Instagram objects spend their account's budget; Page tokens their Page's; user and app tokens the app's.</summary>
-    private RateBuckets.Spend Spend(GraphRequest request, TokenInfo token)
+    private (string Kind, string ObjectId) BucketOf(GraphRequest request, TokenInfo token)
     {
         var target = request.Segments.FirstOrDefault() ?? "";
         var account = World.FindAccount(target) ?? (World.FindMedia(target) is { } media ? World.FindAccount(media.AccountId) : null)
             ?? (state.Containers.TryGetValue(target, out var container) ? World.FindAccount(container.AccountId) : null);
         if (account is not null)
         {
-            return state.Buckets.Count("instagram", account.Id, Now);
+            return ("instagram", account.Id);
         }
 
-        return token.Type == TokenType.Page
-            ? state.Buckets.Count("pages", token.PageId!, Now)
-            : state.Buckets.Count("app", state.Options.AppId, Now);
+        return token.Type == TokenType.Page ? ("pages", token.PageId!) : ("app", state.Options.AppId);
     }
 
     private GraphResult Route(GraphRequest request, TokenInfo token)
@@ -153,10 +160,10 @@ public sealed partial class GraphDispatcher(EmulatorState state)
         var segments = request.Segments;
         return (request.Method, segments.Count) switch
         {
-            ("GET", 0) when request["ids"] is { } ids => MultiRead(ids, fields, token),
-            ("GET", 1) when segments[0] == "me" => Me(token, fields),
+            ("GET", 0) when request["ids"] is { } ids => MultiRead(request, ids, fields, token),
+            ("GET", 1) when segments[0] == "me" => Me(request, token, fields),
             ("GET", 2) when segments[1] == "accounts" => Accounts(request, token, fields),
-            ("GET", 1) => ReadObject(segments[0], fields, token) ?? GraphErrors.NotFound(segments[0]),
+            ("GET", 1) => ReadObject(segments[0], fields, token, request) ?? GraphErrors.NotFound(segments[0]),
             ("GET", >= 2) when segments[1] == "insights" => Insights(request, token),
             ("GET", 2) => ReadEdge(request, token, fields),
             ("POST", 2) => Publishing.Create(state, request, token),
@@ -169,11 +176,11 @@ public sealed partial class GraphDispatcher(EmulatorState state)
     internal bool CanAccess(TokenInfo token, Page page) =>
         token.Type == TokenType.App || (token.Type == TokenType.Page ? token.PageId == page.Id : page.OwnerUserId == token.UserId);
 
-    private GraphResult Me(TokenInfo token, IReadOnlyList<FieldSpec> fields)
+    private GraphResult Me(GraphRequest request, TokenInfo token, IReadOnlyList<FieldSpec> fields)
     {
         if (token.Type == TokenType.Page)
         {
-            return GraphResult.Ok(Render.Page(World.FindPage(token.PageId!)!, fields, _ => null));
+            return GraphResult.Ok(Render.Page(World.FindPage(token.PageId!)!, fields, _ => null, NestedEdges(request, token.PageId!, token)));
         }
 
         var user = World.FindUser(token.UserId);
@@ -195,26 +202,28 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             summary: request["summary"] is "total_count" or "true" ? new JsonObject { ["total_count"] = pages.Count } : null);
     }
 
-    internal JsonObject? RenderObject(string id, IReadOnlyList<FieldSpec> fields, TokenInfo token)
+    /// <param name="context">The request asking, when <paramref name="fields"/> may expand edges.</param>
+    internal JsonObject? RenderObject(string id, IReadOnlyList<FieldSpec> fields, TokenInfo token, GraphRequest? context = null)
     {
+        var edges = context is null ? null : NestedEdges(context, id, token);
         if (World.FindPage(id) is { } page)
         {
-            return CanAccess(token, page) ? Render.Page(page, fields, p => token.Type == TokenType.User ? state.Tokens.PageTokenFor(token, p, Now).Token : null) : null;
+            return CanAccess(token, page) ? Render.Page(page, fields, p => token.Type == TokenType.User ? state.Tokens.PageTokenFor(token, p, Now).Token : null, edges) : null;
         }
 
         if (World.FindPost(id) is { } post)
         {
-            return CanAccess(token, World.FindPage(post.PageId)!) ? Render.Post(post, fields, World, Now) : null;
+            return CanAccess(token, World.FindPage(post.PageId)!) ? Render.Post(post, fields, World, Now, edges) : null;
         }
 
         if (World.FindAccount(id) is { } account)
         {
-            return CanAccess(token, World.FindPage(account.PageId)!) ? Render.Account(account, fields, World.MediaOf(account).Count) : null;
+            return CanAccess(token, World.FindPage(account.PageId)!) ? Render.Account(account, fields, World.MediaOf(account).Count, edges) : null;
         }
 
         if (World.FindMedia(id) is { } media)
         {
-            return CanAccess(token, World.FindPage(World.FindAccount(media.AccountId)!.PageId)!) ? Render.Media(media, fields, World, Now) : null;
+            return CanAccess(token, World.FindPage(World.FindAccount(media.AccountId)!.PageId)!) ? Render.Media(media, fields, World, Now, edges) : null;
         }
 
         if (state.Containers.TryGetValue(id, out var container))
@@ -225,15 +234,15 @@ public sealed partial class GraphDispatcher(EmulatorState state)
         return null;
     }
 
-    private GraphResult? ReadObject(string id, IReadOnlyList<FieldSpec> fields, TokenInfo token) =>
-        RenderObject(id, fields, token) is { } json ? GraphResult.Ok(json) : null;
+    private GraphResult? ReadObject(string id, IReadOnlyList<FieldSpec> fields, TokenInfo token, GraphRequest? context = null) =>
+        RenderObject(id, fields, token, context) is { } json ? GraphResult.Ok(json) : null;
 
-    private GraphResult MultiRead(string ids, IReadOnlyList<FieldSpec> fields, TokenInfo token)
+    private GraphResult MultiRead(GraphRequest request, string ids, IReadOnlyList<FieldSpec> fields, TokenInfo token)
     {
         var result = new JsonObject();
         foreach (var id in ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (RenderObject(id, fields, token) is not { } json)
+            if (RenderObject(id, fields, token, request) is not { } json)
             {
                 return GraphErrors.NotFound(id);
             }
@@ -264,7 +273,7 @@ public sealed partial class GraphDispatcher(EmulatorState state)
                 var since = ParseTime(request["since"]);
                 var until = ParseTime(request["until"]);
                 var window = posts.Where(p => (since is null || (p.ScheduledPublishTime ?? p.CreatedTime) >= since) && (until is null || (p.ScheduledPublishTime ?? p.CreatedTime) <= until)).ToList();
-                return Paged(request, window, p => Render.Post(p, fields, World, Now));
+                return Paged(request, window, p => Render.Post(p, fields, World, Now, NestedEdges(request, p.Id, token)));
             case "comments":
                 var owner = RenderObject(id, [], token);
                 if (owner is null)
@@ -282,7 +291,7 @@ public sealed partial class GraphDispatcher(EmulatorState state)
                     summary: request["summary"] is "true" or "1" ? new JsonObject { ["order"] = "chronological", ["total_count"] = comments.Count, ["can_comment"] = true } : null);
             case "media" when World.FindAccount(id) is { } account:
                 return CanAccess(token, World.FindPage(account.PageId)!)
-                    ? Paged(request, World.MediaOf(account), m => Render.Media(m, fields, World, Now))
+                    ? Paged(request, World.MediaOf(account), m => Render.Media(m, fields, World, Now, NestedEdges(request, m.Id, token)))
                     : GraphErrors.NotFound(id);
             case "content_publishing_limit" when World.FindAccount(id) is { } account:
                 return Publishing.Limit(state, account, fields);
@@ -294,7 +303,8 @@ public sealed partial class GraphDispatcher(EmulatorState state)
     /// <summary>Cursor paging: opaque cursors, <c>next</c> only when more items follow, links on this emulator's base URL.</summary>
     internal GraphResult Paged<T>(GraphRequest request, IReadOnlyList<T> items, Func<T, JsonNode> render, JsonObject? summary = null)
     {
-        var limit = int.TryParse(request["limit"], out var l) && l > 0 ? l : 25;
+        // limit(0) inside field expansion asks for the summary alone.
+        var limit = int.TryParse(request["limit"], out var l) && l >= 0 ? l : 25;
         var start = request["after"] is { } after ? DecodeCursor(after) + 1 : request["before"] is { } before ? Math.Max(0, DecodeCursor(before) - limit) : 0;
         if (start < 0)
         {

@@ -4,13 +4,16 @@ using System.Text.Json.Nodes;
 namespace OrleansSocial.GraphEmulator.Graph;
 
 /// <summary>
-/// Real call counters per bucket over rolling windows: the app (user/app tokens, 1 h), each
-/// Page (Page tokens, 24 h) and each Instagram account (24 h). Every call counts, throttled
-/// ones too, so a client that keeps calling stays locked out, as on the real platform.
+/// Real counters per bucket over rolling windows: the app (user/app tokens, 1 h), each Page
+/// (Page tokens, 24 h) and each Instagram account (24 h). Each bucket counts calls, CPU and
+/// time (<see cref="CallCost"/>) against the same quota; reaching it in any of the three
+/// throttles. Every call counts, throttled ones too, so a client that keeps calling stays
+/// locked out, as on the real platform.
 /// </summary>
 public sealed class RateBuckets
 {
     private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Totals> _totals = new(StringComparer.Ordinal);
 
     public int AppCallsPerHour { get; set; }
 
@@ -23,51 +26,74 @@ public sealed class RateBuckets
     /// <summary>Calls refused with a throttling error since the start (or the last reset): what a well-behaved client keeps at zero.</summary>
     public long ThrottledCalls => Interlocked.Read(ref _throttled);
 
-    public sealed record Spend(string Kind, string ObjectId, int Percent, int RegainMinutes, bool Throttled);
+    public sealed record Spend(string Kind, string ObjectId, int CallPercent, int CpuPercent, int TimePercent, int RegainMinutes, bool Throttled);
 
-    /// <summary>Counts one call and reports the bucket's state after it.</summary>
-    public Spend Count(string kind, string objectId, DateTimeOffset now)
+    /// <summary>What all buckets of one kind were charged since the last reset, in call units.</summary>
+    public sealed record Spent(long Calls, double Cpu, double Time);
+
+    /// <summary>Whether the bucket is full in any of its three measures: the call about to be made would be throttled.</summary>
+    public bool IsFull(string kind, string objectId, DateTimeOffset now)
     {
-        var (limit, window) = kind switch
+        var (limit, window) = LimitOf(kind);
+        if (!_buckets.TryGetValue(Key(kind, objectId), out var bucket))
         {
-            "app" => (AppCallsPerHour, TimeSpan.FromHours(1)),
-            "pages" => (PageCallsPerDay, TimeSpan.FromDays(1)),
-            _ => (InstagramCallsPerDay, TimeSpan.FromDays(1)),
-        };
-        var bucket = _buckets.GetOrAdd($"{kind}:{objectId}", _ => new Bucket());
+            return false;
+        }
+
         lock (bucket)
         {
-            while (bucket.Calls.Count > 0 && bucket.Calls.Peek() <= now - window)
-            {
-                bucket.Calls.Dequeue();
-            }
+            bucket.Expire(now - window);
+            return bucket.IsFull(limit);
+        }
+    }
 
-            var throttled = bucket.Calls.Count >= limit;
+    /// <summary>Counts one call at its cost and reports the bucket's state after it.</summary>
+    public Spend Count(string kind, string objectId, DateTimeOffset now, CallCost cost)
+    {
+        var (limit, window) = LimitOf(kind);
+        var bucket = _buckets.GetOrAdd(Key(kind, objectId), _ => new Bucket());
+        var totals = _totals.GetOrAdd(kind, _ => new Totals());
+        lock (totals)
+        {
+            totals.Calls++;
+            totals.Cpu += cost.Cpu;
+            totals.Time += cost.Time;
+        }
+
+        lock (bucket)
+        {
+            bucket.Expire(now - window);
+            var throttled = bucket.IsFull(limit);
             if (throttled)
             {
                 Interlocked.Increment(ref _throttled);
                 bucket.Throttled++;
             }
 
-            bucket.Calls.Enqueue(now);
-            var percent = (int)Math.Min(999, bucket.Calls.Count * 100L / Math.Max(1, limit));
-            var regain = 0;
-            if (bucket.Calls.Count >= limit)
-            {
-                // Enough calls must age out to bring the count below the limit again.
-                var mustExpire = bucket.Calls.ElementAt(bucket.Calls.Count - limit);
-                regain = (int)Math.Ceiling(Math.Max(0, (mustExpire + window - now).TotalMinutes));
-                regain = Math.Max(regain, 1);
-            }
-
-            return new Spend(kind, objectId, percent, regain, throttled);
+            bucket.Add(now, cost);
+            var regain = bucket.IsFull(limit) ? Math.Max(1, (int)Math.Ceiling(Math.Max(0, (bucket.FreeAt(limit) + window - now).TotalMinutes))) : 0;
+            return new Spend(kind, objectId, Percent(bucket.Calls.Count, limit), Percent(bucket.Cpu, limit), Percent(bucket.Time, limit), regain, throttled);
         }
     }
 
     public void Reset()
     {
         _buckets.Clear();
+        _totals.Clear();
         Interlocked.Exchange(ref _throttled, 0);
+    }
+
+    public Spent SpentOn(string kind)
+    {
+        if (!_totals.TryGetValue(kind, out var totals))
+        {
+            return new Spent(0, 0, 0);
+        }
+
+        lock (totals)
+        {
+            return new Spent(totals.Calls, totals.Cpu, totals.Time);
+        }
     }
 
     /// <summary>The usage header a response carries for this spend.</summary>
@@ -75,9 +101,9 @@ public sealed class RateBuckets
     {
         var usage = new JsonObject
         {
-            ["call_count"] = spend.Percent,
-            ["total_cputime"] = spend.Percent * 3 / 4,
-            ["total_time"] = spend.Percent * 4 / 5,
+            ["call_count"] = spend.CallPercent,
+            ["total_cputime"] = spend.CpuPercent,
+            ["total_time"] = spend.TimePercent,
         };
         if (spend.Kind == "app")
         {
@@ -92,7 +118,7 @@ public sealed class RateBuckets
     /// <summary>Throttled calls of one bucket (<c>pages</c>, <c>instagram</c> or <c>app</c>) since the last reset.</summary>
     public long ThrottledCallsFor(string kind, string objectId)
     {
-        if (!_buckets.TryGetValue($"{kind}:{objectId}", out var bucket))
+        if (!_buckets.TryGetValue(Key(kind, objectId), out var bucket))
         {
             return 0;
         }
@@ -103,10 +129,75 @@ public sealed class RateBuckets
         }
     }
 
+    private (int Limit, TimeSpan Window) LimitOf(string kind) => kind switch
+    {
+        "app" => (AppCallsPerHour, TimeSpan.FromHours(1)),
+        "pages" => (PageCallsPerDay, TimeSpan.FromDays(1)),
+        _ => (InstagramCallsPerDay, TimeSpan.FromDays(1)),
+    };
+
+    private static string Key(string kind, string objectId) => $"{kind}:{objectId}";
+
+    private static int Percent(double used, int limit) => (int)Math.Min(999, used * 100 / Math.Max(1, limit));
+
+    private sealed class Totals
+    {
+        public long Calls;
+        public double Cpu;
+        public double Time;
+    }
+
     private sealed class Bucket
     {
         public long Throttled { get; set; }
 
-        public Queue<DateTimeOffset> Calls { get; } = new();
+        public Queue<(DateTimeOffset At, CallCost Cost)> Calls { get; } = new();
+
+        public double Cpu { get; private set; }
+
+        public double Time { get; private set; }
+
+        public bool IsFull(int limit) => Calls.Count >= limit || Cpu >= limit || Time >= limit;
+
+        public void Add(DateTimeOffset at, CallCost cost)
+        {
+            Calls.Enqueue((at, cost));
+            Cpu += cost.Cpu;
+            Time += cost.Time;
+        }
+
+        public void Expire(DateTimeOffset before)
+        {
+            while (Calls.Count > 0 && Calls.Peek().At <= before)
+            {
+                var (_, cost) = Calls.Dequeue();
+                Cpu -= cost.Cpu;
+                Time -= cost.Time;
+            }
+
+            if (Calls.Count == 0)
+            {
+                // Sums of doubles drift; an empty window is exactly zero.
+                (Cpu, Time) = (0, 0);
+            }
+        }
+
+        /// <summary>When the oldest call must have aged out for all three measures to be under the limit again.</summary>
+        public DateTimeOffset FreeAt(int limit)
+        {
+            var (count, cpu, time) = (Calls.Count, Cpu, Time);
+            foreach (var (at, cost) in Calls)
+            {
+                count--;
+                cpu -= cost.Cpu;
+                time -= cost.Time;
+                if (count < limit && cpu < limit && time < limit)
+                {
+                    return at;
+                }
+            }
+
+            return Calls.Count > 0 ? Calls.Last().At : DateTimeOffset.MinValue;
+        }
     }
 }

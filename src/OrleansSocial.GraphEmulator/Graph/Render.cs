@@ -9,7 +9,7 @@ public static class Render
 {
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'+0000'", CultureInfo.InvariantCulture);
 
-    public static JsonObject Page(Page page, IReadOnlyList<FieldSpec> fields, Func<Page, string?> pageToken)
+    public static JsonObject Page(Page page, IReadOnlyList<FieldSpec> fields, Func<Page, string?> pageToken, Func<FieldSpec, JsonNode?>? edges = null)
     {
         var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
         {
@@ -31,10 +31,10 @@ public static class Render
             ["tasks"] = _ => new JsonArray("ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE"),
             ["access_token"] = _ => pageToken(page),
         };
-        return Select(all, fields, ["id", "name"]);
+        return Select(all, fields, ["id", "name"], edges);
     }
 
-    public static JsonObject Post(Post post, IReadOnlyList<FieldSpec> fields, EmulatorWorld world, DateTimeOffset now)
+    public static JsonObject Post(Post post, IReadOnlyList<FieldSpec> fields, EmulatorWorld world, DateTimeOffset now, Func<FieldSpec, JsonNode?>? edges = null)
     {
         var comments = world.CommentsOf(post.Id);
         var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
@@ -54,7 +54,7 @@ public static class Render
                 new JsonObject { ["order"] = "ranked", ["total_count"] = comments.Count, ["can_comment"] = true }),
             ["attachments"] = _ => new JsonObject { ["data"] = new JsonArray(new JsonObject { ["type"] = "photo", ["media_type"] = "photo", ["url"] = $"https://emulator.invalid/{post.Id}" }) },
         };
-        return Select(all, fields, ["id", "message", "created_time"]);
+        return Select(all, fields, ["id", "message", "created_time"], edges);
     }
 
     public static JsonObject Comment(Comment comment, IReadOnlyList<FieldSpec> fields)
@@ -76,7 +76,7 @@ public static class Render
         return Select(all, fields, ["id", "message", "created_time"]);
     }
 
-    public static JsonObject Account(InstagramAccount account, IReadOnlyList<FieldSpec> fields, int mediaCount)
+    public static JsonObject Account(InstagramAccount account, IReadOnlyList<FieldSpec> fields, int mediaCount, Func<FieldSpec, JsonNode?>? edges = null)
     {
         var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
         {
@@ -91,10 +91,10 @@ public static class Render
             ["follows_count"] = _ => account.FollowsCount,
             ["media_count"] = _ => mediaCount,
         };
-        return Select(all, fields, ["id"]);
+        return Select(all, fields, ["id"], edges);
     }
 
-    public static JsonObject Media(Media media, IReadOnlyList<FieldSpec> fields, EmulatorWorld world, DateTimeOffset now)
+    public static JsonObject Media(Media media, IReadOnlyList<FieldSpec> fields, EmulatorWorld world, DateTimeOffset now, Func<FieldSpec, JsonNode?>? edges = null)
     {
         var comments = world.CommentsOf(media.Id);
         var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
@@ -113,7 +113,7 @@ public static class Render
             ["comments_count"] = _ => comments.Count,
             ["is_comment_enabled"] = _ => true,
         };
-        return Select(all, fields, ["id"]);
+        return Select(all, fields, ["id"], edges);
     }
 
     /// <summary>An edge inside field expansion: data honouring .limit(n), summary when .summary(true).</summary>
@@ -130,13 +130,18 @@ public static class Render
 
     private static JsonObject Link(string id, FieldSpec spec) => new() { ["id"] = id };
 
-    private static JsonObject Select(Dictionary<string, Func<FieldSpec, JsonNode?>> all, IReadOnlyList<FieldSpec> fields, string[] defaults)
+    /// <param name="edges">Reads an edge asked for by field expansion the way its own endpoint does (null: not an edge).</param>
+    private static JsonObject Select(Dictionary<string, Func<FieldSpec, JsonNode?>> all, IReadOnlyList<FieldSpec> fields, string[] defaults, Func<FieldSpec, JsonNode?>? edges = null)
     {
         var result = new JsonObject();
         var requested = fields.Count > 0 ? fields : defaults.Select(d => new FieldSpec(d, new Dictionary<string, string>(), [])).ToList();
         foreach (var field in requested)
         {
-            if (all.TryGetValue(field.Name, out var render) && render(field) is { } value)
+            if (edges?.Invoke(field) is { } edge)
+            {
+                result[field.Name] = edge;
+            }
+            else if (all.TryGetValue(field.Name, out var render) && render(field) is { } value)
             {
                 result[field.Name] = value;
             }
