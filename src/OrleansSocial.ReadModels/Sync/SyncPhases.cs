@@ -6,6 +6,11 @@ namespace OrleansSocial.ReadModels.Sync;
 public static class SyncPhases
 {
     public const string Token = "token";
+
+    /// <summary>Profile, posts with their comments and the day's insights in one request (field expansion on the account's node).</summary>
+    public const string Snapshot = "snapshot";
+
+    // Before the snapshot, a daily run read these one by one; runs recorded then still resume through them.
     public const string Profile = "profile";
     public const string Posts = "posts";
     public const string Comments = "comments";
@@ -16,12 +21,11 @@ public static class SyncPhases
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Token, Profile, Posts, Comments, DayInsights, WeekInsights, MonthInsights, Backfill,
+        Token, Snapshot, Profile, Posts, Comments, DayInsights, WeekInsights, MonthInsights, Backfill,
     };
 
     /// <summary>
-    /// Daily: profile, posts, comments (after posts: it reads the stored recent posts), day insights;
-    /// a scheduled daily run checks the token first. Weekly: week insights. Monthly: 28-day insights, then backfill.
+    /// Daily: the snapshot; a scheduled daily run checks the token first. Weekly: week insights. Monthly: 28-day insights, then backfill.
     /// </summary>
     public static IReadOnlyList<string> For(IReadOnlyCollection<string> kinds, bool scheduled)
     {
@@ -33,7 +37,7 @@ public static class SyncPhases
                 phases.Add(Token);
             }
 
-            phases.AddRange([Profile, Posts, Comments, DayInsights]);
+            phases.Add(Snapshot);
         }
 
         if (kinds.Contains(SyncKinds.Weekly))

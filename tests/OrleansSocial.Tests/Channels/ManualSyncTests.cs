@@ -111,6 +111,48 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
         Assert.True(await CountAsync(tenant, "/api/channels/ig-17841400000000000/insights?metric=reach") >= 2);
     }
 
+    [Theory]
+    [InlineData("facebook")]
+    [InlineData("instagram")]
+    public async Task A_daily_sync_after_the_first_is_one_graph_request_and_still_lands_the_weeks_comments(string platform)
+    {
+        var tenant = await Api.CreateTenantAsync(plan: "pro");
+        var connected = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{platform}", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken }));
+        // The last of the demo user's accounts: the other tests of this class sync the first.
+        var channel = connected.EnumerateArray().Last().GetProperty("channelId").GetString()!;
+        var externalId = channel[3..];
+        using var emulator = new HttpClient { BaseAddress = host.Host.Services.GetRequiredService<EmbeddedGraphEmulator>().BaseUrl };
+        await SyncAndWaitAsync(tenant, channel);
+        await ClearAsync(tenant, channel);
+        (await emulator.DeleteAsync("/__emulator/log")).EnsureSuccessStatusCode();
+
+        var run = await SyncAndWaitAsync(tenant, channel);
+
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.Equal(1, run.GetProperty("graphCalls").GetInt32());
+        var log = await emulator.GetFromJsonAsync<JsonElement>("/__emulator/log");
+        Assert.Equal(1, log.GetProperty("total").GetInt64());
+        Assert.Equal(1, log.GetProperty("byObject").GetProperty(externalId).GetInt64());
+        var posts = (await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{channel}/posts?limit=100", tenant.Id, tenant.OwnerKey))).GetProperty("items").EnumerateArray().ToList();
+        Assert.InRange(posts.Count, 3, 9);
+        foreach (var post in posts.Where(p => p.GetProperty("comments").GetInt32() > 0))
+        {
+            Assert.Equal(post.GetProperty("comments").GetInt32(), await CountAsync(tenant, $"/api/channels/{channel}/posts/{post.GetProperty("postId").GetString()}/comments?limit=100"));
+        }
+
+        Assert.True(await CountAsync(tenant, $"/api/channels/{channel}/insights?metric={(platform == "facebook" ? "page_follows" : "reach")}") >= 2);
+    }
+
+    /// <summary>Removes what the first sync wrote, so what the next one writes is all there is.</summary>
+    private async Task ClearAsync(ApiClient.Tenant tenant, string channel)
+    {
+        var database = host.Host.Services.GetRequiredService<OrleansSocial.Storage.Documents.IDocumentStore>().GetDatabase(OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(tenant.Id));
+        foreach (var collection in new[] { OrleansSocial.ReadModels.Collections.Posts, OrleansSocial.ReadModels.Collections.Comments, OrleansSocial.ReadModels.Collections.Insights, OrleansSocial.ReadModels.Collections.Profiles })
+        {
+            await database.GetCollection(collection).DeleteManyAsync([OrleansSocial.Storage.Documents.FieldFilter.Eq("channelId", channel)], CancellationToken.None);
+        }
+    }
+
     [Fact]
     public async Task Manual_syncs_beyond_the_plan_are_429_with_time_to_reset()
     {

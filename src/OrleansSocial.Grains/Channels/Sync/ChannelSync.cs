@@ -19,8 +19,8 @@ internal sealed record SyncTarget(string ChannelId, string Platform, string Exte
 /// <summary>
 /// The phases of a channel sync. Each phase is idempotent (upserts keyed by platform ids), so a
 /// run that resumes after a crash repeats at most its unfinished phase and duplicates nothing.
-/// Every Graph call goes through the rate budget; posts come with engagement counts by field
-/// expansion, comments of many posts by batch.
+/// Every Graph call goes through the rate budget. A daily run reads everything in one request by
+/// field expansion (<see cref="SnapshotAsync"/>); only what goes on past the first page costs more.
 /// </summary>
 internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database, BudgetGate page, BudgetGate app, TimeProvider time, SyncOptions options)
 {
@@ -41,6 +41,7 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     public Task RunPhaseAsync(string phase, SyncTarget target, CancellationToken cancellationToken) => phase switch
     {
         SyncPhases.Token => TokenAsync(target, cancellationToken),
+        SyncPhases.Snapshot => SnapshotAsync(target, cancellationToken),
         SyncPhases.Profile => ProfileAsync(target, cancellationToken),
         SyncPhases.Posts => PostsAsync(target, cancellationToken),
         SyncPhases.Comments => CommentsAsync(target, cancellationToken),
@@ -55,6 +56,144 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     {
         var result = await app.CallAsync(target.Priority, 1, () => graph.DebugTokenAsync(target.Token, cancellationToken), r => r.Usage);
         TokenCheck = result.Value;
+    }
+
+    /// <summary>
+    /// Profile, posts (or media) new or changed since the last success, with their engagement counts
+    /// and first comments, and the day's insights: one request by field expansion on the Page or
+    /// account node. Posts reach back at least <see cref="SyncOptions.RecentCommentDays"/>, so a week's
+    /// new comments are read as the separate comments phase read them. Posts past the first page and
+    /// long threads are paged on; a metric Graph refuses fails the whole request, so then the snapshot
+    /// comes without insights and the insights on their own (dropping the refused metrics).
+    /// </summary>
+    private async Task SnapshotAsync(SyncTarget target, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var postsSince = PostsSince(target, now);
+        var commentsSince = now - TimeSpan.FromDays(options.RecentCommentDays);
+        var (insightsSince, insightsUntil) = (now - TimeSpan.FromDays(3), now);
+        var insights = new InsightsQuery(target.Platform == ChannelIds.Facebook ? PageMetrics : InstagramMetrics, "day", insightsSince, insightsUntil);
+        IReadOnlyList<InsightSeries> series;
+        try
+        {
+            series = await SnapshotAsync(target, now, postsSince, commentsSince, insights, cancellationToken);
+        }
+        catch (GraphException exception) when (exception.IsInvalidMetric)
+        {
+            await SnapshotAsync(target, now, postsSince, commentsSince, null, cancellationToken);
+            await InsightsWindowAsync(target, "day", insightsSince, insightsUntil, target.Priority, cancellationToken);
+            return;
+        }
+
+        await WriteInsightsAsync(target, series, "day", insightsUntil, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<InsightSeries>> SnapshotAsync(SyncTarget target, DateTimeOffset now, DateTimeOffset postsSince, DateTimeOffset commentsSince,
+        InsightsQuery? insights, CancellationToken cancellationToken)
+    {
+        var threadsToRead = new List<string>();
+        if (target.Platform == ChannelIds.Facebook)
+        {
+            var snapshot = (await page.CallAsync(target.Priority, 1, () => graph.GetPageSnapshotAsync(target.ExternalId, target.Token, postsSince, insights, cancellationToken: cancellationToken), r => r.Usage)).Value;
+            var profile = snapshot.Profile;
+            await WriteAsync(Collections.Profiles, target.ChannelId,
+                new ProfileRecord(target.ChannelId, profile.Name, profile.Username, profile.FanCount, profile.FollowersCount, null, null, now), cancellationToken);
+            foreach (var post in snapshot.Posts)
+            {
+                await WritePostAsync(target, post, now, cancellationToken);
+                await WriteThreadAsync(target, post.Id, post.Comments, cancellationToken);
+            }
+
+            if (snapshot.MorePostsAfter is { } after)
+            {
+                await foreach (var batch in page.PagesAsync(target.Priority, graph.GetPagePostsAsync(target.ExternalId, target.Token, since: postsSince, pageSize: 100, after: after, cancellationToken: cancellationToken)))
+                {
+                    foreach (var post in batch.Items)
+                    {
+                        await WritePostAsync(target, post, now, cancellationToken);
+                        if (post.CommentCount > 0 && (post.CreatedTime ?? now) >= commentsSince)
+                        {
+                            threadsToRead.Add(post.Id);
+                        }
+                    }
+                }
+            }
+
+            await ReadThreadsAsync(target, threadsToRead, cancellationToken);
+            return snapshot.Insights;
+        }
+
+        var account = (await page.CallAsync(target.Priority, 1, () => graph.GetInstagramSnapshotAsync(target.ExternalId, target.Token, insights, cancellationToken: cancellationToken), r => r.Usage)).Value;
+        var ig = account.Profile;
+        await WriteAsync(Collections.Profiles, target.ChannelId,
+            new ProfileRecord(target.ChannelId, ig.Name, ig.Username, null, ig.FollowersCount, ig.FollowsCount, ig.MediaCount, now), cancellationToken);
+        var fresh = account.Media.Where(m => (m.Timestamp ?? now) >= postsSince).ToList();
+        foreach (var media in fresh)
+        {
+            await WriteMediaAsync(target, media, now, cancellationToken);
+            if ((media.Timestamp ?? now) >= commentsSince)
+            {
+                await WriteThreadAsync(target, media.Id, media.Comments, cancellationToken);
+            }
+        }
+
+        // Media come newest first: only a first page that is new all through can go on with newer media.
+        if (fresh.Count == account.Media.Count && account.MoreMediaAfter is { } next)
+        {
+            await foreach (var batch in page.PagesAsync(target.Priority, graph.GetInstagramMediaAsync(target.ExternalId, target.Token, pageSize: 50, after: next, cancellationToken: cancellationToken)))
+            {
+                var newer = batch.Items.Where(m => (m.Timestamp ?? now) >= postsSince).ToList();
+                foreach (var media in newer)
+                {
+                    await WriteMediaAsync(target, media, now, cancellationToken);
+                    if (media.CommentsCount > 0 && (media.Timestamp ?? now) >= commentsSince)
+                    {
+                        threadsToRead.Add(media.Id);
+                    }
+                }
+
+                if (newer.Count < batch.Items.Count)
+                {
+                    break;
+                }
+            }
+        }
+
+        await ReadThreadsAsync(target, threadsToRead, cancellationToken);
+        return account.Insights;
+    }
+
+    private DateTimeOffset PostsSince(SyncTarget target, DateTimeOffset now)
+    {
+        var sinceLastSuccess = (target.LastSuccess ?? now - TimeSpan.FromDays(options.FirstSyncDays)) - TimeSpan.FromDays(1);
+        var recentComments = now - TimeSpan.FromDays(options.RecentCommentDays);
+        return sinceLastSuccess < recentComments ? sinceLastSuccess : recentComments;
+    }
+
+    private Task WritePostAsync(SyncTarget target, PagePost post, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(Collections.Posts, post.Id, new PostRecord(target.ChannelId, post.Id, post.CreatedTime ?? now, post.Message,
+            post.PermalinkUrl, post.CommentCount, post.ReactionCount, post.ShareCount, null, now), cancellationToken);
+
+    private Task WriteMediaAsync(SyncTarget target, InstagramMedia media, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(Collections.Posts, media.Id, new PostRecord(target.ChannelId, media.Id, media.Timestamp ?? now, media.Caption, media.Permalink,
+            media.CommentsCount ?? 0, media.LikeCount ?? 0, 0, media.MediaType, now), cancellationToken);
+
+    /// <summary>The comments a snapshot carried for one post, and the rest of a long thread paged on from where they stopped.</summary>
+    private async Task WriteThreadAsync(SyncTarget target, string postId, ExpandedEdge<GraphComment>? comments, CancellationToken cancellationToken)
+    {
+        if (comments is null)
+        {
+            return;
+        }
+
+        await WriteCommentsAsync(target.ChannelId, postId, comments.Items, cancellationToken);
+        if (comments.NextCursor is { } after)
+        {
+            await foreach (var more in page.PagesAsync(target.Priority, graph.GetCommentsAsync(postId, target.Token, after: after, cancellationToken: cancellationToken)))
+            {
+                await WriteCommentsAsync(target.ChannelId, postId, more.Items, cancellationToken);
+            }
+        }
     }
 
     private async Task ProfileAsync(SyncTarget target, CancellationToken cancellationToken)
@@ -74,7 +213,7 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         }
     }
 
-    /// <summary>Posts or media new or changed since the last successful run (a day of overlap catches late edits).</summary>
+    /// <summary>Posts or media new or changed since the last successful run (a day of overlap catches late edits): runs recorded before the snapshot.</summary>
     private async Task PostsAsync(SyncTarget target, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -85,8 +224,7 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
             {
                 foreach (var post in batch.Items)
                 {
-                    await WriteAsync(Collections.Posts, post.Id, new PostRecord(target.ChannelId, post.Id, post.CreatedTime ?? now, post.Message,
-                        post.PermalinkUrl, post.CommentCount, post.ReactionCount, post.ShareCount, null, now), cancellationToken);
+                    await WritePostAsync(target, post, now, cancellationToken);
                 }
             }
 
@@ -98,8 +236,7 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
             var fresh = batch.Items.Where(m => (m.Timestamp ?? now) >= since).ToList();
             foreach (var media in fresh)
             {
-                await WriteAsync(Collections.Posts, media.Id, new PostRecord(target.ChannelId, media.Id, media.Timestamp ?? now, media.Caption, media.Permalink,
-                    media.CommentsCount ?? 0, media.LikeCount ?? 0, 0, media.MediaType, now), cancellationToken);
+                await WriteMediaAsync(target, media, now, cancellationToken);
             }
 
             // Media come newest first: once a page holds older media, the rest is older still.
@@ -123,7 +260,13 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
             }
         }
 
-        foreach (var chunk in recent.Chunk(GraphClient.MaxBatchOperations))
+        await ReadThreadsAsync(target, recent, cancellationToken);
+    }
+
+    /// <summary>The comments of posts or media: first pages by batch (50 per call), long threads paged on.</summary>
+    private async Task ReadThreadsAsync(SyncTarget target, IReadOnlyList<string> postIds, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in postIds.Chunk(GraphClient.MaxBatchOperations))
         {
             var batch = await page.CallAsync(target.Priority, chunk.Length, () => graph.GetCommentsOfManyAsync(chunk, target.Token, cancellationToken), r => r.Usage);
             foreach (var thread in batch.Value)
@@ -168,13 +311,18 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
             ? graph.GetPageInsightsAsync(target.ExternalId, target.Token, metrics, period, since, until, cancellationToken)
             : graph.GetInstagramAccountInsightsAsync(target.ExternalId, target.Token, metrics, period, since, until, cancellationToken: cancellationToken), r => r.Usage);
         RejectedMetrics.AddRange(result.Value.RejectedMetrics.Except(RejectedMetrics));
-        foreach (var series in result.Value.Series)
+        await WriteInsightsAsync(target, result.Value.Series, period, until, cancellationToken);
+    }
+
+    private async Task WriteInsightsAsync(SyncTarget target, IReadOnlyList<InsightSeries> series, string period, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        foreach (var metric in series)
         {
-            foreach (var value in series.Values ?? [])
+            foreach (var value in metric.Values ?? [])
             {
                 var end = value.EndTime ?? until;
-                await WriteAsync(Collections.Insights, InsightRecord.IdOf(target.ChannelId, series.Name, series.Period ?? period, end),
-                    new InsightRecord(target.ChannelId, series.Name, series.Period ?? period, end, value.Value?.Total ?? 0, value.Value?.Breakdown), cancellationToken);
+                await WriteAsync(Collections.Insights, InsightRecord.IdOf(target.ChannelId, metric.Name, metric.Period ?? period, end),
+                    new InsightRecord(target.ChannelId, metric.Name, metric.Period ?? period, end, value.Value?.Total ?? 0, value.Value?.Breakdown), cancellationToken);
             }
         }
     }
