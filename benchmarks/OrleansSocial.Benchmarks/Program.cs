@@ -3,6 +3,7 @@ using OrleansSocial.Benchmarks;
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- tenancy [--tenants 1000] [--seconds 10] [--concurrency 16]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- emulator [--seconds 10] [--concurrency 16]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- sync [--tenants 1000] [--channels 10] [--concurrency 32] [--emulator-process]
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- sync-cost [--tenants 200] [--concurrency 16]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing [--tenants 1000] [--posts 10] [--concurrency 32]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing-cluster [--tenants 1000] [--posts 10] [--concurrency 32]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- scheduled-cluster [--tenants 100] [--channels 100] [--seconds 300] [--kill]   (--seconds: the window the first ticks are staggered over)
@@ -17,6 +18,9 @@ switch (options.Name)
         return 0;
     case "sync":
         await SyncBenchmark.RunAsync(options, args.Contains("--emulator-process"));
+        return 0;
+    case "sync-cost":
+        await SyncCostBenchmark.RunAsync(options);
         return 0;
     case "publishing":
         await PublishingBenchmark.RunAsync(options);
@@ -37,6 +41,6 @@ switch (options.Name)
         await EmulatorBenchmark.RunAsync(options);
         return 0;
     default:
-        Console.Error.WriteLine("usage: tenancy [--tenants N] [--seconds S] [--concurrency C] | emulator [--seconds S] [--concurrency C] | sync [--tenants N] [--channels M] [--concurrency C] | publishing[-cluster] [--tenants N] [--posts P] [--concurrency C] | scheduled-cluster [--tenants N] [--channels M] [--seconds WINDOW] [--kill] | failover [--tenants N] [--seconds ROUNDS] [--probe TIMESPAN] | webhooks [--tenants EVENTS] [--concurrency C]");
+        Console.Error.WriteLine("usage: tenancy [--tenants N] [--seconds S] [--concurrency C] | emulator [--seconds S] [--concurrency C] | sync [--tenants N] [--channels M] [--concurrency C] | sync-cost [--tenants N] [--concurrency C] | publishing[-cluster] [--tenants N] [--posts P] [--concurrency C] | scheduled-cluster [--tenants N] [--channels M] [--seconds WINDOW] [--kill] | failover [--tenants N] [--seconds ROUNDS] [--probe TIMESPAN] | webhooks [--tenants EVENTS] [--concurrency C]");
         return 2;
 }

@@ -393,12 +393,12 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
             }
 
             yielded += items.Count;
-            yield return new GraphPage<T>(items, usage);
-
             after = json.TryGetProperty("paging", out var paging) && paging.TryGetProperty("next", out _)
                 && paging.TryGetProperty("cursors", out var cursors) && cursors.TryGetProperty("after", out var cursor)
                 ? cursor.GetString() : null;
-            if (after is null || (maxItems is { } limit && yielded >= limit))
+            var last = after is null || (maxItems is { } limit && yielded >= limit);
+            yield return new GraphPage<T>(items, usage, last);
+            if (last)
             {
                 yield break;
             }

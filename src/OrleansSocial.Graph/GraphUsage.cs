@@ -92,4 +92,5 @@ public sealed record GraphUsage(UsageLevel? App, IReadOnlyList<BusinessUseCaseUs
 public sealed record GraphResult<T>(T Value, GraphUsage Usage);
 
 /// <summary>One page of an edge, with its usage.</summary>
-public sealed record GraphPage<T>(IReadOnlyList<T> Items, GraphUsage Usage);
+/// <param name="IsLast">Nothing follows: reading on would make no call (callers counting calls stop here).</param>
+public sealed record GraphPage<T>(IReadOnlyList<T> Items, GraphUsage Usage, bool IsLast = false);

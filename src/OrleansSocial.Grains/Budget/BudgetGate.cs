@@ -61,6 +61,11 @@ public sealed class BudgetGate(IRateBudgetGrain bucket, TimeProvider time, strin
 
             await bucket.Report(ReportOf(pager.Current.Usage, throttled: false));
             yield return pager.Current;
+            if (pager.Current.IsLast)
+            {
+                // Asking for the next page would spend budget (and count a call) on a call never made.
+                yield break;
+            }
         }
     }
 

@@ -36,6 +36,16 @@ internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration
 
     public EmulatorOptions Options { get; } = Bind(configuration);
 
+    /// <summary>The running emulator's world, clock, limits and settings (the options it started with are a copy).</summary>
+    public EmulatorState State
+    {
+        get
+        {
+            _ = BaseUrl;
+            return _running!.State;
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (Enabled)

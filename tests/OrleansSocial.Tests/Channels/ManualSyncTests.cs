@@ -68,7 +68,8 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
         var run = await SyncAndWaitAsync(a);
 
         Assert.Equal("succeeded", run.GetProperty("status").GetString());
-        Assert.True(run.GetProperty("graphCalls").GetInt32() >= 3);
+        // The snapshot, and the rest of the month's 31 posts past its first page of 25.
+        Assert.Equal(2, run.GetProperty("graphCalls").GetInt32());
         Assert.True(run.GetProperty("itemsWritten").GetInt32() > 30);
         var profile = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/profile", a.Id, a.OwnerKey));
         Assert.True(profile.GetProperty("followers").GetInt64() > 0);
@@ -141,6 +142,30 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
         }
 
         Assert.True(await CountAsync(tenant, $"/api/channels/{channel}/insights?metric={(platform == "facebook" ? "page_follows" : "reach")}") >= 2);
+    }
+
+    [Fact]
+    public async Task A_metric_graph_refuses_fails_the_snapshot_so_the_run_reads_again_without_it_and_names_it()
+    {
+        var tenant = await Api.CreateTenantAsync(plan: "pro");
+        var connected = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken }));
+        var channel = connected.EnumerateArray().Last().GetProperty("channelId").GetString()!;
+        var deprecated = host.Host.Services.GetRequiredService<EmbeddedGraphEmulator>().State.Options.DeprecatedMetrics;
+        deprecated.Add("page_views_total");
+        try
+        {
+            var run = await SyncAndWaitAsync(tenant, channel);
+
+            Assert.Equal("succeeded", run.GetProperty("status").GetString());
+            Assert.Contains("page_views_total", run.GetProperty("error").GetString());
+            Assert.True(await CountAsync(tenant, $"/api/channels/{channel}/insights?metric=page_follows") >= 2);
+            Assert.Equal(0, await CountAsync(tenant, $"/api/channels/{channel}/insights?metric=page_views_total"));
+            Assert.True(await CountAsync(tenant, $"/api/channels/{channel}/posts?limit=100") > 20);
+        }
+        finally
+        {
+            deprecated.Remove("page_views_total");
+        }
     }
 
     /// <summary>Removes what the first sync wrote, so what the next one writes is all there is.</summary>

@@ -29,6 +29,10 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     public static readonly IReadOnlyList<string> InstagramMetrics = ["reach", "views", "follower_count", "profile_views", "total_interactions"];
     private const int InstagramInsightsDays = 30;
 
+    // The media edge takes no time window, and every medium it returns brings its comments (CPU charged
+    // per item): a daily run asks for a week's worth of an active account and reads on only if all are new.
+    private const int DailyMediaPage = 10;
+
     public int Calls => page.Calls + app.Calls;
 
     public int Items { get; private set; }
@@ -123,7 +127,7 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
             return snapshot.Insights;
         }
 
-        var account = (await page.CallAsync(target.Priority, 1, () => graph.GetInstagramSnapshotAsync(target.ExternalId, target.Token, insights, cancellationToken: cancellationToken), r => r.Usage)).Value;
+        var account = (await page.CallAsync(target.Priority, 1, () => graph.GetInstagramSnapshotAsync(target.ExternalId, target.Token, insights, media: target.LastSuccess is null ? 25 : DailyMediaPage, cancellationToken: cancellationToken), r => r.Usage)).Value;
         var ig = account.Profile;
         await WriteAsync(Collections.Profiles, target.ChannelId,
             new ProfileRecord(target.ChannelId, ig.Name, ig.Username, null, ig.FollowersCount, ig.FollowsCount, ig.MediaCount, now), cancellationToken);
