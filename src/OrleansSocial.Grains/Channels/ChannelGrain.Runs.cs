@@ -191,6 +191,7 @@ public sealed partial class ChannelGrain
         var run = document.Run;
         try
         {
+            using var slot = await slots.TakeAsync(cancellationToken);
             var token = protector.Unprotect(channel.Token, tenantId, channelId);
             var target = new SyncTarget(channelId, channel.Platform, channel.ExternalId, token, channel.LastSuccess, document.Priority);
             var done = document.PhasesDone.ToList();

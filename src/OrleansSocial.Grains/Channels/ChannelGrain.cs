@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OrleansSocial.Channels;
 using OrleansSocial.Graph;
 using OrleansSocial.Grains.Channels.Scheduling;
+using OrleansSocial.Grains.Channels.Sync;
 using OrleansSocial.Grains.Secrets;
 using OrleansSocial.Grains.Tenancy;
 using OrleansSocial.Storage.Documents;
@@ -111,7 +112,7 @@ internal sealed record ChannelDocument(
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class ChannelGrain(
-    IDocumentStore store, TokenProtector protector, GraphClient graph, [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<SyncOptions> syncOptions, ILogger<ChannelGrain> logger)
+    IDocumentStore store, TokenProtector protector, GraphClient graph, SyncSlots slots, [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<SyncOptions> syncOptions, ILogger<ChannelGrain> logger)
     : Grain, IChannelGrain, IRemindable
 {
     private ChannelDocument? _channel;

@@ -19,6 +19,7 @@ public static class SyncEngineServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Posts.Publishing.PublishingSlots>();
+        services.TryAddSingleton<Sync.SyncSlots>();
         services.TryAddKeyedSingleton<TimeProvider>(ClockKey, (provider, _) => provider.GetRequiredService<TimeProvider>());
         return services;
     }

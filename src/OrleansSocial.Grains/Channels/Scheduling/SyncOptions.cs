@@ -23,6 +23,9 @@ public sealed class SyncOptions
     /// <summary>A channel deactivating mid-run (its silo stopping) waits this long for the run to finish before handing it off.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Sync runs one silo works on at once; the rest wait their turn, still shown as running (see <see cref="Sync.SyncSlots"/>).</summary>
+    public int MaxConcurrentRuns { get; set; } = 64;
+
     /// <summary>How far back a channel's first sync reads posts.</summary>
     public int FirstSyncDays { get; set; } = 30;
 

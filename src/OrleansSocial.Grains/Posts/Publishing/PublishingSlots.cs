@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansSocial.Grains.Concurrency;
 
 namespace OrleansSocial.Grains.Posts.Publishing;
 
@@ -8,28 +9,4 @@ namespace OrleansSocial.Grains.Posts.Publishing;
 /// Graph connection at the same instant; past a few hundred that exhausts file descriptors and memory
 /// maps before it gets anything published sooner.
 /// </summary>
-public sealed class PublishingSlots(IOptions<PublishingOptions> options) : IDisposable
-{
-    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrentSteps));
-
-    public async Task<IDisposable> TakeAsync()
-    {
-        await _slots.WaitAsync();
-        return new Slot(_slots);
-    }
-
-    public void Dispose() => _slots.Dispose();
-
-    private sealed class Slot(SemaphoreSlim slots) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                slots.Release();
-            }
-        }
-    }
-}
+public sealed class PublishingSlots(IOptions<PublishingOptions> options) : SiloSlots(options.Value.MaxConcurrentSteps);
