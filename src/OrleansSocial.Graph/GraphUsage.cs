@@ -23,6 +23,9 @@ public sealed record GraphUsage(UsageLevel? App, IReadOnlyList<BusinessUseCaseUs
     /// <summary>The longest regain time any bucket reported; zero when none is throttled.</summary>
     public TimeSpan RegainAfter => BusinessUseCases.Select(b => b.RegainAfter).DefaultIfEmpty(TimeSpan.Zero).Max();
 
+    /// <summary>No usage header at all: "no data", never "0 % used" (Graph sends them once enough calls were made).</summary>
+    public bool IsEmpty => App is null && Page is null && BusinessUseCases.Count == 0;
+
     public double MaxPercent => new[] { App?.Max ?? 0, Page?.Max ?? 0 }.Concat(BusinessUseCases.Select(b => b.Level.Max)).Max();
 
     public static GraphUsage From(HttpResponseHeaders headers) => From(name => headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null);

@@ -33,7 +33,7 @@ public sealed class BudgetGate(IRateBudgetGrain bucket, TimeProvider time, strin
             throw await PausedAsync(exception);
         }
 
-        await bucket.Report(ReportOf(usageOf(result), throttled: false));
+        await ReportAsync(usageOf(result));
         return result;
     }
 
@@ -59,13 +59,25 @@ public sealed class BudgetGate(IRateBudgetGrain bucket, TimeProvider time, strin
                 yield break;
             }
 
-            await bucket.Report(ReportOf(pager.Current.Usage, throttled: false));
+            await ReportAsync(pager.Current.Usage);
             yield return pager.Current;
             if (pager.Current.IsLast)
             {
                 // Asking for the next page would spend budget (and count a call) on a call never made.
                 yield break;
             }
+        }
+    }
+
+    /// <summary>
+    /// A response without usage headers says nothing about the bucket: reported as 0 % it would reset
+    /// what the bucket knows (debug_token answers carry none, and every scheduled run starts with one).
+    /// </summary>
+    private async Task ReportAsync(GraphUsage usage)
+    {
+        if (!usage.IsEmpty)
+        {
+            await bucket.Report(ReportOf(usage, throttled: false));
         }
     }
 

@@ -20,6 +20,12 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
     /// <summary>Calls a measuring window spans before its rise is trusted as calls × one call's share.</summary>
     private const int WindowCalls = 20;
 
+    /// <summary>
+    /// The rise a measuring window waits for: reports are whole percents, so a rise of one point may be
+    /// anything from just over 0 to 2 points of real use, and measured over it a call looks twice its size.
+    /// </summary>
+    private const double WindowRise = 2;
+
     private double _percent;
     private double _perCall = double.NaN;
 
@@ -100,7 +106,7 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
         var left = (ceiling - _percent) / PerCall - Math.Max(1, calls);
         if (behind > 0 && left < behind * Options.FairShareReserveCalls && now < probeAt)
         {
-            return Task.FromResult(new BudgetDecision(false, probeAt, $"Tenants share this bucket: {behind} other tenant(s) that spent less go first."));
+            return Task.FromResult(new BudgetDecision(false, probeAt, $"Tenants share this bucket: {behind} other tenant(s) that spent less go first ({_percent:0.#}% used, about {Math.Max(0, left):0} calls left under {ceiling:0.#}%)."));
         }
 
         share.Grant(now, Math.Max(1, calls));
@@ -166,12 +172,13 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
             return;
         }
 
-        if (double.IsNaN(_windowPercent) || report.PercentUsed < _windowPercent)
+        if (double.IsNaN(_windowPercent) || report.PercentUsed <= _windowPercent - WindowRise)
         {
-            // The first report, or usage rolled off: measure from here.
+            // The first report, or usage rolled off: measure from here. A report one point lower is
+            // not a roll-off: answers to concurrent calls arrive out of order.
             (_windowPercent, _windowCalls) = (report.PercentUsed, 0);
         }
-        else if (report.PercentUsed > _windowPercent && _windowCalls >= WindowCalls)
+        else if (report.PercentUsed >= _windowPercent + WindowRise && _windowCalls >= WindowCalls)
         {
             // Calls granted but not yet answered count too, so this errs small by the calls in flight.
             _measuredPerCall = Math.Clamp((report.PercentUsed - _windowPercent) / _windowCalls, 1e-6, MaxLearnedStep);
