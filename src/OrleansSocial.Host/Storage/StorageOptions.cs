@@ -16,6 +16,9 @@ public sealed class StorageOptions
     /// <summary>MongoDB connection string.</summary>
     public string? Mongo { get; set; }
 
+    /// <summary>SQLite: the memory all tenant files' page caches may grow to together (soft heap limit; 0: none).</summary>
+    public int SqliteMemoryLimitMiB { get; set; } = 128;
+
     /// <summary>PostgreSQL: at most this many per-tenant connection pools open at once.</summary>
     public int MaxOpenDatabases { get; set; } = 64;
 

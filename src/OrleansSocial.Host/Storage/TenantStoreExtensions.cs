@@ -53,7 +53,7 @@ public static class TenantStoreExtensions
     {
         "postgres" => new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = location, MaxOpenDatabases = options.MaxOpenDatabases, MaxPoolSizePerDatabase = options.MaxPoolSizePerDatabase }),
         "mongo" => new MongoDocumentStore(MongoConnection.Client(location)),
-        _ => new SqliteDocumentStore(location),
+        _ => new SqliteDocumentStore(location, options.SqliteMemoryLimitMiB),
     };
 
     private sealed class CatalogInitializer(IDocumentStore store) : IHostedService
