@@ -27,6 +27,9 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
     private const double WindowRise = 2;
 
     private double _percent;
+
+    /// <summary>Graph has reported this bucket's usage at least once since activation.</summary>
+    private bool _reported;
     private double _perCall = double.NaN;
 
     // One call's share measured over many calls: the rise since the window began over the calls granted
@@ -102,7 +105,10 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
 
         // Taking turns: the calls left under the ceiling keep a reserve for every other tenant of this
         // priority that asked recently and has spent less; a tenant ahead of them waits for its turn.
-        var behind = _shares.Count(s => s.Key.Item1 == priority && s.Key.Item2 != tenantId && s.Value.Spent < share.Spent);
+        // Only once Graph has said how full the bucket is: with no usage report yet (an app bucket that
+        // only sees debug_token, whose answers carry none) "calls left" would be a guess at 1 % a call,
+        // and the 4,000-channel scheduled run parked hundreds of first syncs on that guess at 0 % used.
+        var behind = _reported ? _shares.Count(s => s.Key.Item1 == priority && s.Key.Item2 != tenantId && s.Value.Spent < share.Spent) : 0;
         var left = (ceiling - _percent) / PerCall - Math.Max(1, calls);
         if (behind > 0 && left < behind * Options.FairShareReserveCalls && now < probeAt)
         {
@@ -153,6 +159,7 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
         }
 
         Measure(report);
+        _reported = true;
         _percent = report.PercentUsed;
         _reportedAt = now;
         if (report.Throttled || report.RegainAfter > TimeSpan.Zero)

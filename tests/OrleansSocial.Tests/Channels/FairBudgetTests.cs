@@ -149,4 +149,38 @@ public sealed class FairBudgetTests(SyncClusterFixture fixture)
 
         Assert.InRange(firstRefusal, 88, 95);
     }
+
+    /// <summary>
+    /// An app bucket the syncs reach only through debug_token, whose answers carry no usage header:
+    /// Graph never says how full it is. Thirty tenants taking turns must not be parked on a guess
+    /// (the 4,000-channel scheduled run parked 500-860 first syncs at "0 % used, 94 calls left").
+    /// </summary>
+    [Fact]
+    public async Task A_bucket_graph_never_reported_parks_nobody_on_the_fair_share()
+    {
+        SyncClusterFixture.Clock.Set(DateTimeOffset.UtcNow);
+        var app = fixture.Grains.GetGrain<IRateBudgetGrain>("app:silent-" + Guid.NewGuid().ToString("N"));
+        var refused = new List<string>();
+        for (var round = 0; round < 5; round++)
+        {
+            foreach (var tenant in Enumerable.Range(0, 30))
+            {
+                var gate = new OrleansSocial.Grains.Budget.BudgetGate(app, TimeProvider.System, $"t{tenant}");
+                try
+                {
+                    // The busiest tenant asks three times a round.
+                    foreach (var _ in Enumerable.Range(0, tenant == 0 ? 3 : 1))
+                    {
+                        await gate.CallAsync(BudgetPriority.Scheduled, 1, () => Task.FromResult(0), _ => OrleansSocial.Graph.GraphUsage.None);
+                    }
+                }
+                catch (OrleansSocial.Grains.Budget.BudgetDeferredException deferred)
+                {
+                    refused.Add(deferred.Message);
+                }
+            }
+        }
+
+        Assert.Empty(refused);
+    }
 }
