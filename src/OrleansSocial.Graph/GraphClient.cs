@@ -70,7 +70,7 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
     public async Task<GraphResult<PageSnapshot>> GetPageSnapshotAsync(string pageId, string pageToken, DateTimeOffset postsSince, InsightsQuery? insights,
         int posts = 25, int comments = 25, CancellationToken cancellationToken = default)
     {
-        var fields = $"{PageFields},published_posts.since({Unix(postsSince)}).limit({Limit(posts)}){{{PostFields},comments.limit({Limit(comments)}).summary(true){{{CommentFields}}},reactions.limit(0).summary(total_count)}}"
+        var fields = $"{PageFields},published_posts.since({Unix(postsSince)}).limit({Limit(posts)}){{{PostFields},comments.limit({Limit(comments)}).summary(true){{{PageCommentFields}}},reactions.limit(0).summary(total_count)}}"
             + (insights is null ? "" : "," + insights.Expansion);
         var (json, usage) = await SendAsync(HttpMethod.Get, pageId, pageToken, [("fields", fields)], cancellationToken);
         var edge = Edge<PagePost>(json, "published_posts");
@@ -85,7 +85,7 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
     public async Task<GraphResult<InstagramSnapshot>> GetInstagramSnapshotAsync(string igUserId, string token, InsightsQuery? insights,
         int media = 25, int comments = 25, CancellationToken cancellationToken = default)
     {
-        var fields = $"{InstagramFields},media.limit({Limit(media)}){{{MediaFields},comments.limit({Limit(comments)}){{{CommentFields}}}}}"
+        var fields = $"{InstagramFields},media.limit({Limit(media)}){{{MediaFields},comments.limit({Limit(comments)}){{{InstagramCommentFields}}}}}"
             + (insights is null ? "" : "," + insights.Expansion);
         var (json, usage) = await SendAsync(HttpMethod.Get, igUserId, token, [("fields", fields)], cancellationToken);
         var edge = Edge<InstagramMedia>(json, "media");
@@ -134,20 +134,25 @@ public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
     public IAsyncEnumerable<GraphPage<PagePost>> GetScheduledPostsAsync(string pageId, string pageToken, CancellationToken cancellationToken = default) =>
         PagesAsync<PagePost>($"{pageId}/scheduled_posts", pageToken, [("fields", "id,message,scheduled_publish_time,is_published")], null, cancellationToken);
 
-    private const string CommentFields = "id,message,text,created_time,timestamp,from,username,like_count";
+    // A Page comment and an Instagram comment are different nodes: asking one for the other's fields fails the request.
+    private const string PageCommentFields = "id,message,created_time,from,like_count";
+    private const string InstagramCommentFields = "id,text,timestamp,username,like_count";
+
+    private static string CommentFields(bool instagram) => instagram ? InstagramCommentFields : PageCommentFields;
 
     /// <param name="after">Where an earlier page (or a field expansion) stopped.</param>
-    public IAsyncEnumerable<GraphPage<GraphComment>> GetCommentsAsync(string objectId, string token, int? maxItems = null, string? after = null, CancellationToken cancellationToken = default) =>
-        PagesAsync<GraphComment>($"{objectId}/comments", token, [("fields", CommentFields), ("limit", "100")], maxItems, cancellationToken, after);
+    /// <param name="instagram">The object is an Instagram medium (its comments are Instagram comments).</param>
+    public IAsyncEnumerable<GraphPage<GraphComment>> GetCommentsAsync(string objectId, string token, int? maxItems = null, string? after = null, bool instagram = false, CancellationToken cancellationToken = default) =>
+        PagesAsync<GraphComment>($"{objectId}/comments", token, [("fields", CommentFields(instagram)), ("limit", "100")], maxItems, cancellationToken, after);
 
     /// <summary>
     /// The first page of comments of up to 50 posts or media in one batch round trip. An object
     /// whose comments go on is marked so the caller pages the rest with <see cref="GetCommentsAsync"/>.
     /// The first failed operation is thrown, classified like any call; the usage is the fullest bucket's.
     /// </summary>
-    public async Task<GraphResult<IReadOnlyList<CommentsOf>>> GetCommentsOfManyAsync(IReadOnlyList<string> objectIds, string token, CancellationToken cancellationToken = default)
+    public async Task<GraphResult<IReadOnlyList<CommentsOf>>> GetCommentsOfManyAsync(IReadOnlyList<string> objectIds, string token, bool instagram = false, CancellationToken cancellationToken = default)
     {
-        var batch = await BatchAsync(token, objectIds.Select(id => BatchOperation.Get($"{id}/comments?fields={CommentFields}&limit=100")).ToList(), cancellationToken);
+        var batch = await BatchAsync(token, objectIds.Select(id => BatchOperation.Get($"{id}/comments?fields={CommentFields(instagram)}&limit=100")).ToList(), cancellationToken);
         var results = new List<CommentsOf>();
         var usage = batch.Usage;
         for (var i = 0; i < objectIds.Count; i++)

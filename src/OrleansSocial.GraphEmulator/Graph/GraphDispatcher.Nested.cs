@@ -25,7 +25,7 @@ public sealed partial class GraphDispatcher
 
         var request = new GraphRequest("GET", [objectId, spec.Name], parameters, context.Token, context.BaseUrl, context.Version);
         var result = spec.Name == "insights" ? Insights(request, token) : ReadEdge(request, token, spec.Children);
-        return result.Status < 400 ? result.Body : throw new NestedEdgeFailure(result);
+        return result.Status < 400 ? result.Body : throw new GraphRequestFailure(result);
     };
 
     private bool IsNestedEdge(string objectId, string name) => name switch
@@ -38,8 +38,8 @@ public sealed partial class GraphDispatcher
     };
 }
 
-/// <summary>A nested edge failed: Graph answers the whole request with that edge's error.</summary>
-internal sealed class NestedEdgeFailure(GraphResult result) : Exception("A nested edge failed.")
+/// <summary>Part of a request failed (a nested edge, a field the node does not have): Graph answers the whole request with that error.</summary>
+internal sealed class GraphRequestFailure(GraphResult result) : Exception("A part of the request failed.")
 {
     public GraphResult Result { get; } = result;
 }

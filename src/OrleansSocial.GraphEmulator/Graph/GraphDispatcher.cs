@@ -119,7 +119,7 @@ public sealed partial class GraphDispatcher(EmulatorState state)
         {
             result = Route(request, token);
         }
-        catch (NestedEdgeFailure failure)
+        catch (GraphRequestFailure failure)
         {
             result = failure.Result;
         }
@@ -287,7 +287,8 @@ public sealed partial class GraphDispatcher(EmulatorState state)
                     comments.Reverse();
                 }
 
-                return Paged(request, comments, c => Render.Comment(c, fields),
+                var instagram = World.FindMedia(id) is not null;
+                return Paged(request, comments, c => Render.Comment(c, fields, instagram),
                     summary: request["summary"] is "true" or "1" ? new JsonObject { ["order"] = "chronological", ["total_count"] = comments.Count, ["can_comment"] = true } : null);
             case "media" when World.FindAccount(id) is { } account:
                 return CanAccess(token, World.FindPage(account.PageId)!)

@@ -31,7 +31,7 @@ public static class Render
             ["tasks"] = _ => new JsonArray("ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE"),
             ["access_token"] = _ => pageToken(page),
         };
-        return Select(all, fields, ["id", "name"], edges);
+        return Select("Page", all, fields, ["id", "name"], edges);
     }
 
     public static JsonObject Post(Post post, IReadOnlyList<FieldSpec> fields, EmulatorWorld world, DateTimeOffset now, Func<FieldSpec, JsonNode?>? edges = null)
@@ -41,6 +41,7 @@ public static class Render
         {
             ["id"] = _ => post.Id,
             ["message"] = _ => post.Message,
+            ["story"] = _ => null,
             ["created_time"] = _ => Time(post.ScheduledPublishTime ?? post.CreatedTime),
             ["updated_time"] = _ => Time(post.ScheduledPublishTime ?? post.CreatedTime),
             ["permalink_url"] = _ => $"https://www.facebook.com/{post.PageId}/posts/{post.Id.Split('_')[1]}",
@@ -50,30 +51,39 @@ public static class Render
             ["scheduled_publish_time"] = _ => post.ScheduledPublishTime?.ToUnixTimeSeconds(),
             ["shares"] = _ => new JsonObject { ["count"] = EmulatorWorld.Grown(post.Shares, post.CreatedTime, now) / 4 },
             ["reactions"] = f => Edge([], f, new JsonObject { ["total_count"] = EmulatorWorld.Grown(post.BaseReactions, post.CreatedTime, now), ["viewer_reaction"] = "NONE" }),
-            ["comments"] = f => Edge(comments.Select(c => (JsonNode)Comment(c, f.Children)).ToList(), f,
+            ["comments"] = f => Edge(comments.Select(c => (JsonNode)Comment(c, f.Children, instagram: false)).ToList(), f,
                 new JsonObject { ["order"] = "ranked", ["total_count"] = comments.Count, ["can_comment"] = true }),
             ["attachments"] = _ => new JsonObject { ["data"] = new JsonArray(new JsonObject { ["type"] = "photo", ["media_type"] = "photo", ["url"] = $"https://emulator.invalid/{post.Id}" }) },
         };
-        return Select(all, fields, ["id", "message", "created_time"], edges);
+        return Select("Post", all, fields, ["id", "message", "created_time"], edges);
     }
 
-    public static JsonObject Comment(Comment comment, IReadOnlyList<FieldSpec> fields)
+    /// <summary>A Page comment (message, created_time, from) or an Instagram one (text, timestamp, username): the nodes differ.</summary>
+    public static JsonObject Comment(Comment comment, IReadOnlyList<FieldSpec> fields, bool instagram)
     {
-        var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
-        {
-            ["id"] = _ => comment.Id,
-            ["message"] = _ => comment.Message,
-            ["text"] = _ => comment.Message,
-            ["created_time"] = _ => Time(comment.CreatedTime),
-            ["timestamp"] = _ => Time(comment.CreatedTime),
-            ["from"] = _ => new JsonObject { ["id"] = comment.FromId, ["name"] = comment.FromName },
-            ["username"] = _ => comment.FromName.Replace(' ', '_').ToLowerInvariant(),
-            ["like_count"] = _ => comment.LikeCount,
-            ["comment_count"] = _ => 0,
-            ["is_hidden"] = _ => false,
-            ["permalink_url"] = _ => $"https://www.facebook.com/{comment.Id}",
-        };
-        return Select(all, fields, ["id", "message", "created_time"]);
+        var all = instagram
+            ? new Dictionary<string, Func<FieldSpec, JsonNode?>>
+            {
+                ["id"] = _ => comment.Id,
+                ["text"] = _ => comment.Message,
+                ["timestamp"] = _ => Time(comment.CreatedTime),
+                ["username"] = _ => comment.FromName.Replace(' ', '_').ToLowerInvariant(),
+                ["from"] = _ => new JsonObject { ["id"] = comment.FromId, ["username"] = comment.FromName.Replace(' ', '_').ToLowerInvariant() },
+                ["like_count"] = _ => comment.LikeCount,
+                ["hidden"] = _ => false,
+            }
+            : new Dictionary<string, Func<FieldSpec, JsonNode?>>
+            {
+                ["id"] = _ => comment.Id,
+                ["message"] = _ => comment.Message,
+                ["created_time"] = _ => Time(comment.CreatedTime),
+                ["from"] = _ => new JsonObject { ["id"] = comment.FromId, ["name"] = comment.FromName },
+                ["like_count"] = _ => comment.LikeCount,
+                ["comment_count"] = _ => 0,
+                ["is_hidden"] = _ => false,
+                ["permalink_url"] = _ => $"https://www.facebook.com/{comment.Id}",
+            };
+        return instagram ? Select("IGComment", all, fields, ["id", "text", "timestamp"]) : Select("Comment", all, fields, ["id", "message", "created_time"]);
     }
 
     public static JsonObject Account(InstagramAccount account, IReadOnlyList<FieldSpec> fields, int mediaCount, Func<FieldSpec, JsonNode?>? edges = null)
@@ -91,7 +101,7 @@ public static class Render
             ["follows_count"] = _ => account.FollowsCount,
             ["media_count"] = _ => mediaCount,
         };
-        return Select(all, fields, ["id"], edges);
+        return Select("IGUser", all, fields, ["id"], edges);
     }
 
     public static JsonObject Media(Media media, IReadOnlyList<FieldSpec> fields, EmulatorWorld world, DateTimeOffset now, Func<FieldSpec, JsonNode?>? edges = null)
@@ -113,7 +123,7 @@ public static class Render
             ["comments_count"] = _ => comments.Count,
             ["is_comment_enabled"] = _ => true,
         };
-        return Select(all, fields, ["id"], edges);
+        return Select("IGMedia", all, fields, ["id"], edges);
     }
 
     /// <summary>An edge inside field expansion: data honouring .limit(n), summary when .summary(true).</summary>
@@ -131,7 +141,8 @@ public static class Render
     private static JsonObject Link(string id, FieldSpec spec) => new() { ["id"] = id };
 
     /// <param name="edges">Reads an edge asked for by field expansion the way its own endpoint does (null: not an edge).</param>
-    private static JsonObject Select(Dictionary<string, Func<FieldSpec, JsonNode?>> all, IReadOnlyList<FieldSpec> fields, string[] defaults, Func<FieldSpec, JsonNode?>? edges = null)
+    /// <param name="node">The node type Graph names when a field does not exist on it.</param>
+    private static JsonObject Select(string node, Dictionary<string, Func<FieldSpec, JsonNode?>> all, IReadOnlyList<FieldSpec> fields, string[] defaults, Func<FieldSpec, JsonNode?>? edges = null)
     {
         var result = new JsonObject();
         var requested = fields.Count > 0 ? fields : defaults.Select(d => new FieldSpec(d, new Dictionary<string, string>(), [])).ToList();
@@ -141,9 +152,17 @@ public static class Render
             {
                 result[field.Name] = edge;
             }
-            else if (all.TryGetValue(field.Name, out var render) && render(field) is { } value)
+            else if (all.TryGetValue(field.Name, out var render))
             {
-                result[field.Name] = value;
+                if (render(field) is { } value)
+                {
+                    result[field.Name] = value;
+                }
+            }
+            else
+            {
+                // Graph refuses the whole request; a client that asks a Page comment for Instagram's fields learns it here.
+                throw new GraphRequestFailure(GraphErrors.Error(100, $"Tried accessing nonexisting field ({field.Name}) on node type ({node})"));
             }
         }
 

@@ -106,12 +106,29 @@ public sealed class FieldExpansionTests(GraphEmulatorFixture graph) : IClassFixt
         Assert.NotNull(snapshot.MoreMediaAfter);
         foreach (var medium in snapshot.Media)
         {
-            var comments = await AllAsync(Client.GetCommentsAsync(medium.Id, token));
+            var comments = await AllAsync(Client.GetCommentsAsync(medium.Id, token, instagram: true));
             Assert.Equal(comments.Select(c => c.Id), medium.Comments!.Items.Select(c => c.Id));
         }
 
         var insights = (await Client.GetInstagramAccountInsightsAsync(igId, token, metrics, "day", Now.AddDays(-3), Now)).Value;
         Assert.Equal(insights.Series.Select(s => (s.Name, s.Values!.Count)), snapshot.Insights.Select(s => (s.Name, s.Values!.Count)));
+    }
+
+    [Fact]
+    public async Task A_field_the_node_does_not_have_fails_the_request_as_on_graph()
+    {
+        var token = await graph.PageTokenAsync(graph.PageId(2));
+        var post = (await AllAsync(Client.GetPagePostsAsync(graph.PageId(2), token, maxItems: 1))).Single();
+
+        // Instagram's comment fields on a Page comment, and a Page comment's on an Instagram one.
+        var onPage = await Assert.ThrowsAsync<GraphException>(() => Client.GetObjectAsync<JsonElement>(post.Id, token, "comments{id,text}"));
+        var igToken = await graph.PageTokenAsync(graph.PageId(0));
+        var medium = (await AllAsync(Client.GetInstagramMediaAsync(graph.InstagramId(0), igToken, maxItems: 1))).Single();
+        var onMedium = await Assert.ThrowsAsync<GraphException>(() => AllAsync(Client.GetCommentsAsync(medium.Id, igToken)));
+
+        Assert.Contains("nonexisting field (text) on node type (Comment)", onPage.Message);
+        Assert.Contains("nonexisting field (message) on node type (IGComment)", onMedium.Message);
+        Assert.NotEmpty(await AllAsync(Client.GetCommentsAsync(medium.Id, igToken, instagram: true)));
     }
 
     [Fact]

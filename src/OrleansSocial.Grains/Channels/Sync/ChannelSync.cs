@@ -193,7 +193,7 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         await WriteCommentsAsync(target.ChannelId, postId, comments.Items, cancellationToken);
         if (comments.NextCursor is { } after)
         {
-            await foreach (var more in page.PagesAsync(target.Priority, graph.GetCommentsAsync(postId, target.Token, after: after, cancellationToken: cancellationToken)))
+            await foreach (var more in page.PagesAsync(target.Priority, graph.GetCommentsAsync(postId, target.Token, after: after, instagram: target.Platform == ChannelIds.Instagram, cancellationToken: cancellationToken)))
             {
                 await WriteCommentsAsync(target.ChannelId, postId, more.Items, cancellationToken);
             }
@@ -272,13 +272,13 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     {
         foreach (var chunk in postIds.Chunk(GraphClient.MaxBatchOperations))
         {
-            var batch = await page.CallAsync(target.Priority, chunk.Length, () => graph.GetCommentsOfManyAsync(chunk, target.Token, cancellationToken), r => r.Usage);
+            var batch = await page.CallAsync(target.Priority, chunk.Length, () => graph.GetCommentsOfManyAsync(chunk, target.Token, target.Platform == ChannelIds.Instagram, cancellationToken), r => r.Usage);
             foreach (var thread in batch.Value)
             {
                 await WriteCommentsAsync(target.ChannelId, thread.ObjectId, thread.Comments, cancellationToken);
                 if (thread.HasMore)
                 {
-                    await foreach (var more in page.PagesAsync(target.Priority, graph.GetCommentsAsync(thread.ObjectId, target.Token, cancellationToken: cancellationToken)))
+                    await foreach (var more in page.PagesAsync(target.Priority, graph.GetCommentsAsync(thread.ObjectId, target.Token, instagram: target.Platform == ChannelIds.Instagram, cancellationToken: cancellationToken)))
                     {
                         await WriteCommentsAsync(target.ChannelId, thread.ObjectId, more.Items, cancellationToken);
                     }
