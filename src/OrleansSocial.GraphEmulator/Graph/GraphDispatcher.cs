@@ -213,7 +213,7 @@ public sealed partial class GraphDispatcher(EmulatorState state)
 
         if (World.FindPost(id) is { } post)
         {
-            return CanAccess(token, World.FindPage(post.PageId)!) ? Render.Post(post, fields, World, Now, edges) : null;
+            return CanAccess(token, World.FindPage(post.PageId)!) ? Render.Post(post, fields, Now, edges) : null;
         }
 
         if (World.FindAccount(id) is { } account)
@@ -273,7 +273,7 @@ public sealed partial class GraphDispatcher(EmulatorState state)
                 var since = ParseTime(request["since"]);
                 var until = ParseTime(request["until"]);
                 var window = posts.Where(p => (since is null || (p.ScheduledPublishTime ?? p.CreatedTime) >= since) && (until is null || (p.ScheduledPublishTime ?? p.CreatedTime) <= until)).ToList();
-                return Paged(request, window, p => Render.Post(p, fields, World, Now, NestedEdges(request, p.Id, token)));
+                return Paged(request, window, p => Render.Post(p, fields, Now, NestedEdges(request, p.Id, token)));
             case "comments":
                 var owner = RenderObject(id, [], token);
                 if (owner is null)

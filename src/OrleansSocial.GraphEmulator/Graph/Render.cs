@@ -34,9 +34,9 @@ public static class Render
         return Select("Page", all, fields, ["id", "name"], edges);
     }
 
-    public static JsonObject Post(Post post, IReadOnlyList<FieldSpec> fields, EmulatorWorld world, DateTimeOffset now, Func<FieldSpec, JsonNode?>? edges = null)
+    /// <param name="edges">Reads <c>comments</c> as the comments endpoint does (the dispatcher passes it wherever fields are asked).</param>
+    public static JsonObject Post(Post post, IReadOnlyList<FieldSpec> fields, DateTimeOffset now, Func<FieldSpec, JsonNode?>? edges = null)
     {
-        var comments = world.CommentsOf(post.Id);
         var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
         {
             ["id"] = _ => post.Id,
@@ -51,8 +51,6 @@ public static class Render
             ["scheduled_publish_time"] = _ => post.ScheduledPublishTime?.ToUnixTimeSeconds(),
             ["shares"] = _ => new JsonObject { ["count"] = EmulatorWorld.Grown(post.Shares, post.CreatedTime, now) / 4 },
             ["reactions"] = f => Edge([], f, new JsonObject { ["total_count"] = EmulatorWorld.Grown(post.BaseReactions, post.CreatedTime, now), ["viewer_reaction"] = "NONE" }),
-            ["comments"] = f => Edge(comments.Select(c => (JsonNode)Comment(c, f.Children, instagram: false)).ToList(), f,
-                new JsonObject { ["order"] = "ranked", ["total_count"] = comments.Count, ["can_comment"] = true }),
             ["attachments"] = _ => new JsonObject { ["data"] = new JsonArray(new JsonObject { ["type"] = "photo", ["media_type"] = "photo", ["url"] = $"https://emulator.invalid/{post.Id}" }) },
         };
         return Select("Post", all, fields, ["id", "message", "created_time"], edges);
