@@ -32,7 +32,16 @@ public sealed class SqlDocumentCollection : IDocumentCollection
     public async Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken)
     {
         await _ensureTable(cancellationToken);
-        await ExecuteAsync(_dialect.CreateIndex(_table, index), _ => { }, cancellationToken);
+        try
+        {
+            await ExecuteAsync(_dialect.CreateIndex(_table, index), _ => { }, cancellationToken);
+        }
+        catch (DbException)
+        {
+            // Two silos starting together race on CREATE INDEX IF NOT EXISTS: PostgreSQL can fail the
+            // loser on its catalog's unique index (pg_class_relname_nsp_index). The index exists now; one more try confirms it.
+            await ExecuteAsync(_dialect.CreateIndex(_table, index), _ => { }, cancellationToken);
+        }
     }
 
     public async Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken)
