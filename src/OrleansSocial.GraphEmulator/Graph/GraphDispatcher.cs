@@ -273,7 +273,8 @@ public sealed partial class GraphDispatcher(EmulatorState state)
                 var since = ParseTime(request["since"]);
                 var until = ParseTime(request["until"]);
                 var window = posts.Where(p => (since is null || (p.ScheduledPublishTime ?? p.CreatedTime) >= since) && (until is null || (p.ScheduledPublishTime ?? p.CreatedTime) <= until)).ToList();
-                return Paged(request, window, p => Render.Post(p, fields, Now, NestedEdges(request, p.Id, token)));
+                return Paged(request, window, p => Render.Post(p, fields, Now, NestedEdges(request, p.Id, token)),
+                    checkFields: () => Render.Post(Stand.Post, fields, Now, Stand.Comments));
             case "comments":
                 var owner = RenderObject(id, [], token);
                 if (owner is null)
@@ -289,10 +290,12 @@ public sealed partial class GraphDispatcher(EmulatorState state)
 
                 var instagram = World.FindMedia(id) is not null;
                 return Paged(request, comments, c => Render.Comment(c, fields, instagram),
-                    summary: request["summary"] is "true" or "1" ? new JsonObject { ["order"] = "chronological", ["total_count"] = comments.Count, ["can_comment"] = true } : null);
+                    summary: request["summary"] is "true" or "1" ? new JsonObject { ["order"] = "chronological", ["total_count"] = comments.Count, ["can_comment"] = true } : null,
+                    checkFields: () => Render.Comment(Stand.Comment, fields, instagram));
             case "media" when World.FindAccount(id) is { } account:
                 return CanAccess(token, World.FindPage(account.PageId)!)
-                    ? Paged(request, World.MediaOf(account), m => Render.Media(m, fields, World, Now, NestedEdges(request, m.Id, token)))
+                    ? Paged(request, World.MediaOf(account), m => Render.Media(m, fields, World, Now, NestedEdges(request, m.Id, token)),
+                        checkFields: () => Render.Media(Stand.Media, fields, World, Now, Stand.Comments))
                     : GraphErrors.NotFound(id);
             case "content_publishing_limit" when World.FindAccount(id) is { } account:
                 return Publishing.Limit(state, account, fields);
@@ -302,7 +305,8 @@ public sealed partial class GraphDispatcher(EmulatorState state)
     }
 
     /// <summary>Cursor paging: opaque cursors, <c>next</c> only when more items follow, links on this emulator's base URL.</summary>
-    internal GraphResult Paged<T>(GraphRequest request, IReadOnlyList<T> items, Func<T, JsonNode> render, JsonObject? summary = null)
+    /// <param name="checkFields">Renders a stand-in node: Graph refuses a field the edge's nodes do not have even when the edge is empty.</param>
+    internal GraphResult Paged<T>(GraphRequest request, IReadOnlyList<T> items, Func<T, JsonNode> render, JsonObject? summary = null, Func<JsonNode>? checkFields = null)
     {
         // limit(0) inside field expansion asks for the summary alone.
         var limit = int.TryParse(request["limit"], out var l) && l >= 0 ? l : 25;
@@ -313,6 +317,11 @@ public sealed partial class GraphDispatcher(EmulatorState state)
         }
 
         var page = items.Skip(start).Take(limit).ToList();
+        if (page.Count == 0)
+        {
+            checkFields?.Invoke();
+        }
+
         var body = new JsonObject { ["data"] = new JsonArray(page.Select(render).ToArray()) };
         var paging = new JsonObject();
         if (page.Count > 0)

@@ -128,6 +128,12 @@ public sealed class FieldExpansionTests(GraphEmulatorFixture graph) : IClassFixt
 
         Assert.Contains("nonexisting field (text) on node type (Comment)", onPage.Message);
         Assert.Contains("nonexisting field (message) on node type (IGComment)", onMedium.Message);
+
+        // An empty edge (no comments yet, or limit 0) still has its fields checked.
+        var empty = await Assert.ThrowsAsync<GraphException>(() => Client.GetObjectAsync<JsonElement>(post.Id, token, "comments.limit(0){id,text}"));
+        Assert.Contains("nonexisting field (text) on node type (Comment)", empty.Message);
+        var emptyPosts = await Assert.ThrowsAsync<GraphException>(() => Client.GetObjectAsync<JsonElement>(graph.PageId(2), token, "published_posts.limit(0){id,caption}"));
+        Assert.Contains("nonexisting field (caption) on node type (Post)", emptyPosts.Message);
         Assert.NotEmpty(await AllAsync(Client.GetCommentsAsync(medium.Id, igToken, instagram: true)));
     }
 
