@@ -22,16 +22,20 @@ namespace OrleansSocial.Grains.Channels;
 /// Runs. A run is written to <c>sync_runs</c> before it calls anyone and after every phase; the
 /// channel record names the open run. The work itself runs beside the grain's turns so requests
 /// return at once. If the silo dies, the next activation on any silo (a call, or at the latest
-/// the schedule reminder's next tick) picks the run up at its first unfinished phase. The rate
-/// budget can park a run as <see cref="SyncRunStatus.Waiting"/>; a resume reminder then checks
-/// every <see cref="Scheduling.SyncOptions.ResumePeriod"/> whether its time has come.
+/// the resume reminder, see <see cref="StartRunAsync"/>) picks the run up at its first unfinished
+/// phase. The rate budget can park a run as <see cref="SyncRunStatus.Waiting"/>; the same reminder
+/// checks every <see cref="Scheduling.SyncOptions.ResumePeriod"/> whether its time has come.
 /// </summary>
 public sealed partial class ChannelGrain
 {
     private SyncRunRecord? _open;
     private Task? _work;
     private CancellationTokenSource? _stop;
-    private bool _resumeRegistered;
+    /// <summary>The resume reminder as this activation registered it; removing it by handle costs no read.</summary>
+    private IGrainReminder? _resume;
+
+    /// <summary>A resume reminder may exist that this activation did not register (it took over an open run).</summary>
+    private bool _resumeInherited;
 
     public async Task<SyncRunView> RequestSync(SyncRequest request)
     {
@@ -52,6 +56,7 @@ public sealed partial class ChannelGrain
         var standing = await TenantOf(Key.TenantId).Standing() ?? throw DomainException.NotFound("tenant", "The channel's tenant no longer exists.");
         var bucket = TakeSyncToken(Math.Max(1, standing.Limits.ManualSyncsPerChannelPerHour));
         var id = $"{TenantDocuments.Timestamp(time.GetUtcNow())}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        LogManualRun(logger, id, Key.ChannelId, Key.TenantId);
         return await StartRunAsync(id, "manual", kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual, bucket);
     }
 
@@ -101,8 +106,13 @@ public sealed partial class ChannelGrain
         var run = new SyncRunView(runId, trigger, kinds, now, null, SyncRunStatus.Running, 0, 0, null);
         var document = new SyncRunRecord(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, trigger == "scheduled"), [], dues, priority);
 
-        // Order matters for crash safety: the run exists before the channel points at it. If the silo
-        // dies, the next activation (any call, or the schedule reminder's next tick) continues the run.
+        // Order matters for crash safety. The resume reminder comes first: if this silo dies at any
+        // point of the run, a survivor takes the reminder over and continues the run within a
+        // ResumePeriod, however long ago it started (re-delivering missed schedule ticks reaches
+        // only ticks due just before the death; a run queued behind others, or a manual one, has
+        // none). If the silo dies before the run is written, the reminder finds no run and removes
+        // itself. Then the run exists before the channel points at it.
+        _resume = await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
         await WriteRunAsync(document);
         await UpdateAsync(current => Present(current) with { ActiveRunId = runId, ManualSyncs = spent ?? Present(current).ManualSyncs });
         Launch(document);
@@ -139,6 +149,7 @@ public sealed partial class ChannelGrain
         }
 
         _open = document;
+        _resumeInherited = true;
         if (document.Run.ResumeAt is { } at && at > time.GetUtcNow())
         {
             return;
@@ -219,8 +230,7 @@ public sealed partial class ChannelGrain
             _open = waiting;
             _work = null;
             // The resume reminder keeps ticking every ResumePeriod; each tick checks the time it was given.
-            await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
-            _resumeRegistered = true;
+            _resume = await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
             SyncMetrics.Parked(tenantId);
             LogDeferred(logger, tenantId, channelId, deferred.RetryAt);
         }
@@ -281,12 +291,7 @@ public sealed partial class ChannelGrain
                 : closed;
         });
         await RelayAsync();
-        if (_resumeRegistered)
-        {
-            // (One left by an earlier activation removes itself on its next tick.)
-            await UnregisterAsync(ResumeReminder);
-            _resumeRegistered = false;
-        }
+        await RemoveResumeAsync();
 
         if (document?.Run.Trigger == "scheduled")
         {
@@ -300,6 +305,30 @@ public sealed partial class ChannelGrain
         if (_firstTickBackup is null)
         {
             DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>The run is closed: its resume reminder goes (one nobody here knows of removes itself on its next tick).</summary>
+    private async Task RemoveResumeAsync()
+    {
+        if (_resume is { } resume)
+        {
+            _resume = null;
+            _resumeInherited = false;
+            try
+            {
+                await this.UnregisterReminder(resume);
+            }
+            catch (ReminderException)
+            {
+                // Updated meanwhile (its etag moved on): remove whatever stands now.
+                await UnregisterAsync(ResumeReminder);
+            }
+        }
+        else if (_resumeInherited)
+        {
+            _resumeInherited = false;
+            await UnregisterAsync(ResumeReminder);
         }
     }
 
@@ -400,6 +429,9 @@ public sealed partial class ChannelGrain
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Sync of channel {ChannelId} of tenant {TenantId} waits for the rate budget until {RetryAt}")]
     private static partial void LogDeferred(ILogger logger, string tenantId, string channelId, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Manual sync {RunId} of channel {ChannelId} of tenant {TenantId} starts")]
+    private static partial void LogManualRun(ILogger logger, string runId, string channelId, string tenantId);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Run {RunId} of channel {ChannelId} of tenant {TenantId} resumes after {Done} of {Phases} phases")]
     private static partial void LogResumed(ILogger logger, string tenantId, string channelId, string runId, int done, int phases);
