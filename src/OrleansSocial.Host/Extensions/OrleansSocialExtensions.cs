@@ -76,8 +76,8 @@ public static class OrleansSocialExtensions
         builder.Services.AddHostedService<OrleansSocial.Api.Tenancy.UnfinishedProvisioningRecovery>();
         builder.Services.AddHostedService<OrleansSocial.Api.Tenancy.UnfinishedMoveRecovery>();
         builder.Services.AddOptions<Reminders.MissedTickOptions>().BindConfiguration(Reminders.MissedTickOptions.Section)
-            .Validate(o => o.CatchUpWindow >= TimeSpan.Zero && o.CatchUpDelay >= TimeSpan.Zero && o.MaxConcurrentCalls > 0,
-                "Reminders:CatchUpWindow and Reminders:CatchUpDelay must not be negative, Reminders:MaxConcurrentCalls at least 1.")
+            .Validate(o => o.CatchUpWindow >= TimeSpan.Zero && o.CatchUpDelay >= TimeSpan.Zero && o.FollowUpInterval >= TimeSpan.Zero && o.FollowUps >= 0 && o.MaxConcurrentCalls > 0,
+                "Reminders:CatchUpWindow, CatchUpDelay, FollowUpInterval and FollowUps must not be negative, Reminders:MaxConcurrentCalls at least 1.")
             .ValidateOnStart();
         builder.Services.AddHostedService<Reminders.MissedTickCatchUp>();
         return builder;

@@ -8,7 +8,8 @@ namespace OrleansSocial.Host.Reminders;
 /// owning it is dead but not yet declared dead is skipped, and the reminder next fires a whole
 /// period later (an hour for a channel's schedule). So when a silo is declared dead the survivors
 /// look through the reminder table and deliver every tick that fell due
-/// within <see cref="MissedTickOptions.CatchUpWindow"/> once more. The grains' reminder handlers are
+/// within <see cref="MissedTickOptions.CatchUpWindow"/> once more, and look again a few times for
+/// ticks that came due since (see <see cref="MissedTickOptions.FollowUps"/>). The grains' reminder handlers are
 /// idempotent by design (a schedule tick runs only what is owed, a delivery tick only what is
 /// pending), so a tick delivered twice costs an activation, never a second sync or post. The table
 /// is split between the active silos by grain hash, so each grain is woken by one of them.
@@ -45,9 +46,8 @@ internal sealed partial class MissedTickCatchUp(
 
             if (died.Count > 0)
             {
-                var reason = $"silo {string.Join(", ", died)} was declared dead";
-                await Task.Delay(options.Value.CatchUpDelay, time, stoppingToken);
-                await CatchUpAsync(reason, stoppingToken);
+                // Beside the loop: another death while these looks go on starts its own.
+                _ = CatchUpAfterAsync($"silo {string.Join(", ", died)} was declared dead", stoppingToken);
             }
         }
     }
@@ -68,8 +68,28 @@ internal sealed partial class MissedTickCatchUp(
         }
     }
 
-    private async Task CatchUpAsync(string reason, CancellationToken cancellationToken)
+    private async Task CatchUpAfterAsync(string reason, CancellationToken stoppingToken)
     {
+        try
+        {
+            await Task.Delay(options.Value.CatchUpDelay, time, stoppingToken);
+            var lookedAt = await CatchUpAsync(reason, DateTime.MinValue, stoppingToken);
+            for (var followUp = 0; followUp < options.Value.FollowUps; followUp++)
+            {
+                await Task.Delay(options.Value.FollowUpInterval, time, stoppingToken);
+                lookedAt = await CatchUpAsync(reason, lookedAt, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Delivers every tick of this silo's share due after <paramref name="since"/> and within the window; returns the time it looked.</summary>
+    private async Task<DateTime> CatchUpAsync(string reason, DateTime since, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
         try
         {
             var active = membership.CurrentSnapshot.Members.Values
@@ -80,25 +100,26 @@ internal sealed partial class MissedTickCatchUp(
             var share = active.IndexOf(silo.SiloAddress);
             if (share < 0)
             {
-                return;
+                return now;
             }
 
-            var now = time.GetUtcNow().UtcDateTime;
             var table = await reminders.ReadRows(0, 0);
             var missed = table.Reminders
                 .Where(r => (uint)r.GrainId.GetUniformHashCode() % (uint)active.Count == share)
-                .Where(r => MissedTicks.LastDue(r.StartAt, r.Period, now) is { } due && now - due <= options.Value.CatchUpWindow)
+                .Where(r => MissedTicks.LastDue(r.StartAt, r.Period, now) is { } due && due > since && now - due <= options.Value.CatchUpWindow)
                 .ToList();
             await Parallel.ForEachAsync(
                 missed,
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxConcurrentCalls), CancellationToken = cancellationToken },
                 async (reminder, token) => await DeliverAsync(reminder, now, token));
             LogCaughtUp(logger, reason, missed.Count, table.Reminders.Count, share + 1, active.Count);
+            return now;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Not fatal: every reminder still ticks at its next period.
+            // Not fatal: the next look covers this one's ticks too, and every reminder still ticks at its next period.
             LogFailed(logger, exception, reason);
+            return since;
         }
     }
 

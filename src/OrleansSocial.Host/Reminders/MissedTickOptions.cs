@@ -16,6 +16,17 @@ public sealed class MissedTickOptions
     /// <summary>After a silo is declared dead, how long to let the survivors' reminder services take its range over before looking.</summary>
     public TimeSpan CatchUpDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Looks again this many times, <see cref="FollowUpInterval"/> apart, for ticks that fell due since
+    /// the previous look: a survivor busy taking a dead silo's load may start the timers of the range
+    /// it took over only after their first tick has passed, and Orleans then skips that tick (in the
+    /// 10,000-channel benchmark, two first ticks due 65 s after the death was declared).
+    /// </summary>
+    public int FollowUps { get; set; } = 2;
+
+    /// <summary>Time between the looks after a death (see <see cref="FollowUps"/>).</summary>
+    public TimeSpan FollowUpInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How many grains are woken at once.</summary>
     public int MaxConcurrentCalls { get; set; } = 32;
 }
