@@ -35,6 +35,14 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("AuthorizeForView")]
     Task<AccessDecision> AuthorizeForView(string apiKey);
 
+    /// <summary>
+    /// <see cref="Authorize"/> (or <see cref="AuthorizeForView"/> with <paramref name="withView"/>)
+    /// for a silo that keeps the answer: <paramref name="cache"/> is told to forget this tenant on
+    /// every change until its subscription lapses (<see cref="TenantAccessWatch.Lease"/>).
+    /// </summary>
+    [Alias("AuthorizeWatched")]
+    Task<AccessDecision> AuthorizeWatched(string apiKey, bool withView, ITenantAccessObserver cache);
+
     [Alias("Change")]
     Task<TenantView> Change(Actor actor, TenantChange change);
 

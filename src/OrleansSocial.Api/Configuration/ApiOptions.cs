@@ -28,4 +28,11 @@ public sealed class ApiOptions
     /// <summary>How many failed attempts a minute a client address earns back.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Api:FailedAuthenticationsPerMinute must be between 1 and 1000000.")]
     public int FailedAuthenticationsPerMinute { get; set; } = 30;
+
+    /// <summary>
+    /// Tenants whose members' access decisions this silo keeps (see <see cref="Tenancy.AccessCache"/>);
+    /// past it, new decisions are not kept. 0 asks the tenant grain on every request.
+    /// </summary>
+    [Range(0, 1_000_000, ErrorMessage = "Api:AccessCacheTenants must be between 0 and 1000000.")]
+    public int AccessCacheTenants { get; set; } = 10_000;
 }

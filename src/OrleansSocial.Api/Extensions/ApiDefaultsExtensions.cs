@@ -56,6 +56,8 @@ public static class ApiDefaultsExtensions
         services.AddSingleton<Security.FailedAuthentication>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<AccessCache>();
+        services.AddHostedService<AccessCacheMembership>();
         return builder;
     }
 

@@ -14,7 +14,8 @@ namespace OrleansSocial.Api.Tenancy;
 /// key proves the right to it, and the tenant grain decides. Order of refusals: header (400) →
 /// tenant exists (404) → key (401) → key of this tenant (403) → tenant active (403
 /// tenant-suspended); then the route's policy checks the permission (403 naming it). Nothing here
-/// trusts the caller; an address that keeps failing gets 429 before its key is looked at.
+/// trusts the caller; an address that keeps failing gets 429 before its key is looked at. Allowed
+/// decisions come from the <see cref="AccessCache"/> while the tenant grain has not said otherwise.
 /// </summary>
 internal sealed class MemberAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -22,7 +23,8 @@ internal sealed class MemberAuthenticationHandler(
     UrlEncoder encoder,
     IGrainFactory grains,
     IProblemDetailsService problems,
-    FailedAuthentication failures)
+    FailedAuthentication failures,
+    AccessCache access)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Member";
@@ -47,10 +49,7 @@ internal sealed class MemberAuthenticationHandler(
         }
 
         var key = TenantHeader.BearerKey(Request) ?? "";
-        var grain = grains.GetGrain<ITenantGrain>(tenantId);
-        var decision = Context.GetEndpoint()?.Metadata.GetMetadata<AnswersTenantView>() is null
-            ? await grain.Authorize(key, null)
-            : await grain.AuthorizeForView(key);
+        var decision = await access.AuthorizeAsync(tenantId, key, withView: Context.GetEndpoint()?.Metadata.GetMetadata<AnswersTenantView>() is not null);
         switch (decision.Outcome)
         {
             case AccessOutcome.Allowed:

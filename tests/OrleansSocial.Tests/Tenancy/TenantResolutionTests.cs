@@ -87,13 +87,32 @@ public sealed class TenantResolutionTests(TenancyHost host) : IClassFixture<Tena
     public async Task Suspended_tenant_is_403_tenant_suspended_until_activated()
     {
         var tenant = await Api.CreateTenantAsync();
+        // Answered once before, so the silo's access cache holds both decisions (with and without the view).
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, tenant.OwnerKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, tenant.OwnerKey)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/suspend", new { reason = "unpaid" })).StatusCode);
 
         var problem = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, tenant.OwnerKey), 403);
         Assert.EndsWith("tenant-suspended", problem.GetProperty("type").GetString());
+        await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, tenant.OwnerKey), 403);
 
         Assert.Equal(HttpStatusCode.OK, (await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/activate")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, tenant.OwnerKey)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_change_shows_in_the_next_answer_to_every_member()
+    {
+        var tenant = await Api.CreateTenantAsync(name: "Before");
+        var (_, viewerKey) = await Api.AddMemberAsync(tenant, "viewer");
+        Assert.Equal("Before", (await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, viewerKey))).GetProperty("name").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", tenant.Id, tenant.OwnerKey, new { name = "After" })).StatusCode);
+        await Api.AddMemberAsync(tenant, "viewer");
+
+        var view = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, viewerKey));
+        Assert.Equal("After", view.GetProperty("name").GetString());
+        Assert.Equal(3, view.GetProperty("usage").GetProperty("members").GetInt32());
     }
 
     [Fact]

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using OrleansSocial.Api.Configuration;
+using OrleansSocial.Tenancy;
+
+namespace OrleansSocial.Api.Tenancy;
+
+/// <summary>
+/// This silo's memory of allowed access decisions, so a member's repeated requests are not a grain
+/// call each. Correctness comes from the tenant grain, not from age: a decision is kept only after
+/// the grain has subscribed this cache (<see cref="ITenantGrain.AuthorizeWatched"/>), and the grain
+/// makes every subscribed cache forget the tenant before any change is acknowledged, so a revoked
+/// key, a removed member, a lowered role or a suspension is refused by the very next request on
+/// every silo. A decision fetched while a change was under way is not kept: each tenant's entries
+/// live in a slot that forgetting replaces, and a fetch stores only into the slot it started with.
+/// Age bounds what remains: an entry is used for at most <see cref="TenantAccessWatch.MaxEntryAge"/>
+/// (for a grain that could not reach this silo), and everything is forgotten when a silo leaves
+/// the cluster (a tenant grain that died with its silo cannot say what changed after). Only
+/// allowed decisions are kept, under a digest of the key, never the key.
+/// </summary>
+internal sealed class AccessCache(IGrainFactory grains, TimeProvider time, IOptions<ApiOptions> options) : ITenantAccessObserver
+{
+    private readonly ConcurrentDictionary<string, TenantSlot> _tenants = new(StringComparer.Ordinal);
+    private ITenantAccessObserver? _reference;
+
+    private sealed class TenantSlot
+    {
+        public ConcurrentDictionary<(string KeyDigest, bool WithView), (AccessDecision Decision, long At)> Entries { get; } = new();
+    }
+
+    private bool Enabled => options.Value.AccessCacheTenants > 0;
+
+    /// <summary>What this cache is to the grains; created once the silo runs, and held here (Orleans keeps only a weak reference).</summary>
+    private ITenantAccessObserver Reference => _reference ??= grains.CreateObjectReference<ITenantAccessObserver>(this);
+
+    public async Task<AccessDecision> AuthorizeAsync(string tenantId, string apiKey, bool withView)
+    {
+        var grain = grains.GetGrain<ITenantGrain>(tenantId);
+        if (!Enabled)
+        {
+            return withView ? await grain.AuthorizeForView(apiKey) : await grain.Authorize(apiKey, null);
+        }
+
+        var key = (Digest(apiKey), withView);
+        var slot = _tenants.GetOrAdd(tenantId, static _ => new TenantSlot());
+        if (slot.Entries.TryGetValue(key, out var entry) && time.GetElapsedTime(entry.At) < TenantAccessWatch.MaxEntryAge)
+        {
+            return entry.Decision;
+        }
+
+        var fetchedAt = time.GetTimestamp();
+        var decision = await grain.AuthorizeWatched(apiKey, withView, Reference);
+        if (decision.Outcome == AccessOutcome.Allowed
+            && _tenants.TryGetValue(tenantId, out var current) && ReferenceEquals(current, slot)
+            && _tenants.Count <= options.Value.AccessCacheTenants)
+        {
+            slot.Entries[key] = (decision, fetchedAt);
+        }
+
+        return decision;
+    }
+
+    public Task Forget(string tenantId)
+    {
+        _tenants.TryRemove(tenantId, out _);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A silo left the cluster: tenant grains that lived there took their subscriber lists with them.</summary>
+    public void ForgetAll() => _tenants.Clear();
+
+    private static string Digest(string apiKey)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(apiKey), hash);
+        return Convert.ToBase64String(hash);
+    }
+}

@@ -1,0 +1,34 @@
+using Orleans.Runtime;
+
+namespace OrleansSocial.Api.Tenancy;
+
+/// <summary>
+/// Empties the <see cref="AccessCache"/> whenever a silo is declared dead: tenant grains that lived
+/// there are activated again elsewhere without the list of caches to tell about changes.
+/// </summary>
+internal sealed partial class AccessCacheMembership(IClusterMembershipService membership, AccessCache cache, ILogger<AccessCacheMembership> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var dead = new HashSet<SiloAddress>();
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            {
+                var newlyDead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && dead.Add(m.SiloAddress)).ToList();
+                if (newlyDead.Count > 0)
+                {
+                    cache.ForgetAll();
+                    LogEmptied(logger, string.Join(", ", newlyDead.Select(m => m.SiloAddress)));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "Access cache emptied: silo {Silos} was declared dead")]
+    private static partial void LogEmptied(ILogger logger, string silos);
+}
