@@ -85,7 +85,7 @@ internal static class ScheduledClusterBenchmark
             Console.WriteLine($"killed silo {Silos} at {watch.Elapsed.TotalSeconds:F1} s");
         }
 
-        var (synced, scheduledRuns) = await WaitForFirstSyncsAsync(cluster, tenants.Select(t => t.Id).ToList(), options.Channels, TimeSpan.FromMinutes(30) + window);
+        var (synced, scheduledRuns, firstRuns) = await WaitForFirstSyncsAsync(cluster, tenants.Select(t => t.Id).ToList(), options.Channels, TimeSpan.FromMinutes(30) + window);
         var wall = watch.Elapsed;
         var remindersAfter = await ReminderTableAsync(cluster);
         var graphCalls = graph.Total;
@@ -93,7 +93,9 @@ internal static class ScheduledClusterBenchmark
         Console.WriteLine(synced == channels
             ? $"all {channels} channels synced by reminders {wall.TotalSeconds:F1} s after the first connection ({(wall - connected).TotalSeconds:F1} s after the last)"
             : $"NOT ALL SYNCED: {synced} of {channels} channels had a succeeded scheduled run when the wait ended, {wall.TotalSeconds:F1} s after the first connection");
-        Console.WriteLine($"  scheduled runs per channel: {scheduledRuns / (double)channels:F3} ({scheduledRuns} runs; exactly once means {channels})");
+        // A new channel owes every kind, so its first run holds the weekly one; a run of a later due
+        // (the benchmark crossing a day boundary plus the channel's stagger offset) owes daily alone.
+        Console.WriteLine($"  first syncs per channel: {firstRuns / (double)channels:F3} ({firstRuns} runs; exactly once means {channels}); later scheduled runs (a new day's due passed during the benchmark): {scheduledRuns - firstRuns}");
         Console.WriteLine($"  syncs started per silo (from their logs): {string.Join(", ", Enumerable.Range(0, Silos).Select(i => $"silo {i + 1}: {syncsBySilo.GetValueOrDefault(i)}"))}");
         var delta = remindersAfter - remindersBefore;
         Console.WriteLine($"  reminder table per channel: {delta.Reads / (double)channels:F2} row reads, {delta.Inserts / (double)channels:F2} inserts, {delta.Updates / (double)channels:F2} updates, {delta.Deletes / (double)channels:F2} deletes ({delta.Scans} scans)");
@@ -102,8 +104,8 @@ internal static class ScheduledClusterBenchmark
         Console.WriteLine($"  suspicions of silos nobody killed: {suspicions}; declared dead: {falselyDead}");
     }
 
-    /// <summary>Polls every tenant database (the SQL engines keep a collection as table <c>doc_{name}</c>) until each channel has a succeeded scheduled run; returns those and the count of all scheduled runs.</summary>
-    private static async Task<(int Synced, int Runs)> WaitForFirstSyncsAsync(BenchCluster cluster, List<string> tenants, int channelsPerTenant, TimeSpan timeout)
+    /// <summary>Polls every tenant database (the SQL engines keep a collection as table <c>doc_{name}</c>) until each channel has a succeeded scheduled run; returns those, the count of all scheduled runs and of first ones.</summary>
+    private static async Task<(int Synced, int Runs, int FirstRuns)> WaitForFirstSyncsAsync(BenchCluster cluster, List<string> tenants, int channelsPerTenant, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         var nextProgress = DateTime.UtcNow.AddMinutes(1);
@@ -116,12 +118,13 @@ internal static class ScheduledClusterBenchmark
                 await using var command = new NpgsqlCommand(
                     $"""
                     SELECT count(DISTINCT body->>'channelId') FILTER (WHERE body->'run'->>'status' = 'succeeded'), count(*),
-                           count(*) FILTER (WHERE body->'run'->>'status' = 'waiting')
+                           count(*) FILTER (WHERE body->'run'->>'status' = 'waiting'),
+                           count(*) FILTER (WHERE body->'run'->'kinds' ? 'weekly')
                     FROM doc_{StorageNames.Collection(ReadModels.Collections.SyncRuns)} WHERE body->'run'->>'trigger' = 'scheduled'
                     """, connection);
                 await using var reader = await command.ExecuteReaderAsync();
                 await reader.ReadAsync();
-                return (Synced: (int)reader.GetInt64(0), Runs: (int)reader.GetInt64(1), Parked: (int)reader.GetInt64(2));
+                return (Synced: (int)reader.GetInt64(0), Runs: (int)reader.GetInt64(1), Parked: (int)reader.GetInt64(2), First: (int)reader.GetInt64(3));
             });
             var synced = counts.Sum(c => c.Synced);
             if (DateTime.UtcNow >= nextProgress)
@@ -133,7 +136,7 @@ internal static class ScheduledClusterBenchmark
 
             if (synced == tenants.Count * channelsPerTenant || DateTime.UtcNow > deadline)
             {
-                return (synced, counts.Sum(c => c.Runs));
+                return (synced, counts.Sum(c => c.Runs), counts.Sum(c => c.First));
             }
 
             await Task.Delay(1000);
