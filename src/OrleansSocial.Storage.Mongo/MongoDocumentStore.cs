@@ -81,6 +81,14 @@ public sealed class MongoDocumentStore(IMongoClient client, string catalogDataba
     public async Task PingAsync(CancellationToken cancellationToken) =>
         await client.GetDatabase("admin").RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// No server selectable or no pooled connection free within the driver's timeouts, or a
+    /// connection lost mid-operation; a refused login is a deployment error, not a busy server.
+    /// </summary>
+    public bool IsBusy(Exception exception) =>
+        exception is TimeoutException or MongoExecutionTimeoutException
+            || (exception is MongoConnectionException && exception is not MongoAuthenticationException);
+
     private IMongoDatabase Database(string name) => client.GetDatabase(StorageNames.Database(name));
 
     private async Task<bool> HasCollectionsAsync(string name, CancellationToken cancellationToken)

@@ -85,6 +85,12 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IAsyncDispos
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Npgsql's own verdict: the pool exhausted (its wait timed out), the server out of connections
+    /// (53300) or not accepting them yet (57P03), a dropped socket, a lock or statement timeout.
+    /// </summary>
+    public bool IsBusy(Exception exception) => exception is NpgsqlException { IsTransient: true };
+
     public async ValueTask DisposeAsync()
     {
         await _sources.DisposeAsync();

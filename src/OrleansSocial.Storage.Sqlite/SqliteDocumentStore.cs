@@ -112,6 +112,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
+    /// <summary>A file still locked by another writer when the busy timeout ran out.</summary>
+    public bool IsBusy(Exception exception) => exception is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED };
+
     private SqlDocumentDatabase Database(string name) =>
         _databases.GetOrAdd(StorageNames.Database(name), n => new SqlDocumentDatabase(n, SqliteDialect.Instance, ct => OpenAsync(n, ct)));
 

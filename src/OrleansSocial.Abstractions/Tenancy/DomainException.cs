@@ -35,6 +35,9 @@ public enum ProblemKind
 
     /// <summary>503: the tenant is read-only for a moment while its database moves to another server; Subject holds the seconds to wait.</summary>
     Moving,
+
+    /// <summary>503: the tenant's database had no capacity for the request right now; Subject holds the seconds to wait.</summary>
+    Busy,
 }
 
 /// <summary>A refusal a client can act on, raised in grains and turned into problem details by the front.</summary>
@@ -64,7 +67,16 @@ public sealed class DomainException : Exception
     public static DomainException Moving(TimeSpan retryAfter) => new(
         ProblemKind.Moving,
         "The tenant is read-only for a moment while its data moves to another database server; nothing was changed. Try again after the Retry-After interval.",
-        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Seconds(retryAfter));
+
+    /// <summary>The database had no capacity for the request; what it asked was not done.</summary>
+    public static DomainException Busy(TimeSpan retryAfter) => new(
+        ProblemKind.Busy,
+        "The tenant's database is too busy to answer right now; the request was not done. Try again after the Retry-After interval.",
+        Seconds(retryAfter));
 
     public static DomainException NotFound(string what, string detail) => new(ProblemKind.NotFound, detail, what);
+
+    private static string Seconds(TimeSpan wait) =>
+        Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

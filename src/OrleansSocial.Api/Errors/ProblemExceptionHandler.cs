@@ -26,6 +26,16 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             return await WriteDomainProblemAsync(httpContext, DomainException.Moving(moving.RetryAfter));
         }
 
+        if (exception is StorageBusyException busy)
+        {
+            return await WriteDomainProblemAsync(httpContext, DomainException.Busy(busy.RetryAfter));
+        }
+
+        if (ClusterFailure.Describe(exception) is { } failure)
+        {
+            return await WriteClusterUnavailableAsync(httpContext, exception, failure);
+        }
+
         if (exception is InvalidCursorException)
         {
             // Any paged read of the store: a cursor it did not issue is the caller's mistake.
@@ -65,6 +75,31 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
         });
     }
 
+    /// <summary>
+    /// A grain call the cluster could not complete: its silo died or is being replaced. The
+    /// survivors take its grains over within seconds, so the client is told to come back, and — since
+    /// a write may have been done before the failure — to read back rather than repeat blindly.
+    /// </summary>
+    private async ValueTask<bool> WriteClusterUnavailableAsync(HttpContext httpContext, Exception exception, string failure)
+    {
+        var seconds = ClusterFailure.RetryAfterSeconds;
+        var isRead = HttpMethods.IsGet(httpContext.Request.Method) || HttpMethods.IsHead(httpContext.Request.Method);
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Cluster briefly unavailable",
+            Type = ProblemTypes.ClusterUnavailable,
+            Detail = isRead
+                ? "A server of the cluster failed while answering; another takes over within seconds. Try again after the Retry-After interval."
+                : "A server of the cluster failed while answering; another takes over within seconds. The change may or may not have been made: read it back (or repeat it with the same Idempotency-Key where the route takes one) after the Retry-After interval.",
+            Extensions = { ["retryAfter"] = seconds },
+        };
+        httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        HostLog.ClusterUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, failure);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, Exception = exception, ProblemDetails = problem });
+    }
+
     /// <summary>A refusal raised by a grain: its kind decides status and type, its subject names the field, limit or permission.</summary>
     private async ValueTask<bool> WriteDomainProblemAsync(HttpContext httpContext, DomainException exception)
     {
@@ -79,7 +114,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             ProblemKind.Throttled => (StatusCodes.Status429TooManyRequests, "Too many syncs", ProblemTypes.Base + "sync-throttled", null),
             ProblemKind.Unprocessable => (StatusCodes.Status422UnprocessableEntity, "Unprocessable request", null, "field"),
             ProblemKind.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Storage refused by the deployment", ProblemTypes.Base + "storage-privilege", "privilege"),
-            ProblemKind.Moving => (StatusCodes.Status503ServiceUnavailable, "Tenant read-only while it moves", ProblemTypes.Base + "tenant-moving", null),
+            ProblemKind.Moving => (StatusCodes.Status503ServiceUnavailable, "Tenant read-only while it moves", ProblemTypes.TenantMoving, null),
+            ProblemKind.Busy => (StatusCodes.Status503ServiceUnavailable, "Storage busy", ProblemTypes.StorageBusy, null),
             _ => (StatusCodes.Status500InternalServerError, "Operation failed and was rolled back", ProblemTypes.ProvisioningFailed, "step"),
         };
 
@@ -95,7 +131,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             httpContext.Response.Headers.RetryAfter = exception.Subject;
         }
 
-        if (exception.Kind == ProblemKind.Moving && int.TryParse(exception.Subject, out var wait))
+        if (exception.Kind is ProblemKind.Moving or ProblemKind.Busy && int.TryParse(exception.Subject, out var wait))
         {
             problem.Extensions["retryAfter"] = wait;
             httpContext.Response.Headers.RetryAfter = exception.Subject;

@@ -10,4 +10,7 @@ public static class ProblemTypes
     public const string TenantSuspended = Base + "tenant-suspended";
     public const string PlanLimit = Base + "plan-limit";
     public const string ProvisioningFailed = Base + "provisioning-failed";
+    public const string TenantMoving = Base + "tenant-moving";
+    public const string StorageBusy = Base + "storage-busy";
+    public const string ClusterUnavailable = Base + "cluster-unavailable";
 }

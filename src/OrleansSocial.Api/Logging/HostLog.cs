@@ -23,4 +23,8 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 121, Level = LogLevel.Error,
         Message = "Unhandled error on {Method} {Path}")]
     public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning,
+        Message = "The cluster did not answer {Method} {Path} ({Failure}); answered 503")]
+    public static partial void ClusterUnavailable(ILogger logger, string method, string path, string failure);
 }

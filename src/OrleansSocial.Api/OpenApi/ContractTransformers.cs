@@ -121,10 +121,16 @@ internal static class ContractTransformers
             statuses[429] = isTenantRoute ? "Over the tenant's request rate, or too many failed authentications from this address (Retry-After)." : "Too many failed authentications from this address (Retry-After).";
         }
 
-        // Writes into a tenant's database: the tenant's own routes, and the operator's on one tenant.
-        if (method != "GET" && (isTenantRoute || path.StartsWith("/admin/tenants/{id}", StringComparison.Ordinal)))
+        // Every route that reaches a grain or a database can meet a silo failing or a database out of capacity.
+        if (path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/admin/", StringComparison.Ordinal))
         {
-            statuses[503] = "The tenant is read-only for a moment while its database moves to another server (type ends in tenant-moving; Retry-After); nothing was changed.";
+            statuses[503] = "Briefly unavailable, with Retry-After: a server of the cluster failed while answering (type ends in cluster-unavailable; a write may or may not have been made, so read it back), or the database had no capacity for the request (storage-busy; nothing was done).";
+
+            // Writes into a tenant's database: the tenant's own routes, and the operator's on one tenant.
+            if (method != "GET" && (isTenantRoute || path.StartsWith("/admin/tenants/{id}", StringComparison.Ordinal)))
+            {
+                statuses[503] += " Or the tenant is read-only for a moment while its database moves to another server (tenant-moving); nothing was changed.";
+            }
         }
 
         if (isTenantRoute)

@@ -58,7 +58,7 @@ public static class OrleansSiloExtensions
             }
 
             // A write refused mid-move becomes a 503 the front can answer, from whichever grain met it.
-            orleans.AddIncomingGrainCallFilter<OrleansSocial.Grains.Placement.MovingTenantFilter>();
+            orleans.AddIncomingGrainCallFilter<OrleansSocial.Grains.Placement.StorageRefusalFilter>();
             orleans.AddDashboard();
             // Trace context flows through grain calls, so a request's trace includes its grains.
             orleans.AddActivityPropagation();

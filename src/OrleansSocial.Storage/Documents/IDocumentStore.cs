@@ -29,6 +29,13 @@ public interface IDocumentStore
 
     /// <summary>Answers when the engine is reachable (readiness).</summary>
     Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the engine failed for want of capacity right now (its connection pool exhausted, the
+    /// server out of connections, a busy timeout) rather than because of the request: the same
+    /// operation a moment later may succeed, so callers answer 503 with a wait instead of 500.
+    /// </summary>
+    bool IsBusy(Exception exception) => false;
 }
 
 public interface IDocumentDatabase

@@ -38,3 +38,15 @@ public sealed class TenantMovingException(string database, TimeSpan retryAfter, 
 
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>
+/// The engine had no capacity for the operation right now (see <see cref="IDocumentStore.IsBusy"/>):
+/// it was not done; the same operation after <see cref="RetryAfter"/> may succeed.
+/// </summary>
+public sealed class StorageBusyException(string database, TimeSpan retryAfter, Exception inner)
+    : InvalidOperationException($"Database '{database}' is too busy to answer right now; try again shortly.", inner)
+{
+    public string Database { get; } = database;
+
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

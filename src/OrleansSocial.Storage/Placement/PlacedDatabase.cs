@@ -9,7 +9,8 @@ internal sealed class PlacedDatabase(PlacedDocumentStore store, string name) : I
 {
     public string Name => name;
 
-    public IDocumentCollection GetCollection(string collection) => new PlacedCollection(store, name, Naming.StorageNames.Collection(collection));
+    public IDocumentCollection GetCollection(string collection) =>
+        new BusyGuardedCollection(new PlacedCollection(store, name, Naming.StorageNames.Collection(collection)), store, name, store.BusyRetryAfter);
 }
 
 /// <summary>

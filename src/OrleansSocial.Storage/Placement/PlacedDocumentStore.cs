@@ -30,6 +30,7 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
         _byName = servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
         Primary = servers[0];
         Directory = new PlacementDirectory(Primary.Store.Catalog, Primary.Name);
+        Catalog = new BusyGuardedDatabase(Primary.Store.Catalog, this, BusyRetryAfter);
     }
 
     public IReadOnlyList<DatabaseServer> Servers { get; }
@@ -39,10 +40,13 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
 
     public string Engine => Primary.Store.Engine;
 
-    public IDocumentDatabase Catalog => Primary.Store.Catalog;
+    public IDocumentDatabase Catalog { get; }
 
     /// <summary>How long a client should wait before writing again to a database that is moving.</summary>
     public TimeSpan MoveRetryAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a client should wait after its database had no capacity for it.</summary>
+    public TimeSpan BusyRetryAfter { get; } = TimeSpan.FromSeconds(2);
 
     internal PlacementDirectory Directory { get; }
 
@@ -117,6 +121,8 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
     }
 
     public IDocumentDatabase GetDatabase(string name) => _databases.GetOrAdd(Naming.StorageNames.Database(name), n => new PlacedDatabase(this, n));
+
+    public bool IsBusy(Exception exception) => Primary.Store.IsBusy(exception);
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {

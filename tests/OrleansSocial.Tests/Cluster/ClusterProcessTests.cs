@@ -71,18 +71,30 @@ public sealed class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifeti
         var killedAt = DateTimeOffset.UtcNow;
         var survivors = new[] { Silos[0], Silos[2] };
 
-        // The API answers through the survivors once membership has declared the dead silo.
+        // The API answers through the survivors once membership has declared the dead silo; until
+        // then a survivor says to come back (503 + Retry-After), never 500.
         var recovery = Stopwatch.StartNew();
+        var refusals = new List<string>();
         foreach (var tenant in tenants)
         {
             foreach (var silo in survivors)
             {
-                await EventuallyAsync(async () => (await Send(silo.Http, HttpMethod.Get, "/api/tenant", tenant)).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+                await EventuallyAsync(async () =>
+                {
+                    using var response = await Send(silo.Http, HttpMethod.Get, "/api/tenant", tenant);
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        refusals.Add($"{(int)response.StatusCode} Retry-After {response.Headers.RetryAfter?.Delta?.TotalSeconds}: {await response.Content.ReadAsStringAsync()}");
+                    }
+
+                    return response.StatusCode == HttpStatusCode.OK;
+                }, TimeSpan.FromSeconds(60));
             }
         }
 
         recovery.Stop();
-        output.WriteLine($"every tenant answered through both survivors {recovery.Elapsed.TotalSeconds:F1} s after the SIGKILL");
+        output.WriteLine($"every tenant answered through both survivors {recovery.Elapsed.TotalSeconds:F1} s after the SIGKILL; {refusals.Count} refusals before");
+        Assert.All(refusals, refusal => Assert.StartsWith("503 Retry-After 5: ", refusal));
         Assert.True(recovery.Elapsed < TimeSpan.FromSeconds(60), $"recovered after {recovery.Elapsed}");
         await EventuallyAsync(async () => await ActiveSilosAsync() == 2, TimeSpan.FromSeconds(60));
 

@@ -39,6 +39,12 @@ public sealed class ProblemDetailsPipelineTests : IAsyncLifetime
         _app.UseProblemDetailsEverywhere();
         _app.MapPost("/items", (ItemRequest item) => TypedResults.Ok(item));
         _app.MapGet("/boom", IResult () => throw new InvalidOperationException("secret internal detail"));
+
+        // What a grain call throws while its silo dies, and what the store throws with no capacity left.
+        _app.MapMethods("/silo-gone", ["GET", "POST"], IResult () => throw new Orleans.Runtime.SiloUnavailableException("secret silo S127.0.0.1:11111"));
+        _app.MapGet("/connection-failed", IResult () => throw new Orleans.Runtime.Messaging.ConnectionFailedException("secret connection detail"));
+        _app.MapPost("/timed-out", IResult () => throw new TimeoutException("secret response timeout detail"));
+        _app.MapGet("/busy", IResult () => throw new OrleansSocial.Storage.Documents.StorageBusyException("tenant_secret", TimeSpan.FromSeconds(2), new InvalidOperationException("pool exhausted")));
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
     }
@@ -115,5 +121,35 @@ public sealed class ProblemDetailsPipelineTests : IAsyncLifetime
         var problem = await ProblemAssert.IsProblemAsync(response, 500);
         Assert.DoesNotContain("secret internal detail", problem.ToString());
         Assert.True(problem.TryGetProperty("traceId", out _));
+    }
+
+    [Theory]
+    [InlineData("GET", "/silo-gone")]
+    [InlineData("POST", "/silo-gone")]
+    [InlineData("GET", "/connection-failed")]
+    [InlineData("POST", "/timed-out")]
+    public async Task A_grain_call_lost_to_a_failing_silo_is_503_with_retry_after_not_500(string method, string path)
+    {
+        var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        var problem = await ProblemAssert.IsProblemAsync(response, 503);
+        Assert.EndsWith("/cluster-unavailable", problem.GetProperty("type").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(5, problem.GetProperty("retryAfter").GetInt32());
+        Assert.DoesNotContain("secret", problem.ToString());
+
+        // A write may have been done before the silo died: the client is told to read back, not to repeat blindly.
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Equal(method == "POST", detail.Contains("may or may not have been made", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_database_without_capacity_is_503_storage_busy_with_retry_after()
+    {
+        var response = await _client.GetAsync("/busy");
+        var problem = await ProblemAssert.IsProblemAsync(response, 503);
+        Assert.EndsWith("/storage-busy", problem.GetProperty("type").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(2), response.Headers.RetryAfter?.Delta);
+        Assert.DoesNotContain("secret", problem.ToString());
+        Assert.DoesNotContain("pool exhausted", problem.ToString());
     }
 }

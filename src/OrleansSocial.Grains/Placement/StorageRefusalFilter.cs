@@ -4,11 +4,12 @@ using OrleansSocial.Tenancy;
 namespace OrleansSocial.Grains.Placement;
 
 /// <summary>
-/// A write refused because the tenant's database is moving leaves its grain as a refusal the
-/// front can answer (503 + Retry-After), the same from every grain, instead of an unknown
-/// storage exception that would cross the wire without its wait and become a 500.
+/// A storage refusal the caller can wait out — the tenant's database moving, or too busy right
+/// now — leaves its grain as a refusal the front answers with 503 + Retry-After, the same from
+/// every grain, instead of a storage exception that would cross the wire without its wait and
+/// become a 500.
 /// </summary>
-public sealed class MovingTenantFilter : IIncomingGrainCallFilter
+public sealed class StorageRefusalFilter : IIncomingGrainCallFilter
 {
     public Task Invoke(IIncomingGrainCallContext context)
     {
@@ -26,6 +27,10 @@ public sealed class MovingTenantFilter : IIncomingGrainCallFilter
         catch (TenantMovingException moving)
         {
             throw DomainException.Moving(moving.RetryAfter);
+        }
+        catch (StorageBusyException busy)
+        {
+            throw DomainException.Busy(busy.RetryAfter);
         }
     }
 }

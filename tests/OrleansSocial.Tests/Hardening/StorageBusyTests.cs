@@ -1,0 +1,99 @@
+using System.Net;
+using Npgsql;
+using OrleansSocial.Testing;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Hardening;
+
+/// <summary>
+/// A tenant database with no connection left for a request — the pool exhausted by a slow query,
+/// which the test makes with PostgreSQL's own lock, no hook in the product — answers 503 with
+/// Retry-After on reads and writes alike, leaves nothing of a refused write behind, and answers
+/// normally once the connection is free.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class StorageBusyTests(PostgresServer server) : IAsyncLifetime
+{
+    private const string OperatorKey = "storage-busy-operator-key-0123456789abcdef";
+    private readonly TempFolder _data = new("orleans-social-busy");
+    private ApiHost _host = null!;
+    private ApiClient _api = null!;
+
+    public Task InitializeAsync()
+    {
+        var catalog = "busy_" + Guid.NewGuid().ToString("N")[..10];
+        _host = new ApiHost(_data.Path, new Dictionary<string, string?>
+        {
+            ["Operator:ApiKey"] = OperatorKey,
+            ["Storage:Engine"] = "postgres",
+            // One connection per tenant database, and a one-second wait for it: the pool runs dry at once.
+            ["Storage:Postgres"] = new NpgsqlConnectionStringBuilder(server.ConnectionStringFor(catalog)) { Timeout = 1 }.ConnectionString,
+            ["Storage:MaxPoolSizePerDatabase"] = "1",
+        });
+        _api = new ApiClient(_host.CreateHttpClient(), OperatorKey);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _api.Http.Dispose();
+        await _host.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task A_tenant_database_out_of_connections_answers_503_with_retry_after_and_keeps_no_part_of_a_refused_write()
+    {
+        var tenant = await _api.CreateTenantAsync();
+        var database = "tenant_" + tenant.Id.Replace('-', '_');
+        Assert.Equal(HttpStatusCode.OK, (await _api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, tenant.OwnerKey)).StatusCode);
+
+        // A query of the host waits on the test's lock, holding the only pooled connection.
+        await using var blocker = new NpgsqlConnection(server.ConnectionStringFor(database));
+        await blocker.OpenAsync();
+        var lockTransaction = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE doc_channels IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var held = _api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, tenant.OwnerKey);
+        await Eventually.UntilAsync(() => WaitingOnLocksAsync(database), TimeSpan.FromSeconds(30));
+
+        // A read served by the front, and a write served by the tenant grain.
+        var read = await _api.TenantAsync(HttpMethod.Get, "/api/analytics/overview", tenant.Id, tenant.OwnerKey);
+        await AssertBusyAsync(read);
+        var email = $"busy-{Guid.NewGuid():N}@{tenant.Id}.test";
+        var write = await _api.TenantAsync(HttpMethod.Post, "/api/members", tenant.Id, tenant.OwnerKey, new { email, role = "viewer" });
+        await AssertBusyAsync(write);
+        Assert.False(held.IsCompleted, "the request holding the connection should still wait on the lock");
+
+        await lockTransaction.RollbackAsync();
+        Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
+
+        // Nothing of the refused write: the member is not there, and adding it now succeeds once.
+        var members = await ApiClient.JsonAsync(await _api.TenantAsync(HttpMethod.Get, "/api/members?limit=100", tenant.Id, tenant.OwnerKey));
+        Assert.DoesNotContain(members.GetProperty("items").EnumerateArray(), m => m.GetProperty("email").GetString() == email);
+        var again = await _api.TenantAsync(HttpMethod.Post, "/api/members", tenant.Id, tenant.OwnerKey, new { email, role = "viewer" });
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.TenantAsync(HttpMethod.Get, "/api/analytics/overview", tenant.Id, tenant.OwnerKey)).StatusCode);
+    }
+
+    private static async Task AssertBusyAsync(HttpResponseMessage response)
+    {
+        var problem = await ProblemAssert.IsProblemAsync(response, 503);
+        Assert.EndsWith("/storage-busy", problem.GetProperty("type").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(2), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(2, problem.GetProperty("retryAfter").GetInt32());
+    }
+
+    private async Task<bool> WaitingOnLocksAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", connection);
+        command.Parameters.AddWithValue(database);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+}
