@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
@@ -18,16 +19,33 @@ namespace OrleansSocial.Api.Security;
 public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, TimeProvider time, ILogger<FailedAuthentication> logger) : IDisposable
 {
     private static readonly TimeSpan BlockedLogInterval = TimeSpan.FromSeconds(10);
+    private const int MaxRemembered = 10_000;
 
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
         RateLimitPartition.GetTokenBucketLimiter(address, _ => RequestRates.PerMinute(options.Value.FailedAuthenticationBurst, options.Value.FailedAuthenticationsPerMinute)));
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _blockedLogged = new();
 
+    /// <summary>When each address last failed (real time, as the limiter's own refill); only those that failed lately can be out of tokens.</summary>
+    private readonly ConcurrentDictionary<string, long> _lastFailure = new();
+
+    /// <summary>
+    /// An address whose last failure is older than this has had at least one replenishment since
+    /// (twice the period, plus a second for the limiter's timer), so a whole permit is there: it
+    /// cannot be blocked, and the common request — one that never failed — skips the limiter and
+    /// its lock.
+    /// </summary>
+    private TimeSpan Quiet => RequestRates.PerMinute(options.Value.FailedAuthenticationBurst, options.Value.FailedAuthenticationsPerMinute).ReplenishmentPeriod * 2 + TimeSpan.FromSeconds(1);
+
     /// <summary>Seconds to wait when this address has spent its failures, else null. Spends nothing.</summary>
     public int? Blocked(HttpContext context)
     {
         var address = AddressOf(context);
+        if (!_lastFailure.TryGetValue(address, out var failedAt) || Stopwatch.GetElapsedTime(failedAt) > Quiet)
+        {
+            return null;
+        }
+
         // Not AttemptAcquire(0): the bucket refills in fractions, and a fraction of a token counts as
         // "available" to a zero-permit probe, so an exhausted address would never be stopped.
         if (_limiter.GetStatistics(address) is not { CurrentAvailablePermits: < 1 })
@@ -59,7 +77,19 @@ public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, T
         var address = AddressOf(context);
         var keyId = ApiKeys.Parse(presentedKey) is { } parsed ? parsed.KeyId : null;
         LogFailed(logger, scheme, reason, address, tenantId, keyId, context.Request.Method, context.Request.Path);
+        _lastFailure[address] = Stopwatch.GetTimestamp();
         using var lease = _limiter.AttemptAcquire(address, 1);
+        if (_lastFailure.Count > MaxRemembered)
+        {
+            // Many addresses failing (a scan): keep only those that can still be blocked.
+            foreach (var (other, at) in _lastFailure)
+            {
+                if (Stopwatch.GetElapsedTime(at) > Quiet)
+                {
+                    _lastFailure.TryRemove(other, out _);
+                }
+            }
+        }
     }
 
     public static async Task WriteTooManyAsync(HttpContext context, int seconds)

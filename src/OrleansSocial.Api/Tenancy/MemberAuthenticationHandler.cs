@@ -28,7 +28,6 @@ internal sealed class MemberAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Member";
-    public const string PermissionClaim = "permission";
     private const string RefusalItem = "member-auth-refusal";
     private const string ThrottledItem = "member-auth-throttled";
 
@@ -53,11 +52,10 @@ internal sealed class MemberAuthenticationHandler(
         switch (decision.Outcome)
         {
             case AccessOutcome.Allowed:
-                var tenant = new TenantContext(tenantId, decision.MemberId!, decision.Plan!, decision.Limits!) { View = decision.View };
+                var tenant = new TenantContext(tenantId, decision.MemberId!, decision.Plan!, decision.Limits!) { View = decision.View, Permissions = decision.Permissions ?? [] };
                 Context.Features.Set(tenant);
-                var identity = new ClaimsIdentity(
-                    [new Claim(ClaimTypes.NameIdentifier, tenant.MemberId), new Claim("tenant", tenantId), .. (decision.Permissions ?? []).Select(p => new Claim(PermissionClaim, p))],
-                    SchemeName);
+                // Permissions ride in the TenantContext (MemberPermissionHandler checks them), not as claims.
+                var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, tenant.MemberId), new Claim("tenant", tenantId)], SchemeName);
                 return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
             case AccessOutcome.UnknownTenant:
                 failures.Failed(Context, "member", "unknown tenant", key, tenantId);
@@ -82,9 +80,10 @@ internal sealed class MemberAuthenticationHandler(
     /// <summary>Authenticated, but the route's permission policy said no: 403 naming the permission, audited in the tenant's log.</summary>
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
+        var tenant = Context.Features.Get<TenantContext>();
         var permission = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequiresPermission>().Select(r => r.Permission)
-            .FirstOrDefault(p => !Context.User.HasClaim(PermissionClaim, p));
-        if (Context.Features.Get<TenantContext>() is { } tenant && permission is not null)
+            .FirstOrDefault(p => tenant?.Permissions.Contains(p) != true);
+        if (tenant is not null && permission is not null)
         {
             await grains.GetGrain<ITenantGrain>(tenant.TenantId).RecordAudit(tenant.Actor, "access.denied", permission, "denied", $"missing permission {permission}");
         }

@@ -10,6 +10,9 @@ public sealed record TenantContext(string TenantId, string MemberId, string Plan
 
     /// <summary>The tenant as of authentication, on routes marked <see cref="AnswersTenantView"/>.</summary>
     public TenantView? View { get; init; }
+
+    /// <summary>What the member may do, as the tenant grain decided at authentication.</summary>
+    public IReadOnlyList<string> Permissions { get; init; } = [];
 }
 
 /// <summary>
@@ -38,10 +41,31 @@ public static class MemberPolicies
         {
             builder.AddPolicy(For(permission), policy => policy
                 .AddAuthenticationSchemes(MemberAuthenticationHandler.SchemeName)
-                .RequireClaim(MemberAuthenticationHandler.PermissionClaim, permission));
+                .AddRequirements(new MemberPermission(permission)));
         }
 
+        builder.Services.AddSingleton<IAuthorizationHandler, MemberPermissionHandler>();
         return builder;
+    }
+}
+
+/// <summary>The member holds this permission.</summary>
+public sealed record MemberPermission(string Permission) : IAuthorizationRequirement;
+
+/// <summary>
+/// Reads the permissions the authentication put in the request's <see cref="TenantContext"/>
+/// rather than a claim per permission: the hottest requests then build no claims to check.
+/// </summary>
+internal sealed class MemberPermissionHandler : AuthorizationHandler<MemberPermission>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, MemberPermission requirement)
+    {
+        if (context.Resource is HttpContext http && http.Features.Get<TenantContext>() is { } tenant && tenant.Permissions.Contains(requirement.Permission))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
     }
 }
 
