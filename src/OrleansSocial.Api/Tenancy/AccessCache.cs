@@ -63,9 +63,18 @@ internal sealed class AccessCache(IGrainFactory grains, TimeProvider time, IOpti
         {
             slot.Entries[key] = (decision, fetchedAt);
         }
+        else if (slot.Entries.IsEmpty)
+        {
+            // Nothing kept for this tenant id (unknown, a wrong key, suspended): the slot goes, so ids
+            // made up by a caller cannot fill the silo's memory. Only this very slot, never a newer one.
+            _tenants.TryRemove(new KeyValuePair<string, TenantSlot>(tenantId, slot));
+        }
 
         return decision;
     }
+
+    /// <summary>Tenants this cache holds a slot for (tests: what made-up tenant ids leave behind).</summary>
+    internal int TenantCount => _tenants.Count;
 
     public Task Forget(string tenantId)
     {

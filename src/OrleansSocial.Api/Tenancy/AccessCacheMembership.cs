@@ -1,4 +1,4 @@
-using Orleans.Runtime;
+using OrleansSocial.Api.Membership;
 
 namespace OrleansSocial.Api.Tenancy;
 
@@ -10,17 +10,12 @@ internal sealed partial class AccessCacheMembership(IClusterMembershipService me
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var dead = new HashSet<SiloAddress>();
         try
         {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            await foreach (var died in membership.DeclaredDeadAsync(stoppingToken))
             {
-                var newlyDead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && dead.Add(m.SiloAddress)).ToList();
-                if (newlyDead.Count > 0)
-                {
-                    cache.ForgetAll();
-                    LogEmptied(logger, string.Join(", ", newlyDead.Select(m => m.SiloAddress)));
-                }
+                cache.ForgetAll();
+                LogEmptied(logger, string.Join(", ", died));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using OrleansSocial.Api.Membership;
 
 namespace OrleansSocial.Host.Reminders;
 
@@ -32,23 +33,10 @@ internal sealed partial class MissedTickCatchUp(
             return;
         }
 
-        var known = new Dictionary<SiloAddress, SiloStatus>();
-        await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+        await foreach (var died in membership.DeclaredDeadAsync(stoppingToken))
         {
-            var died = snapshot.Members.Values
-                .Where(m => m.Status == SiloStatus.Dead && known.TryGetValue(m.SiloAddress, out var was) && was != SiloStatus.Dead)
-                .Select(m => m.SiloAddress)
-                .ToList();
-            foreach (var member in snapshot.Members.Values)
-            {
-                known[member.SiloAddress] = member.Status;
-            }
-
-            if (died.Count > 0)
-            {
-                // Beside the loop: another death while these looks go on starts its own.
-                _ = CatchUpAfterAsync($"silo {string.Join(", ", died)} was declared dead", stoppingToken);
-            }
+            // Beside the loop: another death while these looks go on starts its own.
+            _ = CatchUpAfterAsync($"silo {string.Join(", ", died)} was declared dead", stoppingToken);
         }
     }
 

@@ -140,4 +140,101 @@ public sealed class AccessCacheTests(ClusterFixture fixture)
         Assert.NotSame(first, fetched);
         Assert.Equal(AccessOutcome.Allowed, fetched.Outcome);
     }
+
+    [Fact]
+    public async Task A_decision_fetched_while_the_tenant_changed_is_not_kept()
+    {
+        var (_, id, provisioned) = await TenantAsync();
+        var key = provisioned.Owner.Key.ApiKey;
+
+        // The grain's answer is on its way when a change makes the cache forget the tenant, and a
+        // request that came after the change fetches and keeps a fresh decision.
+        AccessCache cache = null!;
+        AccessDecision? fresh = null;
+        var raced = 0;
+        var grains = InterceptingGrainFactory.Create(fixture.Grains, afterAuthorizeWatched: async () =>
+        {
+            if (Interlocked.Exchange(ref raced, 1) == 0)
+            {
+                await cache.Forget(id);
+                fresh = await cache.AuthorizeAsync(id, key, withView: false);
+            }
+        });
+        cache = new AccessCache(grains, TimeProvider.System, Options.Create(new ApiOptions()));
+
+        var stale = await cache.AuthorizeAsync(id, key, withView: false);
+        Assert.Equal(AccessOutcome.Allowed, stale.Outcome);
+        Assert.NotNull(fresh);
+        Assert.NotSame(stale, fresh);
+
+        // What the cache answers from memory now is the decision fetched after the change, not the one from before it.
+        Assert.Same(fresh, await cache.AuthorizeAsync(id, key, withView: false));
+    }
+
+    [Fact]
+    public async Task Made_up_tenant_ids_and_wrong_keys_leave_nothing_in_the_cache()
+    {
+        var (_, id, provisioned) = await TenantAsync();
+        var cache = Cache();
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(AccessOutcome.UnknownTenant, (await cache.AuthorizeAsync($"nobody-{Guid.NewGuid():N}"[..20], "osk_made_up", withView: false)).Outcome);
+        }
+
+        Assert.Equal(AccessOutcome.InvalidKey, (await cache.AuthorizeAsync(id, "osk_wrong", withView: false)).Outcome);
+        Assert.Equal(0, cache.TenantCount);
+
+        await cache.AuthorizeAsync(id, provisioned.Owner.Key.ApiKey, withView: false);
+        Assert.Equal(1, cache.TenantCount);
+    }
+
+    /// <summary>The cluster's grain factory, with a hook run after each tenant grain's AuthorizeWatched answers and before the caller sees it.</summary>
+    private class InterceptingGrainFactory : System.Reflection.DispatchProxy
+    {
+        private IGrainFactory _inner = null!;
+        private Func<Task> _after = null!;
+
+        public static IGrainFactory Create(IGrainFactory inner, Func<Task> afterAuthorizeWatched)
+        {
+            var proxy = Create<IGrainFactory, InterceptingGrainFactory>();
+            var self = (InterceptingGrainFactory)(object)proxy;
+            self._inner = inner;
+            self._after = afterAuthorizeWatched;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            var result = method!.Invoke(_inner, args);
+            return result is ITenantGrain tenant ? InterceptingTenantGrain.Create(tenant, _after) : result;
+        }
+    }
+
+    private class InterceptingTenantGrain : System.Reflection.DispatchProxy
+    {
+        private ITenantGrain _inner = null!;
+        private Func<Task> _after = null!;
+
+        public static ITenantGrain Create(ITenantGrain inner, Func<Task> after)
+        {
+            var proxy = Create<ITenantGrain, InterceptingTenantGrain>();
+            var self = (InterceptingTenantGrain)(object)proxy;
+            self._inner = inner;
+            self._after = after;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+        {
+            var result = method!.Invoke(_inner, args);
+            return method.Name == nameof(ITenantGrain.AuthorizeWatched) ? ThenAsync((Task<AccessDecision>)result!) : result;
+        }
+
+        private async Task<AccessDecision> ThenAsync(Task<AccessDecision> answer)
+        {
+            var decision = await answer;
+            await _after();
+            return decision;
+        }
+    }
 }
