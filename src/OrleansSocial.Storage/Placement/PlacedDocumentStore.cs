@@ -14,7 +14,8 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
     private readonly Dictionary<string, DatabaseServer> _byName;
     private readonly ConcurrentDictionary<string, PlacedDatabase> _databases = new();
 
-    public PlacedDocumentStore(IReadOnlyList<DatabaseServer> servers)
+    /// <param name="placementCacheCapacity">How many databases' placements a process keeps in memory.</param>
+    public PlacedDocumentStore(IReadOnlyList<DatabaseServer> servers, int placementCacheCapacity = PlacementDirectory.DefaultCapacity)
     {
         if (servers.Count == 0)
         {
@@ -29,7 +30,7 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
         Servers = servers;
         _byName = servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
         Primary = servers[0];
-        Directory = new PlacementDirectory(Primary.Store.Catalog, Primary.Name);
+        Directory = new PlacementDirectory(Primary.Store.Catalog, Primary.Name, placementCacheCapacity);
         Catalog = new BusyGuardedDatabase(Primary.Store.Catalog, this, BusyRetryAfter);
     }
 

@@ -8,14 +8,23 @@ namespace OrleansSocial.Storage.Placement;
 /// The catalog's <c>placements</c> collection, with a per-process cache: a database's server is
 /// read from the catalog once, then again only when an operation on it fails (it may have moved).
 /// A database with no record lives on the primary server (databases created before placement existed).
+/// The cache holds at most <c>capacity</c> records; past that, some are dropped and read again when
+/// next used (a silo serving a million tenants would otherwise keep a record for each forever).
 /// </summary>
-internal sealed class PlacementDirectory(IDocumentDatabase catalog, string primary)
+internal sealed class PlacementDirectory(IDocumentDatabase catalog, string primary, int capacity = PlacementDirectory.DefaultCapacity)
 {
     public const string Collection = "placements";
+
+    public const int DefaultCapacity = 100_000;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly ConcurrentDictionary<string, PlacementRecord> _cache = new();
+
+    /// <summary>About how many records are cached: counted on add and remove (ConcurrentDictionary.Count takes every lock).</summary>
+    private int _cached;
+
+    public int Cached => Volatile.Read(ref _cached);
 
     private IDocumentCollection Placements => catalog.GetCollection(Collection);
 
@@ -33,7 +42,7 @@ internal sealed class PlacementDirectory(IDocumentDatabase catalog, string prima
     {
         var stored = await Placements.GetAsync(database, cancellationToken);
         var record = stored is { } json ? Read(json) : new PlacementRecord(database, primary);
-        _cache[database] = record;
+        Remember(record);
         return record;
     }
 
@@ -43,13 +52,38 @@ internal sealed class PlacementDirectory(IDocumentDatabase catalog, string prima
     public async Task SaveAsync(PlacementRecord record, CancellationToken cancellationToken)
     {
         await Placements.UpsertAsync(record.Database, JsonSerializer.SerializeToElement(record, Json), cancellationToken);
-        _cache[record.Database] = record;
+        Remember(record);
     }
 
     public async Task DeleteAsync(string database, CancellationToken cancellationToken)
     {
         await Placements.DeleteAsync(database, cancellationToken);
-        _cache.TryRemove(database, out _);
+        if (_cache.TryRemove(database, out _))
+        {
+            Interlocked.Decrement(ref _cached);
+        }
+    }
+
+    private void Remember(PlacementRecord record)
+    {
+        if (!_cache.TryAdd(record.Database, record))
+        {
+            _cache[record.Database] = record;
+            return;
+        }
+
+        if (Interlocked.Increment(ref _cached) > Math.Max(1, capacity))
+        {
+            // Drop a tenth (whichever come first): each costs one catalog read when next used.
+            var excess = Cached - Math.Max(1, capacity * 9 / 10);
+            foreach (var database in _cache.Keys.Take(Math.Max(1, excess)))
+            {
+                if (database != record.Database && _cache.TryRemove(database, out _))
+                {
+                    Interlocked.Decrement(ref _cached);
+                }
+            }
+        }
     }
 
     public Task<long> CountAsync(string server, CancellationToken cancellationToken) =>
