@@ -35,13 +35,13 @@ public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, T
     /// cannot be blocked, and the common request — one that never failed — skips the limiter and
     /// its lock.
     /// </summary>
-    private TimeSpan Quiet => RequestRates.PerMinute(options.Value.FailedAuthenticationBurst, options.Value.FailedAuthenticationsPerMinute).ReplenishmentPeriod * 2 + TimeSpan.FromSeconds(1);
+    private readonly TimeSpan _quiet = RequestRates.PerMinute(options.Value.FailedAuthenticationBurst, options.Value.FailedAuthenticationsPerMinute).ReplenishmentPeriod * 2 + TimeSpan.FromSeconds(1);
 
     /// <summary>Seconds to wait when this address has spent its failures, else null. Spends nothing.</summary>
     public int? Blocked(HttpContext context)
     {
         var address = AddressOf(context);
-        if (!_lastFailure.TryGetValue(address, out var failedAt) || Stopwatch.GetElapsedTime(failedAt) > Quiet)
+        if (!_lastFailure.TryGetValue(address, out var failedAt) || Stopwatch.GetElapsedTime(failedAt) > _quiet)
         {
             return null;
         }
@@ -84,7 +84,7 @@ public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, T
             // Many addresses failing (a scan): keep only those that can still be blocked.
             foreach (var (other, at) in _lastFailure)
             {
-                if (Stopwatch.GetElapsedTime(at) > Quiet)
+                if (Stopwatch.GetElapsedTime(at) > _quiet)
                 {
                     _lastFailure.TryRemove(other, out _);
                 }
