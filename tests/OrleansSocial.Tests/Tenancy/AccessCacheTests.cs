@@ -189,52 +189,39 @@ public sealed class AccessCacheTests(ClusterFixture fixture)
     }
 
     /// <summary>The cluster's grain factory, with a hook run after each tenant grain's AuthorizeWatched answers and before the caller sees it.</summary>
-    private class InterceptingGrainFactory : System.Reflection.DispatchProxy
+    private static class InterceptingGrainFactory
     {
-        private IGrainFactory _inner = null!;
-        private Func<Task> _after = null!;
+        public static IGrainFactory Create(IGrainFactory inner, Func<Task> afterAuthorizeWatched) =>
+            Intercepting<IGrainFactory>.Create(inner, (_, result) => result is ITenantGrain tenant
+                ? Intercepting<ITenantGrain>.Create(tenant, (method, answer) => method.Name == nameof(ITenantGrain.AuthorizeWatched)
+                    ? ThenAsync((Task<AccessDecision>)answer!, afterAuthorizeWatched)
+                    : answer)
+                : result);
 
-        public static IGrainFactory Create(IGrainFactory inner, Func<Task> afterAuthorizeWatched)
+        private static async Task<AccessDecision> ThenAsync(Task<AccessDecision> answer, Func<Task> after)
         {
-            var proxy = Create<IGrainFactory, InterceptingGrainFactory>();
-            var self = (InterceptingGrainFactory)(object)proxy;
-            self._inner = inner;
-            self._after = afterAuthorizeWatched;
-            return proxy;
-        }
-
-        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
-        {
-            var result = method!.Invoke(_inner, args);
-            return result is ITenantGrain tenant ? InterceptingTenantGrain.Create(tenant, _after) : result;
+            var decision = await answer;
+            await after();
+            return decision;
         }
     }
 
-    private class InterceptingTenantGrain : System.Reflection.DispatchProxy
+    /// <summary>Forwards every call of <typeparamref name="T"/> to an instance and lets the test replace what it returns.</summary>
+    private class Intercepting<T> : System.Reflection.DispatchProxy where T : class
     {
-        private ITenantGrain _inner = null!;
-        private Func<Task> _after = null!;
+        private T _inner = null!;
+        private Func<System.Reflection.MethodInfo, object?, object?> _onResult = null!;
 
-        public static ITenantGrain Create(ITenantGrain inner, Func<Task> after)
+        public static T Create(T inner, Func<System.Reflection.MethodInfo, object?, object?> onResult)
         {
-            var proxy = Create<ITenantGrain, InterceptingTenantGrain>();
-            var self = (InterceptingTenantGrain)(object)proxy;
+            var proxy = Create<T, Intercepting<T>>();
+            var self = (Intercepting<T>)(object)proxy;
             self._inner = inner;
-            self._after = after;
+            self._onResult = onResult;
             return proxy;
         }
 
-        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
-        {
-            var result = method!.Invoke(_inner, args);
-            return method.Name == nameof(ITenantGrain.AuthorizeWatched) ? ThenAsync((Task<AccessDecision>)result!) : result;
-        }
-
-        private async Task<AccessDecision> ThenAsync(Task<AccessDecision> answer)
-        {
-            var decision = await answer;
-            await _after();
-            return decision;
-        }
+        protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args) =>
+            _onResult(method!, method!.Invoke(_inner, args));
     }
 }
