@@ -85,6 +85,17 @@ internal sealed class BenchCluster : IAsyncDisposable
         return (suspicions, dead);
     }
 
+    /// <summary>The votes against the silo on <paramref name="port"/>, as the membership table keeps them ("voter, time" separated by |).</summary>
+    public async Task<string> VotesAgainstAsync(int port)
+    {
+        await using var connection = new NpgsqlConnection(Postgres.ConnectionStringFor("orleans_cluster"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT coalesce(string_agg(SuspectTimes, ' || '), '') FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Port = @port", connection);
+        command.Parameters.AddWithValue("cluster", ClusterId);
+        command.Parameters.AddWithValue("port", port);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>When the membership table first shows the silo on <paramref name="port"/> as dead (status 6).</summary>
     public async Task<bool> IsDeclaredDeadAsync(int port)
     {

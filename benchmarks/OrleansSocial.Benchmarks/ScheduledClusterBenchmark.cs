@@ -39,6 +39,9 @@ internal static class ScheduledClusterBenchmark
         });
         var silos = Enumerable.Range(0, Silos).Select(_ => cluster.StartSilo(settings)).ToList();
         var syncsBySilo = new ConcurrentDictionary<int, int>();
+        // Orleans' self-monitoring: a silo whose own health is degraded (thread pool late, probes
+        // missing) stretches its probe timeouts, which is what slows detection under load.
+        var degradedBySilo = new ConcurrentDictionary<int, int>();
         for (var i = 0; i < silos.Count; i++)
         {
             var index = i;
@@ -47,6 +50,10 @@ internal static class ScheduledClusterBenchmark
                 if (line.Contains("Scheduled sync (", StringComparison.Ordinal))
                 {
                     syncsBySilo.AddOrUpdate(index, 1, (_, n) => n + 1);
+                }
+                else if (line.Contains("local health is degraded", StringComparison.Ordinal))
+                {
+                    degradedBySilo.AddOrUpdate(index, 1, (_, n) => n + 1);
                 }
             };
         }
@@ -81,8 +88,21 @@ internal static class ScheduledClusterBenchmark
             }
 
             killed = silos[^1];
+            var degradedBefore = degradedBySilo.ToDictionary();
             killed.Kill();
+            var killedAt = DateTime.UtcNow;
             Console.WriteLine($"killed silo {Silos} at {watch.Elapsed.TotalSeconds:F1} s");
+            var victim = killed;
+            _ = Task.Run(async () =>
+            {
+                while (!await cluster.IsDeclaredDeadAsync(victim.SiloPort))
+                {
+                    await Task.Delay(100);
+                }
+
+                Console.WriteLine($"  killed silo declared dead {(DateTime.UtcNow - killedAt).TotalSeconds:F1} s after the SIGKILL; votes: {await cluster.VotesAgainstAsync(victim.SiloPort)} (killed at {killedAt:HH:mm:ss.fff} UTC)");
+                Console.WriteLine($"  self-monitoring 'local health is degraded' lines per survivor from the kill until then: {string.Join(", ", Enumerable.Range(0, Silos - 1).Select(i => $"silo {i + 1}: {degradedBySilo.GetValueOrDefault(i) - degradedBefore.GetValueOrDefault(i)}"))}");
+            });
         }
 
         var (synced, scheduledRuns, firstRuns) = await WaitForFirstSyncsAsync(cluster, tenants.Select(t => t.Id).ToList(), options.Channels, TimeSpan.FromMinutes(30) + window);
@@ -97,6 +117,7 @@ internal static class ScheduledClusterBenchmark
         // (the benchmark crossing a day boundary plus the channel's stagger offset) owes daily alone.
         Console.WriteLine($"  first syncs per channel: {firstRuns / (double)channels:F3} ({firstRuns} runs; exactly once means {channels}); later scheduled runs (a new day's due passed during the benchmark): {scheduledRuns - firstRuns}");
         Console.WriteLine($"  syncs started per silo (from their logs): {string.Join(", ", Enumerable.Range(0, Silos).Select(i => $"silo {i + 1}: {syncsBySilo.GetValueOrDefault(i)}"))}");
+        Console.WriteLine($"  'local health is degraded' lines per silo over the run: {string.Join(", ", Enumerable.Range(0, Silos).Select(i => $"silo {i + 1}: {degradedBySilo.GetValueOrDefault(i)}"))}");
         var delta = remindersAfter - remindersBefore;
         Console.WriteLine($"  reminder table per channel: {delta.Reads / (double)channels:F2} row reads, {delta.Inserts / (double)channels:F2} inserts, {delta.Updates / (double)channels:F2} updates, {delta.Deletes / (double)channels:F2} deletes ({delta.Scans} scans)");
         Console.WriteLine($"  Graph: {graphCalls} operations, {graphCalls / (double)channels:F2} per channel; peak {graph.PeakPerSecond} operations/s");
