@@ -40,6 +40,13 @@ public sealed partial class ChannelGrain
     public async Task<SyncRunView> RequestSync(SyncRequest request)
     {
         var channel = Require();
+        if (_open is null && channel.ActiveRunId is not null)
+        {
+            // A run left open (its activation could not read it back): continue that one, never start a second beside it.
+            await ResumeOpenRunAsync(fromReminder: false, CancellationToken.None);
+            channel = Require();
+        }
+
         if (_open is not null)
         {
             return _open.Run;

@@ -158,12 +158,23 @@ public sealed partial class ChannelGrain(
         {
             await ResumeOpenRunAsync(fromReminder: false, cancellationToken);
         }
+        catch (Exception exception) when (IsPassing(exception))
+        {
+            // The database or the cluster could not answer for a moment (a failover's surge of
+            // activations, a move, a call to a silo that just died): nothing is wrong with the run.
+            // It stays open, and its resume reminder, the next tick or the next request continues it.
+            LogResumeDeferred(logger, Key.TenantId, Key.ChannelId, _channel.ActiveRunId, exception.GetType().Name);
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogDamagedRun(logger, exception, Key.TenantId, Key.ChannelId, _channel.ActiveRunId);
             await AbandonOpenRunAsync("The run's record could not be continued and was closed.");
         }
     }
+
+    /// <summary>Failures that say nothing about the run itself: the same step a moment later may succeed.</summary>
+    private static bool IsPassing(Exception exception) =>
+        exception is StorageBusyException or TenantMovingException or TimeoutException or OrleansMessageRejectionException;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -332,6 +343,9 @@ public sealed partial class ChannelGrain(
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Channel {ChannelId} of tenant {TenantId} has a damaged record ({Problem}): it reads as missing until reconnected or deleted")]
     private static partial void LogDamagedRecord(ILogger logger, string tenantId, string channelId, string problem);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Open run {RunId} of channel {ChannelId} of tenant {TenantId} is left open at activation ({Failure}: storage or cluster briefly unavailable); its resume reminder continues it")]
+    private static partial void LogResumeDeferred(ILogger logger, string tenantId, string channelId, string? runId, string failure);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "Open run {RunId} of channel {ChannelId} of tenant {TenantId} could not be continued; it is closed as failed")]
     private static partial void LogDamagedRun(ILogger logger, Exception? exception, string tenantId, string channelId, string? runId);

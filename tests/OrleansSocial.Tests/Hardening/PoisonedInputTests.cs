@@ -182,6 +182,62 @@ public sealed class DamagedRecordTests
     }
 
     [Fact]
+    public async Task A_channel_whose_open_run_cannot_be_read_for_a_moment_activates_keeps_the_run_open_and_continues_it()
+    {
+        using var data = new TempFolder();
+        ApiClient.Tenant tenant;
+        await using (var first = new ApiHost(data.Path, Settings()))
+        {
+            var api = new ApiClient(first.CreateHttpClient(), OperatorKey);
+            (tenant, var channels, var runs) = await ConnectAsync(first, api);
+            var done = await ApiClient.JsonAsync(await api.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "daily" } }));
+            var doneId = done.GetProperty("syncRunId").GetString()!;
+            await Eventually.ValueAsync(
+                async () => (await runs.GetAsync(doneId, CancellationToken.None))!.Value.GetProperty("isOpen").GetBoolean(),
+                isOpen => !isOpen,
+                TimeSpan.FromSeconds(60));
+
+            // The same run as its silo died with it: open, nothing done yet, the channel pointing at it.
+            var open = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>((await runs.GetAsync(doneId, CancellationToken.None))!.Value)!;
+            var run = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(open["run"])!;
+            run["syncRunId"] = JsonSerializer.SerializeToElement("held-run");
+            run["status"] = JsonSerializer.SerializeToElement("running");
+            run["finishedAt"] = JsonSerializer.SerializeToElement<string?>(null);
+            open["run"] = JsonSerializer.SerializeToElement(run);
+            open["isOpen"] = JsonSerializer.SerializeToElement(true);
+            open["phasesDone"] = JsonSerializer.SerializeToElement(Array.Empty<string>());
+            await runs.UpsertAsync("held-run", JsonSerializer.SerializeToElement(open), CancellationToken.None);
+            var channel = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>((await channels.GetAsync(Page, CancellationToken.None))!.Value)!;
+            channel["activeRunId"] = JsonSerializer.SerializeToElement("held-run");
+            await channels.UpsertAsync(Page, JsonSerializer.SerializeToElement(channel), CancellationToken.None);
+        }
+
+        // The next process activates the channel while its database cannot read the run (out of connections, say).
+        PausingStore store = null!;
+        await using var second = new ApiHost(data.Path, Settings(), PausingStore.Install("sync_runs", s =>
+        {
+            store = s;
+            s.FailReads(new StorageBusyException("tenant", TimeSpan.FromSeconds(2), new TimeoutException("no connection left")));
+        }));
+        var again = new ApiClient(second.CreateHttpClient(), OperatorKey);
+
+        Assert.Equal(HttpStatusCode.OK, (await again.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}", tenant.Id, tenant.OwnerKey)).StatusCode);
+        var history = await ApiClient.JsonAsync(await again.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/sync-runs", tenant.Id, tenant.OwnerKey));
+        Assert.Equal("running", history.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("syncRunId").GetString() == "held-run").GetProperty("status").GetString());
+        Assert.Contains(second.Logs.Lines, l => l.Contains("is left open at activation", StringComparison.Ordinal));
+
+        // Readable again: asking for a sync continues the open run rather than starting another beside it.
+        store.FailReads(null);
+        var continued = await ApiClient.JsonAsync(await again.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "daily" } }));
+        Assert.Equal("held-run", continued.GetProperty("syncRunId").GetString());
+        await Eventually.ValueAsync(
+            async () => (await ApiClient.JsonAsync(await again.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/sync-runs", tenant.Id, tenant.OwnerKey)))
+                .GetProperty("items").EnumerateArray().Single(r => r.GetProperty("syncRunId").GetString() == "held-run").GetProperty("status").GetString(),
+            status => status == "succeeded",
+            TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task A_damaged_channel_record_reads_as_missing_and_its_tenant_can_still_be_deleted()
     {
         using var data = new TempFolder();

@@ -6,8 +6,9 @@ namespace OrleansSocial.Tests.Infrastructure;
 
 /// <summary>
 /// The real store, except that one chosen upsert of one collection waits until the test lets it
-/// go: a way to hold a grain exactly in the middle of a write, where races live. Everything else
-/// passes straight through to the real engine.
+/// go: a way to hold a grain exactly in the middle of a write, where races live; and reads by id of
+/// that collection can be made to fail for a while, as a database out of connections fails them.
+/// Everything else passes straight through to the real engine.
 /// </summary>
 public sealed class PausingStore(IDocumentStore inner, string collection) : IDocumentStore
 {
@@ -42,6 +43,13 @@ public sealed class PausingStore(IDocumentStore inner, string collection) : IDoc
     }
 
     public void Release() => _release.TrySetResult();
+
+    private Exception? _readFailure;
+
+    /// <summary>While set, every read by id from the collection fails with this; null lets reads through again.</summary>
+    public void FailReads(Exception? failure) => Volatile.Write(ref _readFailure, failure);
+
+    private Exception? ReadFailure => Volatile.Read(ref _readFailure);
 
     public string Engine => inner.Engine;
 
@@ -94,7 +102,8 @@ public sealed class PausingStore(IDocumentStore inner, string collection) : IDoc
 
         public Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken) => inner.EnsureIndexAsync(index, cancellationToken);
 
-        public Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
+        public Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken) =>
+            store.ReadFailure is { } failure ? Task.FromException<JsonElement?>(failure) : inner.GetAsync(id, cancellationToken);
 
         public Task<bool> InsertAsync(string id, JsonElement document, CancellationToken cancellationToken) => inner.InsertAsync(id, document, cancellationToken);
 
