@@ -26,8 +26,9 @@ public sealed class StorageBusyTests(PostgresServer server) : IAsyncLifetime
         {
             ["Operator:ApiKey"] = OperatorKey,
             ["Storage:Engine"] = "postgres",
-            // One connection per tenant database, and a one-second wait for it: the pool runs dry at once.
-            ["Storage:Postgres"] = new NpgsqlConnectionStringBuilder(server.ConnectionStringFor(catalog)) { Timeout = 1 }.ConnectionString,
+            // One connection per tenant database, and a short wait for it: the pool runs dry at once. (Npgsql's
+            // Timeout also bounds opening a connection, which takes over a second on a loaded machine: not 1.)
+            ["Storage:Postgres"] = new NpgsqlConnectionStringBuilder(server.ConnectionStringFor(catalog)) { Timeout = 5 }.ConnectionString,
             ["Storage:MaxPoolSizePerDatabase"] = "1",
         });
         _api = new ApiClient(_host.CreateHttpClient(), OperatorKey);
