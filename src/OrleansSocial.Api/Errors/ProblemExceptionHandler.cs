@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using OrleansSocial.Api.Logging;
+using OrleansSocial.Cluster;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Channels;
+using OrleansSocial.Cluster;
 using OrleansSocial.Graph;
 using OrleansSocial.Grains.Channels.Scheduling;
 using OrleansSocial.Grains.Channels.Sync;
@@ -174,7 +175,7 @@ public sealed partial class ChannelGrain(
 
     /// <summary>Failures that say nothing about the run itself: the same step a moment later may succeed.</summary>
     private static bool IsPassing(Exception exception) =>
-        exception is StorageBusyException or TenantMovingException or TimeoutException or OrleansMessageRejectionException;
+        exception is StorageBusyException or TenantMovingException || ClusterFailure.Describe(exception) is not null;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
