@@ -86,25 +86,22 @@ internal sealed class BenchCluster : IAsyncDisposable
     }
 
     /// <summary>The votes against the silo on <paramref name="port"/>, as the membership table keeps them ("voter, time" separated by |).</summary>
-    public async Task<string> VotesAgainstAsync(int port)
-    {
-        await using var connection = new NpgsqlConnection(Postgres.ConnectionStringFor("orleans_cluster"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT coalesce(string_agg(SuspectTimes, ' || '), '') FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Port = @port", connection);
-        command.Parameters.AddWithValue("cluster", ClusterId);
-        command.Parameters.AddWithValue("port", port);
-        return (string)(await command.ExecuteScalarAsync())!;
-    }
+    public async Task<string> VotesAgainstAsync(int port) =>
+        (string)(await SiloScalarAsync("SELECT coalesce(string_agg(SuspectTimes, ' || '), '') FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Port = @port", port))!;
 
     /// <summary>When the membership table first shows the silo on <paramref name="port"/> as dead (status 6).</summary>
-    public async Task<bool> IsDeclaredDeadAsync(int port)
+    public async Task<bool> IsDeclaredDeadAsync(int port) =>
+        (long)(await SiloScalarAsync("SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Port = @port AND Status = 6", port))! > 0;
+
+    /// <summary>One value the membership table says of this cluster's silo on <paramref name="port"/>.</summary>
+    private async Task<object?> SiloScalarAsync(string sql, int port)
     {
         await using var connection = new NpgsqlConnection(Postgres.ConnectionStringFor("orleans_cluster"));
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Port = @port AND Status = 6", connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("cluster", ClusterId);
         command.Parameters.AddWithValue("port", port);
-        return (long)(await command.ExecuteScalarAsync())! > 0;
+        return await command.ExecuteScalarAsync();
     }
 
     public async ValueTask DisposeAsync()
