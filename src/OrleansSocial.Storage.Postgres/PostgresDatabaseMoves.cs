@@ -45,6 +45,29 @@ public sealed partial class PostgresDocumentStore : IDatabaseMoves
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public async Task CheckTargetAsync(CancellationToken cancellationToken)
+    {
+        bool mayCreate;
+        try
+        {
+            await using var command = _maintenance.CreateCommand("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user");
+            mayCreate = await command.ExecuteScalarAsync(cancellationToken) is true;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+        {
+            // Unreachable, refused the login (wrong password, unknown user), or out of connections.
+            throw new MoveTargetUnusableException($"The target server does not answer or refused the login ({Describe(exception)}); nothing was changed.", exception);
+        }
+
+        if (!mayCreate)
+        {
+            throw new MoveTargetUnusableException("The target server's user may not create databases (CREATEDB); nothing was changed.");
+        }
+    }
+
+    /// <summary>An error's kind without its text (which may echo a host or user name).</summary>
+    private static string Describe(Exception exception) => exception is PostgresException postgres ? "SQLSTATE " + postgres.SqlState : exception.GetType().Name;
+
     public async Task ThawAsync(string database, CancellationToken cancellationToken)
     {
         if (!await DatabaseExistsAsync(database, cancellationToken))

@@ -49,7 +49,11 @@ public sealed record PublicationView(
     [property: Id(8)] DateTimeOffset? DueAt = null,
     [property: Id(9)] string? FailureDetail = null);
 
-/// <summary>A post and its publications, as stored in the tenant's <c>planned_posts</c> and as members see it.</summary>
+/// <summary>
+/// A post and its publications, as stored in the tenant's <c>planned_posts</c> and as members see it.
+/// <c>Contributors</c>: who wrote or changed the content since the last approval (null in records of
+/// older versions: the author alone). <c>Version</c> counts the post's writes; its <c>ETag</c> is made of it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansSocial.PostView")]
 public sealed record PostView(
     [property: Id(0)] string PostId,
@@ -60,7 +64,13 @@ public sealed record PostView(
     [property: Id(5)] string? RejectionReason,
     [property: Id(6)] string? ApprovedBy,
     [property: Id(7)] DateTimeOffset CreatedAt,
-    [property: Id(8)] DateTimeOffset UpdatedAt);
+    [property: Id(8)] DateTimeOffset UpdatedAt,
+    [property: Id(9)] IReadOnlyList<string>? Contributors = null,
+    [property: Id(10)] long Version = 0)
+{
+    /// <summary>Who may not approve this round under four eyes: the author and everyone who changed the content since the last approval.</summary>
+    public IReadOnlyList<string> ContributorsThisRound => Contributors ?? [AuthorId];
+}
 
 /// <summary>
 /// One post of one tenant (key <c>{tenantId}/{postId}</c>): its content, its publications (one per
@@ -78,20 +88,21 @@ public interface IPostGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<PostView?> Get();
 
+    // ifMatch: the request's If-Match header; the change applies only to that version of the post (412 otherwise).
     [Alias("Edit")]
-    Task<PostView> Edit(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets);
+    Task<PostView> Edit(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets, string? ifMatch = null);
 
     [Alias("Cancel")]
-    Task<PostView> Cancel(Actor actor);
+    Task<PostView> Cancel(Actor actor, string? ifMatch = null);
 
     [Alias("Submit")]
-    Task<PostView> Submit(Actor actor);
+    Task<PostView> Submit(Actor actor, string? ifMatch = null);
 
     [Alias("Approve")]
-    Task<PostView> Approve(Actor actor);
+    Task<PostView> Approve(Actor actor, string? ifMatch = null);
 
     [Alias("Reject")]
-    Task<PostView> Reject(Actor actor, string reason);
+    Task<PostView> Reject(Actor actor, string reason, string? ifMatch = null);
 
     /// <summary>Publishes a scheduled post (or a draft, where the tenant needs no approval) now instead of at its time.</summary>
     [Alias("PublishNow")]

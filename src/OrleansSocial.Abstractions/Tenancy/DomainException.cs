@@ -38,6 +38,9 @@ public enum ProblemKind
 
     /// <summary>503: the tenant's database had no capacity for the request right now; Subject holds the seconds to wait.</summary>
     Busy,
+
+    /// <summary>412: the object changed since the version the request names in If-Match; Subject holds the current ETag.</summary>
+    PreconditionFailed,
 }
 
 /// <summary>A refusal a client can act on, raised in grains and turned into problem details by the front.</summary>

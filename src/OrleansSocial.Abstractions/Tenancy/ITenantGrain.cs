@@ -101,9 +101,24 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("ReservePost")]
     Task<(string PostId, bool Replay)> ReservePost(string? idempotencyKey, string bodyHash);
 
-    /// <summary>Counts a post against the plan's scheduled posts for its month, in this grain's turn; PlanLimit past it. Idempotent per post.</summary>
+    /// <summary>The post an earlier create with this idempotency key made, and its body's hash; null when the key is new.</summary>
+    [Alias("FindReservedPost")]
+    Task<(string PostId, string BodyHash)?> FindReservedPost(string idempotencyKey);
+
+    /// <summary>
+    /// Counts a post against the plan's scheduled posts of the month it publishes in (<paramref name="scheduledAt"/>),
+    /// in this grain's turn; PlanLimit past it. Idempotent per post. When the post was counted in another month
+    /// (<paramref name="countedAt"/>: its earlier time), it moves there from that month once admitted.
+    /// </summary>
     [Alias("AdmitScheduledPost")]
-    Task AdmitScheduledPost(Actor actor, string postId, DateTimeOffset scheduledAt);
+    Task AdmitScheduledPost(Actor actor, string postId, DateTimeOffset scheduledAt, DateTimeOffset? countedAt = null);
+
+    /// <summary>
+    /// Admits a new webhook endpoint against the per-tenant cap, in this grain's turn so concurrent
+    /// registrations cannot pass it together; PlanLimit (subject <c>webhooks</c>) when the tenant has <paramref name="max"/>.
+    /// </summary>
+    [Alias("AdmitWebhook")]
+    Task AdmitWebhook(string webhookId, int max);
 
     [Alias("ChannelsChanged"), OneWay]
     Task ChannelsChanged();

@@ -54,6 +54,17 @@ public static class MemberRules
             : null;
     }
 
+    /// <summary>
+    /// Under four eyes, approval is granted only by an owner: otherwise an admin could make a second
+    /// member with <c>posts:approve</c> (or the admin role that carries it) and approve their own posts
+    /// through it. Applies only to a grant the member did not hold before (<paramref name="heldBefore"/>).
+    /// </summary>
+    public static Refusal? MayGrantApproval(Member actor, string role, IReadOnlyList<string> permissions, IReadOnlySet<string> heldBefore, bool fourEyes) =>
+        fourEyes && actor.Role != Roles.Owner
+            && Roles.Effective(role, permissions).Contains(Tenancy.Permissions.PostsApprove) && !heldBefore.Contains(Tenancy.Permissions.PostsApprove)
+            ? new Refusal($"This tenant requires four eyes: only an owner grants '{Tenancy.Permissions.PostsApprove}' (directly or through the admin or owner role).", Tenancy.Permissions.PostsApprove)
+            : null;
+
     /// <summary>A new key for <paramref name="targetMemberId"/>: only your own. Nobody mints a key for someone else.</summary>
     public static Refusal? MayMintKey(Member actor, string targetMemberId) =>
         actor.MemberId == targetMemberId

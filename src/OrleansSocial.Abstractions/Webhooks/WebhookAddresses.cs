@@ -6,8 +6,8 @@ namespace OrleansSocial.Webhooks;
 /// <summary>
 /// Where webhooks may not go (server-side request forgery): loopback, private, carrier-grade NAT,
 /// link-local (cloud metadata at 169.254.169.254 among them), multicast, broadcast and unspecified
-/// addresses, IPv6 unique-local and site-local ones, and IPv4 written inside IPv6 (mapped or
-/// NAT64/6to4-embedded forms are judged by the IPv4 they carry). Checked when an endpoint is
+/// addresses, IPv6 unique-local and site-local ones, and IPv4 written inside IPv6 (mapped, compatible,
+/// translated, NAT64, 6to4 and ISATAP forms are judged by the IPv4 they carry; Teredo is refused whole). Checked when an endpoint is
 /// registered and again for every address a name resolves to when a delivery connects.
 /// </summary>
 public static class WebhookAddresses
@@ -63,8 +63,38 @@ public static class WebhookAddresses
                 return "a unique-local (fc00::/7) address";
             }
 
+            // ::a.b.c.d (IPv4-compatible, deprecated but still routed to the IPv4 address by some stacks)
+            // and ::ffff:0:a.b.c.d (IPv4-translated, SIIT) carry an IPv4 address in the last four bytes.
+            if (b[..10].All(x => x == 0) && ((b[10] == 0 && b[11] == 0) || (b[10] == 0xff && b[11] == 0xff)))
+            {
+                return Refusal(new IPAddress(b[12..16]));
+            }
+
+            if (b[..8].All(x => x == 0) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0)
+            {
+                return Refusal(new IPAddress(b[12..16]));
+            }
+
+            // Teredo (2001::/32) tunnels to an IPv4 address the outside picks: refused whole, as no receiver needs it.
+            if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0)
+            {
+                return "a Teredo tunnel (2001::/32) address";
+            }
+
+            // 64:ff9b:1::/48 is NAT64 for a local network (RFC 8215): refused whole.
+            if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0x00 && b[5] == 0x01)
+            {
+                return "a local-use NAT64 (64:ff9b:1::/48) address";
+            }
+
             // 64:ff9b::/96 (NAT64) and 2002::/16 (6to4) carry an IPv4 address: judged by it.
             if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b)
+            {
+                return Refusal(new IPAddress(b[12..16]));
+            }
+
+            // ISATAP interface identifiers (::0:5efe:a.b.c.d, ::200:5efe:a.b.c.d) carry one too.
+            if ((b[8] & 0xfd) == 0 && b[9] == 0 && b[10] == 0x5e && b[11] == 0xfe)
             {
                 return Refusal(new IPAddress(b[12..16]));
             }

@@ -12,14 +12,16 @@ public static class AdminServersApi
     /// <param name="Weight">Its share of new tenants, relative to the others; 0 takes none.</param>
     /// <param name="Tenants">Tenant databases placed on it.</param>
     /// <param name="Catalog">Whether it holds the catalog.</param>
-    public sealed record ServerView(string Name, string Engine, int Weight, long Tenants, bool Catalog);
+    /// <param name="Healthy">Whether it answered a ping just now (within 3 s).</param>
+    /// <param name="Problem">Why not, when it did not; never an address or credential.</param>
+    public sealed record ServerView(string Name, string Engine, int Weight, long Tenants, bool Catalog, bool Healthy, string? Problem);
 
     public static RouteGroupBuilder MapAdminServersApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/admin/servers")
             .WithTags("Operator: database servers")
             .RequireAuthorization(OperatorAuthenticationHandler.PolicyName);
-        group.MapGet("/", ListServers).WithSummary("The database servers, their weights and how many tenants each holds");
+        group.MapGet("/", ListServers).WithSummary("The database servers, their weights, how many tenants each holds, and whether each answers now");
         return group;
     }
 
@@ -27,8 +29,9 @@ public static class AdminServersApi
     public static async Task<Ok<Page<ServerView>>> ListServers(PlacedDocumentStore store, CancellationToken cancellationToken)
     {
         var counts = await store.CountsAsync(cancellationToken);
+        var health = await store.HealthAsync(TimeSpan.FromSeconds(3), cancellationToken);
         var servers = store.Servers
-            .Select(s => new ServerView(s.Name, s.Store.Engine, s.Weight, counts.GetValueOrDefault(s.Name), s == store.Primary))
+            .Select(s => new ServerView(s.Name, s.Store.Engine, s.Weight, counts.GetValueOrDefault(s.Name), s == store.Primary, health[s.Name] is null, health[s.Name]))
             .ToList();
         return TypedResults.Ok(new Page<ServerView>(servers, null));
     }

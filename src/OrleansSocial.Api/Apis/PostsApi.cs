@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
+using OrleansSocial.Api.Validation;
 using OrleansSocial.Channels;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
@@ -36,6 +37,7 @@ public static class PostsApi
 
         public IReadOnlyDictionary<string, VariantRequest>? Variants { get; init; }
 
+        [System.Text.Json.Serialization.JsonConverter(typeof(OffsetRequiredConverter))]
         public DateTimeOffset? ScheduledAt { get; init; }
     }
 
@@ -74,12 +76,30 @@ public static class PostsApi
             throw DomainException.Invalid(IdempotencyHeader, $"{IdempotencyHeader} must be 1-200 visible ASCII characters.");
         }
 
-        var (content, targets) = await ValidateAsync(request, context, grains, time);
         var hash = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request)));
+        // A retry is answered from what the first request made before its body is judged again: the
+        // scheduled time it named may have passed meanwhile, and the answer must still be the same post.
+        if (idempotencyKey is not null && await grains.GetGrain<ITenantGrain>(tenant.TenantId).FindReservedPost(idempotencyKey) is { } earlier)
+        {
+            if (earlier.BodyHash != hash)
+            {
+                throw new DomainException(ProblemKind.Unprocessable, "This Idempotency-Key was used with a different body.", IdempotencyHeader);
+            }
+
+            if (await Post(grains, tenant.TenantId, earlier.PostId).Get() is { } made)
+            {
+                return Created(context, made);
+            }
+        }
+
+        var (content, targets) = await ValidateAsync(request, context, grains, time);
         var (postId, _) = await grains.GetGrain<ITenantGrain>(tenant.TenantId).ReservePost(idempotencyKey, hash);
         var post = await Post(grains, tenant.TenantId, postId).Create(tenant.Actor, content, targets);
-        return TypedResults.Created($"/api/posts/{post.PostId}", post);
+        return Created(context, post);
     }
+
+    private static Created<PostView> Created(HttpContext context, PostView post) =>
+        TypedResults.Created($"/api/posts/{post.PostId}", Tagged(context, post));
 
     /// <summary>The statuses as the API spells them (snake_case), for the <c>status</c> filter.</summary>
     public static readonly IReadOnlyDictionary<string, PublicationStatus> StatusNames =
@@ -92,6 +112,12 @@ public static class PostsApi
             : StatusNames.TryGetValue(status, out var parsed) ? parsed
             : throw DomainException.Invalid("status", $"status must be one of: {string.Join(", ", StatusNames.Keys)}.");
         var after = cursor is null ? null : TextCursor.Decode(cursor);
+        if (after is not null && !IsSortKey(after))
+        {
+            // A cursor this route never issued: the same 400 as every other paged route.
+            throw DomainException.Invalid("cursor", "The cursor is not valid.");
+        }
+
         var posts = new List<PostView>();
         await foreach (var stored in store.TenantDatabase(context).GetCollection(Collections.PlannedPosts).ReadAllAsync())
         {
@@ -112,43 +138,50 @@ public static class PostsApi
     }
 
     public static async Task<Ok<PostView>> GetPost(string postId, HttpContext context, IGrainFactory grains) =>
-        TypedResults.Ok(await RequirePostAsync(context, grains, postId));
+        TypedResults.Ok(Tagged(context, await RequirePostAsync(context, grains, postId)));
 
-    public static async Task<Ok<PostView>> EditPost(string postId, PostRequest request, HttpContext context, IGrainFactory grains, TimeProvider time)
+    public static async Task<Ok<PostView>> EditPost(string postId, PostRequest request, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, IGrainFactory grains, TimeProvider time)
     {
         await RequirePostAsync(context, grains, postId);
         var (content, targets) = await ValidateAsync(request, context, grains, time);
-        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Edit(context.Tenant().Actor, content, targets));
+        return TypedResults.Ok(Tagged(context, await Post(grains, context.Tenant().TenantId, postId).Edit(context.Tenant().Actor, content, targets, ifMatch)));
     }
 
-    public static async Task<Ok<PostView>> CancelPost(string postId, HttpContext context, IGrainFactory grains)
+    public static async Task<Ok<PostView>> CancelPost(string postId, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, IGrainFactory grains)
     {
         await RequirePostAsync(context, grains, postId);
-        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Cancel(context.Tenant().Actor));
+        return TypedResults.Ok(Tagged(context, await Post(grains, context.Tenant().TenantId, postId).Cancel(context.Tenant().Actor, ifMatch)));
     }
 
-    public static async Task<Ok<PostView>> SubmitPost(string postId, HttpContext context, IGrainFactory grains)
+    public static async Task<Ok<PostView>> SubmitPost(string postId, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, IGrainFactory grains)
     {
         await RequirePostAsync(context, grains, postId);
-        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Submit(context.Tenant().Actor));
+        return TypedResults.Ok(Tagged(context, await Post(grains, context.Tenant().TenantId, postId).Submit(context.Tenant().Actor, ifMatch)));
     }
 
-    public static async Task<Ok<PostView>> ApprovePost(string postId, HttpContext context, IGrainFactory grains)
+    public static async Task<Ok<PostView>> ApprovePost(string postId, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, IGrainFactory grains)
     {
         await RequirePostAsync(context, grains, postId);
-        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Approve(context.Tenant().Actor));
+        return TypedResults.Ok(Tagged(context, await Post(grains, context.Tenant().TenantId, postId).Approve(context.Tenant().Actor, ifMatch)));
     }
 
-    public static async Task<Ok<PostView>> RejectPost(string postId, RejectRequest request, HttpContext context, IGrainFactory grains)
+    public static async Task<Ok<PostView>> RejectPost(string postId, RejectRequest request, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, IGrainFactory grains)
     {
         await RequirePostAsync(context, grains, postId);
-        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).Reject(context.Tenant().Actor, request.Reason));
+        return TypedResults.Ok(Tagged(context, await Post(grains, context.Tenant().TenantId, postId).Reject(context.Tenant().Actor, request.Reason, ifMatch)));
     }
 
     public static async Task<Ok<PostView>> PublishNow(string postId, HttpContext context, IGrainFactory grains)
     {
         await RequirePostAsync(context, grains, postId);
-        return TypedResults.Ok(await Post(grains, context.Tenant().TenantId, postId).PublishNow(context.Tenant().Actor));
+        return TypedResults.Ok(Tagged(context, await Post(grains, context.Tenant().TenantId, postId).PublishNow(context.Tenant().Actor)));
+    }
+
+    /// <summary>The post's version goes with every single-post answer, for If-Match on the next change.</summary>
+    private static PostView Tagged(HttpContext context, PostView post)
+    {
+        context.Response.Headers.ETag = PostETag.Of(post);
+        return post;
     }
 
     public static async Task<Ok<PostView>> RetryPublication(string postId, string channelId, HttpContext context, IGrainFactory grains)
@@ -211,6 +244,10 @@ public static class PostsApi
         ?? throw DomainException.NotFound("post", $"Post '{postId}' does not exist.");
 
     private static IPostGrain Post(IGrainFactory grains, string tenantId, string postId) => grains.GetGrain<IPostGrain>(PostIds.GrainKey(tenantId, postId));
+
+    /// <summary>What <see cref="SortKey"/> makes: a stored time or '~', a bar, and a post id.</summary>
+    private static bool IsSortKey(string key) =>
+        key.LastIndexOf('|') is var bar and > 0 && PostIds.IsValid(key[(bar + 1)..]) && (key[..bar] == "~" || StoredTime.TryParse(key[..bar], out _));
 
     private static string SortKey(PostView post) =>
         (post.Content.ScheduledAt is { } at ? StoredTime.Of(at) : "~") + "|" + post.PostId;

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace OrleansSocial.Api.Configuration;
 
 /// <summary>Limits of the HTTP front (<c>Api</c> section).</summary>
-public sealed class ApiOptions
+public sealed class ApiOptions : IValidatableObject
 {
     public const string Section = "Api";
 
@@ -30,9 +30,28 @@ public sealed class ApiOptions
     public int FailedAuthenticationsPerMinute { get; set; } = 30;
 
     /// <summary>
+    /// Addresses of reverse proxies in front of this host (IP addresses). A request whose connection
+    /// comes from one of them is taken to come from the last address its X-Forwarded-For names, for the
+    /// failed-authentication budget and the logs. Empty (the default): X-Forwarded-For is ignored, so a
+    /// client cannot pick the address it is judged by.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>
     /// Tenants whose members' access decisions this silo keeps (see <see cref="Tenancy.AccessCache"/>);
     /// past it, new decisions are not kept. 0 asks the tenant grain on every request.
     /// </summary>
     [Range(0, 1_000_000, ErrorMessage = "Api:AccessCacheTenants must be between 0 and 1000000.")]
     public int AccessCacheTenants { get; set; } = 10_000;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var proxy in KnownProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                yield return new ValidationResult($"Api:KnownProxies: '{proxy}' is not an IP address.", [nameof(KnownProxies)]);
+            }
+        }
+    }
 }

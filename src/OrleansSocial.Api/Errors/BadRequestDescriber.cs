@@ -9,6 +9,9 @@ namespace OrleansSocial.Api.Errors;
 /// </summary>
 internal static partial class BadRequestDescriber
 {
+    /// <summary>Set in a converter's <c>Exception.Data</c>: the detail to show instead of a generic one.</summary>
+    public const string DetailKey = "OrleansSocial.Detail";
+
     public static (string Title, string Detail) Describe(BadHttpRequestException exception) => exception.StatusCode switch
     {
         StatusCodes.Status413PayloadTooLarge => ("Request body too large", "The request body exceeds the size this API accepts."),
@@ -32,9 +35,18 @@ internal static partial class BadRequestDescriber
         return null;
     }
 
+    /// <summary>The body field a JSON failure is about, when it names one.</summary>
+    public static string? Field(BadHttpRequestException exception) =>
+        FindJsonException(exception) is { } json && FieldName(json.Path) is { Length: > 0 } field ? field : null;
+
     private static string DescribeJson(JsonException json)
     {
         var field = FieldName(json.Path);
+        if (json.Data[DetailKey] is string detail)
+        {
+            return $"{field}: {detail}";
+        }
+
         var message = json.Message;
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {

@@ -45,6 +45,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
 
         int status;
         string title, detail;
+        string? field = null;
         if (exception is OrleansSocial.Graph.GraphException graph)
         {
             // Facebook failed in a way the caller cannot fix by changing the request: a gateway error, not ours.
@@ -57,6 +58,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
         {
             status = badRequest.StatusCode;
             (title, detail) = BadRequestDescriber.Describe(badRequest);
+            field = BadRequestDescriber.Field(badRequest);
             HostLog.RequestRejected(logger, status, title, httpContext.Request.Method, httpContext.Request.Path);
         }
         else
@@ -68,12 +70,13 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
         }
 
         httpContext.Response.StatusCode = status;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        var written = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (field is not null)
         {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
+            written.Extensions["field"] = field;
+        }
+
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, Exception = exception, ProblemDetails = written });
     }
 
     /// <summary>
@@ -117,6 +120,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             ProblemKind.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Storage refused by the deployment", ProblemTypes.Base + "storage-privilege", "privilege"),
             ProblemKind.Moving => (StatusCodes.Status503ServiceUnavailable, "Tenant read-only while it moves", ProblemTypes.TenantMoving, null),
             ProblemKind.Busy => (StatusCodes.Status503ServiceUnavailable, "Storage busy", ProblemTypes.StorageBusy, null),
+            ProblemKind.PreconditionFailed => (StatusCodes.Status412PreconditionFailed, "Changed since read", null, null),
             _ => (StatusCodes.Status500InternalServerError, "Operation failed and was rolled back", ProblemTypes.ProvisioningFailed, "step"),
         };
 
@@ -136,6 +140,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
         {
             problem.Extensions["retryAfter"] = wait;
             httpContext.Response.Headers.RetryAfter = exception.Subject;
+        }
+
+        if (exception.Kind == ProblemKind.PreconditionFailed && exception.Subject is { } currentTag)
+        {
+            // The version it is now, in the body: the exception handler strips ETag headers from error answers.
+            problem.Extensions["currentETag"] = currentTag;
         }
 
         HostLog.RequestRejected(logger, status, title, httpContext.Request.Method, httpContext.Request.Path);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,6 +35,17 @@ public static class ApiDefaultsExtensions
             });
 
         services.AddProblemDetailsEverywhere();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ApiOptions>>((forwarded, api) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            // Only the proxies named in configuration: not ASP.NET Core's default of trusting loopback.
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in api.Value.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+        });
 
         services.AddSingleton(services => OperatorKey.Create(
             services.GetRequiredService<IOptions<OperatorOptions>>(),
@@ -63,6 +75,11 @@ public static class ApiDefaultsExtensions
 
     public static WebApplication UseApiDefaults(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.KnownProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseProblemDetailsEverywhere();
         app.UseRequestSizeLimits();
         app.UseDashboardWithoutTrailingSlash();

@@ -227,7 +227,7 @@ internal static class ContractTransformers
     {
         ("POST", "/admin/tenants") => [(409, "A tenant with this id exists."), (500, "A provisioning step failed; everything it created was removed (the problem's step names it).")],
         ("POST", "/admin/tenants/{id}/move") => [(400, "No database server has this name (the problem's field is server)."), (409, "The tenant is already on that server, or its engine cannot move databases."),
-            (500, "The copy did not match the original; the move was undone and the tenant stays where it was (the problem's step is verify).")],
+            (500, "The move failed and was undone; the tenant stays where it was, writable. The problem's step says why: verify (the copy did not match the original) or target (the target server is down, refused the login, lacks CREATEDB, or the copy ran past the read-only bound).")],
         ("DELETE", "/admin/tenants/{id}") => [(400, "The x-confirm-delete header is missing or does not repeat the id.")],
         ("POST", "/admin/tenants/{id}/members/{memberId}/keys") => [(409, "The member holds the most keys allowed.")],
         ("POST", "/api/members") => [(409, "A member with this email exists.")],

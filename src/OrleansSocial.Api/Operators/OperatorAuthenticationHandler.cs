@@ -35,7 +35,7 @@ internal sealed class OperatorAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (failures.Blocked(Context) is { } wait)
+        if (failures.Blocked(Context, Security.FailedAuthentication.Credential(presented, operatorScheme: presented is not null)) is { } wait)
         {
             Context.Items[ThrottledItem] = wait;
             return Task.FromResult(AuthenticateResult.Fail("Too many failed authentications from this address."));
@@ -48,7 +48,7 @@ internal sealed class OperatorAuthenticationHandler(
 
         if (!operatorKey.Matches(presented))
         {
-            failures.Failed(Context, "operator", "invalid operator key", null, null);
+            failures.Failed(Context, "operator", "invalid operator key", null, null, Security.FailedAuthentication.Credential(presented, operatorScheme: true));
             return Task.FromResult(AuthenticateResult.Fail("The operator key is not valid."));
         }
 
@@ -66,7 +66,7 @@ internal sealed class OperatorAuthenticationHandler(
 
         if (PresentedKey(Request.Headers.Authorization.ToString()) is null)
         {
-            failures.Failed(Context, "operator", "no key", null, null);
+            failures.Failed(Context, "operator", "no key", null, null, Security.FailedAuthentication.Credential(null));
         }
 
         Response.StatusCode = StatusCodes.Status401Unauthorized;

@@ -11,10 +11,14 @@ using OrleansSocial.Tenancy;
 namespace OrleansSocial.Api.Security;
 
 /// <summary>
-/// Failed authentication as a security event and a per-address budget. Every failure is logged
-/// (warning, client address, the key's public id when it parses — never the secret) and spends a
-/// token of that address's bucket (ASP.NET Core's rate-limiting primitives). An address with no
-/// tokens left is refused with 429 before its key is even looked at, so guessing learns nothing.
+/// Failed authentication as a security event and a budget per client address and credential. Every
+/// failure is logged (warning, client address, the key's public id when it parses — never the secret)
+/// and spends a token of the bucket of that address and that credential (ASP.NET Core's
+/// rate-limiting primitives): a member key's public id, the operator key, or "no usable key". A
+/// credential with no tokens left from that address is refused with 429 before its secret is even
+/// looked at, so guessing a key learns nothing; other credentials from the same address (members
+/// behind the same proxy, the operator) are not locked out by it. The client address is the
+/// connection's, or the forwarded one when the connection comes from a proxy named in <c>Api:KnownProxies</c>.
 /// </summary>
 public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, TimeProvider time, ILogger<FailedAuthentication> logger) : IDisposable
 {
@@ -37,10 +41,14 @@ public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, T
     /// </summary>
     private readonly TimeSpan _quiet = RequestRates.PerMinute(options.Value.FailedAuthenticationBurst, options.Value.FailedAuthenticationsPerMinute).ReplenishmentPeriod * 2 + TimeSpan.FromSeconds(1);
 
-    /// <summary>Seconds to wait when this address has spent its failures, else null. Spends nothing.</summary>
-    public int? Blocked(HttpContext context)
+    /// <summary>What a request authenticates with, as a budget's name: a member key's public id, the operator key, or none usable.</summary>
+    public static string Credential(string? presentedKey, bool operatorScheme = false) =>
+        operatorScheme ? "operator" : ApiKeys.Parse(presentedKey) is { } parsed ? "key:" + parsed.KeyId : "none";
+
+    /// <summary>Seconds to wait when this address has spent its failures with this credential, else null. Spends nothing.</summary>
+    public int? Blocked(HttpContext context, string credential)
     {
-        var address = AddressOf(context);
+        var address = AddressOf(context) + "|" + credential;
         if (!_lastFailure.TryGetValue(address, out var failedAt) || Stopwatch.GetElapsedTime(failedAt) > _quiet)
         {
             return null;
@@ -65,18 +73,19 @@ public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, T
         if (!_blockedLogged.TryGetValue(address, out var last) || now - last > BlockedLogInterval)
         {
             _blockedLogged[address] = now;
-            LogBlocked(logger, address, context.Request.Path);
+            LogBlocked(logger, AddressOf(context), credential, context.Request.Path);
         }
 
         return RequestRates.RetryAfterSeconds(lease, TimeSpan.FromMinutes(1));
     }
 
     /// <summary>Records one failure: a structured security event and a spent token.</summary>
-    public void Failed(HttpContext context, string scheme, string reason, string? presentedKey, string? tenantId)
+    public void Failed(HttpContext context, string scheme, string reason, string? presentedKey, string? tenantId, string? credential = null)
     {
-        var address = AddressOf(context);
+        var client = AddressOf(context);
         var keyId = ApiKeys.Parse(presentedKey) is { } parsed ? parsed.KeyId : null;
-        LogFailed(logger, scheme, reason, address, tenantId, keyId, context.Request.Method, context.Request.Path);
+        LogFailed(logger, scheme, reason, client, tenantId, keyId, context.Request.Method, context.Request.Path);
+        var address = client + "|" + (credential ?? Credential(presentedKey));
         _lastFailure[address] = Stopwatch.GetTimestamp();
         using var lease = _limiter.AttemptAcquire(address, 1);
         if (_lastFailure.Count > MaxRemembered)
@@ -119,6 +128,6 @@ public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, T
     private static partial void LogFailed(ILogger logger, string scheme, string reason, string clientAddress, string? tenantId, string? keyId, string method, string path);
 
     [LoggerMessage(EventId = 141, Level = LogLevel.Warning, EventName = "AuthenticationThrottled",
-        Message = "Security: {ClientAddress} is refused (429) after too many failed authentications, on {Path}")]
-    private static partial void LogBlocked(ILogger logger, string clientAddress, string path);
+        Message = "Security: {ClientAddress} is refused (429) after too many failed authentications with {Credential}, on {Path}")]
+    private static partial void LogBlocked(ILogger logger, string clientAddress, string credential, string path);
 }

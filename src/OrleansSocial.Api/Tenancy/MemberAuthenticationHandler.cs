@@ -41,13 +41,13 @@ internal sealed class MemberAuthenticationHandler(
             return Refuse(new Refusal(StatusCodes.Status400BadRequest, "Invalid tenant header", headerProblem!));
         }
 
-        if (failures.Blocked(Context) is { } wait)
+        var key = TenantHeader.BearerKey(Request) ?? "";
+        if (failures.Blocked(Context, FailedAuthentication.Credential(key)) is { } wait)
         {
             Context.Items[ThrottledItem] = wait;
             return AuthenticateResult.Fail("Too many failed authentications from this address.");
         }
 
-        var key = TenantHeader.BearerKey(Request) ?? "";
         var decision = await access.AuthorizeAsync(tenantId, key, withView: Context.GetEndpoint()?.Metadata.GetMetadata<AnswersTenantView>() is not null);
         switch (decision.Outcome)
         {

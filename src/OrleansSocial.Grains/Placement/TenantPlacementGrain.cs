@@ -51,6 +51,11 @@ public sealed partial class TenantPlacementGrain(PlacedDocumentStore store, Time
         {
             throw new DomainException(ProblemKind.StepFailed, mismatch.Message, "verify");
         }
+        catch (MoveTargetUnusableException unusable)
+        {
+            LogMoveFailed(logger, unusable, TenantId, server);
+            throw new DomainException(ProblemKind.StepFailed, unusable.Message, "target");
+        }
 
         LogMoved(logger, TenantId, outcome.From, outcome.To, outcome.Documents, outcome.ReadOnlyFor.TotalSeconds);
         await AuditAsync(outcome);
@@ -77,6 +82,9 @@ public sealed partial class TenantPlacementGrain(PlacedDocumentStore store, Time
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Tenant {TenantId} moved from {From} to {To}: {Documents} documents, read-only for {Seconds:F1} s")]
     private static partial void LogMoved(ILogger logger, string tenantId, string from, string to, long documents, double seconds);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Tenant {TenantId} move to {Server} failed and was undone; the tenant is writable where it was")]
+    private static partial void LogMoveFailed(ILogger logger, Exception exception, string tenantId, string server);
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Tenant {TenantId} was left mid-move ({Phase}, authoritative on {Server}) by a process that stopped: settling it")]
     private static partial void LogRecovering(ILogger logger, string tenantId, string phase, string server);

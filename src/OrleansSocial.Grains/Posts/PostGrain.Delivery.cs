@@ -89,6 +89,11 @@ public sealed partial class PostGrain : IRemindable
         {
             throw new DomainException(ProblemKind.Conflict, $"A post that is {Name(post.Status)} cannot be published now.");
         }
+        else if (post.Content.ScheduledAt is not { } planned || planned > now)
+        {
+            // It publishes this month, whatever month it was planned for: counted here, refused when this month is full.
+            await Tenant.AdmitScheduledPost(actor, Key.PostId, now, post.Content.ScheduledAt);
+        }
 
         var updated = await UpdateAsync(current =>
         {

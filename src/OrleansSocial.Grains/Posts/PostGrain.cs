@@ -111,7 +111,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             }
         }
 
-        var post = new PostView(Key.PostId, actor.ToString(), status, content, Publications(targets, status, content), null, null, now, now);
+        var post = new PostView(Key.PostId, actor.ToString(), status, content, Publications(targets, status, content), null, null, now, now, [actor.ToString()]);
         await SaveAsync(null, post, status == PublicationStatus.PendingApproval ? [Event(WebhookEventTypes.PostApprovalRequested, new PostApprovalRequestedData(Key.PostId, actor.ToString()))] : []);
         await Tenant.RecordAudit(actor, "post.created", Key.PostId, "success", Name(status));
         if (status == PublicationStatus.PendingApproval)
@@ -133,19 +133,27 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         return Task.FromResult(_post);
     }
 
-    public async Task<PostView> Edit(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets)
+    public async Task<PostView> Edit(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets, string? ifMatch = null)
     {
-        var post = Require();
+        var post = Require(ifMatch);
         RequireStatus(post, "edited", Editable);
         var standing = await StandingAsync();
         // An approved post that changes needs approval again; without approval it stays scheduled.
         var status = post.Status == PublicationStatus.Scheduled && standing.RequireApproval ? PublicationStatus.PendingApproval : post.Status;
         if (status == PublicationStatus.Scheduled)
         {
-            await Tenant.AdmitScheduledPost(actor, Key.PostId, content.ScheduledAt ?? throw MissingSchedule());
+            await Tenant.AdmitScheduledPost(actor, Key.PostId, content.ScheduledAt ?? throw MissingSchedule(), post.Status == PublicationStatus.Scheduled ? post.Content.ScheduledAt : null);
         }
 
-        var edited = post with { Content = content, Status = status, Publications = Publications(targets, status, content), ApprovedBy = status == PublicationStatus.Scheduled ? post.ApprovedBy : null, UpdatedAt = time.GetUtcNow() };
+        var edited = post with
+        {
+            Content = content,
+            Status = status,
+            Publications = Publications(targets, status, content),
+            ApprovedBy = status == PublicationStatus.Scheduled ? post.ApprovedBy : null,
+            Contributors = post.ContributorsThisRound.Contains(actor.ToString()) ? post.ContributorsThisRound : [.. post.ContributorsThisRound, actor.ToString()],
+            UpdatedAt = time.GetUtcNow(),
+        };
         await SaveAsync(post, edited, status == PublicationStatus.PendingApproval && post.Status != PublicationStatus.PendingApproval
             ? [Event(WebhookEventTypes.PostApprovalRequested, new PostApprovalRequestedData(Key.PostId, post.AuthorId))]
             : []);
@@ -153,16 +161,16 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         return _post!;
     }
 
-    public async Task<PostView> Cancel(Actor actor)
+    public async Task<PostView> Cancel(Actor actor, string? ifMatch = null)
     {
-        var post = Require();
+        var post = Require(ifMatch);
         RequireStatus(post, "cancelled", [.. Editable, PublicationStatus.Failed]);
         return await MoveAsync(actor, post, post, PublicationStatus.Cancelled, "post.cancelled");
     }
 
-    public async Task<PostView> Submit(Actor actor)
+    public async Task<PostView> Submit(Actor actor, string? ifMatch = null)
     {
-        var post = Require();
+        var post = Require(ifMatch);
         RequireStatus(post, "submitted", PublicationStatus.Draft);
         var at = post.Content.ScheduledAt ?? throw MissingSchedule();
         PostRules.ValidateSchedule(at, time.GetUtcNow());
@@ -177,9 +185,9 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         return await MoveAsync(actor, post, post with { RejectionReason = null }, PublicationStatus.Scheduled, "post.scheduled");
     }
 
-    public async Task<PostView> Approve(Actor actor)
+    public async Task<PostView> Approve(Actor actor, string? ifMatch = null)
     {
-        var post = Require();
+        var post = Require(ifMatch);
         RequireStatus(post, "approved", PublicationStatus.PendingApproval);
         var standing = await StandingAsync();
         if (standing.FourEyes && actor.ToString() == post.AuthorId)
@@ -188,14 +196,21 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             throw new DomainException(ProblemKind.Forbidden, "This tenant requires four eyes: the author cannot approve their own post.");
         }
 
+        if (standing.FourEyes && post.ContributorsThisRound.Contains(actor.ToString()))
+        {
+            await Tenant.RecordAudit(actor, "post.approved", Key.PostId, "denied", "four eyes: the approver changed the content since the last approval");
+            throw new DomainException(ProblemKind.Forbidden, "This tenant requires four eyes: you changed this post's content since it was last approved, so somebody else approves it.");
+        }
+
         await Tenant.AdmitScheduledPost(actor, Key.PostId, post.Content.ScheduledAt ?? throw MissingSchedule());
-        return await MoveAsync(actor, post, post with { ApprovedBy = actor.ToString() }, PublicationStatus.Scheduled, "post.approved",
+        // The round ends: whoever changes the content from now on starts the next one.
+        return await MoveAsync(actor, post, post with { ApprovedBy = actor.ToString(), Contributors = [] }, PublicationStatus.Scheduled, "post.approved",
             events: [Event(WebhookEventTypes.PostApproved, new PostApprovedData(Key.PostId, actor.ToString(), post.Content.ScheduledAt))]);
     }
 
-    public async Task<PostView> Reject(Actor actor, string reason)
+    public async Task<PostView> Reject(Actor actor, string reason, string? ifMatch = null)
     {
-        var post = Require();
+        var post = Require(ifMatch);
         RequireStatus(post, "rejected", PublicationStatus.PendingApproval);
         var why = string.IsNullOrWhiteSpace(reason) || reason.Length > 500
             ? throw DomainException.Invalid("reason", "A reason of 1-500 characters is required.")
@@ -221,6 +236,14 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         await Tenant.Standing() ?? throw DomainException.NotFound("tenant", "The post's tenant no longer exists.");
 
     private PostView Require() => _post ?? throw DomainException.NotFound("post", $"Post '{Key.PostId}' does not exist.");
+
+    /// <summary>The post, when it is still the version the request's If-Match names (412 otherwise).</summary>
+    private PostView Require(string? ifMatch)
+    {
+        var post = Require();
+        PostETag.Require(post, ifMatch);
+        return post;
+    }
 
     private static void RequireStatus(PostView post, string what, params PublicationStatus[] allowed)
     {
@@ -262,7 +285,8 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         await _writer.WaitAsync();
         try
         {
-            next = change(_post) with { UpdatedAt = time.GetUtcNow() };
+            var changed = change(_post);
+            next = changed with { UpdatedAt = time.GetUtcNow(), Version = (_post?.Version ?? changed.Version) + 1 };
             if (next.Publications.Any(Pending))
             {
                 // Before the write: a crash between them leaves a reminder that finds nothing, never a post without one.

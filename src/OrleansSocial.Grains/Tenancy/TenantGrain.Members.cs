@@ -25,6 +25,7 @@ public sealed partial class TenantGrain
         var email = TenantInput.Email(member.Email, "email");
         var (role, permissions) = TenantInput.Grant(member.Role, member.Permissions);
         await RequireAsync(acting, a => MemberRules.MayGrant(a, role, permissions), "member.added", email);
+        await RequireAsync(acting, a => MemberRules.MayGrantApproval(a, role, permissions, new HashSet<string>(), _settings.FourEyes), "member.added", email);
         if (_members.HasEmail(email))
         {
             throw new DomainException(ProblemKind.Conflict, $"A member with email '{email}' already exists.");
@@ -37,7 +38,7 @@ public sealed partial class TenantGrain
         }
 
         var created = await CreateMemberAsync(email, role, permissions);
-        await _audit!.WriteAsync(actor, "member.added", created.MemberId, AuditLog.Success, $"role {role}");
+        await _audit!.WriteAsync(actor, "member.added", created.MemberId, AuditLog.Success, $"role {role}{ApprovalGrant(role, permissions, new HashSet<string>(), actor)}");
         return created;
     }
 
@@ -49,6 +50,8 @@ public sealed partial class TenantGrain
         await RequireAsync(acting, a => MemberRules.MayManage(a, Rules(member)), "member.changed", memberId);
         var (role, permissions) = TenantInput.Grant(change.Role ?? member.Role, change.Permissions ?? member.Permissions);
         await RequireAsync(acting, a => MemberRules.MayGrant(a, role, permissions), "member.changed", memberId);
+        var heldBefore = Roles.Effective(member.Role, member.Permissions);
+        await RequireAsync(acting, a => MemberRules.MayGrantApproval(a, role, permissions, heldBefore, _settings.FourEyes), "member.changed", memberId);
         if (member.Role == Roles.Owner && role != Roles.Owner && _members.Owners == 1)
         {
             throw new DomainException(ProblemKind.Conflict, "The last owner cannot be demoted; make another member owner first.");
@@ -56,7 +59,7 @@ public sealed partial class TenantGrain
 
         var changed = member with { Role = role, Permissions = permissions };
         await SaveMemberAsync(changed);
-        await _audit!.WriteAsync(actor, "member.changed", memberId, AuditLog.Success, $"role {role}");
+        await _audit!.WriteAsync(actor, "member.changed", memberId, AuditLog.Success, $"role {role}{ApprovalGrant(role, permissions, heldBefore, actor)}");
         return changed.ToView();
     }
 
@@ -116,6 +119,12 @@ public sealed partial class TenantGrain
         await SaveMemberAsync(member with { Keys = member.Keys.Where(k => k.KeyId != keyId).ToList() });
         await _audit!.WriteAsync(actor, "key.revoked", $"{memberId}/{keyId}", AuditLog.Success);
     }
+
+    /// <summary>An approval right granted is named in the audit with who granted it, so a reviewer sees both ends.</summary>
+    private static string ApprovalGrant(string role, IReadOnlyList<string> permissions, IReadOnlySet<string> heldBefore, Actor grantor) =>
+        Roles.Effective(role, permissions).Contains(Permissions.PostsApprove) && !heldBefore.Contains(Permissions.PostsApprove)
+            ? $"; {Permissions.PostsApprove} granted by {grantor}"
+            : "";
 
     private async Task<CreatedMember> CreateMemberAsync(string email, string role, IReadOnlyList<string> permissions)
     {

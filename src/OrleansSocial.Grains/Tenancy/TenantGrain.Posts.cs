@@ -33,12 +33,21 @@ public sealed partial class TenantGrain
         return (postId, false);
     }
 
-    public async Task AdmitScheduledPost(Actor actor, string postId, DateTimeOffset scheduledAt)
+    public async Task<(string PostId, string BodyHash)?> FindReservedPost(string idempotencyKey)
+    {
+        RequireTenant();
+        return await _database!.GetCollection(Collections.PostKeys).GetAsync(idempotencyKey, CancellationToken.None) is { } stored
+            && DocumentJson.TryRead<PostKeyDocument>(stored) is { PostId: not null, BodyHash: not null } earlier
+            ? (earlier.PostId, earlier.BodyHash)
+            : null;
+    }
+
+    public async Task AdmitScheduledPost(Actor actor, string postId, DateTimeOffset scheduledAt, DateTimeOffset? countedAt = null)
     {
         var entry = RequireTenant();
         var month = Month(scheduledAt);
         var quota = _database!.GetCollection(Collections.PostQuota);
-        var counted = await quota.GetAsync(month, CancellationToken.None) is { } stored && DocumentJson.TryRead<QuotaDocument>(stored) is { } read ? read.PostIds : [];
+        var counted = await CountedAsync(quota, month);
         if (counted.Contains(postId))
         {
             return;
@@ -55,7 +64,25 @@ public sealed partial class TenantGrain
         {
             _scheduledThisMonth = (month, counted.Count + 1);
         }
+
+        // Counted where it publishes, no longer where it was planned: a crash before this line counts it twice, never not at all.
+        if (countedAt is { } earlier && Month(earlier) != month)
+        {
+            var earlierMonth = Month(earlier);
+            var before = await CountedAsync(quota, earlierMonth);
+            if (before.Contains(postId))
+            {
+                await quota.UpsertAsync(earlierMonth, DocumentJson.ToJson(new QuotaDocument([.. before.Where(id => id != postId)])), CancellationToken.None);
+                if (earlierMonth == Month(time.GetUtcNow()))
+                {
+                    _scheduledThisMonth = null;
+                }
+            }
+        }
     }
+
+    private static async Task<IReadOnlyList<string>> CountedAsync(IDocumentCollection quota, string month) =>
+        await quota.GetAsync(month, CancellationToken.None) is { } stored && DocumentJson.TryRead<QuotaDocument>(stored) is { PostIds: not null } read ? read.PostIds : [];
 
     /// <summary>Posts counted this month, read once per month and kept by admissions.</summary>
     private async Task<int> ScheduledThisMonthAsync()

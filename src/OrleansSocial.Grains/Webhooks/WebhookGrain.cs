@@ -74,16 +74,7 @@ public sealed partial class WebhookGrain(
 
         await CheckUrlAsync(url);
         var subscribed = CheckEvents(events);
-        var count = 0;
-        await foreach (var _ in Webhooks.ReadAllAsync())
-        {
-            count++;
-        }
-
-        if (count >= Options.MaxEndpoints)
-        {
-            throw new DomainException(ProblemKind.PlanLimit, $"A tenant has at most {Options.MaxEndpoints} webhook endpoints.", "webhooks");
-        }
+        await Tenant.AdmitWebhook(Key.WebhookId, Options.MaxEndpoints);
 
         var now = time.GetUtcNow();
         var secret = NewSecret();
@@ -277,22 +268,26 @@ public sealed partial class WebhookGrain(
         bool? temporary;
         try
         {
+            // One bound for the whole attempt (connect, headers, the excerpt of the body): a receiver that
+            // sends its headers and then nothing cannot hold the endpoint's deliveries.
+            using var attemptTimeout = new CancellationTokenSource(Options.Timeout);
             using var request = Sign(webhook, delivery, now);
-            using var response = await clients.CreateClient(WebhookHttp.ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var response = await clients.CreateClient(WebhookHttp.ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptTimeout.Token);
             code = (int)response.StatusCode;
-            excerpt = await ExcerptAsync(response);
+            excerpt = await ExcerptAsync(response, attemptTimeout.Token);
             retryAfter = response.Headers.RetryAfter is { } header ? header.Delta ?? (header.Date - now) : null;
             temporary = response.IsSuccessStatusCode ? null
                 : code is 408 or 429 || code >= 500 ? true
                 : false;
         }
-        catch (WebhookAddressRefusedException refused)
+        catch (Exception exception) when (WebhookHttp.RefusedAddress(exception) is { } refused)
         {
+            // The guard refused the address at connect: it will refuse it again, so no retry.
             (error, temporary) = (refused.Message, false);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or IOException)
         {
-            (error, temporary) = (exception is TaskCanceledException ? $"no answer within {Options.Timeout.TotalSeconds:0.#} s" : exception.Message, true);
+            (error, temporary) = (exception is OperationCanceledException ? $"no complete answer within {Options.Timeout.TotalSeconds:0.#} s" : exception.Message, true);
         }
 
         var attempted = delivery with { Attempts = attempt, LastAttemptAt = now, LastResponseCode = code, LastResponseExcerpt = excerpt, LastError = error };
@@ -310,7 +305,8 @@ public sealed partial class WebhookGrain(
         if (temporary == true && attempt <= Options.EffectiveRetryDelays.Count)
         {
             var wait = Options.EffectiveRetryDelays[attempt - 1] * (0.8 + (Random.Shared.NextDouble() * 0.4));
-            var next = now + (retryAfter is { } asked && asked > wait ? asked : wait);
+            // A receiver's Retry-After is honoured up to a cap: a date in year 9999 must not park a delivery forever.
+            var next = now + (retryAfter is { } asked && asked > wait ? (asked < Options.MaxRetryAfter ? asked : Options.MaxRetryAfter) : wait);
             await SaveDeliveryAsync(attempted with { NextAttemptAt = next });
             return;
         }
@@ -353,14 +349,14 @@ public sealed partial class WebhookGrain(
         return request;
     }
 
-    private async Task<string?> ExcerptAsync(HttpResponseMessage response)
+    private async Task<string?> ExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         // Only the first bytes are read: a receiver cannot make us hold a large answer.
-        await using var body = await response.Content.ReadAsStreamAsync();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         var buffer = new byte[Options.ExcerptBytes];
         var read = 0;
         int n;
-        while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read))) > 0)
+        while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
         {
             read += n;
         }

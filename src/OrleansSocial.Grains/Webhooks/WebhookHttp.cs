@@ -39,6 +39,20 @@ public static class WebhookHttp
         return services;
     }
 
+    /// <summary>The guard's refusal inside what the HTTP client threw (it wraps what a connect step throws), or null.</summary>
+    public static WebhookAddressRefusedException? RefusedAddress(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is WebhookAddressRefusedException refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Resolves, refuses forbidden addresses, connects to the first allowed one.</summary>
     public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool allowPrivateNetworks, CancellationToken cancellationToken)
     {

@@ -27,6 +27,12 @@ public sealed class WebhookOptions
 
     public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays.Count > 0 ? RetryDelays : DefaultRetryDelays;
 
+    /// <summary>
+    /// The longest wait a receiver's Retry-After can ask for before the next attempt; a longer (or
+    /// far-future) one waits this long. The attempt counts as failed either way.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>After this many deliveries in a row end failed, the endpoint is disabled (and <c>webhook.disabled</c> goes to the others).</summary>
     public int DisableAfterFailedDeliveries { get; set; } = 5;
 

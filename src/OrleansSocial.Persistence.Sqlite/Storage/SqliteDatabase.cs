@@ -17,6 +17,7 @@ internal sealed class SqliteDatabase
     {
         var path = Path.GetFullPath(options.DatabasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        OwnerOnlyFile(path);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -25,6 +26,29 @@ internal sealed class SqliteDatabase
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
         _busyTimeoutMs = (int)options.BusyTimeout.TotalMilliseconds;
+    }
+
+    /// <summary>
+    /// Grain state and reminders name tenants and hold their records: readable by the service's user
+    /// only (0600), like the tenant files. SQLite gives its WAL and shared-memory files the database
+    /// file's mode, so creating it first covers them; a file an earlier version made is tightened.
+    /// </summary>
+    private static void OwnerOnlyFile(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using var _ = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = ownerOnly });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.SetUnixFileMode(path, ownerOnly);
+        }
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

@@ -59,31 +59,47 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
             throw new MoveRefusedException($"Database '{database}' does not exist on '{from}'.");
         }
 
+        // Before anything is frozen: a target that is down or refuses us fails the move with the tenant untouched.
+        await target.CheckTargetAsync(cancellationToken);
+
         var started = time.GetUtcNow();
         var copying = new PlacementRecord(database, from, from, to, PlacementRecord.Copying, started);
         await store.Directory.SaveAsync(copying, cancellationToken);
         await progress(MoveStep.Marked);
         long documents;
+        // The tenant is read-only from the freeze to the switch: never longer than the bound, whatever the servers do.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(ReadOnlyBound);
         try
         {
-            await source.FreezeAsync(database, collections, cancellationToken);
+            await source.FreezeAsync(database, collections, bound.Token);
             await progress(MoveStep.Frozen);
 
             // A copy an earlier attempt left there (the catalog never named it) is not data.
-            await store.Server(to).Store.DropDatabaseAsync(database, cancellationToken);
-            await store.Server(to).Store.CreateDatabaseAsync(database, cancellationToken);
+            await store.Server(to).Store.DropDatabaseAsync(database, bound.Token);
+            await store.Server(to).Store.CreateDatabaseAsync(database, bound.Token);
             await progress(MoveStep.TargetCreated);
 
-            await source.CopyAsync(database, target, cancellationToken);
+            await source.CopyAsync(database, target, bound.Token);
             await progress(MoveStep.Copied);
 
-            documents = Verify(database, await source.DigestAsync(database, cancellationToken), await target.DigestAsync(database, cancellationToken));
+            documents = Verify(database, await source.DigestAsync(database, bound.Token), await target.DigestAsync(database, bound.Token));
             await progress(MoveStep.Verified);
         }
-        catch
+        catch (Exception exception)
         {
             // Nothing was switched: the original stays authoritative, and writable again.
             await UndoAsync(copying, CancellationToken.None);
+            if (exception is OperationCanceledException && bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new MoveTargetUnusableException($"The copy did not finish within {ReadOnlyBound.TotalSeconds:0} s; the move was undone and the tenant is writable where it was.", exception);
+            }
+
+            if (exception is not (MoveVerificationException or MoveRefusedException or MoveTargetUnusableException or OperationCanceledException))
+            {
+                throw new MoveTargetUnusableException($"The move failed ({exception.GetType().Name}); it was undone and the tenant is writable where it was.", exception);
+            }
+
             throw;
         }
 
@@ -105,13 +121,13 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
         _ => Task.FromResult(placement),
     };
 
+    /// <summary>
+    /// The original first: thawed and named settled, so the tenant is writable whatever the target
+    /// does next. The partial copy is dropped best-effort: a target that is down or refuses keeps it,
+    /// and the next move to that server drops it before it creates its own (the catalog never named it).
+    /// </summary>
     private async Task<PlacementRecord> UndoAsync(PlacementRecord placement, CancellationToken cancellationToken)
     {
-        if (placement.MoveTo is { } to && to != placement.Server && store.HasServer(to))
-        {
-            await store.Server(to).Store.DropDatabaseAsync(placement.Database, cancellationToken);
-        }
-
         if (store.Server(placement.Server).Store is IDatabaseMoves moves)
         {
             await moves.ThawAsync(placement.Database, cancellationToken);
@@ -119,8 +135,28 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
 
         var settled = placement.Settled(placement.Server);
         await store.Directory.SaveAsync(settled, cancellationToken);
+        if (placement.MoveTo is { } to && to != placement.Server && store.HasServer(to))
+        {
+            try
+            {
+                using var dropBound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                dropBound.CancelAfter(TimeSpan.FromSeconds(30));
+                await store.Server(to).Store.DropDatabaseAsync(placement.Database, dropBound.Token);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LeftCopies.Add((placement.Database, to));
+            }
+        }
+
         return settled;
     }
+
+    /// <summary>The longest a tenant stays read-only in a move (freeze to switch) before the move is undone.</summary>
+    public TimeSpan ReadOnlyBound { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Partial copies an undo could not drop (their server failed too): not data, dropped by the next move there.</summary>
+    public List<(string Database, string Server)> LeftCopies { get; } = [];
 
     private async Task<PlacementRecord> FinishAsync(PlacementRecord placement, CancellationToken cancellationToken)
     {

@@ -14,6 +14,12 @@ public interface IDatabaseMoves
     /// </summary>
     Task FreezeAsync(string database, IReadOnlyCollection<string> collections, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether this server can receive a database now: it answers, and its user may create and drop
+    /// databases. Throws <see cref="MoveTargetUnusableException"/> saying why not; changes nothing.
+    /// </summary>
+    Task CheckTargetAsync(CancellationToken cancellationToken);
+
     /// <summary>Writable again. Idempotent; a missing database is not an error.</summary>
     Task ThawAsync(string database, CancellationToken cancellationToken);
 
@@ -25,3 +31,6 @@ public interface IDatabaseMoves
 }
 
 public sealed record CollectionDigest(long Documents, string Hash);
+
+/// <summary>A move's target server cannot take the database (down, refused the login, lacks a privilege); nothing was changed.</summary>
+public sealed class MoveTargetUnusableException(string message, Exception? inner = null) : InvalidOperationException(message, inner);

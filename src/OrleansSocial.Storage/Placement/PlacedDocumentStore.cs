@@ -125,12 +125,34 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
 
     public bool IsBusy(Exception exception) => Primary.Store.IsBusy(exception);
 
-    public async Task PingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The catalog's server only: readiness is about what every request needs. A secondary server that
+    /// is down fails only its own tenants (503 + Retry-After); its state shows in <see cref="HealthAsync"/>.
+    /// </summary>
+    public Task PingAsync(CancellationToken cancellationToken) => Primary.Store.PingAsync(cancellationToken);
+
+    /// <summary>Each server's answer to a ping within <paramref name="timeout"/>: null when it answers, else why not (no address or credential in it).</summary>
+    public async Task<IReadOnlyDictionary<string, string?>> HealthAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        foreach (var server in Servers)
+        var checks = Servers.Select(async server =>
         {
-            await server.Store.PingAsync(cancellationToken);
-        }
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(timeout);
+            try
+            {
+                await server.Store.PingAsync(bound.Token);
+                return (server.Name, (string?)null);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (server.Name, $"no answer within {timeout.TotalSeconds:0} s");
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return (server.Name, $"does not answer ({exception.GetType().Name})");
+            }
+        });
+        return (await Task.WhenAll(checks)).ToDictionary(c => c.Item1, c => c.Item2);
     }
 
     public async ValueTask DisposeAsync()
