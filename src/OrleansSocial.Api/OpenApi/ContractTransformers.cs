@@ -55,6 +55,7 @@ internal static class ContractTransformers
                 ["permission"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The permission the route needs (403)." },
                 ["limit"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The plan limit reached (403 plan-limit)." },
                 ["timeToReset"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Description = "Seconds until a manual sync is allowed again (429)." },
+                ["currentETag"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The object's version now, when If-Match named another (412)." },
             },
             Required = new HashSet<string> { "type", "title", "status" },
         };
@@ -111,6 +112,22 @@ internal static class ContractTransformers
             {
                 parameter.Description = "The nextCursor of the previous page; opaque.";
             }
+            else if (parameter.Name == "If-Match" && parameter.In == ParameterLocation.Header)
+            {
+                parameter.Description = "The post's ETag as last read (GET /api/posts/{postId}); the change applies only to that version, otherwise 412. '*' or absent: any version.";
+            }
+        }
+
+        // Single-post answers carry the post's version, for If-Match on the next change.
+        if (path.StartsWith("/api/posts/{postId}", StringComparison.Ordinal) && !path.Contains("/publications/", StringComparison.Ordinal)
+            && operation.Responses?.TryGetValue("200", out var single) == true && single is OpenApiResponse ok)
+        {
+            ok.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            ok.Headers["ETag"] = new OpenApiHeader
+            {
+                Description = "The post's current version (a strong entity tag); send it as If-Match on PATCH, DELETE, submit, approve and reject.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
         }
 
         var hasBody = operation.RequestBody is not null;
@@ -236,8 +253,11 @@ internal static class ContractTransformers
         ("POST", "/api/channels/{channelId}/sync") => [(409, "The channel is paused or needs re-authorisation."), (429, "The channel's manual syncs for the hour are spent (timeToReset, Retry-After), or over the tenant's request rate.")],
         ("POST", "/api/channels/facebook") or ("POST", "/api/channels/instagram") or ("PUT", "/api/channels/{channelId}/token") => [(502, "Facebook refused the token or could not be reached.")],
         ("POST", "/api/posts") => [(422, "The Idempotency-Key was used with a different body.")],
-        ("PATCH", "/api/posts/{postId}") or ("DELETE", "/api/posts/{postId}") or ("POST", "/api/posts/{postId}/submit")
-            or ("POST", "/api/posts/{postId}/approve") or ("POST", "/api/posts/{postId}/reject") => [(409, "The post's status does not allow this (publishing started, say).")],
+        ("PATCH", "/api/posts/{postId}") or ("DELETE", "/api/posts/{postId}") or ("POST", "/api/posts/{postId}/submit") or ("POST", "/api/posts/{postId}/reject") =>
+            [(409, "The post's status does not allow this (publishing started, say)."), (412, "If-Match names a version the post no longer has: it changed since it was read (currentETag holds the version now). Nothing was changed.")],
+        ("POST", "/api/posts/{postId}/approve") =>
+            [(409, "The post's status does not allow this (publishing started, say)."), (412, "If-Match names a version the post no longer has: it changed since it was read (currentETag holds the version now). Nothing was changed."),
+             (403, "Missing 'posts:approve', a plan limit (plan-limit), or four eyes: the approver is the author or changed the content since the last approval.")],
         _ => [],
     };
 

@@ -24,6 +24,28 @@ public sealed class OpenApiDocumentTests(TenancyHost host) : IClassFixture<Tenan
         select (path.Key, operation.Key, operation.Value);
 
     [Fact]
+    public async Task Post_changes_take_if_match_and_answer_412_and_single_post_answers_carry_an_etag()
+    {
+        var document = await ReadAsync();
+        var operations = Operations(document).ToList();
+        OpenApiOperation Find(string path, HttpMethod method) => operations.Single(o => o.Path == path && o.Method == method).Operation;
+
+        Assert.True(Find("/api/posts/{postId}", HttpMethod.Get).Responses!["200"].Headers!.ContainsKey("ETag"));
+        foreach (var (path, method) in new[]
+        {
+            ("/api/posts/{postId}", HttpMethod.Patch), ("/api/posts/{postId}", HttpMethod.Delete), ("/api/posts/{postId}/submit", HttpMethod.Post),
+            ("/api/posts/{postId}/approve", HttpMethod.Post), ("/api/posts/{postId}/reject", HttpMethod.Post),
+        })
+        {
+            var operation = Find(path, method);
+            var ifMatch = (operation.Parameters ?? []).SingleOrDefault(p => p.Name == "If-Match" && p.In == ParameterLocation.Header);
+            Assert.True(ifMatch is { Required: false }, $"{method} {path}: optional If-Match header");
+            Assert.True(operation.Responses!.ContainsKey("412"), $"{method} {path}: 412");
+            Assert.True(operation.Responses["200"].Headers?.ContainsKey("ETag") == true, $"{method} {path}: ETag on 200");
+        }
+    }
+
+    [Fact]
     public async Task Both_bearer_schemes_are_declared_and_every_route_names_its_own()
     {
         var document = await ReadAsync();

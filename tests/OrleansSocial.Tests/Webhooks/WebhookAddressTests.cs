@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansSocial.Grains.Webhooks;
 using OrleansSocial.Tests.Infrastructure;
 using OrleansSocial.Webhooks;
@@ -29,6 +30,16 @@ public sealed class WebhookAddressTests(TenancyHost host) : IClassFixture<Tenanc
     [InlineData("255.255.255.255")]
     [InlineData("64:ff9b::a9fe:a9fe")]
     [InlineData("2002:7f00:1::")]
+    [InlineData("::127.0.0.1")]
+    [InlineData("::7f00:1")]
+    [InlineData("::a9fe:a9fe")]
+    [InlineData("::10.0.0.1")]
+    [InlineData("::ffff:0:127.0.0.1")]
+    [InlineData("::ffff:0:a9fe:a9fe")]
+    [InlineData("2001::1")]
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")]
+    [InlineData("64:ff9b:1::10.0.0.1")]
+    [InlineData("2606:4700::5efe:7f00:1")]
     public void Forbidden_addresses_are_refused(string address) =>
         Assert.NotNull(WebhookAddresses.Refusal(IPAddress.Parse(address)));
 
@@ -38,6 +49,8 @@ public sealed class WebhookAddressTests(TenancyHost host) : IClassFixture<Tenanc
     [InlineData("172.32.0.1")]
     [InlineData("2606:4700::1111")]
     [InlineData("::ffff:8.8.8.8")]
+    [InlineData("::8.8.8.8")]
+    [InlineData("2001:db9::1")]
     public void Public_addresses_are_allowed(string address) =>
         Assert.Null(WebhookAddresses.Refusal(IPAddress.Parse(address)));
 
@@ -51,6 +64,12 @@ public sealed class WebhookAddressTests(TenancyHost host) : IClassFixture<Tenanc
     [InlineData("https://169.254.169.254/latest/meta-data")]
     [InlineData("https://[fe80::1]/hook")]
     [InlineData("https://224.0.0.251/hook")]
+    [InlineData("https://[::127.0.0.1]/hook")]
+    [InlineData("https://[::7f00:1]/hook")]
+    [InlineData("https://[::a9fe:a9fe]/hook")]
+    [InlineData("https://[::10.0.0.1]/hook")]
+    [InlineData("https://[::ffff:0:127.0.0.1]/hook")]
+    [InlineData("https://[2001::1]/hook")]
     [InlineData("http://example.com/hook")]
     [InlineData("https://user:secret@example.com/hook")]
     public async Task Registration_refuses_forbidden_urls_with_default_settings(string url)
@@ -76,5 +95,24 @@ public sealed class WebhookAddressTests(TenancyHost host) : IClassFixture<Tenanc
         await Assert.ThrowsAsync<WebhookAddressRefusedException>(async () => await WebhookHttp.ConnectAsync(new DnsEndPoint(host, port), allowPrivateNetworks: false, CancellationToken.None));
         // The same connection is made when private networks are allowed (development): the guard, not the network, refused.
         await using var allowed = await WebhookHttp.ConnectAsync(new DnsEndPoint(host, port), allowPrivateNetworks: true, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_connection_the_guard_refuses_is_recognised_through_the_clients_wrapping_as_permanent()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        services.AddWebhookDelivery();
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookHttp.ClientName);
+
+        var thrown = await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.PostAsync($"http://127.0.0.1:{port}/hook", new StringContent("{}")));
+
+        // SocketsHttpHandler wraps what the connect step threw; the delivery still sees the guard's refusal (no retry).
+        Assert.NotNull(WebhookHttp.RefusedAddress(thrown));
+        Assert.Null(WebhookHttp.RefusedAddress(new HttpRequestException("connection refused")));
     }
 }
