@@ -182,4 +182,16 @@ public sealed class TenantRateRetryAfterTests(TenancyHost host) : IClassFixture<
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_embedded_grain_state_and_reminder_file_is_owner_only_with_its_wal()
+    {
+        await host.Api.CreateTenantAsync();
+        // orleans.db names tenants and holds grain records: 0600 like the tenant files, and SQLite's WAL and shm follow its mode.
+        var files = Directory.GetFiles(host.DataPath, "orleans.db*", SearchOption.TopDirectoryOnly);
+
+        Assert.Contains(files, f => Path.GetFileName(f) == "orleans.db");
+        Assert.All(files, f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+    }
 }
