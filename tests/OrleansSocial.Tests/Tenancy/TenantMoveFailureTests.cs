@@ -20,15 +20,17 @@ public sealed class TenantMoveFailureTests(TwoPostgresServers servers) : IAsyncL
     private readonly TempFolder _data = new("orleans-social-move-failure");
     private readonly TempFolder _nothingThere = new("orleans-social-no-server");
     private readonly PostgresServer _doomed = new();
+    private readonly PostgresServer _fragile = new();
     private readonly string _catalog = "move_failure_" + Guid.NewGuid().ToString("N")[..10];
     private ApiHost _host = null!;
     private bool _doomedStopped;
+    private bool _fragileStopped;
 
     private ApiClient Api { get; set; } = null!;
 
     public async Task InitializeAsync()
     {
-        await _doomed.InitializeAsync();
+        await Task.WhenAll(_doomed.InitializeAsync(), _fragile.InitializeAsync());
         await using (var connection = new NpgsqlConnection(servers.First.ConnectionString))
         {
             await connection.OpenAsync();
@@ -53,6 +55,8 @@ public sealed class TenantMoveFailureTests(TwoPostgresServers servers) : IAsyncL
             ["Storage:Servers:pg-down:Weight"] = "0",
             ["Storage:Servers:pg-doomed:ConnectionString"] = new NpgsqlConnectionStringBuilder(_doomed.ConnectionString) { Timeout = 3 }.ToString(),
             ["Storage:Servers:pg-doomed:Weight"] = "0",
+            ["Storage:Servers:pg-fragile:ConnectionString"] = new NpgsqlConnectionStringBuilder(_fragile.ConnectionString) { Timeout = 3 }.ToString(),
+            ["Storage:Servers:pg-fragile:Weight"] = "0",
         });
         Api = new ApiClient(_host.CreateHttpClient(), OperatorKey);
     }
@@ -65,6 +69,11 @@ public sealed class TenantMoveFailureTests(TwoPostgresServers servers) : IAsyncL
         if (!_doomedStopped)
         {
             await _doomed.DisposeAsync();
+        }
+
+        if (!_fragileStopped)
+        {
+            await _fragile.DisposeAsync();
         }
 
         _data.Dispose();
@@ -126,6 +135,23 @@ public sealed class TenantMoveFailureTests(TwoPostgresServers servers) : IAsyncL
         Assert.False(health["pg-down"]);
         Assert.False(health["pg-nologin"]);
         Assert.DoesNotContain("no_such_role", listed.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tenants_on_a_server_that_went_down_answer_503_with_retry_after_and_everyone_else_is_served()
+    {
+        var stranded = await Api.CreateTenantAsync(plan: "enterprise");
+        var elsewhere = await Api.CreateTenantAsync(plan: "enterprise");
+        Assert.Equal(HttpStatusCode.OK, (await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{stranded.Id}/move", new { server = "pg-fragile" })).StatusCode);
+
+        _fragileStopped = true;
+        await _fragile.DisposeAsync();
+
+        var refused = await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", stranded.Id, stranded.OwnerKey, new { name = "Nobody home" });
+        await ProblemAssert.IsProblemAsync(refused, 503);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", elsewhere.Id, elsewhere.OwnerKey, new { name = "Served" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.Http.GetAsync("/health/ready")).StatusCode);
     }
 
     /// <summary>
