@@ -24,6 +24,9 @@ public static class Collections
     /// <summary>Posts composed in the product, one <see cref="OrleansSocial.Posts.PostView"/> each (not the synced <see cref="Posts"/>).</summary>
     public const string PlannedPosts = "planned_posts";
 
+    /// <summary>One row per (post, channel) it goes to: what the calendar's channel filter pages over (see <c>Posts.PostCalendar</c>).</summary>
+    public const string PostChannels = "post_channels";
+
     /// <summary>Idempotency keys of post creation: key → post id and body hash.</summary>
     public const string PostKeys = "post_keys";
 
@@ -43,7 +46,7 @@ public static class Collections
     public static readonly IReadOnlyList<string> InTenantDatabase =
     [
         Members, Settings, Audit, Channels, Profiles, Posts, Comments, Insights, SyncRuns,
-        PlannedPosts, PostKeys, PostQuota, PublicationAttempts, Webhooks, WebhookDeliveries,
+        PlannedPosts, PostChannels, PostKeys, PostQuota, PublicationAttempts, Webhooks, WebhookDeliveries,
     ];
 
     /// <summary>Everything keyed to a channel: deleted with it.</summary>

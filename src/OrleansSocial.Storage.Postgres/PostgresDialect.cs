@@ -12,6 +12,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string BodyParameter => "@body::jsonb";
 
+    public override string Explain => "EXPLAIN ";
+
     public override string Field(string field, FieldKind kind) => kind == FieldKind.Number
         ? $"(body->>'{field}')::double precision"
         : $"(body->>'{field}') COLLATE \"C\"";

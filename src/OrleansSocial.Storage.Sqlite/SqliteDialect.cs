@@ -12,6 +12,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string BodyParameter => "json(@body)";
 
+    public override string Explain => "EXPLAIN QUERY PLAN ";
+
     public override string Field(string field, FieldKind kind) => $"json_extract(body, '$.{field}')";
 
     public override string CreateTable(string table) =>

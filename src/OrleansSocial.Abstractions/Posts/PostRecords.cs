@@ -108,6 +108,10 @@ public interface IPostGrain : IGrainWithStringKey
     [Alias("PublishNow")]
     Task<PostView> PublishNow(Actor actor);
 
+    /// <summary>Nothing but activation: a post written by an older version brings its record and calendar rows up to date as it activates.</summary>
+    [Alias("Touch"), Orleans.Concurrency.OneWay]
+    Task Touch();
+
     /// <summary>Tries a failed publication again, now.</summary>
     [Alias("Retry")]
     Task<PostView> Retry(Actor actor, string channelId);

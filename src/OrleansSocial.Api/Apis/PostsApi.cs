@@ -8,6 +8,7 @@ using OrleansSocial.Api.Validation;
 using OrleansSocial.Channels;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Posts;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Validation;
@@ -107,34 +108,12 @@ public static class PostsApi
 
     public static async Task<Ok<Page<PostView>>> ListPosts(HttpContext context, IDocumentStore store, string? status, string? channelId, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor)
     {
-        var take = Paging.Limit(limit);
         PublicationStatus? wanted = status is null ? null
             : StatusNames.TryGetValue(status, out var parsed) ? parsed
             : throw DomainException.Invalid("status", $"status must be one of: {string.Join(", ", StatusNames.Keys)}.");
-        var after = cursor is null ? null : TextCursor.Decode(cursor);
-        if (after is not null && !IsSortKey(after))
-        {
-            // A cursor this route never issued: the same 400 as every other paged route.
-            throw DomainException.Invalid("cursor", "The cursor is not valid.");
-        }
-
-        var posts = new List<PostView>();
-        await foreach (var stored in store.TenantDatabase(context).GetCollection(Collections.PlannedPosts).ReadAllAsync())
-        {
-            if (DocumentJson.TryRead<PostView>(stored.Body) is { } post
-                && (wanted is null || post.Status == wanted)
-                && (channelId is null || post.Publications.Any(p => p.ChannelId == channelId))
-                && (from is null || post.Content.ScheduledAt >= from)
-                && (to is null || post.Content.ScheduledAt < to))
-            {
-                posts.Add(post);
-            }
-        }
-
-        // Earliest first, drafts without a time last; the cursor is the last (time, id) seen.
-        var ordered = posts.OrderBy(SortKey, StringComparer.Ordinal).Where(p => after is null || string.CompareOrdinal(SortKey(p), after) > 0).Take(take + 1).ToList();
-        var next = ordered.Count > take ? TextCursor.Encode(SortKey(ordered[take - 1])) : null;
-        return TypedResults.Ok(new Page<PostView>([.. ordered.Take(take)], next));
+        var (items, next) = await new CalendarQuery(wanted, channelId, from, to, Paging.Limit(limit), cursor)
+            .RunAsync(store.TenantDatabase(context), context.RequestAborted);
+        return TypedResults.Ok(new Page<PostView>(items, next));
     }
 
     public static async Task<Ok<PostView>> GetPost(string postId, HttpContext context, IGrainFactory grains) =>
@@ -244,11 +223,4 @@ public static class PostsApi
         ?? throw DomainException.NotFound("post", $"Post '{postId}' does not exist.");
 
     private static IPostGrain Post(IGrainFactory grains, string tenantId, string postId) => grains.GetGrain<IPostGrain>(PostIds.GrainKey(tenantId, postId));
-
-    /// <summary>What <see cref="SortKey"/> makes: a stored time or '~', a bar, and a post id.</summary>
-    private static bool IsSortKey(string key) =>
-        key.LastIndexOf('|') is var bar and > 0 && PostIds.IsValid(key[(bar + 1)..]) && (key[..bar] == "~" || StoredTime.TryParse(key[..bar], out _));
-
-    private static string SortKey(PostView post) =>
-        (post.Content.ScheduledAt is { } at ? StoredTime.Of(at) : "~") + "|" + post.PostId;
 }

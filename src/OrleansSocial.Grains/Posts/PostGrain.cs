@@ -5,6 +5,7 @@ using OrleansSocial.Grains.Posts.Publishing;
 using OrleansSocial.Grains.Webhooks;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Posts;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
@@ -49,6 +50,8 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
     private IDocumentCollection Posts => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.PlannedPosts);
 
+    private IDocumentCollection ChannelRows => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.PostChannels);
+
     private ITenantGrain Tenant => GrainFactory.GetGrain<ITenantGrain>(Key.TenantId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -74,6 +77,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
             // Events a crash kept from their endpoints: relaying again is harmless (deliveries are written once).
             _unrelayed = WebhookOutbox.StoredIn(found);
+            if (_post is not null)
+            {
+                await KeepCalendarAsync(found, _post, cancellationToken);
+            }
+
             await RelayAsync();
         }
     }
@@ -294,9 +302,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             }
 
             var outbox = events is { Count: > 0 } ? [.. _unrelayed, .. events] : _unrelayed;
-            await Posts.UpsertAsync(next.PostId, WebhookOutbox.WithOutbox(DocumentJson.ToJson(next), outbox), CancellationToken.None);
+            await Posts.UpsertAsync(next.PostId, PostCalendar.Stamped(WebhookOutbox.WithOutbox(DocumentJson.ToJson(next), outbox), next), CancellationToken.None);
+            var previous = _post;
             _post = next;
             _unrelayed = outbox;
+            await WriteChannelRowsAsync(previous, next, CancellationToken.None);
         }
         finally
         {
@@ -311,6 +321,54 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         await RelayAsync();
         return next;
     }
+
+    /// <summary>
+    /// The post's calendar entries after a change: a row per channel it goes to, rewritten only where
+    /// its status or time changed, and gone for channels it no longer goes to.
+    /// </summary>
+    private async Task WriteChannelRowsAsync(PostView? previous, PostView next, CancellationToken cancellationToken)
+    {
+        var key = PostCalendar.KeyOf(next);
+        var unchanged = previous is not null && previous.Status == next.Status && PostCalendar.KeyOf(previous) == key;
+        var before = previous?.Publications.Select(p => p.ChannelId).ToHashSet(StringComparer.Ordinal) ?? [];
+        foreach (var channelId in next.Publications.Select(p => p.ChannelId).Distinct(StringComparer.Ordinal))
+        {
+            if (!unchanged || !before.Contains(channelId))
+            {
+                await ChannelRows.UpsertAsync(PostCalendar.RowId(next.PostId, channelId), DocumentJson.ToJson(PostCalendar.RowOf(next, channelId)), cancellationToken);
+            }
+        }
+
+        foreach (var gone in before.Except(next.Publications.Select(p => p.ChannelId), StringComparer.Ordinal))
+        {
+            await ChannelRows.DeleteAsync(PostCalendar.RowId(next.PostId, gone), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// At activation: a record written before the calendar existed gets its key, and rows a crash
+    /// kept from being written (between the post's write and theirs) are written now.
+    /// </summary>
+    private async Task KeepCalendarAsync(System.Text.Json.JsonElement stored, PostView post, CancellationToken cancellationToken)
+    {
+        if (!PostCalendar.IsStamped(stored))
+        {
+            await Posts.UpsertAsync(post.PostId, PostCalendar.Stamped(stored, post), cancellationToken);
+        }
+
+        foreach (var channelId in post.Publications.Select(p => p.ChannelId).Distinct(StringComparer.Ordinal))
+        {
+            var row = PostCalendar.RowOf(post, channelId);
+            if (await ChannelRows.GetAsync(PostCalendar.RowId(post.PostId, channelId), cancellationToken) is not { } existing
+                || DocumentJson.TryRead<PostChannelRow>(existing) != row)
+            {
+                await ChannelRows.UpsertAsync(PostCalendar.RowId(post.PostId, channelId), DocumentJson.ToJson(row), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Activation did what was asked: the record and its calendar rows are current.</summary>
+    public Task Touch() => Task.CompletedTask;
 
     /// <summary>
     /// Events worth recording: none when the tenant has no webhook endpoint (nobody to tell, and no

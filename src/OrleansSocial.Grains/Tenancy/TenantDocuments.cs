@@ -63,6 +63,7 @@ internal static class TenantDocuments
         (Collections.Members, new IndexDefinition("email", [new IndexField("email", FieldKind.String)])),
         (Collections.Audit, new IndexDefinition("at", [new IndexField("at", FieldKind.String, Descending: true)])),
         .. Collections.SyncIndexes,
+        .. ReadModels.Posts.PostCalendar.Indexes,
     ];
 
     /// <summary>Fixed-width UTC timestamps sort as text in every engine.</summary>

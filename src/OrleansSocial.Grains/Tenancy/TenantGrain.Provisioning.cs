@@ -42,10 +42,8 @@ public sealed partial class TenantGrain
             Attach(entry);
 
             step = "indexes";
-            foreach (var (collection, index) in TenantDocuments.TenantIndexes)
-            {
-                await _database!.GetCollection(collection).EnsureIndexAsync(index, CancellationToken.None);
-            }
+            await EnsureIndexesAsync(TenantDocuments.TenantIndexes);
+            await MarkCalendarCurrentAsync();
 
             step = "settings";
             await SaveSettingsAsync(_settings);

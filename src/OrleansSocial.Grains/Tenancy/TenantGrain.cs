@@ -74,6 +74,16 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             {
                 _settings = DocumentJson.TryRead<SettingsDocument>(settings) is { TimeZone: not null } read ? read : _settings;
             }
+
+            try
+            {
+                await UpgradeCalendarAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is not (OutOfMemoryException or DatabaseNotFoundException))
+            {
+                // Never fatal (the database may be moving, or busy): the next activation tries again.
+                LogCalendarUpgradeFailed(logger, exception, TenantId);
+            }
         }
         catch (DatabaseNotFoundException)
         {

@@ -16,6 +16,9 @@ public abstract class SqlDialect
 
     public abstract string CreateTable(string table);
 
+    /// <summary>What goes before a SELECT to have the engine print its plan instead of running it.</summary>
+    public abstract string Explain { get; }
+
     public string CreateIndex(string table, IndexDefinition index)
     {
         var name = $"ix_{table}_{index.Name}";

@@ -80,6 +80,51 @@ public sealed class SqlDocumentCollection : IDocumentCollection
         }
 
         await _ensureTable(cancellationToken);
+        var (sql, parameters) = Select(query);
+        var sort = query.Sort;
+        await using var connection = await _open(cancellationToken);
+        await using var command = Command(connection, sql, c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var items = new List<StoredDocument>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new StoredDocument(reader.GetString(0), Parse(reader.GetString(1))));
+        }
+
+        string? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            var last = items[^1];
+            next = Cursor.Encode(Cursor.SortValueOf(last.Body, sort), last.Id);
+        }
+
+        return new DocumentPage(items, next);
+    }
+
+    /// <summary>
+    /// The engine's plan for a query, as its EXPLAIN prints it (one line per step): how a test proves
+    /// that a read is served by an index rather than a scan of the whole collection.
+    /// </summary>
+    public async Task<string> ExplainAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        await _ensureTable(cancellationToken);
+        var (sql, parameters) = Select(query);
+        await using var connection = await _open(cancellationToken);
+        await using var command = Command(connection, _dialect.Explain + sql, c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var lines = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            lines.Add(Convert.ToString(reader.GetValue(reader.FieldCount - 1), CultureInfo.InvariantCulture) ?? "");
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>The SELECT of a page: filters, keyset continuation after the cursor, order, one row more than the page.</summary>
+    private (string Sql, List<(string Name, object Value)> Parameters) Select(DocumentQuery query)
+    {
         var parameters = new List<(string Name, object Value)>();
         var where = Where(query.Filters, parameters);
         var sort = query.Sort;
@@ -116,25 +161,7 @@ public sealed class SqlDocumentCollection : IDocumentCollection
         }
 
         sql.Append(CultureInfo.InvariantCulture, $"{_dialect.Id}{direction} LIMIT {query.Limit + 1}");
-
-        await using var connection = await _open(cancellationToken);
-        await using var command = Command(connection, sql.ToString(), c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<StoredDocument>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(new StoredDocument(reader.GetString(0), Parse(reader.GetString(1))));
-        }
-
-        string? next = null;
-        if (items.Count > query.Limit)
-        {
-            items.RemoveAt(items.Count - 1);
-            var last = items[^1];
-            next = Cursor.Encode(Cursor.SortValueOf(last.Body, sort), last.Id);
-        }
-
-        return new DocumentPage(items, next);
+        return (sql.ToString(), parameters);
     }
 
     public async Task<long> CountAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken)

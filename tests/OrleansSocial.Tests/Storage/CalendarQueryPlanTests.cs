@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Npgsql;
+using OrleansSocial.Posts;
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Posts;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Storage.Naming;
+using OrleansSocial.Storage.Postgres;
+using OrleansSocial.Storage.Sql;
+using OrleansSocial.Storage.Sqlite;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Storage;
+
+/// <summary>
+/// Every shape of calendar query (status, channel, time range, a later page) is served by an index of
+/// <see cref="PostCalendar"/> on the real engine: its EXPLAIN names one of them and never scans the
+/// whole collection. Thousands of posts over five statuses and twenty channels, so a planner with
+/// statistics has a reason to choose.
+/// </summary>
+public abstract class CalendarQueryPlanContract
+{
+    private const int PostCount = 3_000;
+    private static readonly PublicationStatus[] Statuses = [PublicationStatus.Draft, PublicationStatus.PendingApproval, PublicationStatus.Scheduled, PublicationStatus.Published, PublicationStatus.Cancelled];
+    private static readonly DateTimeOffset Start = new(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    protected abstract Task<IDocumentDatabase> DatabaseAsync(string name);
+
+    /// <summary>After the data is in: what the engine needs to plan with it (statistics).</summary>
+    protected virtual Task AnalyzeAsync(string name) => Task.CompletedTask;
+
+    /// <summary>Whether a plan reads the collection through an index and never scans it whole.</summary>
+    protected abstract void AssertIndexed(string plan, string table);
+
+    public static IEnumerable<object?[]> Shapes()
+    {
+        var from = Start.AddDays(5);
+        var to = Start.AddDays(30);
+        foreach (var channel in new string?[] { null, "fb-1000000000007" })
+        {
+            yield return [null, channel, null, null];
+            yield return ["scheduled", channel, null, null];
+            yield return [null, channel, from, null];
+            yield return [null, channel, null, to];
+            yield return [null, channel, from, to];
+            yield return ["published", channel, from, to];
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public async Task Each_calendar_query_is_served_by_an_index_on_the_first_and_a_later_page(string? status, string? channelId, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var name = "tenant_plan_" + Guid.NewGuid().ToString("N")[..10];
+        var database = await DatabaseAsync(name);
+        await FillAsync(database);
+        await AnalyzeAsync(name);
+        var wanted = status is null ? (PublicationStatus?)null : Enum.GetValues<PublicationStatus>().Single(s => CalendarQuery.StatusName(s) == status);
+        var query = new CalendarQuery(wanted, channelId, from, to, 10, null);
+        var collection = (SqlDocumentCollection)database.GetCollection(query.Collection);
+
+        var first = await collection.QueryAsync(query.PageQuery, CancellationToken.None);
+        AssertIndexed(await collection.ExplainAsync(query.PageQuery, CancellationToken.None), "doc_" + query.Collection);
+        Assert.NotNull(first.NextCursor);
+        var later = query with { Cursor = first.NextCursor };
+        AssertIndexed(await collection.ExplainAsync(later.PageQuery, CancellationToken.None), "doc_" + query.Collection);
+
+        // And the page is the right one: what a full read filtered and sorted in memory would give.
+        var (items, _) = await query.RunAsync(database, CancellationToken.None);
+        Assert.NotEmpty(items);
+        Assert.All(items, p => Assert.True(wanted is null || p.Status == wanted));
+        Assert.Equal(items.OrderBy(PostCalendar.KeyOf, StringComparer.Ordinal).Select(p => p.PostId), items.Select(p => p.PostId));
+    }
+
+    private static async Task FillAsync(IDocumentDatabase database)
+    {
+        foreach (var (collection, index) in PostCalendar.Indexes)
+        {
+            await database.GetCollection(collection).EnsureIndexAsync(index, CancellationToken.None);
+        }
+
+        var posts = database.GetCollection(Collections.PlannedPosts);
+        var rows = database.GetCollection(Collections.PostChannels);
+        for (var i = 0; i < PostCount; i++)
+        {
+            var status = Statuses[(i / 20) % Statuses.Length];
+            var postId = "p" + i.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+            DateTimeOffset? at = i % 10 == 0 ? null : Start.AddMinutes(i * 17);
+            var channels = new[] { $"fb-10000000000{i % 20:00}", $"fb-10000000000{(i + 7) % 20:00}" };
+            var post = new PostView(postId, "m1", status, new PostContent($"Post {i}", null, [], new Dictionary<string, VariantContent>(), at),
+                [.. channels.Select(c => new PublicationView(c, "facebook", status, DueAt: at))], null, null, Start, Start);
+            await posts.UpsertAsync(postId, PostCalendar.Stamped(DocumentJson.ToJson(post), post), CancellationToken.None);
+            foreach (var channel in channels)
+            {
+                await rows.UpsertAsync(PostCalendar.RowId(postId, channel), DocumentJson.ToJson(PostCalendar.RowOf(post, channel)), CancellationToken.None);
+            }
+        }
+    }
+}
+
+public sealed class SqliteCalendarQueryPlanTests : CalendarQueryPlanContract, IAsyncLifetime
+{
+    private readonly TempFolder _folder = new("orleans-social-plan");
+    private SqliteDocumentStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = new SqliteDocumentStore(_folder.Path);
+        await _store.InitializeAsync(CancellationToken.None);
+    }
+
+    public Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+        return Task.CompletedTask;
+    }
+
+    protected override async Task<IDocumentDatabase> DatabaseAsync(string name)
+    {
+        await _store.CreateDatabaseAsync(name, CancellationToken.None);
+        return _store.GetDatabase(name);
+    }
+
+    // "SEARCH t USING INDEX ix_…" or "SCAN t USING INDEX ix_…" (an ordered walk of the index that stops at the page); never a bare "SCAN t".
+    protected override void AssertIndexed(string plan, string table)
+    {
+        var lines = plan.Split('\n').Where(l => l.Contains(table, StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Count > 0, plan);
+        Assert.All(lines, l => Assert.True(l.Contains("USING INDEX ix_" + table, StringComparison.Ordinal) || l.Contains("USING COVERING INDEX ix_" + table, StringComparison.Ordinal), plan));
+    }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresCalendarQueryPlanTests(OrleansSocial.Testing.PostgresServer server) : CalendarQueryPlanContract, IAsyncLifetime
+{
+    private PostgresDocumentStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = server.ConnectionStringFor("catalog_plan_" + Guid.NewGuid().ToString("N")[..10]) });
+        await _store.InitializeAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    protected override async Task<IDocumentDatabase> DatabaseAsync(string name)
+    {
+        await _store.CreateDatabaseAsync(name, CancellationToken.None);
+        return _store.GetDatabase(name);
+    }
+
+    protected override async Task AnalyzeAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionStringFor(StorageNames.Database(name)));
+        await connection.OpenAsync();
+        await using var analyze = new NpgsqlCommand("ANALYZE", connection);
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    protected override void AssertIndexed(string plan, string table)
+    {
+        Assert.DoesNotContain("Seq Scan", plan, StringComparison.Ordinal);
+        Assert.Contains("ix_" + table, plan, StringComparison.Ordinal);
+    }
+}
