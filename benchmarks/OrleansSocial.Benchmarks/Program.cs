@@ -8,6 +8,7 @@ using OrleansSocial.Benchmarks;
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing-cluster [--tenants 1000] [--posts 10] [--concurrency 32]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- scheduled-cluster [--tenants 100] [--channels 100] [--seconds 300] [--kill]   (--seconds: the window the first ticks are staggered over)
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- failover [--tenants 200] [--seconds 3] [--probe 00:00:05] [--load 32] [--set Orleans:Membership:Key=Value]   (--seconds: rounds; --probe: Orleans:Membership:ProbeTimeout instead of the shipped one; --load: workers reading and writing through the live silos throughout)
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- calendar   (tenants of 100, 10,000 and 100,000 posts: page latency, memory under 200 concurrent reads, a neighbour's latency)
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- webhooks --tenants 10000 [--concurrency 16]   (--tenants: the number of events)
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine(MachineInfo.Describe());
@@ -38,6 +39,9 @@ switch (options.Name)
             Array.IndexOf(args, "--load") is var l and >= 0 && l + 1 < args.Length ? int.Parse(args[l + 1], System.Globalization.CultureInfo.InvariantCulture) : 0,
             args.Zip(args.Skip(1)).Where(pair => pair.First == "--set").Select(pair => pair.Second.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]));
         return 0;
+    case "calendar":
+        await CalendarBenchmark.RunAsync(options);
+        return 0;
     case "webhooks":
         await WebhookBenchmark.RunAsync(options);
         return 0;
@@ -45,6 +49,6 @@ switch (options.Name)
         await EmulatorBenchmark.RunAsync(options);
         return 0;
     default:
-        Console.Error.WriteLine("usage: tenancy [--tenants N] [--seconds S] [--concurrency C] | emulator [--seconds S] [--concurrency C] | sync [--tenants N] [--channels M] [--concurrency C] | sync-cost [--tenants N] [--concurrency C] | publishing[-cluster] [--tenants N] [--posts P] [--concurrency C] | scheduled-cluster [--tenants N] [--channels M] [--seconds WINDOW] [--kill] | failover [--tenants N] [--seconds ROUNDS] [--probe TIMESPAN] [--load WORKERS] [--set KEY=VALUE] | webhooks [--tenants EVENTS] [--concurrency C]");
+        Console.Error.WriteLine("usage: tenancy [--tenants N] [--seconds S] [--concurrency C] | emulator [--seconds S] [--concurrency C] | sync [--tenants N] [--channels M] [--concurrency C] | sync-cost [--tenants N] [--concurrency C] | publishing[-cluster] [--tenants N] [--posts P] [--concurrency C] | scheduled-cluster [--tenants N] [--channels M] [--seconds WINDOW] [--kill] | failover [--tenants N] [--seconds ROUNDS] [--probe TIMESPAN] [--load WORKERS] [--set KEY=VALUE] | webhooks [--tenants EVENTS] [--concurrency C] | calendar");
         return 2;
 }
