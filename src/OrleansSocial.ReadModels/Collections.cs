@@ -2,7 +2,7 @@ using OrleansSocial.Storage.Documents;
 
 namespace OrleansSocial.ReadModels;
 
-/// <summary>The collections of the catalog and of every tenant database, and the indexes their reads use (created at provisioning).</summary>
+/// <summary>The collections of the catalog and of every tenant database (their indexes: <see cref="ReadIndexes"/>).</summary>
 public static class Collections
 {
     /// <summary>Catalog: one <see cref="Catalog.CatalogEntry"/> per tenant.</summary>
@@ -51,14 +51,4 @@ public static class Collections
 
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
     public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns];
-
-    public static readonly IReadOnlyList<(string Collection, IndexDefinition Index)> SyncIndexes =
-    [
-        (Posts, new IndexDefinition("channel_created", [new IndexField("channelId", FieldKind.String), new IndexField("createdAt", FieldKind.String, Descending: true)])),
-        (Comments, new IndexDefinition("post_created", [new IndexField("postId", FieldKind.String), new IndexField("createdAt", FieldKind.String)])),
-        (Insights, new IndexDefinition("channel_metric", [new IndexField("channelId", FieldKind.String), new IndexField("metric", FieldKind.String), new IndexField("endTime", FieldKind.String)])),
-        // The overview sums one metric across all channels of a range.
-        (Insights, new IndexDefinition("metric_end", [new IndexField("metric", FieldKind.String), new IndexField("endTime", FieldKind.String)])),
-        (SyncRuns, new IndexDefinition("channel_started", [new IndexField("channelId", FieldKind.String), new IndexField("startedAt", FieldKind.String, Descending: true)])),
-    ];
 }

@@ -4,6 +4,7 @@ using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Channels;
 using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Lists;
 using OrleansSocial.ReadModels.Sync;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
@@ -105,8 +106,8 @@ public static class ChannelsApi
     public static async Task<Ok<Page<SyncRunView>>> SyncRuns(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var page = await QueryAsync(context, store, Collections.SyncRuns, [FieldFilter.Eq("channelId", channelId)], new SortField("startedAt", FieldKind.String, Descending: true), limit, cursor);
-        return TypedResults.Ok(Typed<SyncRunRecord, SyncRunView>(page, r => r.Run));
+        var (items, next) = await new SyncRunsQuery(channelId, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        return TypedResults.Ok(new Page<SyncRunView>([.. items.Select(r => r.Run)], next));
     }
 
     public static async Task<Ok<ProfileRecord>> Profile(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store)
@@ -120,57 +121,23 @@ public static class ChannelsApi
     public static async Task<Ok<Page<PostRecord>>> Posts(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var filters = new List<FieldFilter> { FieldFilter.Eq("channelId", channelId) };
-        AddRange(filters, "createdAt", since, until);
-        var page = await QueryAsync(context, store, Collections.Posts, filters, new SortField("createdAt", FieldKind.String, Descending: true), limit, cursor);
-        return TypedResults.Ok(Typed<PostRecord, PostRecord>(page, p => p));
+        var (items, next) = await new SyncedPostsQuery(channelId, since, until, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        return TypedResults.Ok(new Page<PostRecord>(items, next));
     }
 
     public static async Task<Ok<Page<CommentRecord>>> Comments(string channelId, string postId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var page = await QueryAsync(context, store, Collections.Comments, [FieldFilter.Eq("postId", postId), FieldFilter.Eq("channelId", channelId)], new SortField("createdAt", FieldKind.String), limit, cursor);
-        return TypedResults.Ok(Typed<CommentRecord, CommentRecord>(page, c => c));
+        var (items, next) = await new CommentsQuery(channelId, postId, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        return TypedResults.Ok(new Page<CommentRecord>(items, next));
     }
 
     public static async Task<Ok<Page<InsightRecord>>> Insights(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, string? metric, string? period, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var filters = new List<FieldFilter> { FieldFilter.Eq("channelId", channelId) };
-        if (metric is not null)
-        {
-            filters.Add(FieldFilter.Eq("metric", metric));
-        }
-
-        if (period is not null)
-        {
-            filters.Add(FieldFilter.Eq("period", period));
-        }
-
-        AddRange(filters, "endTime", since, until);
-        var page = await QueryAsync(context, store, Collections.Insights, filters, new SortField("endTime", FieldKind.String), limit, cursor);
-        return TypedResults.Ok(Typed<InsightRecord, InsightRecord>(page, i => i));
+        var (items, next) = await new InsightsQuery(channelId, metric, period, since, until, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        return TypedResults.Ok(new Page<InsightRecord>(items, next));
     }
-
-    /// <summary>A page of stored documents as their read model; a damaged document is left out rather than failing the page.</summary>
-    private static Page<TView> Typed<TRecord, TView>(DocumentPage page, Func<TRecord, TView> view) where TRecord : class =>
-        new(page.Items.Select(d => DocumentJson.TryRead<TRecord>(d.Body)).OfType<TRecord>().Select(view).ToList(), page.NextCursor);
-
-    private static void AddRange(List<FieldFilter> filters, string field, DateTimeOffset? since, DateTimeOffset? until)
-    {
-        if (since is { } from)
-        {
-            filters.Add(FieldFilter.Gte(field, StoredTime.Of(from)));
-        }
-
-        if (until is { } to)
-        {
-            filters.Add(FieldFilter.Lt(field, StoredTime.Of(to)));
-        }
-    }
-
-    private static Task<DocumentPage> QueryAsync(HttpContext context, IDocumentStore store, string collection, IReadOnlyList<FieldFilter> filters, SortField sort, int? limit, string? cursor) =>
-        store.TenantDatabase(context).GetCollection(collection).QueryAsync(new DocumentQuery { Filters = filters, Sort = sort, Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
 
     private static async Task<ChannelView> RequireChannelAsync(HttpContext context, IGrainFactory grains, string channelId) =>
         await Channel(context, grains, channelId).Get() ?? throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");

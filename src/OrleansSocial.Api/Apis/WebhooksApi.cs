@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Lists;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Webhooks;
@@ -93,15 +94,8 @@ public static class WebhooksApi
     public static async Task<Ok<Page<WebhookDeliveryView>>> ListDeliveries(string webhookId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
     {
         await RequireAsync(context, grains, webhookId);
-        var page = await store.TenantDatabase(context).GetCollection(Collections.WebhookDeliveries).QueryAsync(new DocumentQuery
-        {
-            Filters = [FieldFilter.Eq("webhookId", webhookId)],
-            Sort = new SortField("createdAt", FieldKind.String, Descending: true),
-            Limit = Paging.Limit(limit),
-            Cursor = cursor,
-        }, CancellationToken.None);
-        var items = page.Items.Select(i => DocumentJson.TryRead<WebhookDeliveryView>(i.Body)).Where(d => d is { DeliveryId: not null, EventId: not null }).Select(d => d!).ToList();
-        return TypedResults.Ok(new Page<WebhookDeliveryView>(items, page.NextCursor));
+        var (items, next) = await new DeliveriesQuery(webhookId, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        return TypedResults.Ok(new Page<WebhookDeliveryView>(items, next));
     }
 
     public static async Task<Accepted<WebhookDeliveryView>> Redeliver(string webhookId, string deliveryId, HttpContext context, IGrainFactory grains)

@@ -54,14 +54,5 @@ internal sealed class AuditLog(IDocumentCollection audit, TimeProvider time)
     /// <summary>With the store's 5-s retry interval, ten minutes of moving.</summary>
     private const int MoveAttempts = 120;
 
-    public async Task<AuditPage> ReadAsync(string? cursor, int limit)
-    {
-        var page = await audit.QueryAsync(new DocumentQuery { Sort = NewestFirst, Limit = limit, Cursor = cursor }, CancellationToken.None);
-        var items = page.Items.Select(d =>
-        {
-            var entry = DocumentJson.FromJson<AuditDocument>(d.Body);
-            return new AuditEntry(d.Id, DateTimeOffset.Parse(entry.At, CultureInfo.InvariantCulture), entry.Actor, entry.Action, entry.Target, entry.Outcome, entry.Detail);
-        }).ToList();
-        return new AuditPage(items, page.NextCursor);
-    }
+    public Task<AuditPage> ReadAsync(string? cursor, int limit) => new ReadModels.Lists.AuditQuery(limit, cursor).RunAsync(audit, CancellationToken.None);
 }

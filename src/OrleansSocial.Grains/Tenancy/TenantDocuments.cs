@@ -61,9 +61,8 @@ internal static class TenantDocuments
     public static readonly IReadOnlyList<(string Collection, IndexDefinition Index)> TenantIndexes =
     [
         (Collections.Members, new IndexDefinition("email", [new IndexField("email", FieldKind.String)])),
-        (Collections.Audit, new IndexDefinition("at", [new IndexField("at", FieldKind.String, Descending: true)])),
-        .. Collections.SyncIndexes,
-        .. ReadModels.Posts.PostCalendar.Indexes,
+        (Collections.Audit, ReadModels.Lists.AuditQuery.ByTime),
+        .. ReadIndexes.Tenant,
     ];
 
     /// <summary>Fixed-width UTC timestamps sort as text in every engine.</summary>

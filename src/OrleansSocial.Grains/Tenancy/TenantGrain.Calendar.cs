@@ -7,10 +7,10 @@ using OrleansSocial.Storage.Documents;
 namespace OrleansSocial.Grains.Tenancy;
 
 /// <summary>
-/// The calendar's layout (<see cref="PostCalendar"/>) in this tenant's database: new tenants are
-/// provisioned with it; a tenant written by an older version gets its indexes and has each post that
-/// lacks its calendar key activated once (the post grain, the only writer of its record, stamps it).
-/// The layout's version is recorded once no readable post lacks the key.
+/// The read side's layout in this tenant's database (<see cref="ReadIndexes"/>, <see cref="PostCalendar"/>):
+/// new tenants are provisioned with it; a tenant written by an older version gets the missing indexes and
+/// has each post that lacks its calendar key activated once (the post grain, the only writer of its
+/// record, stamps it). The layout's version is recorded once no readable post lacks the key.
 /// </summary>
 public sealed partial class TenantGrain
 {
@@ -27,17 +27,17 @@ public sealed partial class TenantGrain
     }
 
     private Task MarkCalendarCurrentAsync() =>
-        _database!.GetCollection(Collections.Settings).UpsertAsync(CalendarLayoutId, DocumentJson.ToJson(new CalendarLayoutDocument(PostCalendar.Version)), CancellationToken.None);
+        _database!.GetCollection(Collections.Settings).UpsertAsync(CalendarLayoutId, DocumentJson.ToJson(new CalendarLayoutDocument(ReadIndexes.Version)), CancellationToken.None);
 
     private async Task UpgradeCalendarAsync(CancellationToken cancellationToken)
     {
         var settings = _database!.GetCollection(Collections.Settings);
-        if (await settings.GetAsync(CalendarLayoutId, cancellationToken) is { } stored && DocumentJson.TryRead<CalendarLayoutDocument>(stored) is { Version: >= PostCalendar.Version })
+        if (await settings.GetAsync(CalendarLayoutId, cancellationToken) is { } stored && DocumentJson.TryRead<CalendarLayoutDocument>(stored) is { Version: >= ReadIndexes.Version })
         {
             return;
         }
 
-        await EnsureIndexesAsync(PostCalendar.Indexes);
+        await EnsureIndexesAsync(ReadIndexes.Tenant);
         var waiting = 0;
         await foreach (var document in _database.GetCollection(Collections.PlannedPosts).ReadAllAsync(cancellationToken))
         {

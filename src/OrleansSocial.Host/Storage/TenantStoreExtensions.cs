@@ -58,7 +58,12 @@ public static class TenantStoreExtensions
 
     private sealed class CatalogInitializer(IDocumentStore store) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await store.InitializeAsync(cancellationToken);
+            // The operator's tenant list pages over ready tenants by this index.
+            await store.Catalog.GetCollection(OrleansSocial.ReadModels.Collections.Tenants).EnsureIndexAsync(OrleansSocial.ReadModels.Lists.TenantListQuery.ByState, cancellationToken);
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -21,9 +21,6 @@ public static class PostCalendar
     /// <summary>Sorts after every time: posts without one come last.</summary>
     public const string Unscheduled = "~";
 
-    /// <summary>The calendar's layout; a tenant whose records were written before it is brought up to it once.</summary>
-    public const int Version = 1;
-
     public static readonly IReadOnlyList<(string Collection, IndexDefinition Index)> Indexes =
     [
         (Collections.PlannedPosts, new IndexDefinition("calendar", [new IndexField(SortField, FieldKind.String)])),
