@@ -33,6 +33,7 @@ internal sealed class BenchHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddProvider(new SlowTurns());
         var configuration = new Dictionary<string, string?>
         {
             ["Data:Path"] = dataPath,

@@ -83,6 +83,7 @@ internal static class PublishingBenchmark
         }
 
         Console.WriteLine($"  posts on the emulator: {landed.Count}; duplicates: {duplicates}");
+        Console.WriteLine($"  slow grain turns (Orleans 'took elapsed time' warnings, goal 0): {SlowTurns.Count}");
         Console.WriteLine($"  peak working set (whole process: host, emulator and load): {peak.PeakMiB:F0} MiB");
     }
 

@@ -85,6 +85,7 @@ internal static class SyncBenchmark
         Console.WriteLine($"  runs: {runs.Count(r => r.Status == "succeeded")} succeeded, {runs.Count(r => r.Status != "succeeded")} other");
         Console.WriteLine($"  Graph HTTP calls per channel sync (run records): {runs.Average(r => r.Calls):F2}; Graph operations the emulator counted per channel sync: {graphCalls / (double)jobs.Count:F2}");
         Console.WriteLine($"  items written per channel sync: {runs.Average(r => r.Items):F1}");
+        Console.WriteLine($"  slow grain turns (Orleans 'took elapsed time' warnings, goal 0): {SlowTurns.Count}");
         Console.WriteLine(separate is null
             ? $"  peak working set (whole process: host + emulator + load): {peak.PeakMiB:F0} MiB"
             : $"  peak working set: host + load {peak.PeakMiB:F0} MiB (VmHWM {ProcessMemory.PeakMiB(Environment.ProcessId):F0} MiB); the emulator's own process {separate.PeakMiB:F0} MiB");

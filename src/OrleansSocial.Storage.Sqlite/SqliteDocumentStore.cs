@@ -31,7 +31,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     {
         _folder = Path.GetFullPath(folder);
         _memoryLimitBytes = Math.Max(0, memoryLimitMiB) * 1024L * 1024L;
-        Catalog = Database(StorageNames.CatalogDatabase);
+        Catalog = new ThreadPoolDatabase(Database(StorageNames.CatalogDatabase));
     }
 
     public string Engine => "sqlite";
@@ -101,7 +101,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         return Task.CompletedTask;
     }
 
-    public IDocumentDatabase GetDatabase(string name) => Database(name);
+    public IDocumentDatabase GetDatabase(string name) => new ThreadPoolDatabase(Database(name));
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {

@@ -29,3 +29,9 @@ public interface IDocumentCollection
     /// <summary>Deletes every document matching all filters in one statement; returns how many. No filter is refused.</summary>
     Task<long> DeleteManyAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken);
 }
+
+/// <summary>A collection whose engine can print its plan for a query (how tests prove a read is served by an index).</summary>
+public interface IExplainsQueries
+{
+    Task<string> ExplainAsync(DocumentQuery query, CancellationToken cancellationToken);
+}

@@ -11,7 +11,7 @@ namespace OrleansSocial.Storage.Sql;
 /// A collection as a table <c>doc_{name}(id, body)</c>; queries read fields out of the JSON
 /// body with the same expressions the indexes are built on, so the indexes serve them.
 /// </summary>
-public sealed class SqlDocumentCollection : IDocumentCollection
+public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQueries
 {
     private readonly SqlDialect _dialect;
     private readonly Func<CancellationToken, Task<DbConnection>> _open;

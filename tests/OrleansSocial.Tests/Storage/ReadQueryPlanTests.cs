@@ -7,7 +7,6 @@ using OrleansSocial.ReadModels.Posts;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Storage.Postgres;
-using OrleansSocial.Storage.Sql;
 using OrleansSocial.Storage.Sqlite;
 using OrleansSocial.Tests.Infrastructure;
 
@@ -58,13 +57,13 @@ public abstract class ReadQueryPlanContract
         await AnalyzeAsync(name);
         var wanted = status is null ? (PublicationStatus?)null : Enum.GetValues<PublicationStatus>().Single(s => CalendarQuery.StatusName(s) == status);
         var query = new CalendarQuery(wanted, channelId, from, to, 10, null);
-        var collection = (SqlDocumentCollection)database.GetCollection(query.Collection);
+        var collection = database.GetCollection(query.Collection);
 
         var first = await collection.QueryAsync(query.PageQuery, CancellationToken.None);
-        AssertIndexed(await collection.ExplainAsync(query.PageQuery, CancellationToken.None), "doc_" + query.Collection);
+        AssertIndexed(await ((IExplainsQueries)collection).ExplainAsync(query.PageQuery, CancellationToken.None), "doc_" + query.Collection);
         Assert.NotNull(first.NextCursor);
         var later = query with { Cursor = first.NextCursor };
-        AssertIndexed(await collection.ExplainAsync(later.PageQuery, CancellationToken.None), "doc_" + query.Collection);
+        AssertIndexed(await ((IExplainsQueries)collection).ExplainAsync(later.PageQuery, CancellationToken.None), "doc_" + query.Collection);
 
         // And the page is the right one: what a full read filtered and sorted in memory would give.
         var (items, _) = await query.RunAsync(database, CancellationToken.None);
@@ -99,7 +98,7 @@ public abstract class ReadQueryPlanContract
     {
         var name = "tenant_list_" + Guid.NewGuid().ToString("N")[..10];
         var database = await DatabaseAsync(name);
-        var collection = (SqlDocumentCollection)database.GetCollection(query.Collection);
+        var collection = database.GetCollection(query.Collection);
         await collection.EnsureIndexAsync(query.Index, CancellationToken.None);
         // Documents holding every field any list filters or sorts by, spread so each filter is selective.
         for (var i = 0; i < PostCount; i++)
@@ -116,8 +115,8 @@ public abstract class ReadQueryPlanContract
         await AnalyzeAsync(name);
         var first = await collection.QueryAsync(query.PageQuery, CancellationToken.None);
         Assert.NotNull(first.NextCursor);
-        AssertIndexed(await collection.ExplainAsync(query.PageQuery, CancellationToken.None), "doc_" + query.Collection);
-        AssertIndexed(await collection.ExplainAsync(query.PageQuery with { Cursor = first.NextCursor }, CancellationToken.None), "doc_" + query.Collection);
+        AssertIndexed(await ((IExplainsQueries)collection).ExplainAsync(query.PageQuery, CancellationToken.None), "doc_" + query.Collection);
+        AssertIndexed(await ((IExplainsQueries)collection).ExplainAsync(query.PageQuery with { Cursor = first.NextCursor }, CancellationToken.None), "doc_" + query.Collection);
     }
 
     [Fact]
