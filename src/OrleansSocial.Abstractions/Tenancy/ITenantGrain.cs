@@ -120,6 +120,13 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("AdmitWebhook")]
     Task AdmitWebhook(string webhookId, int max);
 
+    /// <summary>
+    /// Admits a new draft against the plan's <c>draftPosts</c>, in this grain's turn (concurrent creations
+    /// cannot pass it together); PlanLimit (subject <c>draftPosts</c>) when the tenant stores that many drafts.
+    /// </summary>
+    [Alias("AdmitDraft")]
+    Task AdmitDraft(Actor actor, string postId);
+
     [Alias("ChannelsChanged"), OneWay]
     Task ChannelsChanged();
 

@@ -78,7 +78,8 @@ public sealed record LimitsChange(
     [property: Id(1)] int? Channels,
     [property: Id(2)] int? ScheduledPostsPerMonth,
     [property: Id(3)] int? ManualSyncsPerChannelPerHour,
-    [property: Id(4)] int? ApiRequestsPerMinute)
+    [property: Id(4)] int? ApiRequestsPerMinute,
+    [property: Id(5)] int? DraftPosts = null)
 {
     public const int Unlimited = -1;
 }

@@ -119,6 +119,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             }
         }
 
+        if (status == PublicationStatus.Draft)
+        {
+            await Tenant.AdmitDraft(actor, Key.PostId);
+        }
+
         var post = new PostView(Key.PostId, actor.ToString(), status, content, Publications(targets, status, content), null, null, now, now, [actor.ToString()]);
         await SaveAsync(null, post, status == PublicationStatus.PendingApproval ? [Event(WebhookEventTypes.PostApprovalRequested, new PostApprovalRequestedData(Key.PostId, actor.ToString()))] : []);
         await Tenant.RecordAudit(actor, "post.created", Key.PostId, "success", Name(status));

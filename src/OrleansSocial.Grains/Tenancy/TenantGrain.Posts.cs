@@ -84,6 +84,39 @@ public sealed partial class TenantGrain
     private static async Task<IReadOnlyList<string>> CountedAsync(IDocumentCollection quota, string month) =>
         await quota.GetAsync(month, CancellationToken.None) is { } stored && DocumentJson.TryRead<QuotaDocument>(stored) is { PostIds: not null } read ? read.PostIds : [];
 
+    // Drafts admitted whose record may not be written yet: they count until it is, or for a minute.
+    private readonly Dictionary<string, DateTimeOffset> _draftAdmissions = new(StringComparer.Ordinal);
+
+    public async Task AdmitDraft(Actor actor, string postId)
+    {
+        var entry = RequireTenant();
+        if (entry.Limits.DraftPosts is not { } max)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var posts = _database!.GetCollection(Collections.PlannedPosts);
+        foreach (var (id, at) in _draftAdmissions.ToList())
+        {
+            // Written (its record now counts in the query below) or given up: either way its hold ends.
+            if (now - at > TimeSpan.FromMinutes(1) || await posts.GetAsync(id, CancellationToken.None) is not null)
+            {
+                _draftAdmissions.Remove(id);
+            }
+        }
+
+        // Served by the calendar's status index: the count costs the drafts, never the tenant's history.
+        var drafts = await posts.CountAsync([FieldFilter.Eq(ReadModels.Posts.PostCalendar.StatusField, ReadModels.Posts.CalendarQuery.StatusName(OrleansSocial.Posts.PublicationStatus.Draft))], CancellationToken.None);
+        if (drafts + _draftAdmissions.Count >= max)
+        {
+            await _audit!.WriteAsync(actor, "post.created", postId, AuditLog.Denied, $"plan limit draftPosts ({max})");
+            throw new DomainException(ProblemKind.PlanLimit, $"This plan stores at most {max} drafts; schedule, publish or cancel some first.", "draftPosts");
+        }
+
+        _draftAdmissions[postId] = now;
+    }
+
     /// <summary>Posts counted this month, read once per month and kept by admissions.</summary>
     private async Task<int> ScheduledThisMonthAsync()
     {

@@ -19,7 +19,7 @@ public sealed partial class TenantGrain : IIncomingGrainCallFilter
     private static readonly FrozenSet<string> Unchanging = new[]
     {
         nameof(Get), nameof(Standing), nameof(Authorize), nameof(AuthorizeForView), nameof(AuthorizeWatched),
-        nameof(ListMembers), nameof(ReadAudit), nameof(RecordAudit), nameof(FindReservedPost), nameof(AdmitWebhook),
+        nameof(ListMembers), nameof(ReadAudit), nameof(RecordAudit), nameof(FindReservedPost), nameof(AdmitWebhook), nameof(AdmitDraft),
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>A silo's cache that cannot be told within this long is dropped from the list; its entries end by age.</summary>

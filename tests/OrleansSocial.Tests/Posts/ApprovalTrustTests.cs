@@ -245,6 +245,32 @@ public sealed class ApprovalTrustTests(ApprovalHost host) : IClassFixture<Approv
         await OkAsync(await Api.TenantAsync(HttpMethod.Post, "/api/posts", tenant.Id, tenant.OwnerKey, new { channelIds = new[] { Page }, text = "x", scheduledAt = DateTimeOffset.UtcNow.AddDays(1).ToOffset(TimeSpan.FromHours(2)).ToString("O") }), HttpStatusCode.Created);
     }
 
+    [Fact]
+    public async Task Stored_drafts_are_bounded_by_the_plan_even_under_concurrent_creation()
+    {
+        var tenant = await Api.CreateTenantAsync(plan: "free");
+        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
+        var limits = (await OkAsync(await Api.OperatorAsync(HttpMethod.Get, $"/admin/tenants/{tenant.Id}"))).GetProperty("limits");
+        Assert.Equal(100, limits.GetProperty("draftPosts").GetInt32());
+        await OkAsync(await Api.OperatorAsync(HttpMethod.Patch, $"/admin/tenants/{tenant.Id}", new { limits = new { draftPosts = 3 } }));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Api.TenantAsync(HttpMethod.Post, "/api/posts", tenant.Id, tenant.OwnerKey, new { channelIds = new[] { Page }, text = $"Draft {i}" })));
+
+        Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            Assert.Equal("draftPosts", (await ProblemAssert.IsProblemAsync(refused, 403)).GetProperty("limit").GetString());
+        }
+
+        // Scheduled posts are not drafts; cancelling a draft frees its place.
+        await OkAsync(await Api.TenantAsync(HttpMethod.Post, "/api/posts", tenant.Id, tenant.OwnerKey, new { channelIds = new[] { Page }, text = "timed", scheduledAt = In(TimeSpan.FromDays(1)) }), HttpStatusCode.Created);
+        var drafts = (await OkAsync(await Api.TenantAsync(HttpMethod.Get, "/api/posts?status=draft", tenant.Id, tenant.OwnerKey))).GetProperty("items");
+        Assert.Equal(3, drafts.GetArrayLength());
+        await OkAsync(await Api.TenantAsync(HttpMethod.Delete, $"/api/posts/{drafts[0].GetProperty("postId").GetString()}", tenant.Id, tenant.OwnerKey));
+        await OkAsync(await Api.TenantAsync(HttpMethod.Post, "/api/posts", tenant.Id, tenant.OwnerKey, new { channelIds = new[] { Page }, text = "one more draft" }), HttpStatusCode.Created);
+    }
+
     [Theory]
     [InlineData("AAAA")]
     [InlineData("Z2FyYmFnZQ")]

@@ -35,7 +35,8 @@ public static class TenantInput
             Count(limits.Channels, change.Channels, "channels"),
             Count(limits.ScheduledPostsPerMonth, change.ScheduledPostsPerMonth, "scheduledPostsPerMonth"),
             Rate(limits.ManualSyncsPerChannelPerHour, change.ManualSyncsPerChannelPerHour, "manualSyncsPerChannelPerHour"),
-            Rate(limits.ApiRequestsPerMinute, change.ApiRequestsPerMinute, "apiRequestsPerMinute"));
+            Rate(limits.ApiRequestsPerMinute, change.ApiRequestsPerMinute, "apiRequestsPerMinute"),
+            Count(limits.DraftPosts, change.DraftPosts, "draftPosts"));
     }
 
     public static (string Role, IReadOnlyList<string> Permissions) Grant(string? role, IReadOnlyList<string?>? permissions)
