@@ -91,6 +91,9 @@ public sealed partial class PostgresDocumentStore : IDocumentStore, IAsyncDispos
     /// </summary>
     public bool IsBusy(Exception exception) => exception is NpgsqlException { IsTransient: true };
 
+    /// <summary>SQLSTATE 25006 (read_only_sql_transaction): what the move's freeze trigger raises.</summary>
+    public bool IsReadOnly(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction };
+
     public async ValueTask DisposeAsync()
     {
         await _sources.DisposeAsync();

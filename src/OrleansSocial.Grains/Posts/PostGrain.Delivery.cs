@@ -240,7 +240,7 @@ public sealed partial class PostGrain : IRemindable
         {
             outcome = access.Platform == ChannelIds.Facebook ? await FacebookPublishing.StepAsync(context, latest) : await InstagramPublishing.StepAsync(context, latest);
         }
-        catch (BudgetDeferredException deferred) when (deferred.InnerException is GraphException { Code: 9, Subcode: 2207042 })
+        catch (BudgetDeferredException deferred) when (deferred.InnerException is GraphException graphRefusal && graphRefusal.Refusal() == PublishingRefusal.PublishingLimit)
         {
             outcome = new PublishOutcome.Failed("quota", true, "The account reached its Instagram content publishing limit.");
         }
@@ -278,19 +278,21 @@ public sealed partial class PostGrain : IRemindable
 
         // Graph answered with an error: the write did not happen.
         await SaveAttemptAsync(attempt with { WriteStartedAt = null });
-        switch (exception)
+        switch (exception.Refusal())
         {
-            case { Kind: GraphErrorKind.TokenInvalid }:
+            case PublishingRefusal.TokenInvalid:
                 await channel.TokenRejected(exception.Code, exception.Subcode);
                 return new PublishOutcome.Failed("needs_reauth", true, "Graph refused the channel's token; re-authorise the channel, then retry.");
-            case { Kind: GraphErrorKind.PermissionMissing }:
+            case PublishingRefusal.PermissionMissing:
                 return new PublishOutcome.Failed("permission", false, $"Graph refused: a permission is missing (code {exception.Code}).");
-            case { Code: 9007 }:
+            case PublishingRefusal.MediaNotReady:
                 return new PublishOutcome.Wait(time.GetUtcNow() + Options.ContainerPollInitial, "media not ready");
-            case { Code: 506 }:
+            case PublishingRefusal.Duplicate:
                 return new PublishOutcome.Failed("duplicate", false, "Facebook refused the post as a duplicate of the Page's last post.");
-            case { Code: 36000 or -2 or -1 } or { Subcode: 2207004 or 2207020 }:
+            case PublishingRefusal.InvalidMedia:
                 return new PublishOutcome.Failed("invalid_media", false, exception.Message);
+            case PublishingRefusal.PublishingLimit:
+                return new PublishOutcome.Failed("quota", true, "The account reached its Instagram content publishing limit.");
             default:
                 return new PublishOutcome.Failed("rejected", false, $"Graph refused the publication (code {exception.Code}): {exception.Message}");
         }

@@ -57,6 +57,7 @@ public sealed partial class WebhookGrain(
             if (await Webhooks.GetAsync(Key.WebhookId, cancellationToken) is { } stored)
             {
                 _webhook = DocumentJson.TryRead<WebhookDocument>(stored) is { Url: not null, Events: not null, Secret: not null } read ? read : null;
+                await RelayKeptAsync(WebhookOutbox.StoredIn(stored));
             }
         }
         catch (DatabaseNotFoundException)
@@ -334,7 +335,31 @@ public sealed partial class WebhookGrain(
         _webhook = disabled;
         LogDisabled(logger, Key.TenantId, Key.WebhookId, failures);
         await Tenant.RecordAudit(Actor.System, "webhook.disabled", Key.WebhookId, "flagged", reason);
-        await WebhookOutbox.RelayAsync(GrainFactory, Database, [@event], now);
+        await RelayKeptAsync([@event]);
+    }
+
+    /// <summary>
+    /// Events written beside this endpoint's change (its disabling): handed to the tenant's other
+    /// endpoints, then dropped from the record. A crash before that leaves them there, and the next
+    /// activation (the retry reminder, or any request) hands them over: relaying twice changes nothing.
+    /// This endpoint is disabled when it has any, so the relay never calls back into it.
+    /// </summary>
+    private async Task RelayKeptAsync(IReadOnlyList<WebhookEvent> kept)
+    {
+        if (kept.Count == 0 || _webhook is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await WebhookOutbox.RelayAsync(GrainFactory, Database, kept, time.GetUtcNow());
+            await SaveAsync(_webhook);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogRelayFailed(logger, exception, Key.TenantId, Key.WebhookId, kept.Count);
+        }
     }
 
     private HttpRequestMessage Sign(WebhookDocument webhook, DeliveryDocument delivery, DateTimeOffset now)
@@ -452,6 +477,9 @@ public sealed partial class WebhookGrain(
 
     private Task SaveDeliveryAsync(DeliveryDocument delivery) =>
         Deliveries.UpsertAsync(delivery.DeliveryId, DocumentJson.ToJson(delivery), CancellationToken.None);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Webhook {WebhookId} of tenant {TenantId}: {Count} event(s) kept in its record could not be handed over yet; its next activation tries again")]
+    private static partial void LogRelayFailed(ILogger logger, Exception exception, string tenantId, string webhookId, int count);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Webhook {WebhookId} of tenant {TenantId}: delivery {DeliveryId} failed after {Attempts} attempt(s) (HTTP {Code}, {Error})")]
     private static partial void LogDeliveryFailed(ILogger logger, string tenantId, string webhookId, string deliveryId, int attempts, int? code, string? error);

@@ -36,6 +36,13 @@ public interface IDocumentStore
     /// operation a moment later may succeed, so callers answer 503 with a wait instead of 500.
     /// </summary>
     bool IsBusy(Exception exception) => false;
+
+    /// <summary>
+    /// Whether the engine refused a write because the database is read-only for a move (a frozen
+    /// database, <see cref="Placement.IDatabaseMoves.FreezeAsync"/>): the write was not done and may be
+    /// repeated once the move is over.
+    /// </summary>
+    bool IsReadOnly(Exception exception) => false;
 }
 
 public interface IDocumentDatabase

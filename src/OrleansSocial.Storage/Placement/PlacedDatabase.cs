@@ -21,9 +21,6 @@ internal sealed class PlacedDatabase(PlacedDocumentStore store, string name) : I
 /// </summary>
 internal sealed class PlacedCollection(PlacedDocumentStore store, string database, string name) : IDocumentCollection
 {
-    /// <summary>PostgreSQL's read_only_sql_transaction: what a frozen database answers a write.</summary>
-    private const string ReadOnly = "25006";
-
     public string Name => name;
 
     public Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken) =>
@@ -75,7 +72,7 @@ internal sealed class PlacedCollection(PlacedDocumentStore store, string databas
                 return await operation(On(now.Server));
             }
 
-            if (exception is DbException { SqlState: ReadOnly })
+            if (store.Server(placement.Server).Store.IsReadOnly(exception))
             {
                 throw new TenantMovingException(database, store.MoveRetryAfter, exception);
             }
