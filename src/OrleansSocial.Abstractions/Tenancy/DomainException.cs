@@ -41,6 +41,12 @@ public enum ProblemKind
 
     /// <summary>412: the object changed since the version the request names in If-Match; Subject holds the current ETag.</summary>
     PreconditionFailed,
+
+    /// <summary>502: Facebook failed in a way the caller cannot fix by changing the request.</summary>
+    Upstream,
+
+    /// <summary>503: the app's Graph rate budget is spent for now; Subject holds the seconds until it regains.</summary>
+    BudgetSpent,
 }
 
 /// <summary>A refusal a client can act on, raised in grains and turned into problem details by the front.</summary>
@@ -79,6 +85,14 @@ public sealed class DomainException : Exception
         Seconds(retryAfter));
 
     public static DomainException NotFound(string what, string detail) => new(ProblemKind.NotFound, detail, what);
+
+    public static DomainException Upstream(string detail) => new(ProblemKind.Upstream, detail);
+
+    /// <summary>Facebook's rate budget for the app is spent; nothing was done.</summary>
+    public static DomainException BudgetSpent(TimeSpan retryAfter) => new(
+        ProblemKind.BudgetSpent,
+        "Facebook's rate budget for this app is spent for the moment; nothing was done. Try again after the Retry-After interval.",
+        Seconds(retryAfter));
 
     private static string Seconds(TimeSpan wait) =>
         Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

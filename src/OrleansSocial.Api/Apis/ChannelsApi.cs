@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using OrleansSocial.Api.Channels;
 using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Channels;
@@ -28,9 +27,9 @@ public static class ChannelsApi
     public static RouteGroupBuilder MapChannelsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/channels").WithTags("Channels").RequireMember();
-        group.MapPost("/facebook", (ConnectRequest request, HttpContext context, ChannelConnector connector, CancellationToken ct) => Connect(ChannelIds.Facebook, request, context, connector, ct))
+        group.MapPost("/facebook", (ConnectRequest request, HttpContext context, IGrainFactory grains) => Connect(ChannelIds.Facebook, request, context, grains))
             .RequirePermission(Permissions.ChannelsManage).WithName("ConnectFacebook").WithSummary("Connect the user's Facebook Pages: one channel per Page; reconnecting updates, never duplicates");
-        group.MapPost("/instagram", (ConnectRequest request, HttpContext context, ChannelConnector connector, CancellationToken ct) => Connect(ChannelIds.Instagram, request, context, connector, ct))
+        group.MapPost("/instagram", (ConnectRequest request, HttpContext context, IGrainFactory grains) => Connect(ChannelIds.Instagram, request, context, grains))
             .RequirePermission(Permissions.ChannelsManage).WithName("ConnectInstagram").WithSummary("Connect the Instagram business accounts linked to the user's Pages");
         group.MapGet("/", ListChannels).RequirePermission(Permissions.ChannelsRead).WithSummary("Channels of the tenant, never a token");
         group.MapGet("/{channelId}", GetChannel).RequirePermission(Permissions.ChannelsRead);
@@ -47,18 +46,18 @@ public static class ChannelsApi
         return group;
     }
 
-    public static async Task<Created<IReadOnlyList<ChannelView>>> Connect(string platform, ConnectRequest request, HttpContext context, ChannelConnector connector, CancellationToken cancellationToken)
+    public static async Task<Created<IReadOnlyList<ChannelView>>> Connect(string platform, ConnectRequest request, HttpContext context, IGrainFactory grains)
     {
         var tenant = context.Tenant();
-        var channels = await connector.ConnectAsync(tenant.TenantId, tenant.Actor, platform, request.UserAccessToken, cancellationToken);
+        var channels = await grains.GetGrain<IChannelConnectorGrain>(tenant.TenantId).Connect(tenant.Actor, platform, request.UserAccessToken);
         return TypedResults.Created("/api/channels", channels);
     }
 
-    public static async Task<Ok<ChannelView>> ReplaceToken(string channelId, ConnectRequest request, HttpContext context, ChannelConnector connector, IGrainFactory grains, CancellationToken cancellationToken)
+    public static async Task<Ok<ChannelView>> ReplaceToken(string channelId, ConnectRequest request, HttpContext context, IGrainFactory grains)
     {
         var tenant = context.Tenant();
         Channel(context, grains, channelId);
-        return TypedResults.Ok(await connector.ReauthorizeAsync(tenant.TenantId, tenant.Actor, channelId, request.UserAccessToken, cancellationToken));
+        return TypedResults.Ok(await grains.GetGrain<IChannelConnectorGrain>(tenant.TenantId).Reauthorize(tenant.Actor, channelId, request.UserAccessToken));
     }
 
     public static async Task<Ok<Page<ChannelView>>> ListChannels(HttpContext context, IDocumentStore store, IGrainFactory grains, int? limit, string? cursor)

@@ -46,15 +46,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
         int status;
         string title, detail;
         string? field = null;
-        if (exception is OrleansSocial.Graph.GraphException graph)
-        {
-            // Facebook failed in a way the caller cannot fix by changing the request: a gateway error, not ours.
-            status = StatusCodes.Status502BadGateway;
-            title = "Facebook error";
-            detail = $"The Graph API failed ({graph.Kind}, code {graph.Code}); try again later.";
-            HostLog.RequestRejected(logger, status, title, httpContext.Request.Method, httpContext.Request.Path);
-        }
-        else if (exception is BadHttpRequestException badRequest)
+        if (exception is BadHttpRequestException badRequest)
         {
             status = badRequest.StatusCode;
             (title, detail) = BadRequestDescriber.Describe(badRequest);
@@ -121,6 +113,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             ProblemKind.Moving => (StatusCodes.Status503ServiceUnavailable, "Tenant read-only while it moves", ProblemTypes.TenantMoving, null),
             ProblemKind.Busy => (StatusCodes.Status503ServiceUnavailable, "Storage busy", ProblemTypes.StorageBusy, null),
             ProblemKind.PreconditionFailed => (StatusCodes.Status412PreconditionFailed, "Changed since read", null, null),
+            ProblemKind.Upstream => (StatusCodes.Status502BadGateway, "Facebook error", null, null),
+            ProblemKind.BudgetSpent => (StatusCodes.Status503ServiceUnavailable, "Facebook rate budget spent", ProblemTypes.Base + "graph-budget", null),
             _ => (StatusCodes.Status500InternalServerError, "Operation failed and was rolled back", ProblemTypes.ProvisioningFailed, "step"),
         };
 
@@ -136,7 +130,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             httpContext.Response.Headers.RetryAfter = exception.Subject;
         }
 
-        if (exception.Kind is ProblemKind.Moving or ProblemKind.Busy && int.TryParse(exception.Subject, out var wait))
+        if (exception.Kind is ProblemKind.Moving or ProblemKind.Busy or ProblemKind.BudgetSpent && int.TryParse(exception.Subject, out var wait))
         {
             problem.Extensions["retryAfter"] = wait;
             httpContext.Response.Headers.RetryAfter = exception.Subject;

@@ -251,7 +251,8 @@ internal static class ContractTransformers
         ("PATCH", "/api/members/{memberId}") or ("DELETE", "/api/members/{memberId}") => [(409, "The last owner cannot be demoted or removed.")],
         ("POST", "/api/members/{memberId}/keys") => [(409, "The member holds the most keys allowed.")],
         ("POST", "/api/channels/{channelId}/sync") => [(409, "The channel is paused or needs re-authorisation."), (429, "The channel's manual syncs for the hour are spent (timeToReset, Retry-After), or over the tenant's request rate.")],
-        ("POST", "/api/channels/facebook") or ("POST", "/api/channels/instagram") or ("PUT", "/api/channels/{channelId}/token") => [(502, "Facebook refused the token or could not be reached.")],
+        ("POST", "/api/channels/facebook") or ("POST", "/api/channels/instagram") or ("PUT", "/api/channels/{channelId}/token") => [(502, "Facebook refused the token or could not be reached."),
+            (503, "Briefly unavailable, with Retry-After: Facebook's rate budget for this app is spent for the moment (type ends in graph-budget; nothing was done), a server of the cluster failed while answering (cluster-unavailable), the database had no capacity (storage-busy), or the tenant is read-only while its database moves (tenant-moving).")],
         ("POST", "/api/posts") => [(422, "The Idempotency-Key was used with a different body.")],
         ("PATCH", "/api/posts/{postId}") or ("DELETE", "/api/posts/{postId}") or ("POST", "/api/posts/{postId}/submit") or ("POST", "/api/posts/{postId}/reject") =>
             [(409, "The post's status does not allow this (publishing started, say)."), (412, "If-Match names a version the post no longer has: it changed since it was read (currentETag holds the version now). Nothing was changed.")],

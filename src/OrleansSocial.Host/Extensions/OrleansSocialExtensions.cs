@@ -2,7 +2,6 @@ using OrleansSocial.Api.Apis;
 using OrleansSocial.Api.Extensions;
 using OrleansSocial.Host.Configuration;
 using Microsoft.Extensions.Options;
-using OrleansSocial.Api.Channels;
 using OrleansSocial.Host.GraphBackend;
 using OrleansSocial.Api.Secrets;
 using OrleansSocial.Host.Secrets;
@@ -56,7 +55,6 @@ public static class OrleansSocialExtensions
         builder.Services.AddSingleton<EmbeddedGraphEmulator>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedGraphEmulator>());
         builder.Services.AddSingleton<IPostConfigureOptions<GraphOptions>, EmbeddedGraphEmulator.ConfigureGraph>();
-        builder.Services.AddSingleton<ChannelConnector>();
         builder.Services.AddSyncEngine();
         builder.Services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section)
             .Validate(o => o.CatchUpPeriod > TimeSpan.Zero && o.ResumePeriod > TimeSpan.Zero && o.StaggerWindow >= TimeSpan.Zero, "Sync:CatchUpPeriod and Sync:ResumePeriod must be positive, Sync:StaggerWindow not negative.")
@@ -73,8 +71,8 @@ public static class OrleansSocialExtensions
         // After Orleans' own registration, so this one is resolved: see ProcessClock for why.
         builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Runtime.TimeProviderNames.Membership, new Hosting.ProcessClock());
         builder.Services.AddHostedService<OrleansSocial.Api.Health.ShutdownDrain>();
-        builder.Services.AddHostedService<OrleansSocial.Api.Tenancy.UnfinishedProvisioningRecovery>();
-        builder.Services.AddHostedService<OrleansSocial.Api.Tenancy.UnfinishedMoveRecovery>();
+        builder.Services.AddHostedService<OrleansSocial.Host.Recovery.UnfinishedProvisioningRecovery>();
+        builder.Services.AddHostedService<OrleansSocial.Host.Recovery.UnfinishedMoveRecovery>();
         builder.Services.AddOptions<Reminders.MissedTickOptions>().BindConfiguration(Reminders.MissedTickOptions.Section)
             .Validate(o => o.CatchUpWindow >= TimeSpan.Zero && o.CatchUpDelay >= TimeSpan.Zero && o.FollowUpInterval >= TimeSpan.Zero && o.FollowUps >= 0 && o.MaxConcurrentCalls > 0,
                 "Reminders:CatchUpWindow, CatchUpDelay, FollowUpInterval and FollowUps must not be negative, Reminders:MaxConcurrentCalls at least 1.")

@@ -1,22 +1,31 @@
+using Orleans.Concurrency;
+using OrleansSocial.Budget;
 using OrleansSocial.Channels;
 using OrleansSocial.Graph;
 using OrleansSocial.Graph.Models;
+using OrleansSocial.Grains.Budget;
 using OrleansSocial.Tenancy;
 
-namespace OrleansSocial.Api.Channels;
+namespace OrleansSocial.Grains.Channels;
 
 /// <summary>
-/// Connects a user's accounts: exchanges the user token for a long-lived one, discovers the
-/// Pages (and their linked Instagram business accounts), and creates or refreshes one channel
-/// grain each, within the plan's channel limit, audited in the tenant's log.
+/// Connects a user's accounts within the plan's channel limit, audited in the tenant's log. Every
+/// Graph call asks the app's rate budget first (a manual priority, as a member waits for it); a spent
+/// budget is a 503 with the time it regains, Facebook's refusal of the token a 400 naming it, and any
+/// other Graph failure a 502: Graph's own types never leave the grains.
 /// </summary>
-public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains)
+[StatelessWorker]
+public sealed class ChannelConnectorGrain(GraphClient graph, TimeProvider time) : Grain, IChannelConnectorGrain
 {
-    public async Task<IReadOnlyList<ChannelView>> ConnectAsync(string tenantId, Actor actor, string platform, string userAccessToken, CancellationToken cancellationToken)
+    private string TenantId => this.GetPrimaryKeyString();
+
+    private BudgetGate App => new(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{graph.AppId}"), time, TenantId);
+
+    public async Task<IReadOnlyList<ChannelView>> Connect(Actor actor, string platform, string userAccessToken)
     {
         ValidateUserToken(userAccessToken);
-        var accounts = await DiscoverAsync(platform, userAccessToken, cancellationToken);
-        var tenant = grains.GetGrain<ITenantGrain>(tenantId);
+        var accounts = await DiscoverAsync(platform, userAccessToken);
+        var tenant = GrainFactory.GetGrain<ITenantGrain>(TenantId);
         // The limit is checked in the tenant grain's turn: two connects at once cannot both squeeze in.
         await tenant.AdmitChannels(actor, [.. accounts.Select(a => ChannelIds.For(platform, a.ExternalId))]);
 
@@ -24,7 +33,7 @@ public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains)
         foreach (var account in accounts)
         {
             var channelId = ChannelIds.For(platform, account.ExternalId);
-            var view = await grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(tenantId, channelId)).Connect(account);
+            var view = await GrainFactory.GetGrain<IChannelGrain>(ChannelIds.GrainKey(TenantId, channelId)).Connect(account);
             await tenant.RecordAudit(actor, "channel.connected", channelId, "success", account.Name);
             views.Add(view);
         }
@@ -32,19 +41,15 @@ public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains)
         return views;
     }
 
-    /// <summary>
-    /// <c>PUT /api/channels/{id}/token</c>: the user token must still manage this channel's account;
-    /// the channel takes the fresh token and is active again.
-    /// </summary>
-    public async Task<ChannelView> ReauthorizeAsync(string tenantId, Actor actor, string channelId, string userAccessToken, CancellationToken cancellationToken)
+    public async Task<ChannelView> Reauthorize(Actor actor, string channelId, string userAccessToken)
     {
         ValidateUserToken(userAccessToken);
-        var channel = grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(tenantId, channelId));
+        var channel = GrainFactory.GetGrain<IChannelGrain>(ChannelIds.GrainKey(TenantId, channelId));
         var current = await channel.Get() ?? throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
-        var account = (await DiscoverAsync(current.Platform, userAccessToken, cancellationToken)).FirstOrDefault(a => a.ExternalId == current.ExternalId)
+        var account = (await DiscoverAsync(current.Platform, userAccessToken)).FirstOrDefault(a => a.ExternalId == current.ExternalId)
             ?? throw DomainException.Invalid("userAccessToken", "That user does not manage this channel's account.");
         var view = await channel.Reauthorize(account);
-        await grains.GetGrain<ITenantGrain>(tenantId).RecordAudit(actor, "channel.reauthorized", channelId, "success", null);
+        await GrainFactory.GetGrain<ITenantGrain>(TenantId).RecordAudit(actor, "channel.reauthorized", channelId, "success", null);
         return view;
     }
 
@@ -56,13 +61,14 @@ public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains)
         }
     }
 
-    private async Task<List<ChannelConnection>> DiscoverAsync(string platform, string userAccessToken, CancellationToken cancellationToken)
+    private async Task<List<ChannelConnection>> DiscoverAsync(string platform, string userAccessToken)
     {
+        var app = App;
         try
         {
-            var longLived = (await graph.ExchangeForLongLivedTokenAsync(userAccessToken, cancellationToken)).Value;
+            var longLived = (await app.CallAsync(BudgetPriority.Manual, 1, () => graph.ExchangeForLongLivedTokenAsync(userAccessToken), r => r.Usage)).Value;
             var connections = new List<ChannelConnection>();
-            await foreach (var page in graph.GetAccountsAsync(longLived.AccessToken, cancellationToken: cancellationToken))
+            await foreach (var page in app.PagesAsync(BudgetPriority.Manual, graph.GetAccountsAsync(longLived.AccessToken)))
             {
                 foreach (var account in page.Items.Where(a => a.AccessToken is not null))
                 {
@@ -73,7 +79,7 @@ public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains)
                     }
                     else if (account.InstagramBusinessAccount is { } ig)
                     {
-                        var profile = (await graph.GetInstagramAccountAsync(ig.Id, account.AccessToken!, cancellationToken)).Value;
+                        var profile = (await app.CallAsync(BudgetPriority.Manual, 1, () => graph.GetInstagramAccountAsync(ig.Id, account.AccessToken!), r => r.Usage)).Value;
                         connections.Add(new ChannelConnection(platform, ig.Id, profile.Username ?? profile.Name ?? ig.Id, account.AccessToken!, null));
                     }
                 }
@@ -84,6 +90,14 @@ public sealed class ChannelConnector(GraphClient graph, IGrainFactory grains)
         catch (GraphException exception) when (exception.Kind is GraphErrorKind.TokenInvalid or GraphErrorKind.InvalidRequest or GraphErrorKind.PermissionMissing)
         {
             throw DomainException.Invalid("userAccessToken", $"Facebook refused the user access token ({exception.Kind}, code {exception.Code}).");
+        }
+        catch (GraphException exception)
+        {
+            throw DomainException.Upstream($"The Graph API failed ({exception.Kind}, code {exception.Code}); try again later.");
+        }
+        catch (BudgetDeferredException deferred)
+        {
+            throw DomainException.BudgetSpent(deferred.RetryAt - time.GetUtcNow());
         }
     }
 }

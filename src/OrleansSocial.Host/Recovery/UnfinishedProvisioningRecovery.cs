@@ -1,7 +1,7 @@
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
-namespace OrleansSocial.Api.Tenancy;
+namespace OrleansSocial.Host.Recovery;
 
 /// <summary>
 /// At start, finds catalog entries a killed process left at <c>provisioning</c> and wakes their

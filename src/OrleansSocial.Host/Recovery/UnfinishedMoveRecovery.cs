@@ -2,7 +2,7 @@ using OrleansSocial.Storage.Naming;
 using OrleansSocial.Storage.Placement;
 using OrleansSocial.Tenancy;
 
-namespace OrleansSocial.Api.Tenancy;
+namespace OrleansSocial.Host.Recovery;
 
 /// <summary>
 /// At start, finds moves a killed process left half-done and has each tenant's placement grain

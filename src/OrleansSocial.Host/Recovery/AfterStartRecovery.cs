@@ -1,4 +1,4 @@
-namespace OrleansSocial.Api.Tenancy;
+namespace OrleansSocial.Host.Recovery;
 
 /// <summary>
 /// Work that settles what a killed process left behind, run once the host has started (grain
