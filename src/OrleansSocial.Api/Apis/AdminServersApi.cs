@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansSocial.Api.Operators;
-using OrleansSocial.Storage.Placement;
+using OrleansSocial.ReadModels;
 
 namespace OrleansSocial.Api.Apis;
 
@@ -26,13 +26,6 @@ public static class AdminServersApi
     }
 
     /// <summary>Every configured server on one page (a deployment has a handful), in the shape of every other list.</summary>
-    public static async Task<Ok<Page<ServerView>>> ListServers(PlacedDocumentStore store, CancellationToken cancellationToken)
-    {
-        var counts = await store.CountsAsync(cancellationToken);
-        var health = await store.HealthAsync(TimeSpan.FromSeconds(3), cancellationToken);
-        var servers = store.Servers
-            .Select(s => new ServerView(s.Name, s.Store.Engine, s.Weight, counts.GetValueOrDefault(s.Name), s == store.Primary, health[s.Name] is null, health[s.Name]))
-            .ToList();
-        return TypedResults.Ok(new Page<ServerView>(servers, null));
-    }
+    public static async Task<Ok<Page<ServerView>>> ListServers(TenantReads reads, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new Page<ServerView>([.. (await reads.ServersAsync(cancellationToken)).Select(s => new ServerView(s.Name, s.Engine, s.Weight, s.Tenants, s.Catalog, s.Healthy, s.Problem))], null));
 }

@@ -1,11 +1,10 @@
+using OrleansSocial.ReadModels;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansSocial.Api.Operators;
-using OrleansSocial.Storage.Naming;
-using OrleansSocial.Storage.Placement;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Apis;
@@ -76,7 +75,7 @@ public static partial class AdminTenantsApi
     public static async Task<Ok<Page<TenantSummary>>> ListTenants(TenantDirectory directory, int? limit, string? cursor) =>
         TypedResults.Ok(await directory.ListAsync(Paging.Limit(limit), cursor));
 
-    public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetTenant(string id, IGrainFactory grains, PlacedDocumentStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetTenant(string id, IGrainFactory grains, TenantReads reads, CancellationToken cancellationToken)
     {
         RequireValidId(id, "id");
         if (await grains.GetGrain<ITenantGrain>(id).Get() is not { } tenant)
@@ -85,8 +84,8 @@ public static partial class AdminTenantsApi
         }
 
         // The server's name only: its address and credentials stay in configuration.
-        var placement = await store.LocateAsync(tenant.Database, cancellationToken);
-        return TypedResults.Ok(tenant with { Server = placement.Server, MovingTo = placement.MovePhase == PlacementRecord.Copying ? placement.MoveTo : null });
+        var (server, movingTo) = await reads.PlacementAsync(tenant.Database, cancellationToken);
+        return TypedResults.Ok(tenant with { Server = server, MovingTo = movingTo });
     }
 
     public static async Task<Ok<TenantMoved>> MoveTenant(string id, MoveTenantRequest request, IGrainFactory grains)
@@ -134,7 +133,7 @@ public static partial class AdminTenantsApi
 
     private static void RequireValidId(string id, string field)
     {
-        if (!StorageNames.TenantIdPattern().IsMatch(id))
+        if (!TenantReads.IsTenantId(id))
         {
             throw DomainException.Invalid(field, $"{field}: a tenant id is 3-40 characters of a-z, 0-9 and '-', starting with a letter or digit.");
         }

@@ -1,8 +1,7 @@
+using OrleansSocial.ReadModels;
 using Microsoft.AspNetCore.Http.HttpResults;
-using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.ReadModels.Analytics;
-using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Apis;
@@ -21,7 +20,7 @@ public static class AnalyticsApi
         return group;
     }
 
-    public static async Task<Ok<Overview>> GetOverview(HttpContext context, IDocumentStore store, TimeProvider time, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
+    public static async Task<Ok<Overview>> GetOverview(HttpContext context, TenantReads reads, TimeProvider time, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
     {
         var to = until ?? time.GetUtcNow();
         var from = since ?? to - DefaultRange;
@@ -35,6 +34,6 @@ public static class AnalyticsApi
             throw DomainException.Invalid("since", "The range may span at most two years, the history Graph keeps.");
         }
 
-        return TypedResults.Ok(await OverviewQuery.RunAsync(store.TenantDatabase(context), from, to, cancellationToken));
+        return TypedResults.Ok(await reads.OverviewAsync(context.Tenant().TenantId, from, to, cancellationToken));
     }
 }

@@ -1,11 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Channels;
 using OrleansSocial.ReadModels;
 using OrleansSocial.ReadModels.Lists;
 using OrleansSocial.ReadModels.Sync;
-using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Apis;
@@ -60,21 +58,20 @@ public static class ChannelsApi
         return TypedResults.Ok(await grains.GetGrain<IChannelConnectorGrain>(tenant.TenantId).Reauthorize(tenant.Actor, channelId, request.UserAccessToken));
     }
 
-    public static async Task<Ok<Page<ChannelView>>> ListChannels(HttpContext context, IDocumentStore store, IGrainFactory grains, int? limit, string? cursor)
+    public static async Task<Ok<Page<ChannelView>>> ListChannels(HttpContext context, TenantReads reads, IGrainFactory grains, int? limit, string? cursor)
     {
         var tenant = context.Tenant();
-        var page = await store.TenantDatabase(context).GetCollection(Collections.Channels)
-            .QueryAsync(new DocumentQuery { Limit = Paging.Limit(limit), Cursor = cursor }, CancellationToken.None);
+        var (ids, next) = await reads.ChannelIdsAsync(tenant.TenantId, Paging.Limit(limit), cursor, CancellationToken.None);
         var views = new List<ChannelView>();
-        foreach (var item in page.Items)
+        foreach (var id in ids)
         {
-            if (await grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(tenant.TenantId, item.Id)).Get() is { } view)
+            if (await grains.GetGrain<IChannelGrain>(ChannelIds.GrainKey(tenant.TenantId, id)).Get() is { } view)
             {
                 views.Add(view);
             }
         }
 
-        return TypedResults.Ok(new Page<ChannelView>(views, page.NextCursor));
+        return TypedResults.Ok(new Page<ChannelView>(views, next));
     }
 
     public static async Task<Ok<ChannelView>> GetChannel(string channelId, HttpContext context, IGrainFactory grains) =>
@@ -102,39 +99,38 @@ public static class ChannelsApi
         return TypedResults.Accepted($"/api/channels/{channelId}/sync-runs", new SyncAccepted(run.SyncRunId, run.Status));
     }
 
-    public static async Task<Ok<Page<SyncRunView>>> SyncRuns(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
+    public static async Task<Ok<Page<SyncRunView>>> SyncRuns(string channelId, HttpContext context, IGrainFactory grains, TenantReads reads, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var (items, next) = await new SyncRunsQuery(channelId, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        var (items, next) = await reads.ListAsync(context.Tenant().TenantId, new SyncRunsQuery(channelId, Paging.Limit(limit), cursor), CancellationToken.None);
         return TypedResults.Ok(new Page<SyncRunView>([.. items.Select(r => r.Run)], next));
     }
 
-    public static async Task<Ok<ProfileRecord>> Profile(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store)
+    public static async Task<Ok<ProfileRecord>> Profile(string channelId, HttpContext context, IGrainFactory grains, TenantReads reads)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var stored = await store.TenantDatabase(context).GetCollection(Collections.Profiles).GetAsync(channelId, CancellationToken.None);
-        var profile = stored is { } json ? DocumentJson.TryRead<ProfileRecord>(json) : null;
+        var profile = await reads.ProfileAsync(context.Tenant().TenantId, channelId, CancellationToken.None);
         return TypedResults.Ok(profile ?? throw DomainException.NotFound("profile", "No sync has stored a profile for this channel yet."));
     }
 
-    public static async Task<Ok<Page<PostRecord>>> Posts(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
+    public static async Task<Ok<Page<PostRecord>>> Posts(string channelId, HttpContext context, IGrainFactory grains, TenantReads reads, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var (items, next) = await new SyncedPostsQuery(channelId, since, until, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        var (items, next) = await reads.ListAsync(context.Tenant().TenantId, new SyncedPostsQuery(channelId, since, until, Paging.Limit(limit), cursor), CancellationToken.None);
         return TypedResults.Ok(new Page<PostRecord>(items, next));
     }
 
-    public static async Task<Ok<Page<CommentRecord>>> Comments(string channelId, string postId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
+    public static async Task<Ok<Page<CommentRecord>>> Comments(string channelId, string postId, HttpContext context, IGrainFactory grains, TenantReads reads, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var (items, next) = await new CommentsQuery(channelId, postId, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        var (items, next) = await reads.ListAsync(context.Tenant().TenantId, new CommentsQuery(channelId, postId, Paging.Limit(limit), cursor), CancellationToken.None);
         return TypedResults.Ok(new Page<CommentRecord>(items, next));
     }
 
-    public static async Task<Ok<Page<InsightRecord>>> Insights(string channelId, HttpContext context, IGrainFactory grains, IDocumentStore store, string? metric, string? period, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
+    public static async Task<Ok<Page<InsightRecord>>> Insights(string channelId, HttpContext context, IGrainFactory grains, TenantReads reads, string? metric, string? period, DateTimeOffset? since, DateTimeOffset? until, int? limit, string? cursor)
     {
         await RequireChannelAsync(context, grains, channelId);
-        var (items, next) = await new InsightsQuery(channelId, metric, period, since, until, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        var (items, next) = await reads.ListAsync(context.Tenant().TenantId, new InsightsQuery(channelId, metric, period, since, until, Paging.Limit(limit), cursor), CancellationToken.None);
         return TypedResults.Ok(new Page<InsightRecord>(items, next));
     }
 

@@ -2,14 +2,12 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Api.Validation;
 using OrleansSocial.Channels;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
 using OrleansSocial.ReadModels.Posts;
-using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Validation;
 
@@ -106,13 +104,12 @@ public static class PostsApi
     public static readonly IReadOnlyDictionary<string, PublicationStatus> StatusNames =
         Enum.GetValues<PublicationStatus>().ToDictionary(s => JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString()), s => s, StringComparer.Ordinal);
 
-    public static async Task<Ok<Page<PostView>>> ListPosts(HttpContext context, IDocumentStore store, string? status, string? channelId, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor)
+    public static async Task<Ok<Page<PostView>>> ListPosts(HttpContext context, TenantReads reads, string? status, string? channelId, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor)
     {
         PublicationStatus? wanted = status is null ? null
             : StatusNames.TryGetValue(status, out var parsed) ? parsed
             : throw DomainException.Invalid("status", $"status must be one of: {string.Join(", ", StatusNames.Keys)}.");
-        var (items, next) = await new CalendarQuery(wanted, channelId, from, to, Paging.Limit(limit), cursor)
-            .RunAsync(store.TenantDatabase(context), context.RequestAborted);
+        var (items, next) = await reads.CalendarAsync(context.Tenant().TenantId, new CalendarQuery(wanted, channelId, from, to, Paging.Limit(limit), cursor), context.RequestAborted);
         return TypedResults.Ok(new Page<PostView>(items, next));
     }
 

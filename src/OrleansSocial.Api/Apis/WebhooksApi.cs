@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using OrleansSocial.Api.Storage;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.ReadModels;
 using OrleansSocial.ReadModels.Lists;
-using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Webhooks;
 
@@ -42,19 +40,8 @@ public static class WebhooksApi
         return group;
     }
 
-    public static async Task<Ok<Page<WebhookView>>> ListWebhooks(HttpContext context, IDocumentStore store)
-    {
-        var items = new List<WebhookView>();
-        await foreach (var stored in store.TenantDatabase(context).GetCollection(Collections.Webhooks).ReadAllAsync())
-        {
-            if (DocumentJson.TryRead<WebhookView>(stored.Body) is { WebhookId: not null, Url: not null, Events: not null } webhook)
-            {
-                items.Add(webhook);
-            }
-        }
-
-        return TypedResults.Ok(new Page<WebhookView>([.. items.OrderBy(w => w.CreatedAt)], null));
-    }
+    public static async Task<Ok<Page<WebhookView>>> ListWebhooks(HttpContext context, TenantReads reads) =>
+        TypedResults.Ok(new Page<WebhookView>(await reads.WebhooksAsync(context.Tenant().TenantId, CancellationToken.None), null));
 
     public static async Task<Created<WebhookWithSecret>> CreateWebhook(WebhookRequest request, HttpContext context, IGrainFactory grains)
     {
@@ -91,10 +78,10 @@ public static class WebhooksApi
         return TypedResults.Accepted($"/api/webhooks/{webhookId}/deliveries", delivery);
     }
 
-    public static async Task<Ok<Page<WebhookDeliveryView>>> ListDeliveries(string webhookId, HttpContext context, IGrainFactory grains, IDocumentStore store, int? limit, string? cursor)
+    public static async Task<Ok<Page<WebhookDeliveryView>>> ListDeliveries(string webhookId, HttpContext context, IGrainFactory grains, TenantReads reads, int? limit, string? cursor)
     {
         await RequireAsync(context, grains, webhookId);
-        var (items, next) = await new DeliveriesQuery(webhookId, Paging.Limit(limit), cursor).RunAsync(store.TenantDatabase(context), CancellationToken.None);
+        var (items, next) = await reads.ListAsync(context.Tenant().TenantId, new DeliveriesQuery(webhookId, Paging.Limit(limit), cursor), CancellationToken.None);
         return TypedResults.Ok(new Page<WebhookDeliveryView>(items, next));
     }
 

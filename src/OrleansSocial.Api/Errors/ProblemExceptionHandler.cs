@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using OrleansSocial.Api.Logging;
 using OrleansSocial.Cluster;
-using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Errors;
@@ -21,26 +20,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             return await WriteDomainProblemAsync(httpContext, domain);
         }
 
-        if (exception is TenantMovingException moving)
-        {
-            // A write in the front itself (not through a grain) to a database that is moving.
-            return await WriteDomainProblemAsync(httpContext, DomainException.Moving(moving.RetryAfter));
-        }
-
-        if (exception is StorageBusyException busy)
-        {
-            return await WriteDomainProblemAsync(httpContext, DomainException.Busy(busy.RetryAfter));
-        }
-
         if (ClusterFailure.Describe(exception) is { } failure)
         {
             return await WriteClusterUnavailableAsync(httpContext, exception, failure);
-        }
-
-        if (exception is InvalidCursorException)
-        {
-            // Any paged read of the store: a cursor it did not issue is the caller's mistake.
-            return await WriteDomainProblemAsync(httpContext, DomainException.Invalid("cursor", "The cursor is not valid."));
         }
 
         int status;

@@ -68,6 +68,7 @@ public static class ApiDefaultsExtensions
         services.AddSingleton<Security.FailedAuthentication>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<ReadModels.TenantReads>();
         services.AddSingleton<AccessCache>();
         services.AddHostedService<AccessCacheMembership>();
         return builder;

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Api.Errors;
 using OrleansSocial.Api.Security;
-using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Tenancy;
@@ -100,7 +99,7 @@ internal sealed class MemberAuthenticationHandler(
     /// <summary>Asks the tenant the key names whether the key is really its own; says nothing else about it.</summary>
     private async Task<bool> BelongsToAnotherTenantAsync(string key, string tenantId)
     {
-        if (ApiKeys.Parse(key) is not { } claimed || claimed.TenantId == tenantId || !StorageNames.TenantIdPattern().IsMatch(claimed.TenantId))
+        if (ApiKeys.Parse(key) is not { } claimed || claimed.TenantId == tenantId || !ReadModels.TenantReads.IsTenantId(claimed.TenantId))
         {
             return false;
         }

@@ -1,4 +1,3 @@
-using OrleansSocial.Storage.Naming;
 
 namespace OrleansSocial.Api.Tenancy;
 
@@ -16,7 +15,7 @@ internal static class TenantHeader
         }
 
         // The value is never echoed back: it is caller-controlled and may be huge or hostile.
-        return values.Count == 1 && StorageNames.TenantIdPattern().IsMatch(values[0]!)
+        return values.Count == 1 && ReadModels.TenantReads.IsTenantId(values[0])
             ? (values[0], null)
             : (null, $"The {Name} header must be one tenant id: 3-40 characters of a-z, 0-9 and '-', starting with a letter or digit.");
     }

@@ -7,7 +7,6 @@ using OrleansSocial.Api.Secrets;
 using OrleansSocial.Host.Secrets;
 using OrleansSocial.Graph;
 using OrleansSocial.Grains.Webhooks;
-using OrleansSocial.Api.Storage;
 using OrleansSocial.Host.Storage;
 using OrleansSocial.Api.Validation;
 using OrleansSocial.Graph.Hosting;

@@ -27,6 +27,15 @@ public sealed class LayeringTests
     }
 
     [Fact]
+    public void The_http_front_reads_through_the_read_models_never_the_store()
+    {
+        // Every read runs a named query of ReadModels through TenantReads; the front holds no database handle.
+        var front = typeof(OrleansSocial.Api.Apis.Paging).Assembly;
+
+        Assert.DoesNotContain(front.GetReferencedAssemblies(), a => a.Name!.StartsWith("OrleansSocial.Storage", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_start_up_recovery_services_live_in_the_host()
     {
         var front = typeof(OrleansSocial.Api.Apis.Paging).Assembly;

@@ -18,6 +18,7 @@ namespace OrleansSocial.Tests.Hosting;
 public sealed class ProblemDetailsPipelineTests : IAsyncLifetime
 {
     private const long BodyLimit = 2048;
+    private readonly TempFolder _folder = new("orleans-social-pipeline");
     private WebApplication _app = null!;
     private HttpClient _client = null!;
 
@@ -44,7 +45,15 @@ public sealed class ProblemDetailsPipelineTests : IAsyncLifetime
         _app.MapMethods("/silo-gone", ["GET", "POST"], IResult () => throw new Orleans.Runtime.SiloUnavailableException("secret silo S127.0.0.1:11111"));
         _app.MapGet("/connection-failed", IResult () => throw new Orleans.Runtime.Messaging.ConnectionFailedException("secret connection detail"));
         _app.MapPost("/timed-out", IResult () => throw new TimeoutException("secret response timeout detail"));
-        _app.MapGet("/busy", IResult () => throw new OrleansSocial.Storage.Documents.StorageBusyException("tenant_secret", TimeSpan.FromSeconds(2), new InvalidOperationException("pool exhausted")));
+        // The front reads through TenantReads, which turns the store's refusal into the domain's: a real SQLite
+        // store whose profile reads fail as an exhausted pool would.
+        var sqlite = new OrleansSocial.Storage.Sqlite.SqliteDocumentStore(_folder.Path);
+        await sqlite.InitializeAsync(CancellationToken.None);
+        await sqlite.CreateDatabaseAsync("tenant_busy_t", CancellationToken.None);
+        var failing = new PausingStore(sqlite, "profiles");
+        failing.FailReads(new OrleansSocial.Storage.Documents.StorageBusyException("tenant_secret", TimeSpan.FromSeconds(2), new InvalidOperationException("pool exhausted")));
+        var reads = new OrleansSocial.ReadModels.TenantReads(failing);
+        _app.MapGet("/busy", async () => TypedResults.Ok(await reads.ProfileAsync("busy-t", "fb-1", CancellationToken.None)));
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
     }
@@ -53,6 +62,8 @@ public sealed class ProblemDetailsPipelineTests : IAsyncLifetime
     {
         _client.Dispose();
         await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _folder.Dispose();
     }
 
     private Task<HttpResponseMessage> PostAsync(string body, string mediaType = "application/json") =>
