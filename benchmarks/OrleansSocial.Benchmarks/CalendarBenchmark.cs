@@ -63,16 +63,20 @@ internal static class CalendarBenchmark
         Console.WriteLine($"200 concurrent page-100 reads of the {Sizes[^1]:N0}-post tenant: working set {before:F0} MiB before, peak {peak.PeakMiB:F0} MiB (+{peak.PeakMiB - before:F0} MiB)");
         Console.WriteLine($"neighbour (100 posts) page-25 p50: idle {Percentile(idle, 0.5):F2} ms, meanwhile {Percentile(busy, 0.5):F2} ms ({Percentile(busy, 0.5) / Percentile(idle, 0.5):F2}x)");
         // Alternating rounds, so neither side gets the quieter moments of the machine; the median round is the figure.
-        var ratios = new List<double>();
-        for (var round = 0; round < 7; round++)
+        // One reader at a time, and four: past two at once a file's readers open unpooled connections whose page cache starts cold.
+        foreach (var readers in new[] { 1, 4 })
         {
-            var small = Percentile(await ReadAsync(host, tenants[100], 25, 200, 4, random), 0.5);
-            var large = Percentile(await ReadAsync(host, tenants[Sizes[^1]], 25, 200, 4, random), 0.5);
-            ratios.Add(large / small);
-            Console.WriteLine($"  round {round + 1}: page-25 p50 {small:F2} ms at 100 posts, {large:F2} ms at {Sizes[^1]:N0} posts ({large / small:F2}x)");
-        }
+            var ratios = new List<double>();
+            for (var round = 0; round < 7; round++)
+            {
+                var small = Percentile(await ReadAsync(host, tenants[100], 25, 200, readers, random), 0.5);
+                var large = Percentile(await ReadAsync(host, tenants[Sizes[^1]], 25, 200, readers, random), 0.5);
+                ratios.Add(large / small);
+                Console.WriteLine($"  {readers} reader(s), round {round + 1}: page-25 p50 {small:F2} ms at 100 posts, {large:F2} ms at {Sizes[^1]:N0} posts ({large / small:F2}x)");
+            }
 
-        Console.WriteLine($"page-25 p50 at {Sizes[^1]:N0} posts / at 100 posts, median of 7 rounds: {Percentile(ratios, 0.5):F2}x (goal <= 1.5x)");
+            Console.WriteLine($"page-25 p50 at {Sizes[^1]:N0} posts / at 100 posts, {readers} reader(s), median of 7 rounds: {Percentile(ratios, 0.5):F2}x (goal <= 1.5x)");
+        }
     }
 
     private static async Task<(string Id, string Key)> CreateTenantAsync(BenchHost host, string id)
