@@ -84,8 +84,7 @@ public sealed partial class TenantGrain
     private static async Task<IReadOnlyList<string>> CountedAsync(IDocumentCollection quota, string month) =>
         await quota.GetAsync(month, CancellationToken.None) is { } stored && DocumentJson.TryRead<QuotaDocument>(stored) is { PostIds: not null } read ? read.PostIds : [];
 
-    // Drafts admitted whose record may not be written yet: they count until it is, or for a minute.
-    private readonly Dictionary<string, DateTimeOffset> _draftAdmissions = new(StringComparer.Ordinal);
+    private readonly HeldAdmissions _draftAdmissions = new(TimeSpan.FromMinutes(1));
 
     public async Task AdmitDraft(Actor actor, string postId)
     {
@@ -97,14 +96,8 @@ public sealed partial class TenantGrain
 
         var now = time.GetUtcNow();
         var posts = _database!.GetCollection(Collections.PlannedPosts);
-        foreach (var (id, at) in _draftAdmissions.ToList())
-        {
-            // Written (its record now counts in the query below) or given up: either way its hold ends.
-            if (now - at > TimeSpan.FromMinutes(1) || await posts.GetAsync(id, CancellationToken.None) is not null)
-            {
-                _draftAdmissions.Remove(id);
-            }
-        }
+        // A draft whose record is written counts in the query below from now on.
+        await _draftAdmissions.SettleAsync(now, async id => await posts.GetAsync(id, CancellationToken.None) is not null);
 
         // Served by the calendar's status index: the count costs the drafts, never the tenant's history.
         var drafts = await posts.CountAsync([FieldFilter.Eq(ReadModels.Posts.PostCalendar.StatusField, ReadModels.Posts.CalendarQuery.StatusName(OrleansSocial.Posts.PublicationStatus.Draft))], CancellationToken.None);
@@ -114,7 +107,7 @@ public sealed partial class TenantGrain
             throw new DomainException(ProblemKind.PlanLimit, $"This plan stores at most {max} drafts; schedule, publish or cancel some first.", "draftPosts");
         }
 
-        _draftAdmissions[postId] = now;
+        _draftAdmissions.Hold(postId, now);
     }
 
     /// <summary>Posts counted this month, read once per month and kept by admissions.</summary>

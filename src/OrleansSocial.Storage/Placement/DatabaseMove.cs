@@ -145,7 +145,7 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                LeftCopies.Add((placement.Database, to));
+                // Not data (the catalog never named it): the next move to that server drops it before creating its own.
             }
         }
 
@@ -154,9 +154,6 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
 
     /// <summary>The longest a tenant stays read-only in a move (freeze to switch) before the move is undone.</summary>
     public TimeSpan ReadOnlyBound { get; init; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>Partial copies an undo could not drop (their server failed too): not data, dropped by the next move there.</summary>
-    public List<(string Database, string Server)> LeftCopies { get; } = [];
 
     private async Task<PlacementRecord> FinishAsync(PlacementRecord placement, CancellationToken cancellationToken)
     {
