@@ -54,5 +54,9 @@ internal sealed class AuditLog(IDocumentCollection audit, TimeProvider time)
     /// <summary>With the store's 5-s retry interval, ten minutes of moving.</summary>
     private const int MoveAttempts = 120;
 
-    public Task<AuditPage> ReadAsync(string? cursor, int limit) => new ReadModels.Lists.AuditQuery(limit, cursor).RunAsync(audit, CancellationToken.None);
+    public async Task<AuditPage> ReadAsync(string? cursor, int limit)
+    {
+        var (items, next) = await new ReadModels.Lists.AuditQuery(limit, cursor).RunAsync(audit, CancellationToken.None);
+        return new AuditPage(items, next);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OrleansSocial.Storage.Documents;
 
 namespace OrleansSocial.ReadModels.Lists;
@@ -29,12 +28,16 @@ public abstract record ListQuery<T>(int Limit, string? Cursor) : IListQuery wher
     public abstract DocumentQuery PageQuery { get; }
 
     /// <summary>A stored document as an item; null leaves a damaged one out of the page rather than failing it.</summary>
-    protected virtual T? Read(JsonElement document) => DocumentJson.TryRead<T>(document);
+    protected virtual T? Read(StoredDocument document) => DocumentJson.TryRead<T>(document.Body);
 
-    public async Task<(IReadOnlyList<T> Items, string? NextCursor)> RunAsync(IDocumentDatabase database, CancellationToken cancellationToken)
+    public Task<(IReadOnlyList<T> Items, string? NextCursor)> RunAsync(IDocumentDatabase database, CancellationToken cancellationToken) =>
+        RunAsync(database.GetCollection(Collection), cancellationToken);
+
+    /// <summary>Over the collection itself, for a holder of it (the audit log holds its collection, not the database).</summary>
+    public async Task<(IReadOnlyList<T> Items, string? NextCursor)> RunAsync(IDocumentCollection collection, CancellationToken cancellationToken)
     {
-        var page = await database.GetCollection(Collection).QueryAsync(PageQuery, cancellationToken);
-        return ([.. page.Items.Select(i => Read(i.Body)).OfType<T>()], page.NextCursor);
+        var page = await collection.QueryAsync(PageQuery, cancellationToken);
+        return ([.. page.Items.Select(Read).OfType<T>()], page.NextCursor);
     }
 
     /// <summary>A time range over a stored instant field: from inclusive, to exclusive.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using OrleansSocial.ReadModels.Catalog;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
@@ -19,19 +18,10 @@ public sealed record AuditQuery(int Limit, string? Cursor) : ListQuery<AuditEntr
 
     public override DocumentQuery PageQuery => new() { Sort = new SortField("at", FieldKind.String, Descending: true), Limit = Limit, Cursor = Cursor };
 
-    public new Task<AuditPage> RunAsync(IDocumentDatabase database, CancellationToken cancellationToken) => RunAsync(database.GetCollection(Collection), cancellationToken);
-
-    /// <summary>Over the audit collection itself (the audit log holds it, not the database).</summary>
-    public async Task<AuditPage> RunAsync(IDocumentCollection audit, CancellationToken cancellationToken)
-    {
-        var page = await audit.QueryAsync(PageQuery, cancellationToken);
-        return new AuditPage([.. page.Items.Select(d => Entry(d.Id, d.Body)).OfType<AuditEntry>()], page.NextCursor);
-    }
-
-    private static AuditEntry? Entry(string id, JsonElement body) =>
-        DocumentJson.TryRead<Stored>(body) is { At: not null, Actor: not null, Action: not null, Target: not null, Outcome: not null } entry
+    protected override AuditEntry? Read(StoredDocument document) =>
+        DocumentJson.TryRead<Stored>(document.Body) is { At: not null, Actor: not null, Action: not null, Target: not null, Outcome: not null } entry
             && DateTimeOffset.TryParse(entry.At, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? new AuditEntry(id, at, entry.Actor, entry.Action, entry.Target, entry.Outcome, entry.Detail)
+            ? new AuditEntry(document.Id, at, entry.Actor, entry.Action, entry.Target, entry.Outcome, entry.Detail)
             : null;
 }
 
@@ -48,10 +38,8 @@ public sealed record TenantListQuery(int Limit, string? Cursor) : ListQuery<Tena
 
     public override DocumentQuery PageQuery => new() { Filters = [FieldFilter.Eq("state", CatalogEntry.Ready)], Limit = Limit, Cursor = Cursor };
 
-    public new async Task<(IReadOnlyList<Summary> Items, string? NextCursor)> RunAsync(IDocumentDatabase catalog, CancellationToken cancellationToken)
-    {
-        var page = await catalog.GetCollection(Collection).QueryAsync(PageQuery, cancellationToken);
-        return ([.. page.Items.Select(d => (d.Id, Entry: DocumentJson.TryRead<CatalogEntry>(d.Body)))
-            .Select(e => new Summary(e.Id, e.Entry?.Name ?? e.Id, e.Entry?.Plan ?? "unknown", e.Entry?.Status ?? TenantStatus.Active, e.Entry?.CreatedAt ?? default))], page.NextCursor);
-    }
+    protected override Summary Read(StoredDocument document) =>
+        DocumentJson.TryRead<CatalogEntry>(document.Body) is { } entry
+            ? new Summary(document.Id, entry.Name ?? document.Id, entry.Plan ?? "unknown", entry.Status, entry.CreatedAt)
+            : new Summary(document.Id, document.Id, "unknown", TenantStatus.Active, default);
 }

@@ -23,6 +23,6 @@ public sealed record DeliveriesQuery(string WebhookId, int Limit, string? Cursor
         Cursor = Cursor,
     };
 
-    protected override WebhookDeliveryView? Read(System.Text.Json.JsonElement document) =>
-        DocumentJson.TryRead<WebhookDeliveryView>(document) is { DeliveryId: not null, EventId: not null } delivery ? delivery : null;
+    protected override WebhookDeliveryView? Read(StoredDocument document) =>
+        DocumentJson.TryRead<WebhookDeliveryView>(document.Body) is { DeliveryId: not null, EventId: not null } delivery ? delivery : null;
 }
