@@ -16,7 +16,7 @@ namespace OrleansSocial.Graph;
 /// token in the query (exchange, debug_token) do so, and this client's HTTP pipeline logs no URLs.
 /// Every call returns the usage headers its response carried.
 /// </summary>
-public sealed class GraphClient(HttpClient http, IOptions<GraphOptions> options)
+public sealed partial class GraphClient(HttpClient http, IOptions<GraphOptions> options)
 {
     /// <summary>Request option naming the Graph object a call targets: the circuit breaker is keyed by it.</summary>
     public static readonly HttpRequestOptionsKey<string> ObjectKey = new("graph-object");

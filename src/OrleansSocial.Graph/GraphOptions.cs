@@ -20,6 +20,15 @@ public sealed class GraphOptions
     /// <summary>When set, every call carries appsecret_proof.</summary>
     public string? AppSecret { get; set; }
 
+    /// <summary>
+    /// What Meta's webhook handshake must present (<c>hub.verify_token</c>). Without it the product takes
+    /// no webhooks: channels poll their recent comments instead.
+    /// </summary>
+    public string? WebhookVerifyToken { get; set; }
+
+    /// <summary>Our public <c>/webhooks/meta</c> address, registered as the app's callback at start when set.</summary>
+    public string? WebhookCallbackUrl { get; set; }
+
     /// <summary>Per attempt.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

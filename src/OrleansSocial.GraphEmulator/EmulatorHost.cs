@@ -18,6 +18,7 @@ public static class EmulatorHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new EmulatorState(services.GetRequiredService<IOptions<EmulatorOptions>>().Value, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<GraphDispatcher>();
+        builder.Services.AddHostedService<Webhooks.WebhookSender>();
         return builder;
     }
 

@@ -53,6 +53,24 @@ public sealed class EmulatorOptions
     public List<string> DeprecatedMetrics { get; set; } =
         ["page_impressions", "page_impressions_unique", "page_fans", "page_engaged_users", "impressions", "plays", "video_views"];
 
+    /// <summary>When Meta retries a webhook POST that did not get a 2xx (from the first attempt); dropped after <see cref="WebhookDropAfter"/>.</summary>
+    public List<TimeSpan> WebhookRetryDelays { get; set; } =
+    [
+        TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2),
+        TimeSpan.FromHours(6), TimeSpan.FromHours(12), TimeSpan.FromHours(24),
+    ];
+
+    public TimeSpan WebhookDropAfter { get; set; } = TimeSpan.FromHours(36);
+
+    /// <summary>When set, every retry waits this long instead of Meta's schedule (tests and demos).</summary>
+    public TimeSpan? WebhookRetryEvery { get; set; }
+
+    /// <summary>How long one webhook POST may take before it counts as failed.</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Changes per webhook POST (Meta sends up to 1000; one by default).</summary>
+    public int WebhookBatchSize { get; set; } = 1;
+
     /// <summary>The public base URL used in paging links; default: the request's own.</summary>
     public string? PublicBaseUrl { get; set; }
 }

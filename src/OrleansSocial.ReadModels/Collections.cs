@@ -8,6 +8,12 @@ public static class Collections
     /// <summary>Catalog: one <see cref="Catalog.CatalogEntry"/> per tenant.</summary>
     public const string Tenants = "tenants";
 
+    /// <summary>Catalog: Meta's webhook notifications as they arrived, until every tenant they name has them.</summary>
+    public const string MetaEvents = "meta_events";
+
+    /// <summary>Catalog: which tenants' channels hold a platform account (the webhook router's directory).</summary>
+    public const string AccountChannels = "account_channels";
+
     public const string Members = "members";
     public const string Settings = "settings";
     public const string Audit = "audit";
@@ -42,13 +48,16 @@ public static class Collections
     /// <summary>Every event's delivery to every endpoint subscribed to it: the outbox the endpoints work through, and their log.</summary>
     public const string WebhookDeliveries = "webhook_deliveries";
 
+    /// <summary>The inbox: one document per top-level comment with its replies (see <c>Inbox.InboxQuery</c>).</summary>
+    public const string Conversations = "conversations";
+
     /// <summary>Every collection a tenant database can hold: created before a move freezes it, so none can appear unfrozen.</summary>
     public static readonly IReadOnlyList<string> InTenantDatabase =
     [
         Members, Settings, Audit, Channels, Profiles, Posts, Comments, Insights, SyncRuns,
-        PlannedPosts, PostChannels, PostKeys, PostQuota, PublicationAttempts, Webhooks, WebhookDeliveries,
+        PlannedPosts, PostChannels, PostKeys, PostQuota, PublicationAttempts, Webhooks, WebhookDeliveries, Conversations,
     ];
 
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
-    public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns];
+    public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns, Conversations];
 }

@@ -11,6 +11,9 @@ public enum BudgetPriority
     Scheduled,
     Backfill,
     Publishing,
+
+    /// <summary>A member's reply or moderation in the inbox: above manual syncs, below publishing.</summary>
+    Conversation,
 }
 
 /// <summary>Granted, or not before <see cref="RetryAt"/>.</summary>

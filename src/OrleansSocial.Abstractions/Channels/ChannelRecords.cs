@@ -15,7 +15,8 @@ public sealed record ChannelConnection(
     [property: Id(1)] string ExternalId,
     [property: Id(2)] string Name,
     [property: Id(3)] string AccessToken,
-    [property: Id(4)] DateTimeOffset? TokenExpiresAt);
+    [property: Id(4)] DateTimeOffset? TokenExpiresAt,
+    [property: Id(5)] string? PageId = null);
 
 /// <summary>
 /// Whether a channel may publish now, and the token to do it with. Travels only between grains;

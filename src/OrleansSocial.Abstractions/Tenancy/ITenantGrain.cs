@@ -130,6 +130,10 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("ChannelsChanged"), OneWay]
     Task ChannelsChanged();
 
+    /// <summary>Whether a member by this id belongs to the tenant (an inbox assignee must).</summary>
+    [Alias("HasMember")]
+    Task<bool> HasMember(string memberId);
+
     [Alias("ReadAudit")]
     Task<AuditPage> ReadAudit(string? cursor, int limit);
 }

@@ -13,11 +13,14 @@ public static class Permissions
     public const string PostsPublish = "posts:publish";
     public const string AnalyticsRead = "analytics:read";
     public const string AuditRead = "audit:read";
+    public const string InboxRead = "inbox:read";
+    public const string InboxReply = "inbox:reply";
+    public const string InboxModerate = "inbox:moderate";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantManage, MembersManage, ChannelsManage, ChannelsRead, SyncTrigger,
-        PostsWrite, PostsApprove, PostsPublish, AnalyticsRead, AuditRead,
+        PostsWrite, PostsApprove, PostsPublish, AnalyticsRead, AuditRead, InboxRead, InboxReply, InboxModerate,
     ];
 
     public static bool IsKnown(string permission) => All.Contains(permission, StringComparer.Ordinal);
@@ -36,8 +39,11 @@ public static class Roles
     {
         [Owner] = Permissions.All.ToHashSet(),
         [Admin] = Permissions.All.Where(p => p != Permissions.TenantManage).ToHashSet(),
-        [Editor] = new HashSet<string> { Permissions.ChannelsRead, Permissions.PostsWrite, Permissions.SyncTrigger, Permissions.AnalyticsRead },
-        [Analyst] = new HashSet<string> { Permissions.ChannelsRead, Permissions.AnalyticsRead },
+        [Editor] = new HashSet<string>
+        {
+            Permissions.ChannelsRead, Permissions.PostsWrite, Permissions.SyncTrigger, Permissions.AnalyticsRead, Permissions.InboxRead, Permissions.InboxReply,
+        },
+        [Analyst] = new HashSet<string> { Permissions.ChannelsRead, Permissions.AnalyticsRead, Permissions.InboxRead },
         [Viewer] = new HashSet<string> { Permissions.ChannelsRead },
     };
 

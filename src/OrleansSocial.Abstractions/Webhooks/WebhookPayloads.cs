@@ -25,6 +25,13 @@ public sealed record WebhookTestData(string WebhookId, string RequestedBy);
 
 public sealed record WebhookDisabledData(string WebhookId, string Url, string Reason);
 
+public sealed record CommentReceivedData(string ConversationId, string ChannelId, string Platform, string CommentId, string PostId, string? AuthorName, string? Text,
+    DateTimeOffset CreatedAt, bool IsReply);
+
+public sealed record CommentRepliedData(string ConversationId, string ChannelId, string ReplyId, string PlatformCommentId, string RepliedBy, string Text);
+
+public sealed record CommentReplyFailedData(string ConversationId, string ChannelId, string ReplyId, string Reason, string Detail);
+
 /// <summary>What every delivery's body is: the event's id (also the webhook-id header), type, time, tenant, payload version and data.</summary>
 public sealed record WebhookEnvelope<TData>(string Id, string Type, DateTimeOffset Timestamp, string TenantId, int Version, TData Data);
 
@@ -44,5 +51,8 @@ public static class WebhookPayloads
         [WebhookEventTypes.SyncFailed] = typeof(SyncFailedData),
         [WebhookEventTypes.WebhookTest] = typeof(WebhookTestData),
         [WebhookEventTypes.WebhookDisabled] = typeof(WebhookDisabledData),
+        [WebhookEventTypes.CommentReceived] = typeof(CommentReceivedData),
+        [WebhookEventTypes.CommentReplied] = typeof(CommentRepliedData),
+        [WebhookEventTypes.CommentReplyFailed] = typeof(CommentReplyFailedData),
     };
 }

@@ -16,11 +16,15 @@ public static class WebhookEventTypes
     public const string SyncFailed = "sync.failed";
     public const string WebhookTest = "webhook.test";
     public const string WebhookDisabled = "webhook.disabled";
+    public const string CommentReceived = "comment.received";
+    public const string CommentReplied = "comment.replied";
+    public const string CommentReplyFailed = "comment.reply_failed";
 
     public static readonly IReadOnlyList<string> All =
     [
         PostApprovalRequested, PostApproved, PostRejected, PostPublished, PostFailed,
         ChannelConnected, ChannelNeedsReauth, ChannelTokenExpiring, SyncFailed, WebhookTest, WebhookDisabled,
+        CommentReceived, CommentReplied, CommentReplyFailed,
     ];
 }
 

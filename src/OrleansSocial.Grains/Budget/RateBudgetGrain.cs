@@ -92,6 +92,7 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
         var ceiling = priority switch
         {
             BudgetPriority.Publishing => Options.PublishingCeiling,
+            BudgetPriority.Conversation => Options.ConversationCeiling,
             BudgetPriority.Manual => Options.ManualCeiling,
             BudgetPriority.Scheduled => Options.ScheduledCeiling,
             _ => Options.BackfillCeiling,

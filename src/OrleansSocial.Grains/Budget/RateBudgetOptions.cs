@@ -11,6 +11,9 @@ public sealed class RateBudgetOptions
     /// <summary>Percent of a bucket up to which manual syncs may spend.</summary>
     public double ManualCeiling { get; set; } = 98;
 
+    /// <summary>Inbox replies and moderation: a person waits, and the fan too, but publishing comes first.</summary>
+    public double ConversationCeiling { get; set; } = 99;
+
     public double ScheduledCeiling { get; set; } = 95;
 
     /// <summary>Backfill stops first, leaving room for the work people are waiting for.</summary>

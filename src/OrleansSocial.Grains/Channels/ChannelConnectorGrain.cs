@@ -75,12 +75,12 @@ public sealed class ChannelConnectorGrain(GraphClient graph, TimeProvider time) 
                     if (platform == ChannelIds.Facebook)
                     {
                         // Page tokens from a long-lived user token do not expire.
-                        connections.Add(new ChannelConnection(platform, account.Id, account.Name ?? account.Id, account.AccessToken!, null));
+                        connections.Add(new ChannelConnection(platform, account.Id, account.Name ?? account.Id, account.AccessToken!, null, account.Id));
                     }
                     else if (account.InstagramBusinessAccount is { } ig)
                     {
                         var profile = (await app.CallAsync(BudgetPriority.Manual, 1, () => graph.GetInstagramAccountAsync(ig.Id, account.AccessToken!), r => r.Usage)).Value;
-                        connections.Add(new ChannelConnection(platform, ig.Id, profile.Username ?? profile.Name ?? ig.Id, account.AccessToken!, null));
+                        connections.Add(new ChannelConnection(platform, ig.Id, profile.Username ?? profile.Name ?? ig.Id, account.AccessToken!, null, account.Id));
                     }
                 }
             }

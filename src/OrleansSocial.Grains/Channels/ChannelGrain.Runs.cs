@@ -205,7 +205,7 @@ public sealed partial class ChannelGrain
         var channel = Require();
         var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
         var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{graph.AppId}"), time, tenantId);
-        var sync = new ChannelSync(graph, Database, page, app, time, Options);
+        var sync = new ChannelSync(graph, Database, page, app, time, Options, new Inbox.InboxFeed(GrainFactory, tenantId, channelId, "sync"));
         var run = document.Run;
         try
         {

@@ -42,7 +42,14 @@ public sealed partial class ChannelGrain
             // The channel is gone (deleted, or its tenant with it): its reminders go too.
             await StopScheduleAsync();
             await UnregisterAsync(ResumeReminder);
+            await UnregisterAsync(CommentPollReminder);
             DeactivateOnIdle();
+            return;
+        }
+
+        if (reminderName == CommentPollReminder)
+        {
+            await PollCommentsAsync();
             return;
         }
 

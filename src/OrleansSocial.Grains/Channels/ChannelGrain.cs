@@ -42,7 +42,10 @@ internal sealed record ChannelDocument(
     IReadOnlyDictionary<string, KindSchedule>? Schedule = null,
     ManualSyncBucket? ManualSyncs = null,
     IReadOnlyList<OrleansSocial.Webhooks.WebhookEvent>? Outbox = null,
-    DateTimeOffset? TokenExpiryAnnounced = null)
+    DateTimeOffset? TokenExpiryAnnounced = null,
+    string? PageId = null,
+    bool Listed = false,
+    string? CommentIntake = null)
 {
     /// <summary>The stored record, or null with the reason when it cannot be used as it is.</summary>
     public static ChannelDocument? TryRead(System.Text.Json.JsonElement stored, out string? problem)
@@ -155,6 +158,7 @@ public sealed partial class ChannelGrain(
         }
 
         await RelayAsync();
+        await EnsureListedAsync();
         try
         {
             await ResumeOpenRunAsync(fromReminder: false, cancellationToken);
@@ -212,11 +216,14 @@ public sealed partial class ChannelGrain(
         var connected = OrleansSocial.Webhooks.WebhookEvent.Create(OrleansSocial.Webhooks.WebhookEventTypes.ChannelConnected, tenantId, now,
             new OrleansSocial.Webhooks.ChannelConnectedData(channelId, connection.Platform, connection.Name, !isNew));
         await UpdateAsync(current => (current is null
-            ? new ChannelDocument(channelId, connection.Platform, connection.ExternalId, connection.Name, ChannelStatus.Active, false, token, connection.TokenExpiresAt, now, now)
-            : current with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now })
+            ? new ChannelDocument(channelId, connection.Platform, connection.ExternalId, connection.Name, ChannelStatus.Active, false, token, connection.TokenExpiresAt, now, now,
+                PageId: connection.PageId)
+            : current with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now,
+                PageId = connection.PageId ?? current.PageId })
             .Announcing(connected));
         await RelayAsync();
         await StartScheduleAsync();
+        await OpenCommentIntakeAsync(connection.AccessToken);
         if (isNew)
         {
             await TenantOf(tenantId).ChannelsChanged();
@@ -271,6 +278,7 @@ public sealed partial class ChannelGrain(
         await StopRunAsync();
         await StopScheduleAsync();
         await UnregisterAsync(ResumeReminder);
+        await CloseCommentIntakeAsync();
         await _writer.WaitAsync();
         try
         {

@@ -141,4 +141,6 @@ public sealed partial class TenantGrain
         await MembersCollection.UpsertAsync(member.MemberId, DocumentJson.ToJson(member), CancellationToken.None);
         _members.Put(member);
     }
+
+    public Task<bool> HasMember(string memberId) => Task.FromResult(_entry is not null && _members.TryGet(memberId, out _));
 }

@@ -20,6 +20,7 @@ public sealed partial class TenantGrain : IIncomingGrainCallFilter
     {
         nameof(Get), nameof(Standing), nameof(Authorize), nameof(AuthorizeForView), nameof(AuthorizeWatched),
         nameof(ListMembers), nameof(ReadAudit), nameof(RecordAudit), nameof(FindReservedPost), nameof(AdmitWebhook), nameof(AdmitDraft),
+        nameof(HasMember),
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>A silo's cache that cannot be told within this long is dropped from the list; its entries end by age.</summary>

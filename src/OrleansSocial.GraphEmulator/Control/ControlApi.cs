@@ -95,6 +95,8 @@ internal static class ControlApi
                 objectId = p.ObjectId, ownerId = p.OwnerId, kind = p.Kind, message = p.Message, link = p.Link, items = p.Items, createdAt = p.CreatedAt,
             }));
 
+        FanComments.Map(control);
+
         control.MapGet("/log", (EmulatorState state) => state.Log.Snapshot());
         control.MapDelete("/log", (EmulatorState state) =>
         {

@@ -106,6 +106,11 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             return DebugToken(request, token);
         }
 
+        if (request.Method == "POST" && request.Segments is [var app, "subscriptions"] && app == state.Options.AppId)
+        {
+            return await Moderation.SubscribeAppAsync(state, request, token);
+        }
+
         var (kind, bucket) = BucketOf(request, token);
         if (state.Buckets.IsFull(kind, bucket, Now))
         {
@@ -163,6 +168,11 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             ("GET", 0) when request["ids"] is { } ids => MultiRead(request, ids, fields, token),
             ("GET", 1) when segments[0] == "me" => Me(request, token, fields),
             ("GET", 2) when segments[1] == "accounts" => Accounts(request, token, fields),
+            (_, 2) when segments[1] == "subscribed_apps" => Moderation.SubscribedApps(state, request, token, CanAccess),
+            (_, 2) when segments[1] is "comments" or "replies" && state.Comments.Find(segments[0]) is { } parent
+                => Moderation.Replies(this, state, request, token, parent, fields),
+            ("POST", 2) when segments[1] == "comments" => Moderation.Comment(state, request, token, CanAccess),
+            (_, 1) when request.Method is "POST" or "DELETE" && state.Comments.Find(segments[0]) is { } target => Moderation.Change(state, request, token, target, CanAccess),
             ("GET", 1) => ReadObject(segments[0], fields, token, request) ?? GraphErrors.NotFound(segments[0]),
             ("GET", >= 2) when segments[1] == "insights" => Insights(request, token),
             ("GET", 2) => ReadEdge(request, token, fields),
@@ -231,6 +241,11 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             return Publishing.RenderContainer(state, container, fields);
         }
 
+        if (state.Comments.Find(id) is { Deleted: false } comment && Moderation.PageOf(state, comment) is { } owner && CanAccess(token, owner))
+        {
+            return Render.Comment(comment, fields, CommentBoard.IsInstagramId(comment.Id));
+        }
+
         return null;
     }
 
@@ -282,7 +297,7 @@ public sealed partial class GraphDispatcher(EmulatorState state)
                     return GraphErrors.NotFound(id);
                 }
 
-                var comments = World.CommentsOf(id).Concat(state.ExtraComments(id)).ToList();
+                var comments = state.Comments.TopLevelOf(id).ToList();
                 if (request["order"] == "reverse_chronological")
                 {
                     comments.Reverse();

@@ -22,11 +22,6 @@ internal static class Publishing
                 : edge == "photos" ? Photo(state, request, page) : Feed(state, request, page);
         }
 
-        if (edge == "comments" && request["message"] is { } text)
-        {
-            return state.AddComment(id, text, token) is { } comment ? GraphResult.Ok(new JsonObject { ["id"] = comment.Id }) : GraphErrors.NotFound(id);
-        }
-
         if (world.FindAccount(id) is { } account && edge == "media")
         {
             return CreateContainer(state, request, account);

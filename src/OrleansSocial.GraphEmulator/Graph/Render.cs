@@ -68,7 +68,8 @@ public static class Render
                 ["username"] = _ => comment.FromName.Replace(' ', '_').ToLowerInvariant(),
                 ["from"] = _ => new JsonObject { ["id"] = comment.FromId, ["username"] = comment.FromName.Replace(' ', '_').ToLowerInvariant() },
                 ["like_count"] = _ => comment.LikeCount,
-                ["hidden"] = _ => false,
+                ["hidden"] = _ => comment.Hidden,
+                ["parent_id"] = _ => comment.ParentId,
             }
             : new Dictionary<string, Func<FieldSpec, JsonNode?>>
             {
@@ -78,7 +79,9 @@ public static class Render
                 ["from"] = _ => new JsonObject { ["id"] = comment.FromId, ["name"] = comment.FromName },
                 ["like_count"] = _ => comment.LikeCount,
                 ["comment_count"] = _ => 0,
-                ["is_hidden"] = _ => false,
+                ["is_hidden"] = _ => comment.Hidden,
+                ["parent"] = _ => comment.ParentId is { } parent ? new JsonObject { ["id"] = parent } : null,
+                ["object"] = _ => new JsonObject { ["id"] = comment.ObjectId },
                 ["permalink_url"] = _ => $"https://www.facebook.com/{comment.Id}",
             };
         return instagram ? Select("IGComment", all, fields, ["id", "text", "timestamp"]) : Select("Comment", all, fields, ["id", "message", "created_time"]);

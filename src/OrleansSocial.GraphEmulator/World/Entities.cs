@@ -8,7 +8,12 @@ public sealed record InstagramAccount(int Index, string Id, string PageId, strin
 
 public sealed record Post(string Id, string PageId, string Message, DateTimeOffset CreatedTime, int Shares, int BaseReactions, bool Published, DateTimeOffset? ScheduledPublishTime);
 
-public sealed record Comment(string Id, string ObjectId, string Message, DateTimeOffset CreatedTime, string FromId, string FromName, int LikeCount);
+/// <summary>
+/// A comment on a Page post or Instagram medium (<see cref="ObjectId"/>); a reply names its top-level
+/// comment in <see cref="ParentId"/>. Hidden comments stay readable by moderators; deleted ones are gone.
+/// </summary>
+public sealed record Comment(string Id, string ObjectId, string Message, DateTimeOffset CreatedTime, string FromId, string FromName, int LikeCount,
+    string? ParentId = null, bool Hidden = false, bool Deleted = false);
 
 public sealed record Media(string Id, string AccountId, string Caption, string MediaType, DateTimeOffset Timestamp, int BaseLikes);
 

@@ -31,7 +31,8 @@ public static class ObservabilityExtensions
                 .AddHttpClientInstrumentation()
                 .AddMeter("Microsoft.Orleans")
                 .AddMeter(SyncMetrics.MeterName)
-                .AddMeter(OrleansSocial.Grains.Posts.Publishing.PublishingMetrics.MeterName));
+                .AddMeter(OrleansSocial.Grains.Posts.Publishing.PublishingMetrics.MeterName)
+                .AddMeter(OrleansSocial.Api.Meta.MetaWebhookMetrics.MeterName));
 
         // Spans only where they go somewhere: recorded with no exporter, a span per request and two
         // per grain call were a tenth of the CPU of the hottest route (see the tenancy benchmark).

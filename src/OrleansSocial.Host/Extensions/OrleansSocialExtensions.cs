@@ -54,6 +54,10 @@ public static class OrleansSocialExtensions
         builder.Services.AddSingleton<EmbeddedGraphEmulator>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedGraphEmulator>());
         builder.Services.AddSingleton<IPostConfigureOptions<GraphOptions>, EmbeddedGraphEmulator.ConfigureGraph>();
+        builder.Services.AddOptions<OrleansSocial.Api.Meta.MetaWebhookOptions>().BindConfiguration(OrleansSocial.Api.Meta.MetaWebhookOptions.Section);
+        builder.Services.AddSingleton<IPostConfigureOptions<OrleansSocial.Api.Meta.MetaWebhookOptions>, EmbeddedGraphEmulator.ConfigureMetaWebhooks>();
+        builder.Services.AddHostedService<Inbox.MetaWebhookRegistration>();
+        builder.Services.AddHostedService<Inbox.MetaEventSweep>();
         builder.Services.AddSyncEngine();
         builder.Services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section)
             .Validate(o => o.CatchUpPeriod > TimeSpan.Zero && o.ResumePeriod > TimeSpan.Zero && o.StaggerWindow >= TimeSpan.Zero, "Sync:CatchUpPeriod and Sync:ResumePeriod must be positive, Sync:StaggerWindow not negative.")
@@ -84,6 +88,8 @@ public static class OrleansSocialExtensions
     {
         app.UseApiDefaults();
         app.MapOperations();
+        // Meta signs its notifications; they carry no tenant and pass no member gate.
+        app.MapMetaWebhooksApi();
         // Every product route sits behind one input gate: nulls, invisible strings, dates out of range.
         var routes = app.MapGroup("").ValidateRequests();
         routes.MapAdminTenantsApi();
@@ -94,6 +100,7 @@ public static class OrleansSocialExtensions
         routes.MapAnalyticsApi();
         routes.MapPostsApi();
         routes.MapWebhooksApi();
+        routes.MapInboxApi();
         return app;
     }
 }

@@ -36,6 +36,11 @@ internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration
 
     public EmulatorOptions Options { get; } = Bind(configuration);
 
+    /// <summary>The verify token of this process's webhook subscription with the emulator, unless configuration names one.</summary>
+    public string VerifyToken { get; } = configuration[$"{GraphOptions.Section}:WebhookVerifyToken"] is { Length: > 0 } configured
+        ? configured
+        : Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     /// <summary>The running emulator's world, clock, limits and settings (the options it started with are a copy).</summary>
     public EmulatorState State
     {
@@ -90,6 +95,22 @@ internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration
             options.BaseUrl = emulator.BaseUrl.ToString().TrimEnd('/');
             options.AppId = emulator.Options.AppId;
             options.AppSecret = emulator.Options.AppSecret;
+            options.WebhookVerifyToken = emulator.VerifyToken;
+        }
+    }
+
+    /// <summary>The webhook receiver checks what the embedded emulator signs and verifies with.</summary>
+    public sealed class ConfigureMetaWebhooks(EmbeddedGraphEmulator emulator) : IPostConfigureOptions<OrleansSocial.Api.Meta.MetaWebhookOptions>
+    {
+        public void PostConfigure(string? name, OrleansSocial.Api.Meta.MetaWebhookOptions options)
+        {
+            if (!emulator.Enabled)
+            {
+                return;
+            }
+
+            options.AppSecret = emulator.Options.AppSecret;
+            options.WebhookVerifyToken = emulator.VerifyToken;
         }
     }
 

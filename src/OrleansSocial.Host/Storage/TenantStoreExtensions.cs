@@ -63,6 +63,13 @@ public static class TenantStoreExtensions
             await store.InitializeAsync(cancellationToken);
             // The operator's tenant list pages over ready tenants by this index.
             await store.Catalog.GetCollection(OrleansSocial.ReadModels.Collections.Tenants).EnsureIndexAsync(OrleansSocial.ReadModels.Lists.TenantListQuery.ByState, cancellationToken);
+            // Meta's notifications reach tenants through the account directory; unrouted ones are swept by age.
+            foreach (var index in OrleansSocial.Grains.Inbox.AccountDirectory.Indexes)
+            {
+                await store.Catalog.GetCollection(OrleansSocial.ReadModels.Collections.AccountChannels).EnsureIndexAsync(index, cancellationToken);
+            }
+
+            await store.Catalog.GetCollection(OrleansSocial.ReadModels.Collections.MetaEvents).EnsureIndexAsync(OrleansSocial.Grains.Inbox.MetaEventRecord.ByReceived, cancellationToken);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -20,6 +20,7 @@ public static class SyncEngineServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Posts.Publishing.PublishingSlots>();
         services.TryAddSingleton<Sync.SyncSlots>();
+        services.TryAddSingleton<Inbox.AccountDirectory>();
         services.TryAddKeyedSingleton<TimeProvider>(ClockKey, (provider, _) => provider.GetRequiredService<TimeProvider>());
         return services;
     }

@@ -32,6 +32,9 @@ public sealed class SyncOptions
     /// <summary>Comments are read for posts this recent.</summary>
     public int RecentCommentDays { get; set; } = 7;
 
+    /// <summary>How often a channel without Meta's webhooks reads its recent posts' comments into the inbox.</summary>
+    public TimeSpan CommentPollPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The monthly backfill looks for missing days of insights this far back (Facebook keeps 2 years; Instagram serves 30 days).</summary>
     public int BackfillDays { get; set; } = 90;
 

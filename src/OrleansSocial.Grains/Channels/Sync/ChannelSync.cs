@@ -22,7 +22,8 @@ internal sealed record SyncTarget(string ChannelId, string Platform, string Exte
 /// Every Graph call goes through the rate budget. A daily run reads everything in one request by
 /// field expansion (<see cref="SnapshotAsync"/>); only what goes on past the first page costs more.
 /// </summary>
-internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database, BudgetGate page, BudgetGate app, TimeProvider time, SyncOptions options)
+internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database, BudgetGate page, BudgetGate app, TimeProvider time, SyncOptions options,
+    Inbox.InboxFeed? inbox = null)
 {
     public static readonly IReadOnlyList<string> PageMetrics = ["page_post_engagements", "page_follows", "page_views_total", "page_media_view", "page_total_media_view_unique"];
     public static readonly IReadOnlyList<string> PageRollingMetrics = ["page_post_engagements", "page_views_total", "page_media_view", "page_total_media_view_unique"];
@@ -293,6 +294,11 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         {
             await WriteAsync(Collections.Comments, comment.Id, new CommentRecord(channelId, postId, comment.Id, comment.At ?? time.GetUtcNow(),
                 comment.Body, comment.From?.Name ?? comment.Username, comment.LikeCount ?? 0), cancellationToken);
+        }
+
+        if (inbox is not null)
+        {
+            await inbox.SeenAsync(postId, comments, time.GetUtcNow() - TimeSpan.FromDays(options.RecentCommentDays));
         }
     }
 

@@ -1,0 +1,133 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansSocial.Budget;
+using OrleansSocial.Grains.Budget;
+using OrleansSocial.Grains.Channels.Sync;
+using OrleansSocial.Grains.Inbox;
+using OrleansSocial.Graph;
+using OrleansSocial.ReadModels.Inbox;
+using OrleansSocial.ReadModels.Sync;
+
+namespace OrleansSocial.Grains.Channels;
+
+/// <summary>
+/// How comments reach the inbox. Connecting lists the channel in the account directory (what routes
+/// Meta's notifications) and installs the app on the Page for <c>feed</c>; disconnecting removes the
+/// listing and, when no channel of any tenant uses the Page any more, uninstalls. Where webhooks cannot
+/// be had (none configured, or the Page refused), the channel polls its recent posts' comments every
+/// <see cref="Scheduling.SyncOptions.CommentPollPeriod"/> instead; the daily sync reconciles both.
+/// </summary>
+public sealed partial class ChannelGrain
+{
+    private const string CommentPollReminder = "poll-comments";
+    public const string IntakeWebhooks = "webhooks";
+    public const string IntakePolling = "polling";
+
+    private AccountDirectory Directory => ServiceProvider.GetRequiredService<AccountDirectory>();
+
+    private AccountChannel Listing(ChannelDocument channel) => new(channel.ExternalId, channel.PageId, Key.TenantId, Key.ChannelId);
+
+    private async Task OpenCommentIntakeAsync(string token)
+    {
+        var channel = Require();
+        await Directory.AddAsync(Listing(channel), CancellationToken.None);
+        var intake = IntakePolling;
+        if (graph.WebhooksConfigured && channel.PageId is { } pageId)
+        {
+            try
+            {
+                var gate = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, Key.TenantId);
+                await gate.CallAsync(BudgetPriority.Manual, 1, () => graph.SubscribePageAsync(pageId, token, ["feed"]), usage => usage);
+                intake = IntakeWebhooks;
+            }
+            catch (Exception exception) when (exception is GraphException or BudgetDeferredException)
+            {
+                LogSubscribeFailed(logger, Key.TenantId, Key.ChannelId, exception.Message);
+            }
+        }
+
+        await UpdateAsync(current => Present(current) with { Listed = true, CommentIntake = intake });
+        if (intake == IntakePolling)
+        {
+            await this.RegisterOrUpdateReminder(CommentPollReminder, Options.CommentPollPeriod, Options.CommentPollPeriod);
+        }
+        else
+        {
+            await UnregisterAsync(CommentPollReminder);
+        }
+    }
+
+    /// <summary>A record written before the directory was (a crash between the two, or an older version): listed now.</summary>
+    private async Task EnsureListedAsync()
+    {
+        if (_channel is { Listed: false } channel)
+        {
+            try
+            {
+                await Directory.AddAsync(Listing(channel), CancellationToken.None);
+                await UpdateAsync(current => Present(current) with { Listed = true });
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogListingDeferred(logger, Key.TenantId, Key.ChannelId, exception.GetType().Name);
+            }
+        }
+    }
+
+    private async Task CloseCommentIntakeAsync()
+    {
+        await UnregisterAsync(CommentPollReminder);
+        if (_channel is not { } channel)
+        {
+            return;
+        }
+
+        var remaining = await Directory.RemoveAsync(Listing(channel), CancellationToken.None);
+        if (remaining == 0 && channel.CommentIntake == IntakeWebhooks && channel.PageId is { } pageId && channel.Status == OrleansSocial.Channels.ChannelStatus.Active)
+        {
+            try
+            {
+                await graph.UnsubscribePageAsync(pageId, protector.Unprotect(channel.Token, Key.TenantId, Key.ChannelId));
+            }
+            catch (GraphException exception)
+            {
+                // The listing is gone either way: an installed app with no channel only sends notifications nobody routes.
+                LogSubscribeFailed(logger, Key.TenantId, Key.ChannelId, exception.Message);
+            }
+        }
+    }
+
+    /// <summary>The comments of the channel's recent posts, into the inbox (webhooks unavailable).</summary>
+    private async Task PollCommentsAsync()
+    {
+        var channel = Require();
+        if (channel.Paused || channel.Status != OrleansSocial.Channels.ChannelStatus.Active || _work is { IsCompleted: false })
+        {
+            return;
+        }
+
+        var (tenantId, channelId) = Key;
+        var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
+        var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{graph.AppId}"), time, tenantId);
+        var sync = new ChannelSync(graph, Database, page, app, time, Options, new InboxFeed(GrainFactory, tenantId, channelId, "poll"));
+        var target = new SyncTarget(channelId, channel.Platform, channel.ExternalId, protector.Unprotect(channel.Token, tenantId, channelId), channel.LastSuccess, BudgetPriority.Scheduled);
+        try
+        {
+            await sync.RunPhaseAsync(SyncPhases.Comments, target, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is GraphException or BudgetDeferredException)
+        {
+            // The next poll or the daily sync reads them.
+            LogPollFailed(logger, tenantId, channelId, exception.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Channel {ChannelId} of tenant {TenantId}: the Page's webhook subscription failed ({Reason}); its comments are polled")]
+    private static partial void LogSubscribeFailed(ILogger logger, string tenantId, string channelId, string reason);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Channel {ChannelId} of tenant {TenantId}: listing in the account directory deferred ({Failure})")]
+    private static partial void LogListingDeferred(ILogger logger, string tenantId, string channelId, string failure);
+
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Information, Message = "Channel {ChannelId} of tenant {TenantId}: comment poll failed ({Failure}); the next one or the daily sync reads them")]
+    private static partial void LogPollFailed(ILogger logger, string tenantId, string channelId, string failure);
+}
