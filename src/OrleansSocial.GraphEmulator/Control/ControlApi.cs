@@ -71,6 +71,8 @@ internal static class ControlApi
             state.Tokens.Expire(change.Token, state.Clock.Now) ? Results.NoContent() : Results.NotFound());
         control.MapPost("/tokens/revoke", (TokenChange change, EmulatorState state) =>
             state.Tokens.Revoke(change.Token, change.Subcode ?? 467) ? Results.NoContent() : Results.NotFound());
+        control.MapPost("/tokens/restore", (TokenChange change, EmulatorState state) =>
+            state.Tokens.Restore(change.Token) ? Results.NoContent() : Results.NotFound());
 
         control.MapPost("/limits", (LimitsChange change, EmulatorState state) =>
         {

@@ -84,6 +84,9 @@ public sealed class TokenStore
 
     public bool Revoke(string token, int subcode) => Update(token, info => info with { RevokedSubcode = subcode });
 
+    /// <summary>Undoes a revocation (tests that share a world put it back as they found it).</summary>
+    public bool Restore(string token) => Update(token, info => info with { RevokedSubcode = null });
+
     private bool Update(string token, Func<TokenInfo, TokenInfo> change)
     {
         while (_tokens.TryGetValue(token, out var info))
