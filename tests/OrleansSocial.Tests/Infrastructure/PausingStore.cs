@@ -51,9 +51,16 @@ public sealed class PausingStore(IDocumentStore inner, string collection) : IDoc
 
     private Exception? ReadFailure => Volatile.Read(ref _readFailure);
 
+    private Exception? _insertFailure;
+
+    /// <summary>Inserts into the collection fail with <paramref name="failure"/> until called with null.</summary>
+    public void FailInserts(Exception? failure) => Volatile.Write(ref _insertFailure, failure);
+
+    private Exception? InsertFailure => Volatile.Read(ref _insertFailure);
+
     public string Engine => inner.Engine;
 
-    public IDocumentDatabase Catalog => inner.Catalog;
+    public IDocumentDatabase Catalog => new Database(this, inner.Catalog);
 
     public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
@@ -105,7 +112,8 @@ public sealed class PausingStore(IDocumentStore inner, string collection) : IDoc
         public Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken) =>
             store.ReadFailure is { } failure ? Task.FromException<JsonElement?>(failure) : inner.GetAsync(id, cancellationToken);
 
-        public Task<bool> InsertAsync(string id, JsonElement document, CancellationToken cancellationToken) => inner.InsertAsync(id, document, cancellationToken);
+        public Task<bool> InsertAsync(string id, JsonElement document, CancellationToken cancellationToken) =>
+            store.InsertFailure is { } failure ? Task.FromException<bool>(failure) : inner.InsertAsync(id, document, cancellationToken);
 
         public async Task UpsertAsync(string id, JsonElement document, CancellationToken cancellationToken)
         {

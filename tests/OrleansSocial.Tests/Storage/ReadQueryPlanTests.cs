@@ -1,3 +1,4 @@
+using OrleansSocial.ReadModels.Inbox;
 using System.Text.Json;
 using Npgsql;
 using OrleansSocial.Posts;
@@ -88,6 +89,11 @@ public abstract class ReadQueryPlanContract
             new DeliveriesQuery("w7", 10, null),
             new AuditQuery(10, null),
             new TenantListQuery(10, null),
+            new InboxQuery(null, null, null, 10, null),
+            new InboxQuery("succeeded", null, null, 10, null),
+            new InboxQuery(null, "fb-1000000000007", null, 10, null),
+            new InboxQuery("succeeded", "fb-1000000000007", null, 5, null),
+            new InboxQuery(null, null, "m7", 10, null),
         ];
         return queries.Select(q => new object[] { q });
     }
@@ -108,7 +114,7 @@ public abstract class ReadQueryPlanContract
             {
                 channelId = $"fb-10000000000{i % 20:00}", postId = $"post-{i % 200}", metric = new[] { "reach", "impressions", "followers", "engagement", "views" }[i / 20 % 5],
                 period = new[] { "day", "week", "days_28" }[i / 100 % 3], webhookId = $"w{i % 20}", status = new[] { "pending", "succeeded", "failed" }[i / 20 % 3],
-                state = i % 10 == 0 ? "provisioning" : "ready", startedAt = at, createdAt = at, endTime = at, at,
+                state = i % 10 == 0 ? "provisioning" : "ready", startedAt = at, createdAt = at, endTime = at, at, activityAt = at, assigneeId = $"m{i % 20}",
             }), CancellationToken.None);
         }
 
