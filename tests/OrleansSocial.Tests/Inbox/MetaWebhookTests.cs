@@ -160,4 +160,80 @@ public sealed class MetaWebhookTests(InboxHost host) : IClassFixture<InboxHost>
         Assert.Equal(2, ours.Count);
         Assert.Single(ours, c => c.GetProperty("commentId").GetString() == seen);
     }
+
+    [Fact]
+    public async Task Signed_hostile_bodies_are_taken_without_harm_and_an_oversized_one_is_413()
+    {
+        var tenant = await host.TenantWithChannelsAsync();
+        string[] hostile =
+        [
+            "null", "[]", "\"text\"", "{}", "{\"entry\":null}", "{\"object\":\"page\",\"entry\":[null,1,\"x\",{\"id\":null,\"changes\":null}]}",
+            "{\"object\":\"page\",\"entry\":[{\"id\":\"100000000000000\",\"time\":\"soon\",\"changes\":[null,{\"field\":\"feed\",\"value\":null},"
+                + "{\"field\":\"feed\",\"value\":{\"item\":\"comment\",\"verb\":\"add\",\"comment_id\":null,\"post_id\":null,\"from\":null,\"created_time\":null}},"
+                + "{\"field\":\"feed\",\"value\":{\"item\":\"comment\",\"verb\":\"obliterate\",\"comment_id\":\"1_2\",\"post_id\":\"1_3\"}},"
+                + "{\"field\":\"feed\",\"value\":{\"item\":\"comment\",\"verb\":\"add\",\"comment_id\":\"../../x\",\"post_id\":\"1_3\",\"message\":{\"a\":1}}}]}]}",
+            "{\"object\":\"instagram\",\"entry\":[{\"id\":\"17841400000000000\",\"changes\":[{\"field\":\"comments\",\"value\":{\"id\":\"17850000000000003\",\"media\":null}}]}]}",
+            new string('[', 5000) + new string(']', 5000),
+            "not json at all \u0000",
+        ];
+        foreach (var body in hostile)
+        {
+            var response = await host.PostSignedAsync(body);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} for {body[..Math.Min(body.Length, 60)]}");
+        }
+
+        var huge = "{\"object\":\"page\",\"entry\":[],\"pad\":\"" + new string('x', 80 * 1024) + "\"}";
+        await ProblemAssert.IsProblemAsync(await host.PostSignedAsync(huge), 413);
+
+        // Still taking genuine ones, and nothing above became a conversation.
+        var genuine = await host.FanCommentAsync($"{InboxHost.PageId}_200000000000012", Unique("after the storm"));
+        await host.ConversationAsync(tenant, $"{InboxHost.Page}.{genuine}");
+        var inbox = await host.InboxAsync(tenant, "?limit=100");
+        Assert.DoesNotContain(inbox.GetProperty("items").EnumerateArray(), c => c.GetProperty("commentId").GetString() is "1_2" or "../../x");
+        Assert.DoesNotContain(host.Host.Logs.Lines, l => l.Contains("Unhandled", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_suspended_tenant_takes_no_comments_and_gets_them_again_once_active()
+    {
+        var tenant = await host.TenantWithChannelsAsync();
+        var witness = await host.TenantWithChannelsAsync();
+        Assert.True((await host.Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/suspend", new { reason = "unpaid" })).IsSuccessStatusCode);
+        var during = await host.FanCommentAsync($"{InboxHost.PageId}_200000000000013", Unique("while suspended"));
+        await host.ConversationAsync(witness, $"{InboxHost.Page}.{during}");
+        Assert.True((await host.Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/activate")).IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Api.TenantAsync(HttpMethod.Get, $"/api/inbox/{InboxHost.Page}.{during}", tenant.Id, tenant.OwnerKey)).StatusCode);
+
+        var after = await host.FanCommentAsync($"{InboxHost.PageId}_200000000000013", Unique("after activation"));
+        await host.ConversationAsync(tenant, $"{InboxHost.Page}.{after}");
+    }
+
+    [Fact]
+    public async Task The_page_stays_subscribed_while_any_tenant_holds_it_and_is_unsubscribed_with_the_last_channel()
+    {
+        var world = JsonDocument.Parse(await host.Emulator.GetStringAsync("/__emulator/world")).RootElement;
+        var user = world.GetProperty("users")[2];
+        var token = user.GetProperty("shortLivedToken").GetString()!;
+        var pageId = user.GetProperty("pages")[0].GetProperty("id").GetString()!;
+        var first = await host.TenantWithChannelsAsync(token);
+        var second = await host.TenantWithChannelsAsync(token);
+        async Task<JsonElement> FieldsAsync() => JsonDocument.Parse(await host.Emulator.GetStringAsync($"/__emulator/webhooks/subscribed-apps/{pageId}")).RootElement.GetProperty("fields");
+        Assert.Contains("feed", (await FieldsAsync()).EnumerateArray().Select(f => f.GetString()));
+
+        foreach (var (tenant, stays) in new[] { (first, true), (second, true) })
+        {
+            foreach (var channel in new[] { $"fb-{pageId}", $"ig-{user.GetProperty("pages")[0].GetProperty("instagramId").GetString()}" })
+            {
+                var deleted = await host.Api.TenantAsync(HttpMethod.Delete, $"/api/channels/{channel}", tenant.Id, tenant.OwnerKey);
+                Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+            }
+
+            if (tenant == first)
+            {
+                Assert.Equal(JsonValueKind.Array, (await FieldsAsync()).ValueKind);
+            }
+        }
+
+        Assert.Equal(JsonValueKind.Null, (await FieldsAsync()).ValueKind);
+    }
 }
