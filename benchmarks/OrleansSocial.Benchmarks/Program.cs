@@ -10,6 +10,7 @@ using OrleansSocial.Benchmarks;
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- failover [--tenants 200] [--seconds 3] [--probe 00:00:05] [--load 32] [--set Orleans:Membership:Key=Value]   (--seconds: rounds; --probe: Orleans:Membership:ProbeTimeout instead of the shipped one; --load: workers reading and writing through the live silos throughout)
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- calendar   (tenants of 100, 10,000 and 100,000 posts: page latency, memory under 200 concurrent reads, a neighbour's latency)
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- webhooks --tenants 10000 [--concurrency 16]   (--tenants: the number of events)
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- inbox [--tenants 10000] [--concurrency 4] [--one-silo]   (--tenants: comment events; Meta's webhooks on one silo and on two with a kill, and an inbox page at 100,000 conversations)
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine(MachineInfo.Describe());
 switch (options.Name)
@@ -44,6 +45,9 @@ switch (options.Name)
         return 0;
     case "webhooks":
         await WebhookBenchmark.RunAsync(options);
+        return 0;
+    case "inbox":
+        await InboxBenchmark.RunAsync(options, args.Contains("--one-silo"));
         return 0;
     case "emulator":
         await EmulatorBenchmark.RunAsync(options);

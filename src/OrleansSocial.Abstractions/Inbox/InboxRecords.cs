@@ -143,6 +143,10 @@ public interface IMetaEventsGrain : IGrainWithIntegerKey
     [Alias("Record")]
     Task Record(byte[] body);
 
+    /// <summary>Routes one recorded notification, after its sender has had the answer (one-way: nobody waits for routing).</summary>
+    [Alias("Route"), Orleans.Concurrency.OneWay]
+    Task Route(string id, string body);
+
     /// <summary>Routes every recorded notification older than <paramref name="minimumAge"/> (what a crash left behind).</summary>
     [Alias("Sweep")]
     Task<int> Sweep(TimeSpan minimumAge);

@@ -28,6 +28,11 @@ public sealed partial class ConversationGrain(
     private const int MaxTextLength = 8000;
     private ConversationDocument? _doc;
 
+    // Events of the stored outbox already handed over. They are dropped from the record by its next
+    // write rather than by a write of their own: handing over again (after a reactivation) finds each
+    // delivery already there and adds nothing.
+    private readonly HashSet<string> _relayed = new(StringComparer.Ordinal);
+
     // Ingest, requests and the background delivery all change the document: compute, write, assign under this.
     private readonly SemaphoreSlim _writer = new(1, 1);
 
@@ -244,8 +249,11 @@ public sealed partial class ConversationGrain(
         await _writer.WaitAsync();
         try
         {
-            if (change(_doc) is { } next)
+            if (change(_doc) is { } changed)
             {
+                var next = changed.Outbox is { Count: > 0 } outbox && outbox.Any(e => _relayed.Contains(e.Id))
+                    ? changed with { Outbox = [.. outbox.Where(e => !_relayed.Contains(e.Id))] }
+                    : changed;
                 await Conversations.UpsertAsync(next.ConversationId, DocumentJson.ToJson(next), CancellationToken.None);
                 _doc = next;
             }
@@ -256,7 +264,7 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    /// <summary>Hands announced events to the tenant's webhook endpoints, then clears them; kept for the next try when that fails.</summary>
+    /// <summary>Hands announced events to the tenant's webhook endpoints; kept in the record for the next try when that fails.</summary>
     private async Task RelayAsync()
     {
         if (_doc?.Outbox is not { Count: > 0 } events)
@@ -266,8 +274,9 @@ public sealed partial class ConversationGrain(
 
         try
         {
-            await WebhookOutbox.RelayAsync(GrainFactory, Database, events, time.GetUtcNow());
-            await UpdateAsync(current => current is null ? null : current with { Outbox = [.. (current.Outbox ?? []).Except(events)] });
+            var pending = events.Where(e => !_relayed.Contains(e.Id)).ToList();
+            await WebhookOutbox.RelayAsync(GrainFactory, Database, pending, time.GetUtcNow());
+            _relayed.UnionWith(pending.Select(e => e.Id));
         }
         catch (Exception exception) when (exception is not OutOfMemoryException and not DomainException)
         {

@@ -26,6 +26,12 @@ public sealed record MetaEventRecord(string Id, string ReceivedAt, string Body)
 [StatelessWorker]
 public sealed partial class MetaEventsGrain(IDocumentStore store, AccountDirectory directory, TimeProvider time, ILogger<MetaEventsGrain> logger) : Grain, IMetaEventsGrain
 {
+    /// <summary>Conversations one notification routes to at once (Meta batches up to 1000 changes).</summary>
+    private const int RoutingParallelism = 16;
+
+    /// <summary>The key whose activations route (the front records through key 0).</summary>
+    private const long RouterKey = 1;
+
     private IDocumentCollection Events => store.Catalog.GetCollection(Collections.MetaEvents);
 
     public async Task Record(byte[] body)
@@ -34,7 +40,21 @@ public sealed partial class MetaEventsGrain(IDocumentStore store, AccountDirecto
         var text = Encoding.UTF8.GetString(body);
         // A byte-identical replay is already recorded (or already routed): storing it again would change nothing.
         await Events.InsertAsync(id, DocumentJson.ToJson(new MetaEventRecord(id, StoredTime.Of(time.GetUtcNow()), text)), CancellationToken.None);
-        _ = RouteInBackgroundAsync(id, text);
+        // Routed by another grain's activations: this one stays free to record the next notification.
+        await GrainFactory.GetGrain<IMetaEventsGrain>(RouterKey).Route(id, text);
+    }
+
+    public async Task Route(string id, string body)
+    {
+        try
+        {
+            await RouteAsync(id, body);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Kept: the sweep routes it again.
+            LogRouteDeferred(logger, exception, id);
+        }
     }
 
     public async Task<int> Sweep(TimeSpan minimumAge)
@@ -63,19 +83,6 @@ public sealed partial class MetaEventsGrain(IDocumentStore store, AccountDirecto
         return routed;
     }
 
-    private async Task RouteInBackgroundAsync(string id, string body)
-    {
-        try
-        {
-            await RouteAsync(id, body);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // Kept: the sweep routes it again.
-            LogRouteDeferred(logger, exception, id);
-        }
-    }
-
     private async Task RouteAsync(string id, string body)
     {
         IReadOnlyList<AccountCommentEvent> events;
@@ -93,17 +100,26 @@ public sealed partial class MetaEventsGrain(IDocumentStore store, AccountDirecto
         }
 
         var channels = new Dictionary<string, IReadOnlyList<ReadModels.Inbox.AccountChannel>>(StringComparer.Ordinal);
-        foreach (var (accountId, comment) in events)
+        foreach (var accountId in events.Select(e => e.AccountId).Distinct(StringComparer.Ordinal))
         {
-            if (!channels.TryGetValue(accountId, out var holders))
-            {
-                holders = channels[accountId] = await directory.ForAccountAsync(accountId, CancellationToken.None);
-            }
-
-            var top = comment.ParentId ?? comment.CommentId;
-            await Task.WhenAll(holders.Select(h => ConversationIds.For(h.ChannelId, top)).Where(ConversationIds.IsValid).Zip(holders).Select(pair =>
-                GrainFactory.GetGrain<IConversationGrain>(ConversationIds.GrainKey(pair.Second.TenantId, pair.First)).Ingest(comment)));
+            channels[accountId] = await directory.ForAccountAsync(accountId, CancellationToken.None);
         }
+
+        // One conversation's changes in the order Meta sent them; different conversations side by side.
+        var conversations = events
+            .SelectMany(e => channels[e.AccountId].Select(h => (Key: ConversationIds.GrainKey(h.TenantId, ConversationIds.For(h.ChannelId, e.Event.ParentId ?? e.Event.CommentId)),
+                Id: ConversationIds.For(h.ChannelId, e.Event.ParentId ?? e.Event.CommentId), e.Event)))
+            .Where(c => ConversationIds.IsValid(c.Id))
+            .GroupBy(c => c.Key, StringComparer.Ordinal)
+            .ToList();
+        await Parallel.ForEachAsync(conversations, new ParallelOptions { MaxDegreeOfParallelism = RoutingParallelism, TaskScheduler = TaskScheduler.Current }, async (conversation, _) =>
+        {
+            var grain = GrainFactory.GetGrain<IConversationGrain>(conversation.Key);
+            foreach (var change in conversation)
+            {
+                await grain.Ingest(change.Event);
+            }
+        });
 
         await Events.DeleteAsync(id, CancellationToken.None);
         LogRouted(logger, id, events.Count, channels.Values.Sum(c => c.Count));

@@ -179,4 +179,32 @@ public sealed class InboxActionsTests(InboxHost host) : IClassFixture<InboxHost>
         Assert.Equal("needs_reauth", channel.GetProperty("status").GetString());
         Assert.Empty((await host.EmulatorCommentAsync(commentId)).GetProperty("replies").EnumerateArray());
     }
+
+    [Fact]
+    public async Task The_tenants_endpoints_hear_of_a_received_comment_once_and_of_each_reply_sent_or_failed()
+    {
+        var tenant = await host.TenantWithChannelsAsync();
+        var url = host.Receiver.Endpoint();
+        var registered = await host.Api.TenantAsync(HttpMethod.Post, "/api/webhooks", tenant.Id, tenant.OwnerKey,
+            new { url, events = new[] { "comment.received", "comment.replied", "comment.reply_failed" } });
+        Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
+
+        var commentId = await host.FanCommentAsync("100000000000000_200000000000014", Unique("Gluten free?"));
+        var conversationId = $"{InboxHost.Page}.{commentId}";
+        await host.ConversationAsync(tenant, conversationId);
+        var accepted = await ReplyAsync(tenant, conversationId, Unique("Yes, on Fridays."));
+        var replyId = (await ApiClient.JsonAsync(accepted)).GetProperty("replyId").GetString()!;
+        await SettledReplyAsync(tenant, conversationId, replyId);
+
+        // The same comment again (a sync, a replayed notification): no second comment.received.
+        var sync = await host.Api.TenantAsync(HttpMethod.Post, $"/api/channels/{InboxHost.Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "daily" } });
+        Assert.True(sync.IsSuccessStatusCode, await sync.Content.ReadAsStringAsync());
+
+        var types = await Eventually.ValueAsync(
+            () => Task.FromResult(host.Receiver.To(url).Select(r => JsonDocument.Parse(r.Body).RootElement).Where(b => b.GetProperty("data").GetProperty("conversationId").GetString() == conversationId)
+                .Select(b => b.GetProperty("type").GetString()!).ToList()),
+            t => t.Contains("comment.received") && t.Contains("comment.replied"), TimeSpan.FromSeconds(30));
+        Assert.Single(types, t => t == "comment.received");
+        Assert.Single(types, t => t == "comment.replied");
+    }
 }

@@ -29,6 +29,8 @@ public sealed class InboxHost : TenancyHost
         ["Graph:WebhookVerifyToken"] = VerifyToken,
         ["Emulator:WebhookRetryEvery"] = "00:00:01",
         ["Orleans:MinimumReminderPeriod"] = "00:00:01",
+        ["Webhooks:AllowPrivateNetworks"] = "true",
+        ["Webhooks:ReminderPeriod"] = "00:00:01",
         // Small enough that an oversized test body fits the loopback socket buffers before the 413 comes back.
         ["Graph:MaxBodyBytes"] = "65536",
         // No scheduled syncs: tests start the syncs they need.
@@ -37,9 +39,13 @@ public sealed class InboxHost : TenancyHost
 
     public HttpClient Emulator { get; private set; } = null!;
 
+    /// <summary>The tenants' own webhook endpoints, where comment.* events arrive.</summary>
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+        Receiver = await WebhookReceiver.StartAsync();
         Emulator = new HttpClient { BaseAddress = new Uri(Host.Services.GetRequiredService<IOptions<GraphOptions>>().Value.BaseUrl) };
         // The host registers its callback once it serves: wait for the app subscription to exist.
         await Eventually.UntilAsync(async () => (await Emulator.GetStringAsync("/__emulator/webhooks/subscriptions")).Contains("/webhooks/meta", StringComparison.Ordinal),
@@ -49,6 +55,7 @@ public sealed class InboxHost : TenancyHost
     public override async Task DisposeAsync()
     {
         Emulator.Dispose();
+        await Receiver.DisposeAsync();
         await base.DisposeAsync();
     }
 
