@@ -96,7 +96,8 @@ public interface IChannelGrain : IGrainWithStringKey
     [Alias("Connect")]
     Task<ChannelView> Connect(ChannelConnection connection);
 
-    [Alias("Get")]
+    /// <summary>Interleaves: a conversation grain asks it while the channel's own poll is feeding that conversation.</summary>
+    [Alias("Get"), Orleans.Concurrency.AlwaysInterleave]
     Task<ChannelView?> Get();
 
     [Alias("SetPaused")]
@@ -111,7 +112,7 @@ public interface IChannelGrain : IGrainWithStringKey
 
     /// <summary>Re-authorises the channel with a fresh token for the same account (from <c>PUT /token</c>).</summary>
     /// <summary>What publishing needs at the due time: whether the channel may publish and, when it may, its token.</summary>
-    [Alias("OpenPublishing")]
+    [Alias("OpenPublishing"), Orleans.Concurrency.AlwaysInterleave]
     Task<PublishingAccess> OpenPublishing();
 
     /// <summary>Graph refused the channel's token while publishing: the channel turns needs_reauth.</summary>

@@ -6,7 +6,6 @@ using OrleansSocial.Grains.Channels.Sync;
 using OrleansSocial.Grains.Inbox;
 using OrleansSocial.Graph;
 using OrleansSocial.ReadModels.Inbox;
-using OrleansSocial.ReadModels.Sync;
 
 namespace OrleansSocial.Grains.Channels;
 
@@ -22,6 +21,8 @@ public sealed partial class ChannelGrain
     private const string CommentPollReminder = "poll-comments";
     public const string IntakeWebhooks = "webhooks";
     public const string IntakePolling = "polling";
+
+    private Task? _poll;
 
     private AccountDirectory Directory => ServiceProvider.GetRequiredService<AccountDirectory>();
 
@@ -97,14 +98,25 @@ public sealed partial class ChannelGrain
         }
     }
 
-    /// <summary>The comments of the channel's recent posts, into the inbox (webhooks unavailable).</summary>
-    private async Task PollCommentsAsync()
+    /// <summary>
+    /// The comments of the channel's recent posts, into the inbox (webhooks unavailable). Beside the
+    /// grain's turns, like a run: the conversations it feeds may ask this channel about itself meanwhile.
+    /// </summary>
+    private Task PollCommentsAsync()
     {
         var channel = Require();
-        if (channel.Paused || channel.Status != OrleansSocial.Channels.ChannelStatus.Active || _work is { IsCompleted: false })
+        if (channel.Paused || channel.Status != OrleansSocial.Channels.ChannelStatus.Active || _work is { IsCompleted: false } || _poll is { IsCompleted: false })
         {
-            return;
+            return Task.CompletedTask;
         }
+
+        _poll = PollAsync(channel);
+        return Task.CompletedTask;
+    }
+
+    private async Task PollAsync(ChannelDocument channel)
+    {
+        await Task.Yield();
 
         var (tenantId, channelId) = Key;
         var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
@@ -113,9 +125,9 @@ public sealed partial class ChannelGrain
         var target = new SyncTarget(channelId, channel.Platform, channel.ExternalId, protector.Unprotect(channel.Token, tenantId, channelId), channel.LastSuccess, BudgetPriority.Scheduled);
         try
         {
-            await sync.RunPhaseAsync(SyncPhases.Comments, target, CancellationToken.None);
+            await sync.PollCommentsAsync(target, CancellationToken.None);
         }
-        catch (Exception exception) when (exception is GraphException or BudgetDeferredException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // The next poll or the daily sync reads them.
             LogPollFailed(logger, tenantId, channelId, exception.GetType().Name);

@@ -36,10 +36,12 @@ internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration
 
     public EmulatorOptions Options { get; } = Bind(configuration);
 
-    /// <summary>The verify token of this process's webhook subscription with the emulator, unless configuration names one.</summary>
-    public string VerifyToken { get; } = configuration[$"{GraphOptions.Section}:WebhookVerifyToken"] is { Length: > 0 } configured
-        ? configured
-        : Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+    /// <summary>
+    /// The verify token of this process's webhook subscription with the emulator: the configured one, a
+    /// random one when none is configured, none when it is configured empty (webhooks off: channels poll).
+    /// </summary>
+    public string VerifyToken { get; } = configuration[$"{GraphOptions.Section}:WebhookVerifyToken"]
+        ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The running emulator's world, clock, limits and settings (the options it started with are a copy).</summary>
     public EmulatorState State

@@ -93,6 +93,17 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         await WriteInsightsAsync(target, series, "day", insightsUntil, cancellationToken);
     }
 
+    /// <summary>
+    /// A comment poll, for a channel without Meta's webhooks: the snapshot request without insights,
+    /// reaching back over the recent comment window, so new posts and their new comments are read in one call.
+    /// </summary>
+    public async Task PollCommentsAsync(SyncTarget target, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var since = now - TimeSpan.FromDays(options.RecentCommentDays);
+        await SnapshotAsync(target, now, since, since, null, cancellationToken);
+    }
+
     private async Task<IReadOnlyList<InsightSeries>> SnapshotAsync(SyncTarget target, DateTimeOffset now, DateTimeOffset postsSince, DateTimeOffset commentsSince,
         InsightsQuery? insights, CancellationToken cancellationToken)
     {
