@@ -14,7 +14,7 @@ public sealed class AccountDirectory(IDocumentStore store)
 {
     private IDocumentCollection Entries => store.Catalog.GetCollection(Collections.AccountChannels);
 
-    public static IEnumerable<IndexDefinition> Indexes => [AccountChannel.ByAccount, AccountChannel.ByPage];
+    public static IEnumerable<IndexDefinition> Indexes => [AccountChannel.ByAccount, AccountChannel.ByPage, AccountChannel.ByTenant];
 
     public async Task<IReadOnlyList<AccountChannel>> ForAccountAsync(string accountId, CancellationToken cancellationToken)
     {
@@ -32,6 +32,10 @@ public sealed class AccountDirectory(IDocumentStore store)
 
     public Task AddAsync(AccountChannel entry, CancellationToken cancellationToken) =>
         Entries.UpsertAsync(entry.Id, DocumentJson.ToJson(entry), cancellationToken);
+
+    /// <summary>Every entry of a tenant (its deletion): what a channel that could not disconnect left behind.</summary>
+    public Task<long> RemoveTenantAsync(string tenantId, CancellationToken cancellationToken) =>
+        Entries.DeleteManyAsync([FieldFilter.Eq("tenantId", tenantId)], cancellationToken);
 
     /// <summary>Removes the entry; returns how many channels (of any tenant) still use the Page's subscription.</summary>
     public async Task<long> RemoveAsync(AccountChannel entry, CancellationToken cancellationToken)

@@ -92,6 +92,8 @@ public sealed partial class TenantGrain
         RequireOperator(actor);
         var database = _entry?.Database ?? StorageNames.TenantDatabase(TenantId);
         await DisconnectChannelsAsync(database);
+        // Whatever a failed disconnect left in the account directory: no notification is routed to a deleted tenant.
+        await new OrleansSocial.Grains.Inbox.AccountDirectory(store).RemoveTenantAsync(TenantId, CancellationToken.None);
         try
         {
             if (await store.DatabaseExistsAsync(database, CancellationToken.None))

@@ -6,9 +6,10 @@ namespace OrleansSocial.Host.Inbox;
 /// Routes Meta notifications that were recorded but not routed (the silo died between the two): every
 /// <see cref="Period"/>, whatever is older than that. Routing twice is harmless, so every silo sweeps.
 /// </summary>
-internal sealed partial class MetaEventSweep(IHostApplicationLifetime lifetime, IGrainFactory grains, ILogger<MetaEventSweep> logger) : BackgroundService
+internal sealed partial class MetaEventSweep(IHostApplicationLifetime lifetime, IGrainFactory grains, IConfiguration configuration, ILogger<MetaEventSweep> logger) : BackgroundService
 {
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
+    /// <summary><c>Inbox:SweepPeriod</c>, 30 s by default: how often, and how old a record must be to be swept.</summary>
+    private TimeSpan Period => configuration.GetValue("Inbox:SweepPeriod", TimeSpan.FromSeconds(30)) is var period && period > TimeSpan.Zero ? period : TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -59,5 +59,7 @@ public sealed record AccountChannel(string AccountId, string? PageId, string Ten
 
     public static readonly IndexDefinition ByPage = new("by_page", [new IndexField("pageId", FieldKind.String)]);
 
+    public static readonly IndexDefinition ByTenant = new("by_tenant", [new IndexField("tenantId", FieldKind.String)]);
+
     public string Id => $"{AccountId}|{TenantId}|{ChannelId}";
 }

@@ -28,6 +28,7 @@ public sealed class MetaRetryTests : IAsyncLifetime
             ["Graph:WebhookVerifyToken"] = InboxHost.VerifyToken,
             ["Emulator:WebhookRetryEvery"] = "00:00:01",
             ["Sync:InitialSyncWindow"] = "1.00:00:00",
+            ["Inbox:SweepPeriod"] = "00:00:01",
         }, PausingStore.Install("meta_events", s => _store = s));
         _api = new ApiClient(_host.CreateHttpClient(), TenancyHost.OperatorKey);
         _emulator = new HttpClient { BaseAddress = new Uri(_host.Services.GetRequiredService<IOptions<GraphOptions>>().Value.BaseUrl) };
@@ -66,5 +67,36 @@ public sealed class MetaRetryTests : IAsyncLifetime
             TimeSpan.FromSeconds(30));
         var deliveries = JsonDocument.Parse(await _emulator.GetStringAsync("/__emulator/webhooks/deliveries")).RootElement;
         Assert.Contains(deliveries.EnumerateArray(), d => d.GetProperty("status").GetString() == "delivered" && d.GetProperty("attempts").GetInt32() >= 2);
+    }
+
+    [Fact]
+    public async Task A_notification_recorded_by_a_silo_that_died_before_routing_it_is_routed_by_the_sweep()
+    {
+        var tenant = await _api.CreateTenantAsync();
+        var connected = await _api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken });
+        Assert.True(connected.IsSuccessStatusCode, await connected.Content.ReadAsStringAsync());
+
+        // What Record leaves when its process dies right after the insert (before Route ran): the raw body in meta_events.
+        var commentId = "200000000000015_" + Random.Shared.NextInt64(10_000_000_000, 99_999_999_999);
+        var post = "100000000000000_200000000000015";
+        var body = JsonSerializer.Serialize(new
+        {
+            @object = "page",
+            entry = new[] { new { id = "100000000000000", time = 1780395300, changes = new[] { new { field = "feed", value = new
+            {
+                item = "comment", verb = "add", comment_id = commentId, post_id = post, parent_id = post, from = new { id = "6000000000000001", name = "Jamie" },
+                message = "left behind by a crash", created_time = 1780395296,
+            } } } } },
+        });
+        var store = _host.Services.GetRequiredService<OrleansSocial.Storage.Documents.IDocumentStore>();
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body)));
+        await store.Catalog.GetCollection("meta_events").UpsertAsync(id, JsonSerializer.SerializeToElement(new
+        {
+            id, receivedAt = OrleansSocial.Storage.Documents.StoredTime.Of(DateTimeOffset.UtcNow.AddMinutes(-1)), body,
+        }), CancellationToken.None);
+
+        await Eventually.UntilAsync(async () =>
+            (await _api.TenantAsync(HttpMethod.Get, $"/api/inbox/{InboxHost.Page}.{commentId}", tenant.Id, tenant.OwnerKey)).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(async () => await store.Catalog.GetCollection("meta_events").GetAsync(id, CancellationToken.None) is null, TimeSpan.FromSeconds(30));
     }
 }
