@@ -61,7 +61,7 @@ public sealed partial class ChannelGrain
     /// <summary>A record written before the directory was (a crash between the two, or an older version): listed now.</summary>
     private async Task EnsureListedAsync()
     {
-        if (_channel is { Listed: false } channel)
+        if (Current is { Listed: false } channel)
         {
             try
             {
@@ -78,7 +78,7 @@ public sealed partial class ChannelGrain
     private async Task CloseCommentIntakeAsync()
     {
         await UnregisterAsync(CommentPollReminder);
-        if (_channel is not { } channel)
+        if (Current is not { } channel)
         {
             return;
         }

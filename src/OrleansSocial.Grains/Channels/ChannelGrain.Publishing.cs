@@ -7,7 +7,7 @@ public sealed partial class ChannelGrain
 {
     public Task<PublishingAccess> OpenPublishing()
     {
-        if (_channel is not { } channel)
+        if (Current is not { } channel)
         {
             return Task.FromResult(PublishingAccess.Missing);
         }
@@ -19,7 +19,7 @@ public sealed partial class ChannelGrain
 
     public async Task TokenRejected(int? code, int? subcode)
     {
-        if (_channel is not null)
+        if (Current is not null)
         {
             await MarkNeedsReauthAsync($"publishing: Graph code {code}/{subcode}");
         }

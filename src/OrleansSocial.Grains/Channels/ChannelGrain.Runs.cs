@@ -129,9 +129,9 @@ public sealed partial class ChannelGrain
     /// <summary>At activation or on the resume reminder: continue the open run, finish a run that ended unrecorded, or wait.</summary>
     private async Task ResumeOpenRunAsync(bool fromReminder, CancellationToken cancellationToken)
     {
-        if (_work is not null || _channel?.ActiveRunId is not { } runId)
+        if (_work is not null || Current?.ActiveRunId is not { } runId)
         {
-            if (fromReminder && _channel?.ActiveRunId is null && _work is null)
+            if (fromReminder && Current?.ActiveRunId is null && _work is null)
             {
                 await UnregisterAsync(ResumeReminder);
             }
@@ -370,7 +370,7 @@ public sealed partial class ChannelGrain
     /// </summary>
     private async Task AbandonOpenRunAsync(string reason)
     {
-        if (_channel?.ActiveRunId is { } runId)
+        if (Current?.ActiveRunId is { } runId)
         {
             try
             {
@@ -408,7 +408,7 @@ public sealed partial class ChannelGrain
 
     private async Task MarkNeedsReauthAsync(string detail)
     {
-        var wasActive = _channel?.Status != ChannelStatus.NeedsReauth;
+        var wasActive = Current?.Status != ChannelStatus.NeedsReauth;
         await UpdateAsync(current =>
         {
             var flagged = Present(current) with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() };

@@ -37,7 +37,7 @@ public sealed partial class ChannelGrain
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (_channel is null)
+        if (Current is null)
         {
             // The channel is gone (deleted, or its tenant with it): its reminders go too.
             await StopScheduleAsync();
@@ -113,7 +113,7 @@ public sealed partial class ChannelGrain
         // One shot: once it has fired, nothing keeps the activation for it.
         _firstTickBackup?.Dispose();
         _firstTickBackup = null;
-        return _channel is null ? Task.CompletedTask : TickAsync();
+        return Current is null ? Task.CompletedTask : TickAsync();
     }
 
     private async Task StopScheduleAsync() => await UnregisterAsync(ScheduleReminder);

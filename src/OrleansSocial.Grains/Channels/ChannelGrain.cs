@@ -45,7 +45,7 @@ internal sealed record ChannelDocument(
     DateTimeOffset? TokenExpiryAnnounced = null,
     string? PageId = null,
     bool Listed = false,
-    string? CommentIntake = null)
+    string? CommentIntake = null) : OrleansSocial.Grains.Records.IAnnouncingRecord<ChannelDocument>
 {
     /// <summary>The stored record, or null with the reason when it cannot be used as it is.</summary>
     public static ChannelDocument? TryRead(System.Text.Json.JsonElement stored, out string? problem)
@@ -84,6 +84,8 @@ internal sealed record ChannelDocument(
     /// <summary>The record with an event beside the change it announces (written in the same document).</summary>
     public ChannelDocument Announcing(OrleansSocial.Webhooks.WebhookEvent @event) => this with { Outbox = [.. Outbox ?? [], @event] };
 
+    public ChannelDocument WithOutbox(IReadOnlyList<OrleansSocial.Webhooks.WebhookEvent>? outbox) => this with { Outbox = outbox };
+
     public KindSchedule ScheduleOf(string kind) => Schedule?.GetValueOrDefault(kind) ?? new KindSchedule(null, null, null, null);
 
     public ChannelDocument WithSchedule(string kind, KindSchedule schedule)
@@ -119,11 +121,11 @@ public sealed partial class ChannelGrain(
     IDocumentStore store, TokenProtector protector, GraphClient graph, SyncSlots slots, [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<SyncOptions> syncOptions, ILogger<ChannelGrain> logger)
     : Grain, IChannelGrain, IRemindable
 {
-    private ChannelDocument? _channel;
+    // The one writer of the channel record: a run works beside request turns, so every change goes through it.
+    private OrleansSocial.Grains.Records.TenantRecord<ChannelDocument>? _record;
 
-    // The one writer of the channel record: a run works beside request turns, so every change is
-    // computed from the latest record, written and assigned while holding this (compute, write, assign).
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    // Why the stored record could not be used, when it could not.
+    private string? _damage;
 
     private SyncOptions Options => syncOptions.Value;
 
@@ -141,19 +143,23 @@ public sealed partial class ChannelGrain(
 
     private IDocumentCollection Channels => Database.GetCollection(Collections.Channels);
 
+    private OrleansSocial.Grains.Records.TenantRecord<ChannelDocument> Record =>
+        _record ??= new(Channels, Key.ChannelId, stored => ChannelDocument.TryRead(stored, out _damage));
+
+    private ChannelDocument? Current => Record.Current;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (await Channels.GetAsync(Key.ChannelId, cancellationToken) is not { } stored)
+        if (!await Record.LoadAsync(cancellationToken))
         {
             return;
         }
 
         // A damaged record must not stop the grain from activating: it is reported, reads treat the
         // channel as missing, reconnecting rewrites it and deleting removes it.
-        _channel = ChannelDocument.TryRead(stored, out var problem);
-        if (_channel is null)
+        if (Current is null)
         {
-            LogDamagedRecord(logger, Key.TenantId, Key.ChannelId, problem!);
+            LogDamagedRecord(logger, Key.TenantId, Key.ChannelId, _damage ?? "unreadable");
             return;
         }
 
@@ -168,11 +174,11 @@ public sealed partial class ChannelGrain(
             // The database or the cluster could not answer for a moment (a failover's surge of
             // activations, a move, a call to a silo that just died): nothing is wrong with the run.
             // It stays open, and its resume reminder, the next tick or the next request continues it.
-            LogResumeDeferred(logger, Key.TenantId, Key.ChannelId, _channel.ActiveRunId, exception.GetType().Name);
+            LogResumeDeferred(logger, Key.TenantId, Key.ChannelId, Current.ActiveRunId, exception.GetType().Name);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            LogDamagedRun(logger, exception, Key.TenantId, Key.ChannelId, _channel.ActiveRunId);
+            LogDamagedRun(logger, exception, Key.TenantId, Key.ChannelId, Current.ActiveRunId);
             await AbandonOpenRunAsync("The run's record could not be continued and was closed.");
         }
     }
@@ -211,7 +217,7 @@ public sealed partial class ChannelGrain(
         }
 
         var now = time.GetUtcNow();
-        var isNew = _channel is null;
+        var isNew = Current is null;
         var token = protector.Protect(connection.AccessToken, tenantId, channelId);
         var connected = OrleansSocial.Webhooks.WebhookEvent.Create(OrleansSocial.Webhooks.WebhookEventTypes.ChannelConnected, tenantId, now,
             new OrleansSocial.Webhooks.ChannelConnectedData(channelId, connection.Platform, connection.Name, !isNew));
@@ -247,7 +253,7 @@ public sealed partial class ChannelGrain(
 
     public Task<ChannelView?> Get()
     {
-        if (_channel is null)
+        if (Current is null)
         {
             DeactivateOnIdle();
             return Task.FromResult<ChannelView?>(null);
@@ -270,7 +276,7 @@ public sealed partial class ChannelGrain(
     public async Task Disconnect()
     {
         var channelId = Key.ChannelId;
-        if (_channel is null && await Channels.GetAsync(channelId, CancellationToken.None) is null)
+        if (Current is null && await Channels.GetAsync(channelId, CancellationToken.None) is null)
         {
             throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
         }
@@ -279,16 +285,7 @@ public sealed partial class ChannelGrain(
         await StopScheduleAsync();
         await UnregisterAsync(ResumeReminder);
         await CloseCommentIntakeAsync();
-        await _writer.WaitAsync();
-        try
-        {
-            await Channels.DeleteAsync(channelId, CancellationToken.None);
-            _channel = null;
-        }
-        finally
-        {
-            _writer.Release();
-        }
+        await Record.DeleteAsync();
 
         foreach (var collection in Collections.OwnedByChannel)
         {
@@ -303,41 +300,21 @@ public sealed partial class ChannelGrain(
 
     private ITenantGrain TenantOf(string tenantId) => GrainFactory.GetGrain<ITenantGrain>(tenantId);
 
-    private ChannelDocument Require() => Present(_channel);
+    private ChannelDocument Require() => Present(Current);
 
     /// <summary>Changes the record atomically with respect to every other change: compute from the latest, write, assign.</summary>
-    private async Task<ChannelDocument> UpdateAsync(Func<ChannelDocument?, ChannelDocument> change)
-    {
-        await _writer.WaitAsync();
-        try
-        {
-            var next = change(_channel);
-            await Channels.UpsertAsync(next.ChannelId, DocumentJson.ToJson(next), CancellationToken.None);
-            _channel = next;
-            return next;
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+    private async Task<ChannelDocument> UpdateAsync(Func<ChannelDocument?, ChannelDocument> change) => (await Record.UpdateAsync(change))!;
 
-    /// <summary>Hands the record's announced events to the tenant's webhook endpoints, then clears them; kept for the next try when that fails.</summary>
+    /// <summary>Hands the record's announced events to the tenant's webhook endpoints; kept for the next try when that fails.</summary>
     private async Task RelayAsync()
     {
-        if (_channel?.Outbox is not { Count: > 0 } events)
-        {
-            return;
-        }
-
         try
         {
-            await OrleansSocial.Grains.Webhooks.WebhookOutbox.RelayAsync(GrainFactory, Database, events, time.GetUtcNow());
-            await UpdateAsync(current => Present(current) with { Outbox = [.. (current!.Outbox ?? []).Except(events)] });
+            await Record.RelayAsync(GrainFactory, Database, time.GetUtcNow());
         }
         catch (Exception exception) when (exception is not OutOfMemoryException and not DomainException)
         {
-            LogRelayFailed(logger, exception, Key.TenantId, Key.ChannelId, events.Count);
+            LogRelayFailed(logger, exception, Key.TenantId, Key.ChannelId, Current?.Outbox?.Count ?? 0);
         }
     }
 

@@ -55,7 +55,7 @@ public sealed record ConversationDocument(
     DateTimeOffset LastActivityAt,
     IReadOnlyList<ReplyRecord> Replies,
     string ActivityAt,
-    IReadOnlyList<WebhookEvent>? Outbox = null)
+    IReadOnlyList<WebhookEvent>? Outbox = null) : Records.IAnnouncingRecord<ConversationDocument>
 {
     /// <summary>A conversation holds at most this many replies; older fan replies beyond it are dropped first.</summary>
     public const int MaxReplies = 500;
@@ -67,6 +67,15 @@ public sealed record ConversationDocument(
         at > LastActivityAt ? this with { LastActivityAt = at, ActivityAt = StoredTime.Of(at) } : this;
 
     public ConversationDocument Announcing(WebhookEvent @event) => this with { Outbox = [.. Outbox ?? [], @event] };
+
+    public ConversationDocument WithOutbox(IReadOnlyList<WebhookEvent>? outbox) => this with { Outbox = outbox };
+
+    /// <summary>The stored record, or null when it is not usable as one (damaged): the grain then reads it as missing.</summary>
+    public static ConversationDocument? TryRead(System.Text.Json.JsonElement stored) =>
+        OrleansSocial.ReadModels.DocumentJson.TryRead<ConversationDocument>(stored) is { ConversationId: not null, Replies: not null, Post: not null, Author: not null, CommentId: not null } doc
+            && doc.Replies.All(r => r is { ReplyId: not null, Author: not null, Text: not null })
+            ? doc
+            : null;
 
     public ConversationDocument WithReply(ReplyRecord reply)
     {

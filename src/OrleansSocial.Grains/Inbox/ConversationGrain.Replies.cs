@@ -8,7 +8,6 @@ using OrleansSocial.Graph.Models;
 using OrleansSocial.Inbox;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Webhooks;
-using OrleansSocial.Grains.Webhooks;
 
 namespace OrleansSocial.Grains.Inbox;
 
@@ -100,7 +99,7 @@ public sealed partial class ConversationGrain
     {
         try
         {
-            while (_doc?.Replies.FirstOrDefault(r => r is { Ours: true, Delivery: ReplyRecord.Sending }) is { } reply)
+            while (Doc?.Replies.FirstOrDefault(r => r is { Ours: true, Delivery: ReplyRecord.Sending }) is { } reply)
             {
                 if (!await DeliverAsync(reply))
                 {

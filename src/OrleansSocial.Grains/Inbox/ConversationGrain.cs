@@ -10,7 +10,7 @@ using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Webhooks;
-using OrleansSocial.Grains.Webhooks;
+using OrleansSocial.Grains.Records;
 
 namespace OrleansSocial.Grains.Inbox;
 
@@ -26,15 +26,8 @@ public sealed partial class ConversationGrain(
     : Grain, IConversationGrain, IRemindable
 {
     private const int MaxTextLength = 8000;
-    private ConversationDocument? _doc;
-
-    // Events of the stored outbox already handed over. They are dropped from the record by its next
-    // write rather than by a write of their own: handing over again (after a reactivation) finds each
-    // delivery already there and adds nothing.
-    private readonly HashSet<string> _relayed = new(StringComparer.Ordinal);
-
-    // Ingest, requests and the background delivery all change the document: compute, write, assign under this.
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    // Ingest, requests and the background delivery all change the document through it.
+    private TenantRecord<ConversationDocument>? _record;
 
     private (string TenantId, string ConversationId) Key
     {
@@ -57,24 +50,26 @@ public sealed partial class ConversationGrain(
 
     private IDocumentCollection Conversations => Database.GetCollection(Collections.Conversations);
 
+    private TenantRecord<ConversationDocument> Record => _record ??= new(Conversations, Key.ConversationId, ConversationDocument.TryRead);
+
+    private ConversationDocument? Doc => Record.Current;
+
     private ITenantGrain Tenant => GrainFactory.GetGrain<ITenantGrain>(Key.TenantId);
 
     private IChannelGrain Channel => GrainFactory.GetGrain<IChannelGrain>(ChannelIds.GrainKey(Key.TenantId, ChannelId));
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (await Conversations.GetAsync(Key.ConversationId, cancellationToken) is not { } stored)
+        if (!await Record.LoadAsync(cancellationToken))
         {
             return;
         }
 
         // A damaged record must not stop the grain from activating: it reads as missing, and the next
         // event for the comment writes it again.
-        _doc = DocumentJson.TryRead<ConversationDocument>(stored);
-        if (_doc is null || _doc.Replies is null || _doc.Post is null || _doc.Author is null)
+        if (Doc is null)
         {
             LogDamaged(logger, Key.TenantId, Key.ConversationId);
-            _doc = null;
             return;
         }
 
@@ -91,12 +86,12 @@ public sealed partial class ConversationGrain(
         }
 
         var ours = comment.FromId == AccountId;
-        if (_doc is null && (comment.Verb == CommentVerbs.Remove || (ours && comment.ParentId is null) || await Channel.Get() is null))
+        if (Doc is null && (comment.Verb == CommentVerbs.Remove || (ours && comment.ParentId is null) || await Channel.Get() is null))
         {
             return false;
         }
 
-        var excerpt = _doc is null ? await ExcerptAsync(comment.PostId) : null;
+        var excerpt = Doc is null ? await ExcerptAsync(comment.PostId) : null;
         var now = time.GetUtcNow();
         var changed = false;
         await UpdateAsync(current =>
@@ -116,12 +111,12 @@ public sealed partial class ConversationGrain(
 
     public Task<ConversationView?> Get()
     {
-        if (_doc is null)
+        if (Doc is null)
         {
             DeactivateOnIdle();
         }
 
-        return Task.FromResult(_doc?.ToView());
+        return Task.FromResult(Doc?.ToView());
     }
 
     public async Task<ConversationView> Change(Actor actor, ConversationChange change)
@@ -238,49 +233,23 @@ public sealed partial class ConversationGrain(
             : null;
     }
 
-    private ConversationDocument Require() => Present(_doc);
+    private ConversationDocument Require() => Present(Doc);
 
     private ConversationDocument Present(ConversationDocument? doc) =>
         doc ?? throw DomainException.NotFound("conversation", $"Conversation '{Key.ConversationId}' does not exist.");
 
-    /// <summary>Compute from the latest, write, assign; a change that returns null writes nothing.</summary>
-    private async Task UpdateAsync(Func<ConversationDocument?, ConversationDocument?> change)
-    {
-        await _writer.WaitAsync();
-        try
-        {
-            if (change(_doc) is { } changed)
-            {
-                var next = changed.Outbox is { Count: > 0 } outbox && outbox.Any(e => _relayed.Contains(e.Id))
-                    ? changed with { Outbox = [.. outbox.Where(e => !_relayed.Contains(e.Id))] }
-                    : changed;
-                await Conversations.UpsertAsync(next.ConversationId, DocumentJson.ToJson(next), CancellationToken.None);
-                _doc = next;
-            }
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+    private Task UpdateAsync(Func<ConversationDocument?, ConversationDocument?> change) => Record.UpdateAsync(change);
 
     /// <summary>Hands announced events to the tenant's webhook endpoints; kept in the record for the next try when that fails.</summary>
     private async Task RelayAsync()
     {
-        if (_doc?.Outbox is not { Count: > 0 } events)
-        {
-            return;
-        }
-
         try
         {
-            var pending = events.Where(e => !_relayed.Contains(e.Id)).ToList();
-            await WebhookOutbox.RelayAsync(GrainFactory, Database, pending, time.GetUtcNow());
-            _relayed.UnionWith(pending.Select(e => e.Id));
+            await Record.RelayAsync(GrainFactory, Database, time.GetUtcNow());
         }
         catch (Exception exception) when (exception is not OutOfMemoryException and not DomainException)
         {
-            LogRelayFailed(logger, exception, Key.TenantId, Key.ConversationId, events.Count);
+            LogRelayFailed(logger, exception, Key.TenantId, Key.ConversationId, Doc?.Outbox?.Count ?? 0);
         }
     }
 
