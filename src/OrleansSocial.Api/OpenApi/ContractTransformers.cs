@@ -259,6 +259,12 @@ internal static class ContractTransformers
         ("POST", "/api/posts/{postId}/approve") =>
             [(409, "The post's status does not allow this (publishing started, say)."), (412, "If-Match names a version the post no longer has: it changed since it was read (currentETag holds the version now). Nothing was changed."),
              (403, "Missing 'posts:approve', a plan limit (plan-limit), or four eyes: the approver is the author or changed the content since the last approval.")],
+        ("POST", "/api/inbox/{conversationId}/replies") => [(409, "The comment was deleted on the platform; it takes no replies."),
+            (422, "The Idempotency-Key was used with another reply text.")],
+        ("POST", "/api/inbox/{conversationId}/hide") or ("POST", "/api/inbox/{conversationId}/unhide") or ("DELETE", "/api/inbox/{conversationId}") =>
+            [(409, "The channel needs re-authorisation or is paused, the platform refused the change, or (hide, unhide) the comment was deleted."),
+             (502, "The Graph API failed; try again later."),
+             (503, "Briefly unavailable, with Retry-After: the Page's rate budget is spent for the moment (graph-budget; nothing was done), a server of the cluster failed (cluster-unavailable), the database had no capacity (storage-busy), or the tenant is read-only while its database moves (tenant-moving).")],
         _ => [],
     };
 

@@ -46,6 +46,32 @@ public sealed class OpenApiDocumentTests(TenancyHost host) : IClassFixture<Tenan
     }
 
     [Fact]
+    public async Task The_inbox_and_metas_webhooks_are_in_the_document_with_their_answers()
+    {
+        var document = await ReadAsync();
+        var operations = Operations(document).ToList();
+        OpenApiOperation Find(string path, HttpMethod method) => operations.Single(o => o.Path == path && o.Method == method).Operation;
+
+        var list = Find("/api/inbox", HttpMethod.Get);
+        Assert.All(new[] { "status", "channelId", "assigneeId", "limit", "cursor" }, name => Assert.Contains(list.Parameters!, p => p.Name == name && p.In == ParameterLocation.Query));
+        var reply = Find("/api/inbox/{conversationId}/replies", HttpMethod.Post);
+        Assert.Contains(reply.Parameters!, p => p.Name == "Idempotency-Key" && p.In == ParameterLocation.Header);
+        Assert.True(reply.Responses!.ContainsKey("202") && reply.Responses.ContainsKey("422") && reply.Responses.ContainsKey("403"));
+        foreach (var (path, method) in new[]
+        {
+            ("/api/inbox/{conversationId}", HttpMethod.Get), ("/api/inbox/{conversationId}", HttpMethod.Patch), ("/api/inbox/{conversationId}", HttpMethod.Delete),
+            ("/api/inbox/{conversationId}/hide", HttpMethod.Post), ("/api/inbox/{conversationId}/unhide", HttpMethod.Post),
+        })
+        {
+            Assert.True(Find(path, method).Responses!.ContainsKey("404"), $"{method} {path}: 404");
+        }
+
+        Assert.True(Find("/webhooks/meta", HttpMethod.Get).Responses!.ContainsKey("403"));
+        var receive = Find("/webhooks/meta", HttpMethod.Post);
+        Assert.True(receive.Responses!.ContainsKey("200") && receive.Responses.ContainsKey("401") && receive.Responses.ContainsKey("413"));
+    }
+
+    [Fact]
     public async Task Both_bearer_schemes_are_declared_and_every_route_names_its_own()
     {
         var document = await ReadAsync();
