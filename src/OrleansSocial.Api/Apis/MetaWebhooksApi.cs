@@ -42,6 +42,12 @@ public static partial class MetaWebhooksApi
     {
         var logger = loggers.CreateLogger(typeof(MetaWebhooksApi));
         var settings = options.Value;
+        // Meta batches up to 1000 changes: this route has its own bound instead of the API's (Api:MaxRequestBodyBytes).
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = settings.MaxBodyBytes + 1L;
+        }
+
         var body = await ReadBoundedAsync(context.Request, settings.MaxBodyBytes);
         if (body is null)
         {

@@ -33,6 +33,8 @@ public sealed class InboxHost : TenancyHost
         ["Webhooks:ReminderPeriod"] = "00:00:01",
         // Small enough that an oversized test body fits the loopback socket buffers before the 413 comes back.
         ["Graph:MaxBodyBytes"] = "65536",
+        // Below Meta's bound: a notification may be larger than any API request.
+        ["Api:MaxRequestBodyBytes"] = "16384",
         // No scheduled syncs: tests start the syncs they need.
         ["Sync:InitialSyncWindow"] = "1.00:00:00",
     };

@@ -182,6 +182,8 @@ public sealed class MetaWebhookTests(InboxHost host) : IClassFixture<InboxHost>
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} for {body[..Math.Min(body.Length, 60)]}");
         }
 
+        var large = "{\"object\":\"page\",\"entry\":[],\"pad\":\"" + new string('x', 40 * 1024) + "\"}";
+        Assert.Equal(HttpStatusCode.OK, (await host.PostSignedAsync(large)).StatusCode);
         var huge = "{\"object\":\"page\",\"entry\":[],\"pad\":\"" + new string('x', 80 * 1024) + "\"}";
         await ProblemAssert.IsProblemAsync(await host.PostSignedAsync(huge), 413);
 
