@@ -13,8 +13,15 @@ public sealed record WebhookDocument(
     string? DisabledReason,
     int ConsecutiveFailures,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<WebhookEvent>? Outbox = null) : Records.IAnnouncingRecord<WebhookDocument>
 {
+    public WebhookDocument WithOutbox(IReadOnlyList<WebhookEvent>? outbox) => this with { Outbox = outbox };
+
+    /// <summary>The stored record, or null when it cannot be used as one (it then reads as missing).</summary>
+    public static WebhookDocument? TryRead(System.Text.Json.JsonElement stored) =>
+        OrleansSocial.ReadModels.DocumentJson.TryRead<WebhookDocument>(stored) is { WebhookId: not null, Url: not null, Events: not null, Secret: not null } read ? read : null;
+
     public WebhookView ToView() => new(WebhookId, Url, Events, Enabled, DisabledReason, ConsecutiveFailures, CreatedAt, UpdatedAt);
 
     public bool Wants(string eventType) => Enabled && (Events.Contains(eventType) || eventType == WebhookEventTypes.WebhookTest);

@@ -23,7 +23,8 @@ public sealed partial class WebhookGrain(
 {
     private const string RetryReminder = "retry";
 
-    private WebhookDocument? _webhook;
+    // The one writer of the endpoint's record: requests and the delivery loop change it through this.
+    private Records.TenantRecord<WebhookDocument>? _record;
     private Task? _delivering;
     private bool _wokenWhileDelivering;
 
@@ -48,16 +49,19 @@ public sealed partial class WebhookGrain(
 
     private IDocumentCollection Deliveries => Database.GetCollection(Collections.WebhookDeliveries);
 
+    private Records.TenantRecord<WebhookDocument> Record => _record ??= new(Webhooks, Key.WebhookId, WebhookDocument.TryRead);
+
+    private WebhookDocument? Current => Record.Current;
+
     private ITenantGrain Tenant => GrainFactory.GetGrain<ITenantGrain>(Key.TenantId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         try
         {
-            if (await Webhooks.GetAsync(Key.WebhookId, cancellationToken) is { } stored)
+            if (await Record.LoadAsync(cancellationToken))
             {
-                _webhook = DocumentJson.TryRead<WebhookDocument>(stored) is { Url: not null, Events: not null, Secret: not null } read ? read : null;
-                await RelayKeptAsync(WebhookOutbox.StoredIn(stored));
+                await RelayKeptAsync();
             }
         }
         catch (DatabaseNotFoundException)
@@ -68,7 +72,7 @@ public sealed partial class WebhookGrain(
 
     public async Task<WebhookWithSecret> Create(Actor actor, string url, IReadOnlyList<string> events)
     {
-        if (_webhook is not null)
+        if (Current is not null)
         {
             throw new DomainException(ProblemKind.Conflict, $"Webhook '{Key.WebhookId}' exists.");
         }
@@ -79,41 +83,48 @@ public sealed partial class WebhookGrain(
 
         var now = time.GetUtcNow();
         var secret = NewSecret();
-        var webhook = new WebhookDocument(Key.WebhookId, url, subscribed, protector.Protect(secret, Key.TenantId, SecretContext), true, null, 0, now, now);
-        await SaveAsync(webhook);
+        var webhook = (await Record.UpdateAsync(current => current is null
+            ? new WebhookDocument(Key.WebhookId, url, subscribed, protector.Protect(secret, Key.TenantId, SecretContext), true, null, 0, now, now)
+            : throw new DomainException(ProblemKind.Conflict, $"Webhook '{Key.WebhookId}' exists.")))!;
         await Tenant.RecordAudit(actor, "webhook.created", Key.WebhookId, "success", string.Join(',', subscribed));
         return new WebhookWithSecret(webhook.ToView(), secret);
     }
 
     public Task<WebhookView?> Get()
     {
-        if (_webhook is null)
+        if (Current is null)
         {
             DeactivateOnIdle();
         }
 
-        return Task.FromResult(_webhook?.ToView());
+        return Task.FromResult(Current?.ToView());
     }
 
     public async Task<WebhookView> Change(Actor actor, WebhookChange change)
     {
-        var webhook = Require();
+        Require();
         if (change.Url is { } url)
         {
             await CheckUrlAsync(url);
         }
 
-        var enabling = change.Enabled == true && !webhook.Enabled;
-        var changed = webhook with
+        var subscribed = change.Events is { } events ? CheckEvents(events) : null;
+        var enabling = false;
+        // From the latest record: the delivery loop may have counted a failure since this request began.
+        var changed = (await Record.UpdateAsync(current =>
         {
-            Url = change.Url ?? webhook.Url,
-            Events = change.Events is { } events ? CheckEvents(events) : webhook.Events,
-            Enabled = change.Enabled ?? webhook.Enabled,
-            DisabledReason = change.Enabled == true ? null : change.Enabled == false ? "disabled by a member" : webhook.DisabledReason,
-            ConsecutiveFailures = enabling ? 0 : webhook.ConsecutiveFailures,
-            UpdatedAt = time.GetUtcNow(),
-        };
-        await SaveAsync(changed);
+            var latest = Present(current);
+            enabling = change.Enabled == true && !latest.Enabled;
+            return latest with
+            {
+                Url = change.Url ?? latest.Url,
+                Events = subscribed ?? latest.Events,
+                Enabled = change.Enabled ?? latest.Enabled,
+                DisabledReason = change.Enabled == true ? null : change.Enabled == false ? "disabled by a member" : latest.DisabledReason,
+                ConsecutiveFailures = enabling ? 0 : latest.ConsecutiveFailures,
+                UpdatedAt = time.GetUtcNow(),
+            };
+        }))!;
         await Tenant.RecordAudit(actor, "webhook.changed", Key.WebhookId, "success", null);
         if (enabling)
         {
@@ -126,9 +137,8 @@ public sealed partial class WebhookGrain(
     public async Task Delete(Actor actor)
     {
         Require();
-        await Webhooks.DeleteAsync(Key.WebhookId, CancellationToken.None);
+        await Record.DeleteAsync();
         await Deliveries.DeleteManyAsync([FieldFilter.Eq("webhookId", Key.WebhookId)], CancellationToken.None);
-        _webhook = null;
         if (await this.GetReminder(RetryReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -142,10 +152,9 @@ public sealed partial class WebhookGrain(
 
     public async Task<WebhookWithSecret> RotateSecret(Actor actor)
     {
-        var webhook = Require();
+        Require();
         var secret = NewSecret();
-        var rotated = webhook with { Secret = protector.Protect(secret, Key.TenantId, SecretContext), UpdatedAt = time.GetUtcNow() };
-        await SaveAsync(rotated);
+        var rotated = (await Record.UpdateAsync(current => Present(current) with { Secret = protector.Protect(secret, Key.TenantId, SecretContext), UpdatedAt = time.GetUtcNow() }))!;
         await Tenant.RecordAudit(actor, "webhook.secret_rotated", Key.WebhookId, "success", null);
         return new WebhookWithSecret(rotated.ToView(), secret);
     }
@@ -180,7 +189,7 @@ public sealed partial class WebhookGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (_webhook is null)
+        if (Current is null)
         {
             if (await this.GetReminder(reminderName) is { } reminder)
             {
@@ -196,7 +205,7 @@ public sealed partial class WebhookGrain(
 
     private void StartDelivering()
     {
-        if (_webhook is null)
+        if (Current is null)
         {
             return;
         }
@@ -216,7 +225,7 @@ public sealed partial class WebhookGrain(
         await Task.Yield();
         try
         {
-            while (_webhook is { Enabled: true } webhook)
+            while (Current is { Enabled: true } webhook)
             {
                 _wokenWhileDelivering = false;
                 var pending = await PendingAsync();
@@ -226,12 +235,12 @@ public sealed partial class WebhookGrain(
                 var due = pending.Where(d => d.NextAttemptAt is null || d.NextAttemptAt <= now).OrderBy(d => d.CreatedAt).ThenBy(d => d.DeliveryId, StringComparer.Ordinal).ToList();
                 foreach (var delivery in due)
                 {
-                    if (_webhook is not { Enabled: true })
+                    if (Current is not { Enabled: true })
                     {
                         break;
                     }
 
-                    await AttemptAsync(_webhook, delivery);
+                    await AttemptAsync(Current, delivery);
                 }
 
                 if (due.Count > 0 || _wokenWhileDelivering)
@@ -297,7 +306,7 @@ public sealed partial class WebhookGrain(
             await SaveDeliveryAsync(attempted with { Status = DeliveryDocument.Succeeded, NextAttemptAt = null });
             if (webhook.ConsecutiveFailures > 0)
             {
-                await SaveAsync(Require() with { ConsecutiveFailures = 0 });
+                await Record.UpdateAsync(current => current is null ? null : current with { ConsecutiveFailures = 0 });
             }
 
             return;
@@ -314,14 +323,12 @@ public sealed partial class WebhookGrain(
 
         await SaveDeliveryAsync(attempted with { Status = DeliveryDocument.Failed, NextAttemptAt = null });
         LogDeliveryFailed(logger, Key.TenantId, Key.WebhookId, delivery.DeliveryId, attempt, code, error);
-        var failures = Require().ConsecutiveFailures + 1;
-        if (failures < Options.DisableAfterFailedDeliveries)
+        var failures = 0;
+        await Record.UpdateAsync(current => current is null ? null : current with { ConsecutiveFailures = failures = current.ConsecutiveFailures + 1 });
+        if (failures >= Options.DisableAfterFailedDeliveries)
         {
-            await SaveAsync(Require() with { ConsecutiveFailures = failures });
-            return;
+            await DisableAsync(failures);
         }
-
-        await DisableAsync(failures);
     }
 
     /// <summary>Too many deliveries in a row ended failed: off, audited, and announced to the tenant's other endpoints.</summary>
@@ -330,35 +337,31 @@ public sealed partial class WebhookGrain(
         var now = time.GetUtcNow();
         var reason = $"{failures} deliveries in a row failed";
         var @event = WebhookEvent.Create(WebhookEventTypes.WebhookDisabled, Key.TenantId, now, new WebhookDisabledData(Key.WebhookId, Require().Url, reason));
-        var disabled = Require() with { Enabled = false, DisabledReason = reason, ConsecutiveFailures = failures, UpdatedAt = now };
-        await Webhooks.UpsertAsync(Key.WebhookId, WebhookOutbox.WithOutbox(DocumentJson.ToJson(disabled), [@event]), CancellationToken.None);
-        _webhook = disabled;
+        // The event rides in the write that disables: a crash before the relay leaves it for the next activation.
+        await Record.UpdateAsync(current => Present(current) with
+        {
+            Enabled = false, DisabledReason = reason, ConsecutiveFailures = failures, UpdatedAt = now, Outbox = [.. current!.Outbox ?? [], @event],
+        });
         LogDisabled(logger, Key.TenantId, Key.WebhookId, failures);
         await Tenant.RecordAudit(Actor.System, "webhook.disabled", Key.WebhookId, "flagged", reason);
-        await RelayKeptAsync([@event]);
+        await RelayKeptAsync();
     }
 
     /// <summary>
-    /// Events written beside this endpoint's change (its disabling): handed to the tenant's other
-    /// endpoints, then dropped from the record. A crash before that leaves them there, and the next
-    /// activation (the retry reminder, or any request) hands them over: relaying twice changes nothing.
-    /// This endpoint is disabled when it has any, so the relay never calls back into it.
+    /// Events written with this endpoint's change (its disabling): handed to the tenant's other
+    /// endpoints after the write. A crash before that leaves them in the record, and the next activation
+    /// (the retry reminder, or any request) hands them over: relaying twice changes nothing. This
+    /// endpoint is disabled when it has any, so the relay never calls back into it.
     /// </summary>
-    private async Task RelayKeptAsync(IReadOnlyList<WebhookEvent> kept)
+    private async Task RelayKeptAsync()
     {
-        if (kept.Count == 0 || _webhook is null)
-        {
-            return;
-        }
-
         try
         {
-            await WebhookOutbox.RelayAsync(GrainFactory, Database, kept, time.GetUtcNow());
-            await SaveAsync(_webhook);
+            await Record.RelayAsync(GrainFactory, Database, time.GetUtcNow());
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            LogRelayFailed(logger, exception, Key.TenantId, Key.WebhookId, kept.Count);
+            LogRelayFailed(logger, exception, Key.TenantId, Key.WebhookId, Current?.Outbox?.Count ?? 0);
         }
     }
 
@@ -467,13 +470,9 @@ public sealed partial class WebhookGrain(
 
     private string SecretContext => "webhook:" + Key.WebhookId;
 
-    private WebhookDocument Require() => _webhook ?? throw DomainException.NotFound("webhook", $"Webhook '{Key.WebhookId}' does not exist.");
+    private WebhookDocument Require() => Present(Current);
 
-    private async Task SaveAsync(WebhookDocument webhook)
-    {
-        await Webhooks.UpsertAsync(webhook.WebhookId, DocumentJson.ToJson(webhook), CancellationToken.None);
-        _webhook = webhook;
-    }
+    private WebhookDocument Present(WebhookDocument? webhook) => webhook ?? throw DomainException.NotFound("webhook", $"Webhook '{Key.WebhookId}' does not exist.");
 
     private Task SaveDeliveryAsync(DeliveryDocument delivery) =>
         Deliveries.UpsertAsync(delivery.DeliveryId, DocumentJson.ToJson(delivery), CancellationToken.None);
