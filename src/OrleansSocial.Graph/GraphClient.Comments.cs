@@ -5,7 +5,7 @@ using OrleansSocial.Graph.Models;
 namespace OrleansSocial.Graph;
 
 /// <summary>
-/// Conversations (graph-api-contract.md 4.12, 4.13): replies, moderation and the webhook
+/// Conversations (docs/graph-conversations.md): replies, moderation and the webhook
 /// subscriptions. None of these writes is retried here: a reply has no idempotency on Graph, so the
 /// caller records it first and reads back after an unknown outcome.
 /// </summary>

@@ -6,7 +6,7 @@ using OrleansSocial.Inbox;
 namespace OrleansSocial.Api.Apis;
 
 /// <summary>
-/// Meta's real-time updates (graph-api-contract.md 4.13). No tenant header and no key: the handshake
+/// Meta's real-time updates (docs/graph-conversations.md, "Meta's webhooks"). No tenant header and no key: the handshake
 /// proves the verify token, each notification its signature. A notification is answered 200 only once
 /// it is recorded durably (nothing else happens before the answer), so whatever we did not take, Meta
 /// sends again; routing to tenants happens after, in the grains.

@@ -12,7 +12,7 @@ using OrleansSocial.Webhooks;
 namespace OrleansSocial.Grains.Inbox;
 
 /// <summary>
-/// Replies, effectively once (graph-api-contract.md 4.12): Graph has no idempotency on comments, so a
+/// Replies, effectively once (docs/graph-conversations.md, "Comments and replies"): Graph has no idempotency on comments, so a
 /// reply is recorded <c>sending</c> before anything is sent, its write marked started before the Graph
 /// call and cleared when the answer is recorded. A write whose answer was lost (dropped connection,
 /// timeout, killed silo) is read back first: a reply by us with the same text made since the write

@@ -8,7 +8,7 @@ namespace OrleansSocial.Grains.Inbox;
 public sealed record AccountCommentEvent(string AccountId, CommentEvent Event);
 
 /// <summary>
-/// Reads Meta's notification bodies (graph-api-contract.md 4.13) into comment events: Page <c>feed</c>
+/// Reads Meta's notification bodies (docs/graph-conversations.md, "Meta's webhooks") into comment events: Page <c>feed</c>
 /// changes with <c>item: comment</c> and Instagram <c>comments</c>, whether the changes sit in
 /// <c>entry[].changes[]</c> or directly under the entry. Anything else (reactions, messaging, fields
 /// without values) is skipped, never an error: Meta only needs to hear we took the notification.

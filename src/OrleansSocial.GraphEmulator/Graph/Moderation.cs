@@ -5,8 +5,8 @@ using OrleansSocial.GraphEmulator.World;
 namespace OrleansSocial.GraphEmulator.Graph;
 
 /// <summary>
-/// Comments written through Graph and their moderation (graph-api-contract.md 4.12), and the webhook
-/// subscriptions of 4.13: no idempotency anywhere (every POST creates), a repeated delete answers
+/// Comments written through Graph and their moderation (docs/graph-conversations.md, "Comments and replies"), and the webhook
+/// subscriptions ("Meta's webhooks" there): no idempotency anywhere (every POST creates), a repeated delete answers
 /// 100/33, Instagram replies to replies land on the top-level comment, hidden Instagram comments take
 /// no replies. Every change is queued as a webhook, the Page's own comments too.
 /// </summary>

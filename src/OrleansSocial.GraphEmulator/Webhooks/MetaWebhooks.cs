@@ -36,7 +36,7 @@ public sealed class WebhookDelivery(long id, string @object, string entryId, byt
 }
 
 /// <summary>
-/// Meta's side of webhooks (graph-api-contract.md 4.13): app subscriptions saved through the
+/// Meta's side of webhooks (docs/graph-conversations.md, "Meta's webhooks"): app subscriptions saved through the
 /// verification handshake, Pages installing the app (<c>subscribed_apps</c>), and a queue of signed
 /// POSTs for every comment change on a subscribed Page or its Instagram account. Delivery and retries
 /// run in <see cref="WebhookSender"/>.
