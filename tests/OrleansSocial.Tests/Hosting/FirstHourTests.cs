@@ -99,6 +99,39 @@ public sealed class FirstHourTests
         Assert.True(clock.GetElapsedTime(before) < TimeSpan.FromSeconds(1));
     }
 
+    [Fact]
+    public async Task A_fans_comment_on_the_demo_page_reaches_the_inbox_of_the_host_process_and_is_answered_there_as_the_readme_shows()
+    {
+        using var data = new TempFolder("orleans-social-firsthour-inbox");
+        var settings = new Dictionary<string, string> { ["Operator:ApiKey"] = OperatorKey, ["Data:Path"] = data.Path, ["Sync:InitialSyncWindow"] = "1.00:00:00" };
+        await using var host = SiloProcess.Start(data.Path, settings, logLevels: true);
+        await host.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        using var http = Client(host);
+        var created = await http.PostAsJsonAsync("/admin/tenants", new { id = "first-hour", name = "First Hour", plan = "pro", ownerEmail = "o@first.test" });
+        var key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ownerApiKey").GetString()!;
+        Assert.Equal(HttpStatusCode.Created, (await Send(http, HttpMethod.Post, "/api/channels/facebook", key, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
+        // The host registered its own /webhooks/meta with the emulator it started (the emulator ran the handshake).
+        Assert.True(await host.WaitForOutputAsync("Meta webhooks: callback", TimeSpan.FromSeconds(30)), host.Output);
+
+        // The emulator's address, as the README says to find it: the start-up log line.
+        var line = host.Output.Split('\n').First(l => l.Contains("serves Facebook and Instagram at ", StringComparison.Ordinal));
+        var address = line[(line.IndexOf("serves Facebook and Instagram at ", StringComparison.Ordinal) + 33)..].Split(' ')[0];
+        using var emulator = new HttpClient { BaseAddress = new Uri(address) };
+        var comment = await emulator.PostAsJsonAsync("/__emulator/comments", new { on = "100000000000000_200000000000000", message = "Do you deliver on Sundays?", fromName = "Jamie Example" });
+        var commentId = (await comment.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var conversation = $"fb-100000000000000.{commentId}";
+
+        await Eventually.UntilAsync(async () => (await Send(http, HttpMethod.Get, $"/api/inbox/{conversation}", key)).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
+        var reply = await Send(http, HttpMethod.Post, $"/api/inbox/{conversation}/replies", key, new { text = "Yes, until noon!" });
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        var replies = await Eventually.ValueAsync(
+            async () => (await (await Send(http, HttpMethod.Get, $"/api/inbox/{conversation}", key)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("replies"),
+            r => r.EnumerateArray().Any(x => x.GetProperty("delivery").GetString() != "sending"), TimeSpan.FromSeconds(30));
+        Assert.Contains(replies.EnumerateArray(), r => r.GetProperty("delivery").GetString() == "sent" && r.GetProperty("text").GetString() == "Yes, until noon!");
+        var onPlatform = await emulator.GetFromJsonAsync<JsonElement>($"/__emulator/comments/{commentId}");
+        Assert.Single(onPlatform.GetProperty("replies").EnumerateArray(), r => r.GetProperty("message").GetString() == "Yes, until noon!");
+    }
+
     private static HttpClient Client(SiloProcess host)
     {
         var http = new HttpClient { BaseAddress = host.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
