@@ -306,17 +306,8 @@ public sealed partial class ChannelGrain(
     private async Task<ChannelDocument> UpdateAsync(Func<ChannelDocument?, ChannelDocument> change) => (await Record.UpdateAsync(change))!;
 
     /// <summary>Hands the record's announced events to the tenant's webhook endpoints; kept for the next try when that fails.</summary>
-    private async Task RelayAsync()
-    {
-        try
-        {
-            await Record.RelayAsync(GrainFactory, Database, time.GetUtcNow());
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException and not DomainException)
-        {
-            LogRelayFailed(logger, exception, Key.TenantId, Key.ChannelId, Current?.Outbox?.Count ?? 0);
-        }
-    }
+    private Task RelayAsync() =>
+        Record.TryRelayAsync(GrainFactory, Database, time.GetUtcNow(), (exception, count) => LogRelayFailed(logger, exception, Key.TenantId, Key.ChannelId, count));
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Channel {ChannelId} of tenant {TenantId}: {Count} webhook event(s) not handed over yet; they stay in its record")]
     private static partial void LogRelayFailed(ILogger logger, Exception exception, string tenantId, string channelId, int count);

@@ -241,17 +241,8 @@ public sealed partial class ConversationGrain(
     private Task UpdateAsync(Func<ConversationDocument?, ConversationDocument?> change) => Record.UpdateAsync(change);
 
     /// <summary>Hands announced events to the tenant's webhook endpoints; kept in the record for the next try when that fails.</summary>
-    private async Task RelayAsync()
-    {
-        try
-        {
-            await Record.RelayAsync(GrainFactory, Database, time.GetUtcNow());
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException and not DomainException)
-        {
-            LogRelayFailed(logger, exception, Key.TenantId, Key.ConversationId, Doc?.Outbox?.Count ?? 0);
-        }
-    }
+    private Task RelayAsync() =>
+        Record.TryRelayAsync(GrainFactory, Database, time.GetUtcNow(), (exception, count) => LogRelayFailed(logger, exception, Key.TenantId, Key.ConversationId, count));
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Conversation {ConversationId} of tenant {TenantId} has a damaged record: it reads as missing until the comment is seen again")]
     private static partial void LogDamaged(ILogger logger, string tenantId, string conversationId);

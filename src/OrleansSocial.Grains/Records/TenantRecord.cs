@@ -81,6 +81,22 @@ public sealed class TenantRecord<T>(IDocumentCollection collection, string id, F
         }
     }
 
+    /// <summary>
+    /// <see cref="RelayAsync"/>, with a failure reported to <paramref name="failed"/> (the exception, the
+    /// events still waiting) instead of thrown: the events stay in the record for the next write, activation or tick.
+    /// </summary>
+    public async Task TryRelayAsync(IGrainFactory grains, IDocumentDatabase database, DateTimeOffset now, Action<Exception, int> failed)
+    {
+        try
+        {
+            await RelayAsync(grains, database, now);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            failed(exception, Current?.Outbox?.Count(e => !_relayed.Contains(e.Id)) ?? 0);
+        }
+    }
+
     /// <summary>Hands the announced events not yet handed over to the tenant's endpoints; throws when that fails (they stay for the next try).</summary>
     public async Task<int> RelayAsync(IGrainFactory grains, IDocumentDatabase database, DateTimeOffset now)
     {

@@ -353,17 +353,8 @@ public sealed partial class WebhookGrain(
     /// (the retry reminder, or any request) hands them over: relaying twice changes nothing. This
     /// endpoint is disabled when it has any, so the relay never calls back into it.
     /// </summary>
-    private async Task RelayKeptAsync()
-    {
-        try
-        {
-            await Record.RelayAsync(GrainFactory, Database, time.GetUtcNow());
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            LogRelayFailed(logger, exception, Key.TenantId, Key.WebhookId, Current?.Outbox?.Count ?? 0);
-        }
-    }
+    private Task RelayKeptAsync() =>
+        Record.TryRelayAsync(GrainFactory, Database, time.GetUtcNow(), (exception, count) => LogRelayFailed(logger, exception, Key.TenantId, Key.WebhookId, count));
 
     private HttpRequestMessage Sign(WebhookDocument webhook, DeliveryDocument delivery, DateTimeOffset now)
     {
