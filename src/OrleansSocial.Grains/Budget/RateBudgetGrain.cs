@@ -11,9 +11,18 @@ namespace OrleansSocial.Grains.Budget;
 /// the size of one call in percent (learned from consecutive reports), and grants a call only
 /// while the estimate after it stays under the caller's priority ceiling. A throttling error pauses
 /// the bucket until its regain time; everyone asking meanwhile is told when to come back.
-/// In memory on purpose: usage headers rebuild the picture within one call after a restart.
+/// Usage is kept in memory on purpose: usage headers rebuild the picture within one call after a
+/// restart. A pause is not: a new activation (its silo died, or it went idle) that forgot it would let
+/// every waiting caller hit a throttled bucket again, and each such call extends Meta's penalty. So a
+/// pause is written to Orleans grain state (the <c>state</c> provider: SQLite embedded, PostgreSQL or
+/// MongoDB in a cluster) and read back at activation; a bucket holds no tenant's data, so it lives
+/// there rather than in a tenant's database.
 /// </summary>
-public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<RateBudgetOptions> options, ILogger<RateBudgetGrain> logger) : Grain, IRateBudgetGrain
+public sealed partial class RateBudgetGrain(
+    [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time,
+    IOptions<RateBudgetOptions> options,
+    [PersistentState("budget-pause", "state")] IPersistentState<BudgetPause> pause,
+    ILogger<RateBudgetGrain> logger) : Grain, IRateBudgetGrain
 {
     private const double MaxLearnedStep = 25;
 
@@ -72,6 +81,18 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
                 Spent -= _granted.Dequeue().Calls;
             }
         }
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (pause.State.Until > time.GetUtcNow())
+        {
+            _pausedUntil = pause.State.Until;
+            _percent = pause.State.PercentUsed;
+            _reported = true;
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<BudgetDecision> Request(BudgetPriority priority, int calls, string tenantId)
@@ -148,7 +169,7 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
         return share;
     }
 
-    public Task Report(BudgetReport report)
+    public async Task Report(BudgetReport report)
     {
         var now = time.GetUtcNow();
         // One call's share: the smallest rise between consecutive ordinary reports (a larger rise means
@@ -165,12 +186,31 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
         _reportedAt = now;
         if (report.Throttled || report.RegainAfter > TimeSpan.Zero)
         {
-            var pause = report.RegainAfter > Options.MinimumPause ? report.RegainAfter : Options.MinimumPause;
-            _pausedUntil = now + pause;
+            var length = report.RegainAfter > Options.MinimumPause ? report.RegainAfter : Options.MinimumPause;
+            var until = now + length;
+            var extends = until > _pausedUntil;
+            _pausedUntil = until > _pausedUntil ? until : _pausedUntil;
             LogPaused(logger, this.GetPrimaryKeyString(), report.Throttled, _pausedUntil);
+            if (extends)
+            {
+                await KeepPauseAsync();
+            }
         }
+    }
 
-        return Task.CompletedTask;
+    /// <summary>Writes the pause for the next activation; a failed write is logged (this activation still holds it).</summary>
+    private async Task KeepPauseAsync()
+    {
+        try
+        {
+            pause.State.Until = _pausedUntil;
+            pause.State.PercentUsed = _percent;
+            await pause.WriteStateAsync();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogPauseNotKept(logger, exception, this.GetPrimaryKeyString());
+        }
     }
 
     private void Measure(BudgetReport report)
@@ -194,6 +234,20 @@ public sealed partial class RateBudgetGrain([FromKeyedServices(SyncEngineService
         }
     }
 
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Rate budget {Bucket}: its pause could not be written; a new activation would not know it")]
+    private static partial void LogPauseNotKept(ILogger logger, Exception exception, string bucket);
+
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Rate budget {Bucket} paused (throttled by Graph: {Throttled}) until {Until}")]
     private static partial void LogPaused(ILogger logger, string bucket, bool throttled, DateTimeOffset until);
+}
+
+/// <summary>A bucket's pause as written for the next activation: until when, and the usage Graph reported with it.</summary>
+[GenerateSerializer, Alias("OrleansSocial.BudgetPause")]
+public sealed class BudgetPause
+{
+    [Id(0)]
+    public DateTimeOffset Until { get; set; }
+
+    [Id(1)]
+    public double PercentUsed { get; set; }
 }

@@ -15,6 +15,7 @@ using OrleansSocial.Tenancy;
 using OrleansSocial.ReadModels;
 using OrleansSocial.ReadModels.Sync;
 using OrleansSocial.ReadModels.Catalog;
+using OrleansSocial.Grains.Records;
 
 namespace OrleansSocial.Grains.Channels;
 
@@ -129,17 +130,9 @@ public sealed partial class ChannelGrain(
 
     private SyncOptions Options => syncOptions.Value;
 
-    private (string TenantId, string ChannelId) Key
-    {
-        get
-        {
-            var key = this.GetPrimaryKeyString();
-            var slash = key.IndexOf('/');
-            return (key[..slash], key[(slash + 1)..]);
-        }
-    }
+    private (string TenantId, string ChannelId) Key => TenantScope.Of(this.GetPrimaryKeyString()) is var scope ? (scope.TenantId, scope.Id) : default;
 
-    private IDocumentDatabase Database => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId));
+    private IDocumentDatabase Database => TenantScope.Of(this.GetPrimaryKeyString()).Database(store);
 
     private IDocumentCollection Channels => Database.GetCollection(Collections.Channels);
 

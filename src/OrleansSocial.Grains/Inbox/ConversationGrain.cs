@@ -29,15 +29,7 @@ public sealed partial class ConversationGrain(
     // Ingest, requests and the background delivery all change the document through it.
     private TenantRecord<ConversationDocument>? _record;
 
-    private (string TenantId, string ConversationId) Key
-    {
-        get
-        {
-            var key = this.GetPrimaryKeyString();
-            var slash = key.IndexOf('/');
-            return (key[..slash], key[(slash + 1)..]);
-        }
-    }
+    private (string TenantId, string ConversationId) Key => TenantScope.Of(this.GetPrimaryKeyString()) is var scope ? (scope.TenantId, scope.Id) : default;
 
     private string ChannelId => ConversationIds.ChannelOf(Key.ConversationId);
 
@@ -46,7 +38,7 @@ public sealed partial class ConversationGrain(
 
     private string Platform => ChannelId.StartsWith("fb-", StringComparison.Ordinal) ? ChannelIds.Facebook : ChannelIds.Instagram;
 
-    private IDocumentDatabase Database => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId));
+    private IDocumentDatabase Database => TenantScope.Of(this.GetPrimaryKeyString()).Database(store);
 
     private IDocumentCollection Conversations => Database.GetCollection(Collections.Conversations);
 

@@ -32,29 +32,35 @@ public sealed partial class PostGrain : IRemindable
     private DateTimeOffset? _reminderDue;
     private bool _reminderGone;
 
-    private IDocumentCollection Attempts => store.GetDatabase(Storage.Naming.StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.PublicationAttempts);
+    private IDocumentCollection Attempts => Database.GetCollection(Collections.PublicationAttempts);
 
     private static bool Pending(PublicationView publication) => publication.Status is PublicationStatus.Scheduled or PublicationStatus.Publishing;
 
-    private DateTimeOffset DueOf(PublicationView publication) => publication.DueAt ?? _post?.Content.ScheduledAt ?? DateTimeOffset.MinValue;
+    private DateTimeOffset DueOf(PublicationView publication) => publication.DueAt ?? Post?.Content.ScheduledAt ?? DateTimeOffset.MinValue;
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == RelayReminder)
         {
-            // Activation relayed what the record held; this removes the reminder once nothing is left
-            // (a post whose tenant is gone has nobody left to tell).
+            // Activation relayed what the record held; this removes the reminder once nothing is left.
             _relayReminder = true;
-            if (_post is null)
+            if (Record.Current is null)
             {
-                _unrelayed = [];
+                // A post whose tenant is gone has nobody left to tell.
+                if (await this.GetReminder(RelayReminder) is { } gone)
+                {
+                    await this.UnregisterReminder(gone);
+                }
+
+                _relayReminder = false;
+                return;
             }
 
             await RelayAsync();
             return;
         }
 
-        if (_post is null)
+        if (Post is null)
         {
             // Its tenant was deleted, or its record is damaged: nothing to deliver, and nothing to tick for.
             if (await this.GetReminder(reminderName) is { } reminder)
@@ -141,7 +147,7 @@ public sealed partial class PostGrain : IRemindable
 
     private void StartDelivery()
     {
-        if (_post is null || _delivery is { IsCompleted: false })
+        if (Post is null || _delivery is { IsCompleted: false })
         {
             return;
         }
@@ -155,7 +161,7 @@ public sealed partial class PostGrain : IRemindable
         await Task.Yield();
         try
         {
-            while (_post is { } post)
+            while (Post is { } post)
             {
                 var now = time.GetUtcNow();
                 var due = post.Publications.Where(p => p.Status == PublicationStatus.Publishing || (p.Status == PublicationStatus.Scheduled && DueOf(p) <= now)).ToList();
@@ -191,7 +197,7 @@ public sealed partial class PostGrain : IRemindable
     /// <summary>One step for one channel's publication; the time to come back, or null when done or held.</summary>
     private async Task<DateTimeOffset?> DeliverOneAsync(string channelId)
     {
-        var post = _post!;
+        var post = Post!;
         var publication = post.Publications.First(p => p.ChannelId == channelId);
         var now = time.GetUtcNow();
         var channel = GrainFactory.GetGrain<IChannelGrain>(ChannelIds.GrainKey(Key.TenantId, channelId));
@@ -300,7 +306,7 @@ public sealed partial class PostGrain : IRemindable
 
     private async Task<DateTimeOffset?> ApplyAsync(string channelId, string platform, PublicationAttempt attempt, PublishOutcome outcome)
     {
-        var publication = _post!.Publications.First(p => p.ChannelId == channelId);
+        var publication = Post!.Publications.First(p => p.ChannelId == channelId);
         switch (outcome)
         {
             case PublishOutcome.Published published:
@@ -339,7 +345,7 @@ public sealed partial class PostGrain : IRemindable
     /// <summary>The reminder exists while a publication is still to be delivered, due at the earliest of them.</summary>
     private async Task SyncReminderAsync(PostView? post = null)
     {
-        var pending = (post ?? _post)?.Publications.Where(Pending).ToList() ?? [];
+        var pending = (post ?? Post)?.Publications.Where(Pending).ToList() ?? [];
         if (pending.Count == 0)
         {
             if (!_reminderGone)

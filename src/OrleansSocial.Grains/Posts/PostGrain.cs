@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Graph;
 using OrleansSocial.Grains.Posts.Publishing;
+using OrleansSocial.Grains.Records;
 using OrleansSocial.Grains.Webhooks;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
@@ -24,13 +25,8 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 {
     private static readonly PublicationStatus[] Editable = [PublicationStatus.Draft, PublicationStatus.PendingApproval, PublicationStatus.Scheduled];
 
-    private readonly SemaphoreSlim _writer = new(1, 1);
-
-    private PostView? _post;
-
-    // Events written beside the post's changes and not yet handed to the webhook endpoints; every write
-    // carries them until a relay succeeds, so a failed relay loses none.
-    private IReadOnlyList<WebhookEvent> _unrelayed = [];
+    // The one writer of the post's record, with the events its changes announce (kept beside it until handed over).
+    private TenantRecord<PostRecord>? _record;
 
     private const string RelayReminder = "relay";
 
@@ -38,19 +34,15 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
     private PublishingOptions Options => options.Value;
 
-    private (string TenantId, string PostId) Key
-    {
-        get
-        {
-            var key = this.GetPrimaryKeyString();
-            var slash = key.IndexOf('/');
-            return (key[..slash], key[(slash + 1)..]);
-        }
-    }
+    private (string TenantId, string PostId) Key => TenantScope.Of(this.GetPrimaryKeyString()) is var scope ? (scope.TenantId, scope.Id) : default;
 
-    private IDocumentCollection Posts => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.PlannedPosts);
+    private IDocumentDatabase Database => TenantScope.Of(this.GetPrimaryKeyString()).Database(store);
 
-    private IDocumentCollection ChannelRows => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.PostChannels);
+    private IDocumentCollection ChannelRows => Database.GetCollection(Collections.PostChannels);
+
+    private TenantRecord<PostRecord> Record => _record ??= new(Database.GetCollection(Collections.PlannedPosts), Key.PostId, PostRecord.Read, PostRecord.Write);
+
+    private PostView? Post => Record.Current?.Post;
 
     private ITenantGrain Tenant => GrainFactory.GetGrain<ITenantGrain>(Key.TenantId);
 
@@ -59,7 +51,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         System.Text.Json.JsonElement? stored;
         try
         {
-            stored = await Posts.GetAsync(Key.PostId, cancellationToken);
+            stored = await Record.LoadStoredAsync(cancellationToken);
         }
         catch (DatabaseNotFoundException)
         {
@@ -69,28 +61,19 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
         if (stored is { } found)
         {
-            _post = Usable(DocumentJson.TryRead<PostView>(found));
-            if (_post is null)
+            if (Post is null)
             {
                 LogDamaged(logger, Key.TenantId, Key.PostId);
             }
-
-            // Events a crash kept from their endpoints: relaying again is harmless (deliveries are written once).
-            _unrelayed = WebhookOutbox.StoredIn(found);
-            if (_post is not null)
+            else
             {
-                await KeepCalendarAsync(found, _post, cancellationToken);
+                await KeepCalendarAsync(found, Post, cancellationToken);
             }
 
+            // Events a crash kept from their endpoints (a damaged post's too): relaying again is harmless (deliveries are written once).
             await RelayAsync();
         }
     }
-
-    /// <summary>A stored post as delivery can use it: lists never null, publications complete; otherwise damaged (null).</summary>
-    private static PostView? Usable(PostView? post) =>
-        post is { PostId: not null, AuthorId: not null, Content: not null, Publications: not null } && post.Publications.All(p => p is { ChannelId: not null, Platform: not null })
-            ? post with { Content = post.Content with { MediaUrls = post.Content.MediaUrls ?? [], Variants = post.Content.Variants ?? new Dictionary<string, VariantContent>() } }
-            : null;
 
     /// <summary>
     /// Decides before it writes: a post with a time is admitted against the plan (or put up for
@@ -98,9 +81,9 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     /// </summary>
     public async Task<PostView> Create(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets)
     {
-        if (_post is not null)
+        if (Post is not null)
         {
-            return _post;
+            return Post;
         }
 
         var now = time.GetUtcNow();
@@ -133,17 +116,17 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         }
 
         LogCreated(logger, Key.TenantId, Key.PostId, targets.Count);
-        return _post!;
+        return Post!;
     }
 
     public Task<PostView?> Get()
     {
-        if (_post is null)
+        if (Post is null)
         {
             DeactivateOnIdle();
         }
 
-        return Task.FromResult(_post);
+        return Task.FromResult(Post);
     }
 
     public async Task<PostView> Edit(Actor actor, PostContent content, IReadOnlyList<PostTarget> targets, string? ifMatch = null)
@@ -171,7 +154,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             ? [Event(WebhookEventTypes.PostApprovalRequested, new PostApprovalRequestedData(Key.PostId, post.AuthorId))]
             : []);
         await Tenant.RecordAudit(actor, "post.edited", Key.PostId, "success", post.Status == status ? null : $"{Name(post.Status)} → {Name(status)}");
-        return _post!;
+        return Post!;
     }
 
     public async Task<PostView> Cancel(Actor actor, string? ifMatch = null)
@@ -242,13 +225,13 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         };
         await SaveAsync(read, moved, events ?? []);
         await Tenant.RecordAudit(actor, action, Key.PostId, "success", detail);
-        return _post!;
+        return Post!;
     }
 
     private async Task<TenantStanding> StandingAsync() =>
         await Tenant.Standing() ?? throw DomainException.NotFound("tenant", "The post's tenant no longer exists.");
 
-    private PostView Require() => _post ?? throw DomainException.NotFound("post", $"Post '{Key.PostId}' does not exist.");
+    private PostView Require() => Post ?? throw DomainException.NotFound("post", $"Post '{Key.PostId}' does not exist.");
 
     /// <summary>The post, when it is still the version the request's If-Match names (412 otherwise).</summary>
     private PostView Require(string? ifMatch)
@@ -289,34 +272,26 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     /// </summary>
     private async Task<PostView> UpdateAsync(Func<PostView?, PostView> change, IReadOnlyList<WebhookEvent>? events = null)
     {
-        PostView next;
         if (events is { Count: > 0 })
         {
             events = await AnnouncedAsync(events);
         }
 
-        await _writer.WaitAsync();
-        try
-        {
-            var changed = change(_post);
-            next = changed with { UpdatedAt = time.GetUtcNow(), Version = (_post?.Version ?? changed.Version) + 1 };
-            if (next.Publications.Any(Pending))
+        var written = await Record.UpdateAsync(
+            async current =>
             {
-                // Before the write: a crash between them leaves a reminder that finds nothing, never a post without one.
-                await SyncReminderAsync(next);
-            }
+                var changed = change(current?.Post);
+                var post = changed with { UpdatedAt = time.GetUtcNow(), Version = (current?.Post?.Version ?? changed.Version) + 1 };
+                if (post.Publications.Any(Pending))
+                {
+                    // Before the write: a crash between them leaves a reminder that finds nothing, never a post without one.
+                    await SyncReminderAsync(post);
+                }
 
-            var outbox = events is { Count: > 0 } ? [.. _unrelayed, .. events] : _unrelayed;
-            await Posts.UpsertAsync(next.PostId, PostCalendar.Stamped(WebhookOutbox.WithOutbox(DocumentJson.ToJson(next), outbox), next), CancellationToken.None);
-            var previous = _post;
-            _post = next;
-            _unrelayed = outbox;
-            await WriteChannelRowsAsync(previous, next, CancellationToken.None);
-        }
-        finally
-        {
-            _writer.Release();
-        }
+                return new PostRecord(post, events is { Count: > 0 } ? [.. current?.Outbox ?? [], .. events] : current?.Outbox);
+            },
+            (previous, next) => WriteChannelRowsAsync(previous?.Post, next.Post!, CancellationToken.None));
+        var next = written!.Post!;
 
         if (!next.Publications.Any(Pending))
         {
@@ -358,7 +333,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     {
         if (!PostCalendar.IsStamped(stored))
         {
-            await Posts.UpsertAsync(post.PostId, PostCalendar.Stamped(stored, post), cancellationToken);
+            await Record.RewriteAsync();
         }
 
         foreach (var channelId in post.Publications.Select(p => p.ChannelId).Distinct(StringComparer.Ordinal))
@@ -382,7 +357,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     /// </summary>
     private async Task<IReadOnlyList<WebhookEvent>> AnnouncedAsync(IReadOnlyList<WebhookEvent> events)
     {
-        await foreach (var _ in store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)).GetCollection(Collections.Webhooks).ReadAllAsync())
+        await foreach (var _ in Database.GetCollection(Collections.Webhooks).ReadAllAsync())
         {
             if (!_relayReminder)
             {
@@ -399,23 +374,9 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     /// <summary>Hands the kept events to the endpoints; with none left, the relay reminder goes.</summary>
     private async Task RelayAsync()
     {
-        var relaying = _unrelayed;
-        if (relaying.Count > 0)
-        {
-            try
-            {
-                await WebhookOutbox.RelayAsync(GrainFactory, store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId)), relaying, time.GetUtcNow());
-                _unrelayed = [.. _unrelayed.Except(relaying)];
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // Kept, and written with the next change: the next relay (or activation, or tick) hands them over.
-                LogRelayFailed(logger, exception, Key.TenantId, Key.PostId, relaying.Count);
-                return;
-            }
-        }
-
-        if (_unrelayed.Count == 0 && _relayReminder)
+        // A failure keeps them in the record, written with the next change: the next relay (or activation, or tick) hands them over.
+        await Record.TryRelayAsync(GrainFactory, Database, time.GetUtcNow(), (exception, count) => LogRelayFailed(logger, exception, Key.TenantId, Key.PostId, count));
+        if (Record.Pending == 0 && _relayReminder)
         {
             if (await this.GetReminder(RelayReminder) is { } reminder)
             {

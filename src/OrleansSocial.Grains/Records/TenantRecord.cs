@@ -22,43 +22,105 @@ public interface IAnnouncingRecord<T>
 /// same document and handed to the tenant's webhook endpoints after (<see cref="RelayAsync"/>); those
 /// handed over leave the document with its next write rather than with a write of their own, since
 /// handing one over again (after a reactivation) finds its deliveries already there and adds nothing.
+/// A record that announces nothing (any <typeparamref name="T"/> that is not an <see cref="IAnnouncingRecord{T}"/>) gets the rest.
+/// Every record keeps its events in the same place, an <c>outbox</c> array beside its own fields.
+/// <paramref name="write"/> shapes the stored document when a record stores more than itself (a post
+/// stores the keys its calendar is queried by); by default the record's JSON is the document.
 /// </summary>
-public sealed class TenantRecord<T>(IDocumentCollection collection, string id, Func<JsonElement, T?> read) where T : class, IAnnouncingRecord<T>
+public sealed class TenantRecord<T>(IDocumentCollection collection, string id, Func<JsonElement, T?> read, Func<T, JsonElement>? write = null) where T : class
 {
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly HashSet<string> _relayed = new(StringComparer.Ordinal);
 
     public T? Current { get; private set; }
 
+    /// <summary>Events announced and not handed over yet.</summary>
+    public int Pending => OutboxOf(Current)?.Count(e => !_relayed.Contains(e.Id)) ?? 0;
+
+    private static IReadOnlyList<WebhookEvent>? OutboxOf(T? record) => (record as IAnnouncingRecord<T>)?.Outbox;
+
     /// <summary>Reads the stored record; false when there is none. A stored record <paramref name="read"/> refuses leaves <see cref="Current"/> null.</summary>
-    public async Task<bool> LoadAsync(CancellationToken cancellationToken)
+    public async Task<bool> LoadAsync(CancellationToken cancellationToken) => await LoadStoredAsync(cancellationToken) is not null;
+
+    /// <summary><see cref="LoadAsync"/>, answering the stored document itself (null when there is none) for a grain that checks its layout.</summary>
+    public async Task<JsonElement?> LoadStoredAsync(CancellationToken cancellationToken)
     {
         if (await collection.GetAsync(id, cancellationToken) is not { } stored)
         {
-            return false;
+            return null;
         }
 
         Current = read(stored);
-        return true;
+        return stored;
     }
 
     /// <summary>Compute from the latest, write, assign; a change that returns null (or the same record) writes nothing.</summary>
-    public async Task<T?> UpdateAsync(Func<T?, T?> change)
+    public Task<T?> UpdateAsync(Func<T?, T?> change) => UpdateAsync(current => ValueTask.FromResult(change(current)));
+
+    /// <summary>
+    /// <see cref="UpdateAsync(Func{T?, T?})"/> for a change that does work of its own before the write
+    /// (a reminder that must exist before the record says it is needed), and <paramref name="written"/>
+    /// after it, still under the lock (documents derived from the record, written in step with it).
+    /// </summary>
+    public async Task<T?> UpdateAsync(Func<T?, ValueTask<T?>> change, Func<T?, T, Task>? written = null)
     {
         await _writer.WaitAsync();
         try
         {
-            if (change(Current) is not { } changed || ReferenceEquals(changed, Current))
+            if (await change(Current) is not { } changed || ReferenceEquals(changed, Current))
             {
                 return Current;
             }
 
-            var next = changed.Outbox is { Count: > 0 } outbox && outbox.Any(e => _relayed.Contains(e.Id))
-                ? changed.WithOutbox([.. outbox.Where(e => !_relayed.Contains(e.Id))])
+            var next = changed is IAnnouncingRecord<T> { Outbox: { Count: > 0 } outbox } announcing && outbox.Any(e => _relayed.Contains(e.Id))
+                ? announcing.WithOutbox([.. outbox.Where(e => !_relayed.Contains(e.Id))])
                 : changed;
-            await collection.UpsertAsync(id, DocumentJson.ToJson(next), CancellationToken.None);
+            await collection.UpsertAsync(id, write is null ? DocumentJson.ToJson(next) : write(next), CancellationToken.None);
+            var previous = Current;
             Current = next;
+            if (written is not null)
+            {
+                await written(previous, next);
+            }
+
             return next;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Writes the current record again as it is (a document stored before its layout changed); nothing when there is none.</summary>
+    public async Task RewriteAsync()
+    {
+        await _writer.WaitAsync();
+        try
+        {
+            if (Current is { } current)
+            {
+                await collection.UpsertAsync(id, write is null ? DocumentJson.ToJson(current) : write(current), CancellationToken.None);
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Writes <paramref name="record"/> only where none is stored yet (false, and nothing assigned, when one is): the first writer of a new record wins.</summary>
+    public async Task<bool> InsertAsync(T record)
+    {
+        await _writer.WaitAsync();
+        try
+        {
+            if (!await collection.InsertAsync(id, write is null ? DocumentJson.ToJson(record) : write(record), CancellationToken.None))
+            {
+                return false;
+            }
+
+            Current = record;
+            return true;
         }
         finally
         {
@@ -93,14 +155,14 @@ public sealed class TenantRecord<T>(IDocumentCollection collection, string id, F
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            failed(exception, Current?.Outbox?.Count(e => !_relayed.Contains(e.Id)) ?? 0);
+            failed(exception, Pending);
         }
     }
 
     /// <summary>Hands the announced events not yet handed over to the tenant's endpoints; throws when that fails (they stay for the next try).</summary>
     public async Task<int> RelayAsync(IGrainFactory grains, IDocumentDatabase database, DateTimeOffset now)
     {
-        var pending = Current?.Outbox?.Where(e => !_relayed.Contains(e.Id)).ToList() ?? [];
+        var pending = OutboxOf(Current)?.Where(e => !_relayed.Contains(e.Id)).ToList() ?? [];
         if (pending.Count == 0)
         {
             return 0;

@@ -38,7 +38,7 @@ public sealed partial class TenantGrain
         }
 
         var existing = (int)await channels.CountAsync([], CancellationToken.None) + _admitted.Count;
-        if (_entry!.Limits.Channels is { } max && existing + fresh.Count > max)
+        if (Entry!.Limits.Channels is { } max && existing + fresh.Count > max)
         {
             await _audit!.WriteAsync(actor, "channel.connected", string.Join(",", channelIds), "denied", $"plan limit channels ({existing} + {fresh.Count} > {max})");
             throw new DomainException(ProblemKind.PlanLimit, $"This plan allows {max} channels; connecting these accounts would make {existing + fresh.Count}.", "channels");
@@ -58,7 +58,7 @@ public sealed partial class TenantGrain
 
     public async Task<AccessDecision> Authorize(string apiKey, string? permission)
     {
-        if (_entry is null)
+        if (Entry is null)
         {
             DeactivateOnIdle();
             return AccessDecision.Deny(AccessOutcome.UnknownTenant);
@@ -69,7 +69,7 @@ public sealed partial class TenantGrain
             return AccessDecision.Deny(AccessOutcome.InvalidKey);
         }
 
-        if (_entry.Status == TenantStatus.Suspended)
+        if (Entry.Status == TenantStatus.Suspended)
         {
             return AccessDecision.Deny(AccessOutcome.Suspended);
         }
@@ -80,7 +80,7 @@ public sealed partial class TenantGrain
             return AccessDecision.Deny(AccessOutcome.MissingPermission, permission);
         }
 
-        return new AccessDecision(AccessOutcome.Allowed, member.MemberId, _entry.Plan, _entry.Limits, null,
+        return new AccessDecision(AccessOutcome.Allowed, member.MemberId, Entry.Plan, Entry.Limits, null,
             [.. Roles.Effective(member.Role, member.Permissions).Order(StringComparer.Ordinal)]);
     }
 

@@ -25,7 +25,7 @@ public sealed partial class TenantGrain
         var email = TenantInput.Email(member.Email, "email");
         var (role, permissions) = TenantInput.Grant(member.Role, member.Permissions);
         await RequireAsync(acting, a => MemberRules.MayGrant(a, role, permissions), "member.added", email);
-        await RequireAsync(acting, a => MemberRules.MayGrantApproval(a, role, permissions, new HashSet<string>(), _settings.FourEyes), "member.added", email);
+        await RequireAsync(acting, a => MemberRules.MayGrantApproval(a, role, permissions, new HashSet<string>(), Settings.FourEyes), "member.added", email);
         if (_members.HasEmail(email))
         {
             throw new DomainException(ProblemKind.Conflict, $"A member with email '{email}' already exists.");
@@ -51,7 +51,7 @@ public sealed partial class TenantGrain
         var (role, permissions) = TenantInput.Grant(change.Role ?? member.Role, change.Permissions ?? member.Permissions);
         await RequireAsync(acting, a => MemberRules.MayGrant(a, role, permissions), "member.changed", memberId);
         var heldBefore = Roles.Effective(member.Role, member.Permissions);
-        await RequireAsync(acting, a => MemberRules.MayGrantApproval(a, role, permissions, heldBefore, _settings.FourEyes), "member.changed", memberId);
+        await RequireAsync(acting, a => MemberRules.MayGrantApproval(a, role, permissions, heldBefore, Settings.FourEyes), "member.changed", memberId);
         if (member.Role == Roles.Owner && role != Roles.Owner && _members.Owners == 1)
         {
             throw new DomainException(ProblemKind.Conflict, "The last owner cannot be demoted; make another member owner first.");
@@ -142,5 +142,5 @@ public sealed partial class TenantGrain
         _members.Put(member);
     }
 
-    public Task<bool> HasMember(string memberId) => Task.FromResult(_entry is not null && _members.TryGet(memberId, out _));
+    public Task<bool> HasMember(string memberId) => Task.FromResult(Entry is not null && _members.TryGet(memberId, out _));
 }

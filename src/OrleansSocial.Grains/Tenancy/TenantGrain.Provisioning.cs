@@ -21,14 +21,14 @@ public sealed partial class TenantGrain
         var name = TenantInput.Name(command.Name, "name");
         var plan = Plans.IsKnown(command.Plan) ? command.Plan : throw DomainException.Invalid("plan", $"plan must be one of: {string.Join(", ", Plans.All)}.");
         var ownerEmail = TenantInput.Email(command.OwnerEmail, "ownerEmail");
-        if (_entry is not null)
+        if (Entry is not null)
         {
             throw new DomainException(ProblemKind.Conflict, $"Tenant '{TenantId}' already exists.");
         }
 
         var entry = new CatalogEntry(TenantId, name, plan, Plans.LimitsOf(plan), TenantStatus.Active, null,
             StorageNames.TenantDatabase(TenantId), store.Engine, time.GetUtcNow(), CatalogEntry.Provisioning);
-        if (!await CatalogTenants.InsertAsync(TenantId, DocumentJson.ToJson(entry), CancellationToken.None))
+        if (!await EntryRecord.InsertAsync(entry))
         {
             throw new DomainException(ProblemKind.Conflict, $"Tenant '{TenantId}' already exists.");
         }
@@ -46,7 +46,7 @@ public sealed partial class TenantGrain
             await MarkCalendarCurrentAsync();
 
             step = "settings";
-            await SaveSettingsAsync(_settings);
+            await SaveSettingsAsync(Settings);
 
             step = "owner";
             var owner = await CreateMemberAsync(ownerEmail, Roles.Owner, []);
@@ -56,8 +56,7 @@ public sealed partial class TenantGrain
             await _audit.WriteAsync(Actor.Operator, "member.added", owner.MemberId, AuditLog.Success, "role owner");
 
             step = "activate";
-            _entry = entry with { State = CatalogEntry.Ready };
-            await SaveEntryAsync();
+            await EntryRecord.UpdateAsync(_ => entry with { State = CatalogEntry.Ready });
             LogProvisioned(logger, TenantId, entry.Database, entry.Engine);
             return new ProvisionedTenant(View(channels: 0), owner);
         }
@@ -84,13 +83,13 @@ public sealed partial class TenantGrain
     /// </summary>
     public async Task Delete(Actor actor)
     {
-        if (_entry is null && (!StorageNames.TenantIdPattern().IsMatch(TenantId) || await CatalogTenants.GetAsync(TenantId, CancellationToken.None) is null))
+        if (Entry is null && (!StorageNames.TenantIdPattern().IsMatch(TenantId) || await CatalogTenants.GetAsync(TenantId, CancellationToken.None) is null))
         {
             throw DomainException.NotFound("tenant", $"Tenant '{TenantId}' does not exist.");
         }
 
         RequireOperator(actor);
-        var database = _entry?.Database ?? StorageNames.TenantDatabase(TenantId);
+        var database = Entry?.Database ?? StorageNames.TenantDatabase(TenantId);
         await DisconnectChannelsAsync(database);
         // Whatever a failed disconnect left in the account directory: no notification is routed to a deleted tenant.
         await new OrleansSocial.Grains.Inbox.AccountDirectory(store).RemoveTenantAsync(TenantId, CancellationToken.None);
@@ -107,7 +106,7 @@ public sealed partial class TenantGrain
             throw new DomainException(ProblemKind.Unavailable, $"The tenant was not deleted: {privilege.Message} Grant it to the engine's user (see the README), then delete again.", privilege.Privilege);
         }
 
-        await CatalogTenants.DeleteAsync(TenantId, CancellationToken.None);
+        await EntryRecord.DeleteAsync();
         Forget();
         LogDeleted(logger, TenantId, database);
         DeactivateOnIdle();
@@ -159,7 +158,7 @@ public sealed partial class TenantGrain
         }
         finally
         {
-            await CatalogTenants.DeleteAsync(TenantId, CancellationToken.None);
+            await EntryRecord.DeleteAsync();
             Forget();
         }
     }

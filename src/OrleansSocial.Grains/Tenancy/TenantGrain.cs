@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
+using OrleansSocial.Grains.Records;
 using OrleansSocial.Grains.Tenancy.Rules;
 using OrleansSocial.Tenancy;
 
@@ -18,11 +19,15 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 {
     private const int MaxKeysPerMember = 10;
 
+    private static readonly SettingsDocument DefaultSettings = new("UTC", RequireApproval: false);
+
     private readonly MemberRoster _members = new();
-    private CatalogEntry? _entry;
+    // The tenant's entry in the catalog and its settings in its own database, each with one writer that
+    // assigns only what it wrote: a refused write leaves the grain as it was.
+    private TenantRecord<CatalogEntry>? _entryRecord;
+    private TenantRecord<SettingsDocument>? _settingsRecord;
     private int? _channelCount;
     private (string Month, int Count)? _scheduledThisMonth;
-    private SettingsDocument _settings = new("UTC", RequireApproval: false);
     private IDocumentDatabase? _database;
     private AuditLog? _audit;
 
@@ -30,16 +35,28 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     private IDocumentCollection CatalogTenants => store.Catalog.GetCollection(Collections.Tenants);
 
+    private TenantRecord<CatalogEntry> EntryRecord => _entryRecord ??= new(CatalogTenants, TenantId, ReadEntry);
+
+    private CatalogEntry? Entry => EntryRecord.Current;
+
+    private SettingsDocument Settings => _settingsRecord?.Current ?? DefaultSettings;
+
+    /// <summary>A usable catalog entry, with what older versions left out filled in; null when damaged.</summary>
+    private CatalogEntry? ReadEntry(System.Text.Json.JsonElement stored) =>
+        DocumentJson.TryRead<CatalogEntry>(stored) is { TenantId: not null, Database: not null, Limits: not null, State: not null } entry
+            ? entry with { Name = entry.Name ?? TenantId, Plan = entry.Plan ?? Plans.Free }
+            : null;
+
     private IDocumentCollection MembersCollection => _database!.GetCollection(Collections.Members);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!StorageNames.TenantIdPattern().IsMatch(TenantId) || await CatalogTenants.GetAsync(TenantId, cancellationToken) is not { } stored)
+        if (!StorageNames.TenantIdPattern().IsMatch(TenantId) || !await EntryRecord.LoadAsync(cancellationToken))
         {
             return;
         }
 
-        if (DocumentJson.TryRead<CatalogEntry>(stored) is not { TenantId: not null, Database: not null, Limits: not null, State: not null } entry)
+        if (Entry is not { } entry)
         {
             // Reported, never fatal: the operator can still delete it (Delete works from the id alone).
             LogDamaged(logger, TenantId, "catalog entry");
@@ -55,7 +72,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             return;
         }
 
-        Attach(entry with { Name = entry.Name ?? TenantId, Plan = entry.Plan ?? Plans.Free });
+        Attach(entry);
         try
         {
             await foreach (var document in MembersCollection.ReadAllAsync(cancellationToken))
@@ -70,9 +87,10 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
                 }
             }
 
-            if (await _database!.GetCollection(Collections.Settings).GetAsync(TenantDocuments.SettingsId, cancellationToken) is { } settings)
+            if (await _settingsRecord!.LoadAsync(cancellationToken) && _settingsRecord.Current is null)
             {
-                _settings = DocumentJson.TryRead<SettingsDocument>(settings) is { TimeZone: not null } read ? read : _settings;
+                // Defaults stand in until the next change of settings writes them again.
+                LogDamaged(logger, TenantId, "settings");
             }
 
             try
@@ -95,7 +113,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     public async Task<TenantView?> Get()
     {
-        if (_entry is null)
+        if (Entry is null)
         {
             DeactivateOnIdle();
             return null;
@@ -105,7 +123,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     }
 
     public Task<TenantStanding?> Standing() =>
-        Task.FromResult(_entry is null ? null : new TenantStanding(_entry.Status, _settings.TimeZone, _entry.Limits, _settings.RequireApproval, _settings.FourEyes));
+        Task.FromResult(Entry is null ? null : new TenantStanding(Entry.Status, Settings.TimeZone, Entry.Limits, Settings.RequireApproval, Settings.FourEyes));
 
     public Task ChannelsChanged()
     {
@@ -134,8 +152,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
         // Audit (the tenant's database, refused while it moves) before the catalog: a refused change changes nothing.
         await _audit!.WriteAsync(actor, "tenant.changed", TenantId, AuditLog.Success, $"plan {plan}");
-        _entry = entry with { Name = name, Plan = plan, Limits = limits };
-        await SaveEntryAsync();
+        await EntryRecord.UpdateAsync(_ => entry with { Name = name, Plan = plan, Limits = limits });
         return await ViewAsync();
     }
 
@@ -144,16 +161,14 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
         var entry = RequireTenant();
         await RequirePermissionAsync(actor, Permissions.TenantManage, "tenant.settings_changed", TenantId);
         var name = change.Name is null ? entry.Name : TenantInput.Name(change.Name, "name");
-        var timeZone = TenantInput.TimeZone(change.TimeZone ?? _settings.TimeZone);
+        var timeZone = TenantInput.TimeZone(change.TimeZone ?? Settings.TimeZone);
 
         // The tenant's own database first: it is the write a move refuses (503), and a refused
         // change must leave the name in the catalog as it was.
-        await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? _settings.RequireApproval, change.FourEyes ?? _settings.FourEyes));
+        await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? Settings.RequireApproval, change.FourEyes ?? Settings.FourEyes));
         if (name != entry.Name)
         {
-            var renamed = entry with { Name = name };
-            await CatalogTenants.UpsertAsync(TenantId, DocumentJson.ToJson(renamed), CancellationToken.None);
-            _entry = renamed;
+            await EntryRecord.UpdateAsync(current => current is null ? null : current with { Name = name });
         }
 
         await _audit!.WriteAsync(actor, "tenant.settings_changed", TenantId, AuditLog.Success);
@@ -179,42 +194,37 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     private void Attach(CatalogEntry entry)
     {
-        _entry = entry;
         _database = store.GetDatabase(entry.Database);
+        _settingsRecord = new(_database.GetCollection(Collections.Settings), TenantDocuments.SettingsId,
+            stored => DocumentJson.TryRead<SettingsDocument>(stored) is { TimeZone: not null } read ? read : null);
         _audit = new AuditLog(_database.GetCollection(Collections.Audit), time);
     }
 
     private void Forget()
     {
-        _entry = null;
+        // A fresh record holding nothing: the tenant reads as missing from here on.
+        _entryRecord = null;
         _channelCount = null;
         _database = null;
         _audit = null;
         _members.Clear();
-        _settings = new SettingsDocument("UTC", false);
+        _settingsRecord = null;
     }
 
     private CatalogEntry RequireTenant() =>
-        _entry ?? throw DomainException.NotFound("tenant", $"Tenant '{TenantId}' does not exist.");
+        Entry ?? throw DomainException.NotFound("tenant", $"Tenant '{TenantId}' does not exist.");
 
     private MemberDocument RequireMember(string memberId) =>
         _members.TryGet(memberId, out var member) ? member : throw DomainException.NotFound("member", $"Member '{memberId}' does not exist.");
 
-    private async Task SaveSettingsAsync(SettingsDocument settings)
-    {
-        await _database!.GetCollection(Collections.Settings).UpsertAsync(TenantDocuments.SettingsId, DocumentJson.ToJson(settings), CancellationToken.None);
-        _settings = settings;
-    }
-
-    private Task SaveEntryAsync() => CatalogTenants.UpsertAsync(TenantId, DocumentJson.ToJson(_entry!), CancellationToken.None);
+    private Task SaveSettingsAsync(SettingsDocument settings) => _settingsRecord!.UpdateAsync(_ => settings);
 
     private async Task<TenantView> SetStatusAsync(Actor actor, TenantStatus status, string? reason)
     {
         var entry = RequireTenant();
         RequireOperator(actor);
         await _audit!.WriteAsync(actor, status == TenantStatus.Suspended ? "tenant.suspended" : "tenant.activated", TenantId, AuditLog.Success, reason);
-        _entry = entry with { Status = status, SuspendedReason = reason };
-        await SaveEntryAsync();
+        await EntryRecord.UpdateAsync(_ => entry with { Status = status, SuspendedReason = reason });
         return await ViewAsync();
     }
 
@@ -240,9 +250,9 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
     private TenantView View(int channels, int scheduledThisMonth = 0)
     {
-        var e = _entry!;
+        var e = Entry!;
         return new TenantView(e.TenantId, e.Name, e.Plan, e.Limits, e.Status, e.SuspendedReason, e.Database, e.Engine, e.CreatedAt,
-            _settings.TimeZone, _settings.RequireApproval, new TenantUsage(_members.Count, channels, scheduledThisMonth), _settings.FourEyes);
+            Settings.TimeZone, Settings.RequireApproval, new TenantUsage(_members.Count, channels, scheduledThisMonth), Settings.FourEyes);
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Tenant {TenantId} provisioned in database {Database} ({Engine})")]

@@ -7,6 +7,7 @@ using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Webhooks;
+using OrleansSocial.Grains.Records;
 
 namespace OrleansSocial.Grains.Webhooks;
 
@@ -33,17 +34,9 @@ public sealed partial class WebhookGrain(
 
     private WebhookOptions Options => options.Value;
 
-    private (string TenantId, string WebhookId) Key
-    {
-        get
-        {
-            var key = this.GetPrimaryKeyString();
-            var slash = key.IndexOf('/');
-            return (key[..slash], key[(slash + 1)..]);
-        }
-    }
+    private (string TenantId, string WebhookId) Key => TenantScope.Of(this.GetPrimaryKeyString()) is var scope ? (scope.TenantId, scope.Id) : default;
 
-    private IDocumentDatabase Database => store.GetDatabase(StorageNames.TenantDatabase(Key.TenantId));
+    private IDocumentDatabase Database => TenantScope.Of(this.GetPrimaryKeyString()).Database(store);
 
     private IDocumentCollection Webhooks => Database.GetCollection(Collections.Webhooks);
 

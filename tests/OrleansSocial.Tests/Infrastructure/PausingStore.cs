@@ -58,6 +58,13 @@ public sealed class PausingStore(IDocumentStore inner, string collection) : IDoc
 
     private Exception? InsertFailure => Volatile.Read(ref _insertFailure);
 
+    private Exception? _upsertFailure;
+
+    /// <summary>Upserts into the collection fail with <paramref name="failure"/> until called again with null.</summary>
+    public void FailUpserts(Exception? failure) => Volatile.Write(ref _upsertFailure, failure);
+
+    private Exception? UpsertFailure => Volatile.Read(ref _upsertFailure);
+
     public string Engine => inner.Engine;
 
     public IDocumentDatabase Catalog => new Database(this, inner.Catalog);
@@ -118,6 +125,11 @@ public sealed class PausingStore(IDocumentStore inner, string collection) : IDoc
         public async Task UpsertAsync(string id, JsonElement document, CancellationToken cancellationToken)
         {
             await store.BeforeUpsertAsync(document);
+            if (store.UpsertFailure is { } failure)
+            {
+                throw failure;
+            }
+
             await inner.UpsertAsync(id, document, cancellationToken);
         }
 

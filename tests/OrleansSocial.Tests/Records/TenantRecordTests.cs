@@ -21,9 +21,16 @@ public sealed class TenantRecordTests : IDisposable
         public Counter WithOutbox(IReadOnlyList<WebhookEvent>? outbox) => this with { Outbox = outbox };
     }
 
-    private async Task<OrleansSocial.Storage.Documents.IDocumentDatabase> DatabaseAsync()
+    private async Task<OrleansSocial.Storage.Documents.IDocumentDatabase> DatabaseAsync(Action<PausingStore>? faults = null)
     {
-        var store = new SqliteDocumentStore(_folder.Path);
+        OrleansSocial.Storage.Documents.IDocumentStore store = new SqliteDocumentStore(_folder.Path);
+        if (faults is not null)
+        {
+            var pausing = new PausingStore(store, "counters");
+            faults(pausing);
+            store = pausing;
+        }
+
         await store.InitializeAsync(CancellationToken.None);
         var name = "records_" + Guid.NewGuid().ToString("N")[..8];
         await store.CreateDatabaseAsync(name, CancellationToken.None);
@@ -78,6 +85,42 @@ public sealed class TenantRecordTests : IDisposable
         Assert.Equal(2, stored.Count);
         Assert.Empty(stored.Outbox ?? []);
     }
+
+    [Fact]
+    public async Task A_write_the_store_refuses_assigns_nothing_and_the_record_stays_as_stored()
+    {
+        PausingStore faults = null!;
+        var database = await DatabaseAsync(f => faults = f);
+        var record = new TenantRecord<Counter>(database.GetCollection("counters"), "c1", Read);
+        await record.UpdateAsync(c => new Counter(1));
+
+        faults.FailUpserts(new IOException("disk full"));
+        await Assert.ThrowsAsync<IOException>(() => record.UpdateAsync(c => c! with { Count = 2 }));
+        Assert.Equal(1, record.Current!.Count);
+
+        faults.FailUpserts(null);
+        await record.UpdateAsync(c => c! with { Count = c.Count + 10 });
+        Assert.Equal(11, Read((await database.GetCollection("counters").GetAsync("c1", CancellationToken.None))!.Value)!.Count);
+    }
+
+    [Fact]
+    public async Task An_insert_writes_only_where_nothing_is_stored_and_a_record_that_announces_nothing_is_written_as_itself()
+    {
+        var database = await DatabaseAsync();
+        var first = new TenantRecord<Plain>(database.GetCollection("plain"), "p1", stored => DocumentJson.TryRead<Plain>(stored));
+        var second = new TenantRecord<Plain>(database.GetCollection("plain"), "p1", stored => DocumentJson.TryRead<Plain>(stored));
+        Assert.True(await first.InsertAsync(new Plain("first")));
+        Assert.False(await second.InsertAsync(new Plain("second")));
+        Assert.Null(second.Current);
+        Assert.Equal(0, second.Pending);
+
+        Assert.True(await second.LoadAsync(CancellationToken.None));
+        Assert.Equal("first", second.Current!.Name);
+        var stored = (await database.GetCollection("plain").GetAsync("p1", CancellationToken.None))!.Value;
+        Assert.False(stored.TryGetProperty("outbox", out _));
+    }
+
+    public sealed record Plain(string Name);
 
     public void Dispose()
     {
