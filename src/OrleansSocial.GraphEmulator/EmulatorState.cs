@@ -13,7 +13,7 @@ public sealed class EmulatorState
         Options = options;
         var start = options.StartTime ?? time.GetUtcNow();
         Clock = new EmulatorClock(start, options.ClockSpeed, time);
-        World = new EmulatorWorld(options, start);
+        World = new EmulatorWorld(options, start, time.GetUtcNow());
         Tokens = new TokenStore(World, start);
         Comments = new CommentBoard(World);
         Webhooks = new MetaWebhooks(options, World, Clock);

@@ -63,7 +63,7 @@ public static class InsightMetrics
     public static long DayValue(int seed, string objectId, string metric, DateTimeOffset dayEnd)
     {
         var day = (int)(dayEnd.ToUnixTimeSeconds() / 86_400);
-        var noise = (uint)HashCode.Combine(seed, objectId, metric, day) % 60;
+        var noise = (uint)World.StableHash.Of(seed, objectId, metric, day) % 60;
         return 20 + noise + day % 17;
     }
 

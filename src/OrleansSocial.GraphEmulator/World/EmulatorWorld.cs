@@ -20,17 +20,29 @@ public sealed class EmulatorWorld
     public const long MediaCommentBase = 17950000000000000;
     public const long ContainerBase = 17960000000000000;
 
+    // Posts and media published through the emulator take ids from ranges of their own, so they never
+    // take a generated one; within a Page they count up from the seconds since DynamicOrigin at the
+    // emulator's start, so a restarted emulator does not hand out the ids of posts published before it
+    // (unless that Page published faster than one object a second on average).
+    public const long DynamicPostBase = 250000000000000;
+    public const long DynamicMediaBase = 17910000000000000;
+    private const long DynamicStride = 1_000_000_000;
+    private static readonly DateTimeOffset DynamicOrigin = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static readonly string[] Categories = ["Bakery", "Product/Service", "Local Business", "Restaurant", "Clothing Store", "Agency"];
     private static readonly string[] Words = ["fresh", "today", "new", "launch", "weekend", "offer", "croissants", "coffee", "summer", "team", "event", "thanks", "menu", "open", "local"];
 
     private readonly ConcurrentDictionary<int, PageContent> _content = new();
     private long _nextContainer;
-    private long _nextDynamic = 900000;
+    private readonly long _firstDynamic;
 
-    public EmulatorWorld(EmulatorOptions options, DateTimeOffset epoch)
+    public EmulatorWorld(EmulatorOptions options, DateTimeOffset epoch, DateTimeOffset? startedAt = null)
     {
         Options = options;
         Epoch = epoch;
+        var started = startedAt ?? DateTimeOffset.UtcNow;
+        _firstDynamic = Math.Clamp((long)(started - DynamicOrigin).TotalSeconds, 0, DynamicStride / 2);
+        _nextContainer = (long)Math.Max(0, (started - DynamicOrigin).TotalSeconds) * 1000;
         Users = Enumerable.Range(0, options.Users).Select(i => new User(i, (UserBase + i).ToString(CultureInfo.InvariantCulture), $"User {i}")).ToList();
     }
 
@@ -141,7 +153,7 @@ public sealed class EmulatorWorld
             return null;
         }
 
-        var index = (int)((n - MediaBase) / 100_000);
+        var index = (int)(n >= DynamicMediaBase ? (n - DynamicMediaBase) / DynamicStride : (n - MediaBase) / 100_000);
         if (index >= PageCount)
         {
             return null;
@@ -159,7 +171,7 @@ public sealed class EmulatorWorld
         var content = ContentOf(page.Index);
         lock (content)
         {
-            var objectId = PostBase + (long)page.Index * 100_000 + Interlocked.Increment(ref _nextDynamic) % 100_000;
+            var objectId = DynamicPostBase + page.Index * DynamicStride + content.NextPostId(_firstDynamic);
             var post = new Post($"{page.Id}_{objectId}", page.Id, message, now, 0, 0, published, scheduledAt);
             content.Posts.Add(post);
             content.LastMessage = message;
@@ -182,7 +194,7 @@ public sealed class EmulatorWorld
         var content = ContentOf(account.Index);
         lock (content)
         {
-            var media = new Media((MediaBase + (long)account.Index * 100_000 + Interlocked.Increment(ref _nextDynamic) % 100_000).ToString(CultureInfo.InvariantCulture),
+            var media = new Media((DynamicMediaBase + account.Index * DynamicStride + content.NextMediaId(_firstDynamic)).ToString(CultureInfo.InvariantCulture),
                 account.Id, caption, mediaType, now, 0);
             content.Media.Add(media);
             content.Published.Add(now);
@@ -215,7 +227,7 @@ public sealed class EmulatorWorld
         return FindMedia(objectId) is { } media ? FindAccount(media.AccountId)!.Index : null;
     }
 
-    private Random RandomFor(int index, int stream) => new(HashCode.Combine(Options.Seed, index, stream));
+    private Random RandomFor(int index, int stream) => new(StableHash.Of(Options.Seed, index, stream));
 
     private PageContent Generate(int index)
     {
@@ -271,5 +283,14 @@ public sealed class EmulatorWorld
         public List<DateTimeOffset> Published { get; } = [];
 
         public string? LastMessage { get; set; }
+
+        private long _lastPost = -1;
+        private long _lastMedia = -1;
+
+        /// <summary>The next id within this Page's range for published posts (called under the content's lock).</summary>
+        public long NextPostId(long first) => _lastPost = Math.Max(_lastPost + 1, first);
+
+        /// <summary>The next id within the linked account's range for published media (called under the content's lock).</summary>
+        public long NextMediaId(long first) => _lastMedia = Math.Max(_lastMedia + 1, first);
     }
 }
