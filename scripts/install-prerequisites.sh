@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK: PostgreSQL server binaries for the
-# throwaway-server fixture, and Debian's Chromium for the headless dashboard check.
+# throwaway-server fixture, Debian's Chromium for the headless dashboard check, and the tools the
+# documentation's walkthroughs use (curl, jq, python3), which a test runs as written.
 # Idempotent; does nothing when they are already there.
 set -euo pipefail
 
@@ -14,12 +15,17 @@ if command -v chromium >/dev/null 2>&1; then
   need_chromium=0
 fi
 
-if [ "$need_postgres" -eq 0 ] && [ "$need_chromium" -eq 0 ]; then
+missing_tools=()
+for tool in curl jq python3; do
+  command -v "$tool" >/dev/null 2>&1 || missing_tools+=("$tool")
+done
+
+if [ "$need_postgres" -eq 0 ] && [ "$need_chromium" -eq 0 ] && [ "${#missing_tools[@]}" -eq 0 ]; then
   exit 0
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "Missing test prerequisites: run 'sudo apt-get install -y postgresql chromium' (or set PG_BIN for PostgreSQL)." >&2
+  echo "Missing test prerequisites: run 'sudo apt-get install -y postgresql chromium curl jq python3' (or set PG_BIN for PostgreSQL)." >&2
   exit 1
 fi
 
@@ -35,4 +41,9 @@ fi
 if [ "$need_chromium" -eq 1 ]; then
   echo "Installing Chromium for the headless dashboard check (apt-get install chromium)..."
   apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
+if [ "${#missing_tools[@]}" -gt 0 ]; then
+  echo "Installing ${missing_tools[*]} for the walkthroughs' shell blocks..."
+  apt-get install -y -qq --no-install-recommends "${missing_tools[@]}" >/dev/null
 fi

@@ -131,9 +131,6 @@ public sealed partial class GraphClient(HttpClient http, IOptions<GraphOptions> 
         return PagesAsync<PagePost>($"{pageId}/{edge}", pageToken, parameters, maxItems, cancellationToken, after);
     }
 
-    public IAsyncEnumerable<GraphPage<PagePost>> GetScheduledPostsAsync(string pageId, string pageToken, CancellationToken cancellationToken = default) =>
-        PagesAsync<PagePost>($"{pageId}/scheduled_posts", pageToken, [("fields", "id,message,scheduled_publish_time,is_published")], null, cancellationToken);
-
     // A Page comment and an Instagram comment are different nodes: asking one for the other's fields fails the request.
     private const string PageCommentFields = "id,message,created_time,from,like_count";
     private const string InstagramCommentFields = "id,text,timestamp,username,like_count";
@@ -177,29 +174,6 @@ public sealed partial class GraphClient(HttpClient http, IOptions<GraphOptions> 
         InsightsAsync($"{pageId}/insights", pageToken, metrics,
             [("period", period), ("since", Unix(since)), ("until", Unix(until))], cancellationToken);
 
-    /// <summary>
-    /// Time paging: a long range read as consecutive windows of at most <paramref name="window"/>
-    /// (Graph refuses more than 90 days per call), oldest first, stopping at <paramref name="until"/>.
-    /// </summary>
-    public async IAsyncEnumerable<GraphResult<InsightsResult>> GetPageInsightsByWindowAsync(string pageId, string pageToken, IReadOnlyList<string> metrics, string period,
-        DateTimeOffset since, DateTimeOffset until, TimeSpan? window = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var step = window ?? MaxInsightsWindow;
-        if (step <= TimeSpan.Zero || step > MaxInsightsWindow)
-        {
-            throw new ArgumentOutOfRangeException(nameof(window), "An insights window is between 0 and 90 days.");
-        }
-
-        for (var from = since; from < until; from += step)
-        {
-            var to = from + step < until ? from + step : until;
-            yield return await GetPageInsightsAsync(pageId, pageToken, metrics, period, from, to, cancellationToken);
-        }
-    }
-
-    public Task<GraphResult<InsightsResult>> GetPostInsightsAsync(string postId, string pageToken, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
-        InsightsAsync($"{postId}/insights", pageToken, metrics, [], cancellationToken);
-
     // --- Instagram ----------------------------------------------------------------------
 
     public Task<GraphResult<InstagramProfile>> GetInstagramAccountAsync(string igUserId, string token, CancellationToken cancellationToken = default) =>
@@ -219,9 +193,6 @@ public sealed partial class GraphClient(HttpClient http, IOptions<GraphOptions> 
 
         return InsightsAsync($"{igUserId}/insights", token, metrics, parameters, cancellationToken);
     }
-
-    public Task<GraphResult<InsightsResult>> GetInstagramMediaInsightsAsync(string mediaId, string token, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
-        InsightsAsync($"{mediaId}/insights", token, metrics, [], cancellationToken);
 
     // --- publishing ---------------------------------------------------------------------
 

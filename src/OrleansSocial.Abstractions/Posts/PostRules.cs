@@ -8,7 +8,7 @@ namespace OrleansSocial.Posts;
 public sealed record PublicationContent(string? Text, string? Link, IReadOnlyList<string> MediaUrls);
 
 /// <summary>
-/// What each platform accepts, as pure rules (graph-api-contract.md 4.10 and 4.11): Instagram needs
+/// What each platform accepts, as pure rules (docs/graph-api.md, "Publishing"): Instagram needs
 /// an image or a video and takes at most 2,200 caption characters, 30 hashtags and 20 mentions; a
 /// Facebook message is at most 63,206 characters and Facebook media are images (the contract has no
 /// Page video upload); a carousel or multi-photo post holds at most 10 items; media URLs are public

@@ -83,10 +83,6 @@ public interface ITenantGrain : IGrainWithStringKey
     Task RecordAudit(Actor actor, string action, string target, string outcome, string? detail);
 
     /// <summary>
-    /// A channel was connected or disconnected: the cached channel count is stale. One-way, so
-    /// a channel grain can say it while the tenant grain is itself calling channel grains.
-    /// </summary>
-    /// <summary>
     /// Admits channels about to be connected against the plan's channel limit, in this grain's
     /// turn, so concurrent connects cannot together exceed it. Ids already connected cost nothing;
     /// admitted ids count until they exist (or a minute passes). Refused with PlanLimit, audited.
@@ -127,6 +123,10 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("AdmitDraft")]
     Task AdmitDraft(Actor actor, string postId);
 
+    /// <summary>
+    /// A channel was connected or disconnected: the cached channel count is stale. One-way, so
+    /// a channel grain can say it while the tenant grain is itself calling channel grains.
+    /// </summary>
     [Alias("ChannelsChanged"), OneWay]
     Task ChannelsChanged();
 

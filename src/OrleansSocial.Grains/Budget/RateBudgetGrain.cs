@@ -21,7 +21,7 @@ namespace OrleansSocial.Grains.Budget;
 public sealed partial class RateBudgetGrain(
     [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time,
     IOptions<RateBudgetOptions> options,
-    [PersistentState("budget-pause", "state")] IPersistentState<BudgetPause> pause,
+    [PersistentState("budget-pause", GrainState.Storage)] IPersistentState<BudgetPause> pause,
     ILogger<RateBudgetGrain> logger) : Grain, IRateBudgetGrain
 {
     private const double MaxLearnedStep = 25;

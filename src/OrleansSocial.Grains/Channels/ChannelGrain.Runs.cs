@@ -418,8 +418,9 @@ public sealed partial class ChannelGrain
                 : flagged;
         });
         await RelayAsync();
-        // One-way on purpose: the tenant grain may be waiting on this channel (deleting it), and an awaited call back would deadlock.
-        _ = TenantOf(Key.TenantId).RecordAudit(Actor.System, "channel.needs_reauth", Key.ChannelId, "flagged", detail);
+        // Not awaited on purpose (an ordinary call, sent and left): the tenant grain may be waiting on this
+        // channel (deleting it), and awaiting its answer here would deadlock. Ignore() observes a failure.
+        TenantOf(Key.TenantId).RecordAudit(Actor.System, "channel.needs_reauth", Key.ChannelId, "flagged", detail).Ignore();
     }
 
     private Task WriteRunAsync(SyncRunRecord document) =>

@@ -92,9 +92,7 @@ public sealed partial class ChannelGrain
 
         // Orleans skips a reminder's first tick when it has passed by the time the owning silo starts
         // the reminder's timer (dotnet/orleans#9385): under load, first ticks due seconds after a
-        // connection were lost for an hour (11 of 1,000 channels in the scheduled-cluster benchmark;
-        // 24 of 4,000 with first ticks up to 5 minutes out, before new channels' ticks were backed
-        // whatever their distance). A one-shot grain timer just after the first tick makes it anyway;
+        // connection were lost for an hour (figures: docs/benchmarks.md, scheduled-cluster). A one-shot grain timer just after the first tick makes it anyway;
         // a tick runs only what is owed, so when the reminder did fire the timer finds nothing to do.
         // The activation is kept until then: an idle channel is collected after two minutes.
         if (first <= FirstTickBackupLimit || channel.ScheduleOf(SyncKinds.Daily).LastDue is null)

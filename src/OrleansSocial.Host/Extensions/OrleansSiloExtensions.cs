@@ -17,7 +17,7 @@ namespace OrleansSocial.Host.Extensions;
 public static class OrleansSiloExtensions
 {
     /// <summary>Name of the grain storage provider that grains persist through.</summary>
-    public const string StateStorage = "state";
+    public const string StateStorage = OrleansSocial.Grains.GrainState.Storage;
 
     public const string EmbeddedStateFile = "orleans.db";
 

@@ -9,10 +9,13 @@ namespace OrleansSocial.Host.GraphBackend;
 /// starts the Graph API emulator in-process on a loopback port of its own and points the Graph
 /// client at it (our machines have no internet). With <c>Graph:BaseUrl</c> set, nothing starts.
 /// Its world and its tokens derive from its seed, so channels connected through it keep working
-/// after the host restarts.
+/// after the host restarts. Its address changes with every start; the host writes it to
+/// <c>{Data:Path}/emulator-url</c>, so the walkthroughs read it instead of a placeholder.
 /// </summary>
-internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration, ILogger<EmbeddedGraphEmulator> logger) : IHostedService, IAsyncDisposable
+internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration, IOptions<OrleansSocial.Api.Configuration.DataOptions> data, ILogger<EmbeddedGraphEmulator> logger) : IHostedService, IAsyncDisposable
 {
+    public const string AddressFile = "emulator-url";
+
     private readonly Lock _gate = new();
     private RunningEmulator? _running;
 
@@ -58,9 +61,21 @@ internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration
         if (Enabled)
         {
             LogStarted(logger, BaseUrl);
+            WriteAddressFile();
         }
 
         return Task.CompletedTask;
+    }
+
+    private void WriteAddressFile()
+    {
+        var folder = data.Value.FullPath;
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, AddressFile);
+        // Whole or not at all: a reader never sees half an address.
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, BaseUrl.ToString().TrimEnd('/') + "\n");
+        File.Move(temporary, path, overwrite: true);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,3 +1,5 @@
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Catalog;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Tenancy;
 
@@ -15,7 +17,7 @@ internal sealed partial class UnfinishedProvisioningRecovery(
     protected override async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var unfinished = new List<string>();
-        await foreach (var entry in store.Catalog.GetCollection("tenants").QueryAllAsync([FieldFilter.Eq("state", "provisioning")], cancellationToken))
+        await foreach (var entry in store.Catalog.GetCollection(Collections.Tenants).QueryAllAsync([FieldFilter.Eq(CatalogEntry.StateField, CatalogEntry.Provisioning)], cancellationToken))
         {
             unfinished.Add(entry.Id);
         }

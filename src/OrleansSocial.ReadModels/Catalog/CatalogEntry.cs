@@ -19,4 +19,7 @@ public sealed record CatalogEntry(
     public const string Provisioning = "provisioning";
 
     public const string Ready = "ready";
+
+    /// <summary>The stored name of <see cref="State"/>, which recovery and the tenant list filter on.</summary>
+    public const string StateField = "state";
 }

@@ -30,13 +30,13 @@ public sealed record TenantListQuery(int Limit, string? Cursor) : ListQuery<Tena
 {
     public sealed record Summary(string TenantId, string Name, string Plan, TenantStatus Status, DateTimeOffset CreatedAt);
 
-    public static readonly IndexDefinition ByState = new("state", [new IndexField("state", FieldKind.String)]);
+    public static readonly IndexDefinition ByState = new(CatalogEntry.StateField, [new IndexField(CatalogEntry.StateField, FieldKind.String)]);
 
     public override string Collection => Collections.Tenants;
 
     public override IndexDefinition Index => ByState;
 
-    public override DocumentQuery PageQuery => new() { Filters = [FieldFilter.Eq("state", CatalogEntry.Ready)], Limit = Limit, Cursor = Cursor };
+    public override DocumentQuery PageQuery => new() { Filters = [FieldFilter.Eq(CatalogEntry.StateField, CatalogEntry.Ready)], Limit = Limit, Cursor = Cursor };
 
     protected override Summary Read(StoredDocument document) =>
         DocumentJson.TryRead<CatalogEntry>(document.Body) is { } entry

@@ -116,6 +116,8 @@ public sealed class FirstHourTests
         // The emulator's address, as the README says to find it: the start-up log line.
         var line = host.Output.Split('\n').First(l => l.Contains("serves Facebook and Instagram at ", StringComparison.Ordinal));
         var address = line[(line.IndexOf("serves Facebook and Instagram at ", StringComparison.Ordinal) + 33)..].Split(' ')[0];
+        // And as the walkthroughs read it: the file the host writes in its data folder.
+        Assert.Equal(address.TrimEnd('/'), File.ReadAllText(Path.Combine(data.Path, "emulator-url")).Trim());
         using var emulator = new HttpClient { BaseAddress = new Uri(address) };
         var comment = await emulator.PostAsJsonAsync("/__emulator/comments", new { on = "100000000000000_200000000000000", message = "Do you deliver on Sundays?", fromName = "Jamie Example" });
         var commentId = (await comment.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;

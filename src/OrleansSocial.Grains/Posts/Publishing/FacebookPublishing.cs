@@ -5,7 +5,7 @@ using OrleansSocial.Graph.Models;
 namespace OrleansSocial.Grains.Posts.Publishing;
 
 /// <summary>
-/// A Page post (graph-api-contract.md 4.10): text and link through <c>/feed</c>, one image through
+/// A Page post (docs/graph-api.md, "Publishing"): text and link through <c>/feed</c>, one image through
 /// <c>/photos</c>, several images uploaded unpublished and attached to one <c>/feed</c> post. Graph
 /// has no idempotency key, so the write is recorded before it is sent, and after an unknown outcome
 /// the Page's recent posts are read back and a post with the same message made since the write

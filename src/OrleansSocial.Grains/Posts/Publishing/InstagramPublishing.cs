@@ -6,7 +6,7 @@ using OrleansSocial.Posts;
 namespace OrleansSocial.Grains.Posts.Publishing;
 
 /// <summary>
-/// An Instagram post (graph-api-contract.md 4.11): the publishing quota read first, a container
+/// An Instagram post (docs/graph-api.md, "Publishing"): the publishing quota read first, a container
 /// (an image, a video as a reel, or a carousel over item containers), its status polled with
 /// backoff until FINISHED, then <c>media_publish</c>. The container id is recorded before the
 /// publish call; a container publishes at most once, so after an unknown outcome its status
