@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK: PostgreSQL server binaries for the
 # throwaway-server fixture, Debian's Chromium for the headless dashboard check, and the tools the
-# documentation's walkthroughs use (curl, jq, python3), which a test runs as written.
+# documentation's walkthroughs use (curl, jq, python3), which a test runs as written, and npm, which installs the OpenAPI linter a test runs.
 # Idempotent; does nothing when they are already there.
 set -euo pipefail
 
@@ -16,7 +16,7 @@ if command -v chromium >/dev/null 2>&1; then
 fi
 
 missing_tools=()
-for tool in curl jq python3; do
+for tool in curl jq python3 npm; do
   command -v "$tool" >/dev/null 2>&1 || missing_tools+=("$tool")
 done
 
@@ -25,7 +25,7 @@ if [ "$need_postgres" -eq 0 ] && [ "$need_chromium" -eq 0 ] && [ "${#missing_too
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "Missing test prerequisites: run 'sudo apt-get install -y postgresql chromium curl jq python3' (or set PG_BIN for PostgreSQL)." >&2
+  echo "Missing test prerequisites: run 'sudo apt-get install -y postgresql chromium curl jq python3 npm' (or set PG_BIN for PostgreSQL)." >&2
   exit 1
 fi
 

@@ -67,6 +67,15 @@ public static class SyncKinds
     public static readonly IReadOnlyList<string> All = [Daily, Weekly, Monthly];
 }
 
+/// <summary>Who started a sync run.</summary>
+public static class SyncTriggers
+{
+    public const string Manual = "manual";
+    public const string Scheduled = "scheduled";
+
+    public static readonly IReadOnlyList<string> All = [Manual, Scheduled];
+}
+
 public static partial class ChannelIds
 {
     public const string Facebook = "facebook";

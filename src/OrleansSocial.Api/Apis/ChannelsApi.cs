@@ -30,7 +30,7 @@ public static class ChannelsApi
         group.MapPost("/instagram", (ConnectRequest request, HttpContext context, IGrainFactory grains) => Connect(ChannelIds.Instagram, request, context, grains))
             .RequirePermission(Permissions.ChannelsManage).WithName("ConnectInstagram").WithSummary("Connect the Instagram business accounts linked to the user's Pages");
         group.MapGet("/", ListChannels).RequirePermission(Permissions.ChannelsRead).WithSummary("Channels of the tenant, never a token");
-        group.MapGet("/{channelId}", GetChannel).RequirePermission(Permissions.ChannelsRead);
+        group.MapGet("/{channelId}", GetChannel).RequirePermission(Permissions.ChannelsRead).WithSummary("A channel: status, token expiry warning, last and next sync per kind; never a token");
         group.MapPatch("/{channelId}", ChangeChannel).RequirePermission(Permissions.ChannelsManage).WithSummary("Pause or resume a channel");
         group.MapPut("/{channelId}/token", ReplaceToken).RequirePermission(Permissions.ChannelsManage).WithSummary("Re-authorise a channel with a fresh user token");
         group.MapDelete("/{channelId}", DeleteChannel).RequirePermission(Permissions.ChannelsManage).WithSummary("Disconnect a channel: its reminders stop and its synced data is deleted");

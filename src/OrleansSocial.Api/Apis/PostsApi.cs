@@ -51,7 +51,7 @@ public static class PostsApi
         group.MapPost("/", CreatePost).RequirePermission(Permissions.PostsWrite)
             .WithSummary("Compose a post for channels of this tenant; with scheduledAt it is submitted at once. Idempotency-Key makes a retry return the same post");
         group.MapGet("/", ListPosts).RequirePermission(Permissions.ChannelsRead).WithSummary("Calendar: posts by status, channel and scheduled time, earliest first");
-        group.MapGet("/{postId}", GetPost).RequirePermission(Permissions.ChannelsRead);
+        group.MapGet("/{postId}", GetPost).RequirePermission(Permissions.ChannelsRead).WithSummary("A post with its publications; its ETag is the version to send as If-Match");
         group.MapPatch("/{postId}", EditPost).RequirePermission(Permissions.PostsWrite)
             .WithSummary("Replace the content before publishing starts; an approved post goes back for approval");
         group.MapDelete("/{postId}", CancelPost).RequirePermission(Permissions.PostsWrite).WithSummary("Cancel a post before publishing starts; it stays in the calendar as cancelled");

@@ -28,7 +28,7 @@ public static class WebhooksApi
         group.MapGet("/", ListWebhooks).RequirePermission(Permissions.TenantManage).WithSummary("Webhook endpoints (never their secrets)");
         group.MapPost("/", CreateWebhook).RequirePermission(Permissions.TenantManage)
             .WithSummary($"Register an endpoint: https, not on a private, loopback or link-local address; 201 with its signing secret, shown once. Events: {string.Join(", ", WebhookEventTypes.All)}");
-        group.MapGet("/{webhookId}", GetWebhook).RequirePermission(Permissions.TenantManage);
+        group.MapGet("/{webhookId}", GetWebhook).RequirePermission(Permissions.TenantManage).WithSummary("A webhook endpoint: its URL, events and state; never its secret");
         group.MapPatch("/{webhookId}", ChangeWebhook).RequirePermission(Permissions.TenantManage).WithSummary("Change url or events, or enable (resets the failure count) or disable");
         group.MapDelete("/{webhookId}", DeleteWebhook).RequirePermission(Permissions.TenantManage).WithSummary("Delete an endpoint and its delivery log");
         group.MapPost("/{webhookId}/rotate-secret", RotateSecret).RequirePermission(Permissions.TenantManage).WithSummary("A new signing secret, shown once; the old one stops signing at once");

@@ -21,10 +21,11 @@ internal static class ApiDocumentationExtensions
             {
                 Title = "OrleansSocial API",
                 Version = "v1",
+                License = new OpenApiLicense { Name = "Proprietary: OrleansSocial", Identifier = "LicenseRef-OrleansSocial-Proprietary" },
                 Description = """
                     Social media management backend. Operator routes live under /admin and take the operator key
-                    as 'Authorization: Bearer <key>' (scheme operatorKey). Tenant routes live under /api and take
-                    'x-tenant-id' plus a member key (scheme memberKey). Errors are RFC 9457 problem details
+                    as `Authorization: Bearer {operator key}` (scheme operatorKey). Tenant routes live under /api and take
+                    `x-tenant-id` plus a member key (scheme memberKey). Errors are RFC 9457 problem details
                     (schema Problem) whose extensions name what was wrong; unknown JSON fields are rejected with
                     400. Lists are cursor-paged: limit 1-100 (default 25) and the previous page's nextCursor.
                     """,

@@ -38,6 +38,16 @@ internal static class ContractTransformers
             Scheme = "bearer",
             Description = "The operator key (routes under /admin).",
         };
+        // A relative-looking base ("http://host:port") rather than "…/": paths start with a slash of their own.
+        foreach (var server in document.Servers ?? [])
+        {
+            server.Url = server.Url?.TrimEnd('/');
+        }
+
+        document.Info ??= new OpenApiInfo();
+        document.Tags = new HashSet<OpenApiTag>(document.Tags?.Select(tag => tag.Description is null && TagDescriptions.TryGetValue(tag.Name ?? "", out var text)
+            ? new OpenApiTag { Name = tag.Name, Description = text }
+            : tag) ?? []);
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         document.Components.Schemas[ProblemSchema] = new OpenApiSchema
         {
@@ -56,6 +66,7 @@ internal static class ContractTransformers
                 ["limit"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The plan limit reached (403 plan-limit)." },
                 ["timeToReset"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Description = "Seconds until a manual sync is allowed again (429)." },
                 ["currentETag"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The object's version now, when If-Match named another (412)." },
+                ["retryAfter"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "Seconds to wait before trying again, as the Retry-After header says (429, 503)." },
             },
             Required = new HashSet<string> { "type", "title", "status" },
         };
@@ -95,6 +106,11 @@ internal static class ContractTransformers
         else if (isOperatorRoute)
         {
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OperatorScheme, context.Document)] = [] }];
+        }
+        else
+        {
+            // Open on purpose (health, Meta's webhooks, which carry a signature instead): said, not left out.
+            operation.Security = [];
         }
 
         foreach (var parameter in operation.Parameters.OfType<OpenApiParameter>())
@@ -212,6 +228,7 @@ internal static class ContractTransformers
             Enum(properties, "role", Roles.All);
             Enum(properties, "plan", Plans.All);
             Enum(properties, "kinds", SyncKinds.All, items: true);
+            Enum(properties, "trigger", SyncTriggers.All);
             Enum(properties, "permissions", Permissions.All, items: true);
             if (schema.Required is { Count: > 0 } required)
             {
@@ -239,6 +256,20 @@ internal static class ContractTransformers
             }
         }
     }
+
+    private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
+    {
+        ["Meta webhooks"] = "Meta's handshake and signed notifications about comments (the app's callback).",
+        ["Operator: tenants"] = "Provisioning, plans, suspension, moves and deletion of tenants; operator key.",
+        ["Operator: database servers"] = "The database servers tenants are placed on; operator key.",
+        ["Tenant"] = "The caller's tenant: its settings, usage and audit log.",
+        ["Members"] = "Members of the tenant, their roles, permissions and keys.",
+        ["Channels"] = "Connected Facebook Pages and Instagram accounts, their syncs and synced data.",
+        ["Analytics"] = "Figures across the tenant's channels.",
+        ["Posts"] = "Posts: composing, approval, the calendar and publishing.",
+        ["Webhooks"] = "The tenant's outbound webhook endpoints and their deliveries.",
+        ["Inbox"] = "Conversations on the tenant's channels: replies, assignment and moderation.",
+    };
 
     private static IEnumerable<(int Status, string Why)> Specific(string method, string path) => (method, path) switch
     {

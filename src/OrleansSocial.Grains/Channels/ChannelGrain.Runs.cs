@@ -64,7 +64,7 @@ public sealed partial class ChannelGrain
         var bucket = TakeSyncToken(Math.Max(1, standing.Limits.ManualSyncsPerChannelPerHour));
         var id = $"{TenantDocuments.Timestamp(time.GetUtcNow())}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         LogManualRun(logger, id, Key.ChannelId, Key.TenantId);
-        return await StartRunAsync(id, "manual", kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual, bucket);
+        return await StartRunAsync(id, SyncTriggers.Manual, kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual, bucket);
     }
 
     /// <summary>Kinds a run may hold: known names only, never null (a null kind once made a channel unable to activate).</summary>
@@ -374,7 +374,7 @@ public sealed partial class ChannelGrain
         {
             try
             {
-                var failed = new SyncRunView(runId, "manual", [], time.GetUtcNow(), time.GetUtcNow(), SyncRunStatus.Failed, 0, 0, reason);
+                var failed = new SyncRunView(runId, SyncTriggers.Manual, [], time.GetUtcNow(), time.GetUtcNow(), SyncRunStatus.Failed, 0, 0, reason);
                 await WriteRunAsync(new SyncRunRecord(Key.ChannelId, failed, TenantDocuments.Timestamp(time.GetUtcNow()), [], [], new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

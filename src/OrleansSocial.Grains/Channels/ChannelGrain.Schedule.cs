@@ -168,7 +168,7 @@ public sealed partial class ChannelGrain
         LogScheduledRun(logger, Key.TenantId, Key.ChannelId, string.Join(',', owed.Keys));
         await StartRunAsync(
             SyncRunRecord.ScheduledId(Key.ChannelId, string.Join('+', owed.Keys), owed.Values.Max()),
-            "scheduled", [.. owed.Keys], owed, BudgetPriority.Scheduled);
+            SyncTriggers.Scheduled, [.. owed.Keys], owed, BudgetPriority.Scheduled);
     }
 
     private async Task<TimeZoneInfo> ZoneAsync() => SyncSchedule.Zone((await TenantOf(Key.TenantId).Standing())?.TimeZone);
