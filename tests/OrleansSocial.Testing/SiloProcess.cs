@@ -143,6 +143,13 @@ public sealed class SiloProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Asks the process to stop, as Ctrl+C or an orchestrator does (SIGTERM): it shuts down gracefully.</summary>
+    public void Terminate()
+    {
+        using var signal = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        signal.WaitForExit();
+    }
+
     public void Kill()
     {
         _process.Kill(entireProcessTree: true);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Orleans.Utilities;
@@ -59,15 +60,25 @@ public sealed partial class TenantGrain : IIncomingGrainCallFilter
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await ForgetEverywhereAsync();
+        // While this silo shuts down its own cache goes with the process and its client no longer takes
+        // calls (Orleans would retry placing the call and log each try): only the other silos are told.
+        await ForgetEverywhereAsync(skipThisSilo: reason.ReasonCode == DeactivationReasonCode.ShuttingDown);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    private async Task ForgetEverywhereAsync()
+    private async Task ForgetEverywhereAsync(bool skipThisSilo = false)
     {
         if (_caches is not { Count: > 0 } caches)
         {
             return;
+        }
+
+        if (skipThisSilo)
+        {
+            foreach (var local in caches.Observers.Where(o => IsOnThisSilo(o.Value)).ToList())
+            {
+                caches.Unsubscribe(local.Key);
+            }
         }
 
         // All at once, each with its own deadline: one silo that does not answer must not keep the
@@ -97,6 +108,12 @@ public sealed partial class TenantGrain : IIncomingGrainCallFilter
             LogForgetMissed(logger, TenantId, missed.Count);
         }
     }
+
+    /// <summary>A cache observer made by this silo's own front (its hosted client's id names the silo).</summary>
+    private bool IsOnThisSilo(ITenantAccessObserver observer) =>
+        observer is IAddressable addressable
+        && addressable.GetGrainId().Key.ToString() is { } key
+        && key.StartsWith("hosted-" + ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString(), StringComparison.Ordinal);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Count} silo access cache(s) did not confirm forgetting it; their entries end by age")]
     private static partial void LogForgetMissed(ILogger logger, string tenantId, int count);

@@ -30,4 +30,32 @@ public sealed class ShutdownTests
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
         await stopping;
     }
+
+    /// <summary>
+    /// A normal stop of the real host after it served a tenant (so tenant grains hold this silo's access
+    /// cache) and synced its channels is quiet: no error, no retry chatter from calls to the stopping silo.
+    /// </summary>
+    [Fact]
+    public async Task A_graceful_stop_after_work_logs_no_error_and_no_retries()
+    {
+        using var data = new TempFolder("orleans-social-quiet-stop");
+        const string operatorKey = "quiet-stop-operator-key-0123456789abcdef";
+        var settings = new Dictionary<string, string> { ["Operator:ApiKey"] = operatorKey, ["Data:Path"] = data.Path, ["Sync:InitialSyncWindow"] = "00:00:02" };
+        await using var host = SiloProcess.Start(data.Path, settings, logLevels: true);
+        await host.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        var api = new ApiClient(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.HttpPort}") }, operatorKey);
+        var tenant = await api.CreateTenantAsync();
+        Assert.Equal(HttpStatusCode.OK, (await api.TenantAsync(HttpMethod.Get, "/api/tenant", tenant.Id, tenant.OwnerKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey,
+            new { userAccessToken = OrleansSocial.GraphEmulator.World.TokenStore.DemoUserToken })).StatusCode);
+        Assert.True(await host.WaitForOutputAsync("ended Succeeded", TimeSpan.FromSeconds(60)), host.Output);
+
+        host.Terminate();
+        Assert.Equal(0, await host.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var stopping = host.Output[host.Output.IndexOf("Application is shutting down", StringComparison.Ordinal)..];
+        Assert.DoesNotContain("fail:", stopping);
+        Assert.DoesNotContain("crit:", stopping);
+        Assert.DoesNotContain("Polly", stopping);
+        Assert.DoesNotContain("Exception", stopping);
+    }
 }
