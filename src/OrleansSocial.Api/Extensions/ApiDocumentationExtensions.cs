@@ -21,6 +21,7 @@ internal static class ApiDocumentationExtensions
             {
                 Title = "OrleansSocial API",
                 Version = "v1",
+                Contact = new OpenApiContact { Name = "OrleansSocial operators" },
                 License = new OpenApiLicense { Name = "Proprietary: OrleansSocial", Identifier = "LicenseRef-OrleansSocial-Proprietary" },
                 Description = """
                     Social media management backend. Operator routes live under /admin and take the operator key

@@ -113,6 +113,14 @@ internal static class ContractTransformers
             operation.Security = [];
         }
 
+        // Every operation says who may call it, also where its handler adds nothing more.
+        if (string.IsNullOrWhiteSpace(operation.Description))
+        {
+            operation.Description = isTenantRoute ? "Any member of the tenant may call it (x-tenant-id and a member key)."
+                : isOperatorRoute ? "An operator route: needs the operator key."
+                : "Open: no key (what it accepts is checked otherwise; see the summary).";
+        }
+
         foreach (var parameter in operation.Parameters.OfType<OpenApiParameter>())
         {
             if (parameter.Name == "limit" && parameter.In == ParameterLocation.Query)
