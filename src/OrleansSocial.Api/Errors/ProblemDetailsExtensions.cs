@@ -19,6 +19,8 @@ internal static class ProblemDetailsExtensions
             // Never a stack trace or exception text, whatever the environment.
             problem.Extensions.Remove("exception");
         });
+        // After ASP.NET Core's writer, which stays first for clients that accept JSON.
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
         // Reading failures surface as exceptions, so the handler above can say which field was wrong.

@@ -64,11 +64,8 @@ internal sealed class OperatorAuthenticationHandler(
             return;
         }
 
-        if (PresentedKey(Request.Headers.Authorization.ToString()) is null)
-        {
-            failures.Failed(Context, "operator", "no key", null, null, Security.FailedAuthentication.Credential(null));
-        }
-
+        // No key at all guesses nothing (the dashboard polls without one until the browser has it): a 401,
+        // never a place in the failed-authentication budget.
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         // Two challenges as two header values: browsers (Chromium at least) do not read a Basic
         // challenge that follows another in the same value, and then never ask for the key.

@@ -63,7 +63,12 @@ internal sealed class MemberAuthenticationHandler(
                 failures.Failed(Context, "member", "key of another tenant", key, tenantId);
                 return Refuse(new Refusal(StatusCodes.Status403Forbidden, "Key not valid for this tenant", "The API key does not belong to this tenant."));
             case AccessOutcome.InvalidKey:
-                failures.Failed(Context, "member", key.Length == 0 ? "no key" : "invalid key", key, tenantId);
+                // No key at all guesses nothing: a 401, never a place in the failed-authentication budget.
+                if (key.Length > 0)
+                {
+                    failures.Failed(Context, "member", "invalid key", key, tenantId);
+                }
+
                 return Refuse(new Refusal(StatusCodes.Status401Unauthorized, "API key required", "Send a member API key of this tenant as 'Authorization: Bearer <key>'.", Challenge: true));
             default:
                 return Refuse(new Refusal(StatusCodes.Status403Forbidden, "Tenant suspended", "This tenant is suspended.", ProblemTypes.TenantSuspended));

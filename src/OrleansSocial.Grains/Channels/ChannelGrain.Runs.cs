@@ -429,7 +429,7 @@ public sealed partial class ChannelGrain
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sync of channel {ChannelId} of tenant {TenantId} failed: {Kind} (Graph code {Code})")]
     private static partial void LogSyncFailed(ILogger logger, string tenantId, string channelId, GraphErrorKind kind, int? code);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Run {RunId} of channel {ChannelId} of tenant {TenantId} was interrupted; the next schedule tick continues it")]
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Run {RunId} of channel {ChannelId} of tenant {TenantId} was interrupted; the next schedule tick continues it")]
     private static partial void LogRunInterrupted(ILogger logger, Exception exception, string tenantId, string channelId, string runId);
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Sync {RunId} ({Trigger}, {Kinds}) of channel {ChannelId} of tenant {TenantId} ended {Status}: {GraphCalls} Graph calls, {Items} items written")]

@@ -423,6 +423,6 @@ public sealed partial class PostGrain : IRemindable
     [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "Publishing post {PostId} of tenant {TenantId} to {ChannelId}: Graph error {Kind} (code {Code}/{Subcode})")]
     private static partial void LogGraphError(ILogger logger, string tenantId, string postId, string channelId, GraphErrorKind kind, int? code, int? subcode);
 
-    [LoggerMessage(EventId = 4015, Level = LogLevel.Error, Message = "Delivery of post {PostId} of tenant {TenantId} stopped on an error; its reminder brings it back")]
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Delivery of post {PostId} of tenant {TenantId} stopped on an error; its reminder brings it back")]
     private static partial void LogDeliveryError(ILogger logger, Exception exception, string tenantId, string postId);
 }

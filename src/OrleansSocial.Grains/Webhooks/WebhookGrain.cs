@@ -470,6 +470,6 @@ public sealed partial class WebhookGrain(
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Webhook {WebhookId} of tenant {TenantId} is disabled after {Failures} failed deliveries in a row")]
     private static partial void LogDisabled(ILogger logger, string tenantId, string webhookId, int failures);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "Delivering for webhook {WebhookId} of tenant {TenantId} stopped on an error; its reminder brings it back")]
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Delivering for webhook {WebhookId} of tenant {TenantId} stopped on an error; its reminder brings it back")]
     private static partial void LogDeliveryError(ILogger logger, Exception exception, string tenantId, string webhookId);
 }

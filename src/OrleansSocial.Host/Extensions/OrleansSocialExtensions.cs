@@ -54,6 +54,12 @@ public static class OrleansSocialExtensions
         builder.Services.AddSingleton<EmbeddedGraphEmulator>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedGraphEmulator>());
         builder.Services.AddSingleton<IPostConfigureOptions<GraphOptions>, EmbeddedGraphEmulator.ConfigureGraph>();
+        // A real Graph backend needs the app's credentials (token exchange, debug_token, appsecret_proof);
+        // without them connecting a channel failed long after start. The embedded emulator fills them in.
+        builder.Services.AddOptions<GraphOptions>()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.AppId) && !string.IsNullOrWhiteSpace(o.AppSecret),
+                "Graph:BaseUrl names a Graph API backend but Graph:AppId and Graph:AppSecret are not both set: set the app's id and secret, or leave Graph:BaseUrl unset to use the embedded emulator.")
+            .ValidateOnStart();
         builder.Services.AddOptions<OrleansSocial.Api.Meta.MetaWebhookOptions>().BindConfiguration(OrleansSocial.Api.Meta.MetaWebhookOptions.Section);
         builder.Services.AddSingleton<IPostConfigureOptions<OrleansSocial.Api.Meta.MetaWebhookOptions>, EmbeddedGraphEmulator.ConfigureMetaWebhooks>();
         builder.Services.AddHostedService<Inbox.MetaWebhookRegistration>();

@@ -63,6 +63,93 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
+    public void Every_variable_compose_needs_is_exported_by_the_readme_block()
+    {
+        var compose = File.ReadAllText(Path.Combine(Repository, "deploy", "compose.yaml"));
+        var needed = System.Text.RegularExpressions.Regex.Matches(compose, @"\$\{([A-Z_][A-Z0-9_]*)").Select(m => m.Groups[1].Value).ToHashSet();
+        var readme = File.ReadAllText(Path.Combine(Repository, "deploy", "README.md"));
+        var exported = System.Text.RegularExpressions.Regex.Matches(readme, @"(?:export\s+|\s)([A-Z_][A-Z0-9_]*)=").Select(m => m.Groups[1].Value).ToHashSet();
+
+        Assert.NotEmpty(needed);
+        Assert.Empty(needed.Except(exported));
+    }
+
+    /// <summary>
+    /// Every setting the files give the host (environment variables with <c>__</c>, as ASP.NET Core reads
+    /// them) is one the code reads: a property of an options class bound to its section, or a key the
+    /// source names. A misspelt key would otherwise be ignored without a word.
+    /// </summary>
+    [Fact]
+    public void Every_configuration_key_the_files_set_is_one_the_code_reads()
+    {
+        var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var compose = (YamlMappingNode)Parse("deploy/compose.yaml")[0].RootNode;
+        foreach (var key in ((YamlMappingNode)((YamlMappingNode)compose["x-silo"])["environment"]).Children.Keys.Cast<YamlScalarNode>())
+        {
+            set.Add(key.Value!);
+        }
+
+        foreach (var document in Parse("deploy/k8s/silo.yaml").Select(d => (YamlMappingNode)d.RootNode).Where(d => ((YamlScalarNode)d["kind"]).Value == "Deployment"))
+        {
+            var container = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)document["spec"])["template"])["spec"])["containers"]).Children[0];
+            foreach (var env in ((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>())
+            {
+                set.Add(((YamlScalarNode)env["name"]).Value!);
+            }
+        }
+
+        foreach (System.Text.RegularExpressions.Match env in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(Repository, "deploy", "Dockerfile")), @"\b([A-Za-z]+__[A-Za-z_]+)="))
+        {
+            set.Add(env.Groups[1].Value);
+        }
+
+        var keys = set.Where(k => k.Contains("__", StringComparison.Ordinal)).Select(k => k.Replace("__", ":", StringComparison.Ordinal)).ToList();
+        var read = KeysTheCodeReads();
+        Assert.True(keys.Count >= 10, string.Join(", ", keys));
+        Assert.All(keys, key => Assert.True(read.Contains(key), $"{key} is set by deploy/ but read by no code"));
+    }
+
+    [Fact]
+    public void One_image_tag_and_health_checks_that_ask_the_app()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(Repository, "deploy", "Dockerfile"));
+        var compose = File.ReadAllText(Path.Combine(Repository, "deploy", "compose.yaml"));
+        var kubernetes = File.ReadAllText(Path.Combine(Repository, "deploy", "k8s", "silo.yaml"));
+        var tags = System.Text.RegularExpressions.Regex.Matches(dockerfile + compose + kubernetes, @"orleans-social:[0-9a-z.]+").Select(m => m.Value).Distinct().ToList();
+
+        Assert.Single(tags);
+        Assert.Contains("/health/live", dockerfile[dockerfile.IndexOf("HEALTHCHECK", StringComparison.Ordinal)..]);
+        Assert.DoesNotContain("dotnet\", \"--version", dockerfile);
+        // No bash-only constructs under CMD-SHELL: /bin/sh is dash on Debian-based images.
+        Assert.DoesNotContain("/dev/tcp", compose);
+    }
+
+    private static HashSet<string> KeysTheCodeReads()
+    {
+        var read = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Repository, "src"), "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        {
+            var source = File.ReadAllText(file);
+            // Keys named in full ("Storage:Mongo", "OpenTelemetry:OtlpEndpoint").
+            foreach (System.Text.RegularExpressions.Match literal in System.Text.RegularExpressions.Regex.Matches(source, @"""([A-Z][A-Za-z]+(?::[A-Z][A-Za-z]+)+)"""))
+            {
+                read.Add(literal.Groups[1].Value);
+            }
+
+            // Options classes: a Section constant and settable properties.
+            if (System.Text.RegularExpressions.Regex.Match(source, @"const string Section = ""([A-Za-z:]+)"";") is { Success: true } section)
+            {
+                foreach (System.Text.RegularExpressions.Match property in System.Text.RegularExpressions.Regex.Matches(source, @"public [\w<>?,\[\] ]+ (\w+) \{ get; set; \}"))
+                {
+                    read.Add(section.Groups[1].Value + ":" + property.Groups[1].Value);
+                }
+            }
+        }
+
+        return read;
+    }
+
+    [Fact]
     public async Task The_images_publish_step_succeeds()
     {
         using var output = new TempFolder("publish");

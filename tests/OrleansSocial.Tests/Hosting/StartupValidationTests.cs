@@ -10,6 +10,7 @@ public sealed class StartupValidationTests
     [InlineData("Operator:ApiKey", "too-short", "Operator:ApiKey")]
     [InlineData("Api:MaxRequestBodyBytes", "10", "Api:MaxRequestBodyBytes")]
     [InlineData("Orleans:ServiceId", "has spaces", "Orleans:ServiceId")]
+    [InlineData("Graph:BaseUrl", "https://graph.facebook.com", "Graph:AppId and Graph:AppSecret")]
     public void A_wrong_setting_stops_the_host_with_a_message_naming_the_key(string key, string value, string named)
     {
         using var data = new TempFolder();
