@@ -187,14 +187,13 @@ public sealed partial class RateBudgetGrain(
         if (report.Throttled || report.RegainAfter > TimeSpan.Zero)
         {
             var length = report.RegainAfter > Options.MinimumPause ? report.RegainAfter : Options.MinimumPause;
-            var until = now + length;
-            var extends = until > _pausedUntil;
-            _pausedUntil = until > _pausedUntil ? until : _pausedUntil;
-            LogPaused(logger, this.GetPrimaryKeyString(), report.Throttled, _pausedUntil);
-            if (extends)
+            if (now + length > _pausedUntil)
             {
+                _pausedUntil = now + length;
                 await KeepPauseAsync();
             }
+
+            LogPaused(logger, this.GetPrimaryKeyString(), report.Throttled, _pausedUntil);
         }
     }
 

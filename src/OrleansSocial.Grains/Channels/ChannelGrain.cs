@@ -130,7 +130,7 @@ public sealed partial class ChannelGrain(
 
     private SyncOptions Options => syncOptions.Value;
 
-    private (string TenantId, string ChannelId) Key => TenantScope.Of(this.GetPrimaryKeyString()) is var scope ? (scope.TenantId, scope.Id) : default;
+    private (string TenantId, string ChannelId) Key => TenantScope.Of(this.GetPrimaryKeyString());
 
     private IDocumentDatabase Database => TenantScope.Of(this.GetPrimaryKeyString()).Database(store);
 

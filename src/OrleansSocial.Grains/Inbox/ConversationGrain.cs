@@ -29,7 +29,7 @@ public sealed partial class ConversationGrain(
     // Ingest, requests and the background delivery all change the document through it.
     private TenantRecord<ConversationDocument>? _record;
 
-    private (string TenantId, string ConversationId) Key => TenantScope.Of(this.GetPrimaryKeyString()) is var scope ? (scope.TenantId, scope.Id) : default;
+    private (string TenantId, string ConversationId) Key => TenantScope.Of(this.GetPrimaryKeyString());
 
     private string ChannelId => ConversationIds.ChannelOf(Key.ConversationId);
 

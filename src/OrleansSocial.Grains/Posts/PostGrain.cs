@@ -34,7 +34,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
     private PublishingOptions Options => options.Value;
 
-    private (string TenantId, string PostId) Key => TenantScope.Of(this.GetPrimaryKeyString()) is var scope ? (scope.TenantId, scope.Id) : default;
+    private (string TenantId, string PostId) Key => TenantScope.Of(this.GetPrimaryKeyString());
 
     private IDocumentDatabase Database => TenantScope.Of(this.GetPrimaryKeyString()).Database(store);
 

@@ -15,6 +15,9 @@ public readonly record struct TenantScope(string TenantId, string Id)
         return slash < 0 ? new TenantScope(grainKey, "") : new TenantScope(grainKey[..slash], grainKey[(slash + 1)..]);
     }
 
+    /// <summary>As the pair a grain names in its own words: <c>(TenantId, PostId)</c>, <c>(TenantId, ChannelId)</c>, …</summary>
+    public static implicit operator (string TenantId, string Id)(TenantScope scope) => (scope.TenantId, scope.Id);
+
     /// <summary>The tenant's database handle: the one place a tenant-owned grain learns where its tenant's data lives.</summary>
     public IDocumentDatabase Database(IDocumentStore store) => store.GetDatabase(StorageNames.TenantDatabase(TenantId));
 }

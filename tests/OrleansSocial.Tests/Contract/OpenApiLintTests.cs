@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrleansSocial.Tests.Infrastructure;
 
 namespace OrleansSocial.Tests.Contract;
@@ -20,7 +19,7 @@ public sealed class OpenApiLintTests(TenancyHost host) : IClassFixture<TenancyHo
         if (!File.Exists(redocly))
         {
             Directory.CreateDirectory(tools);
-            var (installed, installOutput) = await RunAsync("npm", ["install", "--no-audit", "--no-fund", "--prefix", tools, "@redocly/cli@" + RedoclyVersion], TimeSpan.FromMinutes(5));
+            var (installed, installOutput) = await ExternalProcess.RunAsync("npm", ["install", "--no-audit", "--no-fund", "--prefix", tools, "@redocly/cli@" + RedoclyVersion], TimeSpan.FromMinutes(5));
             Assert.True(installed == 0 && File.Exists(redocly), "npm could not install the linter (npm and the registry are prerequisites: scripts/install-prerequisites.sh):\n" + installOutput);
         }
 
@@ -28,36 +27,10 @@ public sealed class OpenApiLintTests(TenancyHost host) : IClassFixture<TenancyHo
         var document = Path.Combine(folder.Path, "openapi.json");
         await File.WriteAllTextAsync(document, await host.Api.Http.GetStringAsync("/openapi/v1.json"));
 
-        var (exit, output) = await RunAsync(redocly, ["lint", document, "--format=stylish"], TimeSpan.FromMinutes(2));
+        // No telemetry, no update check: the linter talks to nobody but the registry it came from.
+        var (exit, output) = await ExternalProcess.RunAsync(redocly, ["lint", document, "--format=stylish"], TimeSpan.FromMinutes(2),
+            environment: new Dictionary<string, string> { ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true" });
         Assert.True(exit == 0, "Redocly found errors in the served document:\n" + output);
         Assert.Contains("valid", output);
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // No telemetry, no update check: the linter talks to nobody but the registry it came from.
-        start.Environment["REDOCLY_TELEMETRY"] = "off";
-        start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"timed out after {timeout}\n{await stdout}\n{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout + "\n" + await stderr);
     }
 }

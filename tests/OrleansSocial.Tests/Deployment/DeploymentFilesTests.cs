@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrleansSocial.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
@@ -153,18 +152,10 @@ public sealed class DeploymentFilesTests
     public async Task The_images_publish_step_succeeds()
     {
         using var output = new TempFolder("publish");
-        var start = new ProcessStartInfo("dotnet", ["publish", "src/OrleansSocial.Host/OrleansSocial.Host.csproj", "-c", "Release", "-o", output.Path, "--nologo"])
-        {
-            WorkingDirectory = Repository,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (exit, log) = await ExternalProcess.RunAsync("dotnet", ["publish", "src/OrleansSocial.Host/OrleansSocial.Host.csproj", "-c", "Release", "-o", output.Path, "--nologo"],
+            TimeSpan.FromMinutes(10), workingDirectory: Repository);
 
-        Assert.True(process.ExitCode == 0, await stdout + await stderr);
+        Assert.True(exit == 0, log);
         Assert.True(File.Exists(Path.Combine(output.Path, "OrleansSocial.Host.dll")));
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using OrleansSocial.Tests.Infrastructure;
@@ -51,7 +50,7 @@ public sealed partial class WalkthroughTests
         Assert.Contains(DataLine, text);
         text = text.Replace(ApiLine, $"API=http://127.0.0.1:{host.HttpPort}").Replace(DataLine, $"DATA='{data.Path}'").Replace(DefaultDataFolder, data.Path);
 
-        var (exit, output) = await RunBashAsync(text, TimeSpan.FromMinutes(4));
+        var (exit, output) = await ExternalProcess.RunAsync("bash", [], TimeSpan.FromMinutes(4), input: text);
         Assert.True(exit == 0, $"the walkthrough stopped ({exit}):\n{output}\n--- host ---\n{host.Output}");
         // What each walkthrough shows when it works.
         Assert.Contains("\"name\": \"Hello Co\"", output);            // README: the first tenant, read with its owner's key
@@ -72,36 +71,4 @@ public sealed partial class WalkthroughTests
 
     [GeneratedRegex(@"```sh\n(.*?)\n```", RegexOptions.Singleline)]
     private static partial Regex ShellBlock();
-
-    private static async Task<(int Exit, string Output)> RunBashAsync(string script, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine("stderr: " + e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            lock (output)
-            {
-                return (-1, output + $"\n(timed out after {timeout})");
-            }
-        }
-
-        process.WaitForExit();
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
-    }
 }
