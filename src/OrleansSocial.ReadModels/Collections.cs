@@ -14,6 +14,12 @@ public static class Collections
     /// <summary>Catalog: which tenants' channels hold a platform account (the webhook router's directory).</summary>
     public const string AccountChannels = "account_channels";
 
+    /// <summary>Catalog: a row per channel, webhook endpoint and due publication, kept by their grains for the operator overview.</summary>
+    public const string OperatorBoard = "operator_board";
+
+    /// <summary>Catalog: each silo's last day of figures (syncs, publications, failed authentications), as it last published them.</summary>
+    public const string SiloFigures = "silo_figures";
+
     public const string Members = "members";
     public const string Settings = "settings";
     public const string Audit = "audit";

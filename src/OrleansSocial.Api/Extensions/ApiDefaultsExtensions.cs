@@ -66,9 +66,11 @@ public static class ApiDefaultsExtensions
         services.AddApiDocumentation();
         services.AddTenantRateLimiting();
         services.AddSingleton<Security.FailedAuthentication>();
+        services.TryAddSingleton<OrleansSocial.ReadModels.Operations.OperatorFigures>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ReadModels.TenantReads>();
+        services.AddSingleton<ReadModels.Operations.OperatorOverview>();
         services.AddSingleton<AccessCache>();
         services.AddHostedService<AccessCacheMembership>();
         return builder;

@@ -20,7 +20,7 @@ namespace OrleansSocial.Api.Security;
 /// behind the same proxy, the operator) are not locked out by it. The client address is the
 /// connection's, or the forwarded one when the connection comes from a proxy named in <c>Api:KnownProxies</c>.
 /// </summary>
-public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, TimeProvider time, ILogger<FailedAuthentication> logger) : IDisposable
+public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, TimeProvider time, OrleansSocial.ReadModels.Operations.OperatorFigures figures, ILogger<FailedAuthentication> logger) : IDisposable
 {
     private static readonly TimeSpan BlockedLogInterval = TimeSpan.FromSeconds(10);
     private const int MaxRemembered = 10_000;
@@ -85,6 +85,8 @@ public sealed partial class FailedAuthentication(IOptions<ApiOptions> options, T
         var client = AddressOf(context);
         var keyId = ApiKeys.Parse(presentedKey) is { } parsed ? parsed.KeyId : null;
         LogFailed(logger, scheme, reason, client, tenantId, keyId, context.Request.Method, context.Request.Path);
+        figures.AuthenticationFailed();
+        SecurityMetrics.AuthenticationFailed(scheme);
         var address = client + "|" + (credential ?? Credential(presentedKey));
         _lastFailure[address] = Stopwatch.GetTimestamp();
         using var lease = _limiter.AttemptAcquire(address, 1);

@@ -22,6 +22,7 @@ public sealed partial class RateBudgetGrain(
     [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time,
     IOptions<RateBudgetOptions> options,
     [PersistentState("budget-pause", GrainState.Storage)] IPersistentState<BudgetPause> pause,
+    OrleansSocial.ReadModels.Operations.OperatorFigures figures,
     ILogger<RateBudgetGrain> logger) : Grain, IRateBudgetGrain
 {
     private const double MaxLearnedStep = 25;
@@ -184,6 +185,7 @@ public sealed partial class RateBudgetGrain(
         _reported = true;
         _percent = report.PercentUsed;
         _reportedAt = now;
+        figures.BudgetUsed(this.GetPrimaryKeyString(), _percent);
         if (report.Throttled || report.RegainAfter > TimeSpan.Zero)
         {
             var length = report.RegainAfter > Options.MinimumPause ? report.RegainAfter : Options.MinimumPause;

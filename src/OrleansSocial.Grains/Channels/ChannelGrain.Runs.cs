@@ -282,6 +282,7 @@ public sealed partial class ChannelGrain
         await WriteRunAsync(document);
         LogRunEnded(logger, Key.TenantId, Key.ChannelId, document.Run.SyncRunId, document.Run.Trigger, string.Join(',', document.Run.Kinds), document.Run.Status, document.Run.GraphCalls, document.Run.ItemsWritten);
         SyncMetrics.RunEnded(Key.TenantId, document.Run.Trigger, document.Run.Status.ToString().ToLowerInvariant(), document.Run.GraphCalls, document.Run.ItemsWritten);
+        figures.SyncEnded(document.Run.Status.ToString().ToLowerInvariant());
         await CloseAsync(document);
     }
 

@@ -3,11 +3,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Channels;
 using OrleansSocial.Cluster;
-using OrleansSocial.Graph;
 using OrleansSocial.Grains.Channels.Scheduling;
 using OrleansSocial.Grains.Channels.Sync;
+using OrleansSocial.Grains.Operations;
 using OrleansSocial.Grains.Secrets;
 using OrleansSocial.Grains.Tenancy;
+using OrleansSocial.Graph;
+using OrleansSocial.ReadModels.Operations;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
@@ -119,9 +121,12 @@ internal sealed record ChannelDocument(
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class ChannelGrain(
-    IDocumentStore store, TokenProtector protector, GraphClient graph, SyncSlots slots, [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<SyncOptions> syncOptions, ILogger<ChannelGrain> logger)
+    IDocumentStore store, TokenProtector protector, GraphClient graph, SyncSlots slots, [FromKeyedServices(SyncEngineServices.ClockKey)] TimeProvider time, IOptions<SyncOptions> syncOptions, OperatorBoard board, OperatorFigures figures, ILogger<ChannelGrain> logger)
     : Grain, IChannelGrain, IRemindable
 {
+    // The board row this activation last wrote: a change that leaves it as it was writes nothing there.
+    private BoardRow? _boardRow;
+
     // The one writer of the channel record: a run works beside request turns, so every change goes through it.
     private OrleansSocial.Grains.Records.TenantRecord<ChannelDocument>? _record;
 
@@ -158,6 +163,7 @@ public sealed partial class ChannelGrain(
 
         await RelayAsync();
         await EnsureListedAsync();
+        await KeepBoardRowAsync();
         try
         {
             await ResumeOpenRunAsync(fromReminder: false, cancellationToken);
@@ -279,6 +285,8 @@ public sealed partial class ChannelGrain(
         await UnregisterAsync(ResumeReminder);
         await CloseCommentIntakeAsync();
         await Record.DeleteAsync();
+        await board.RemoveAsync(BoardRow.ChannelKind, Key.TenantId, channelId);
+        _boardRow = null;
 
         foreach (var collection in Collections.OwnedByChannel)
         {
@@ -296,7 +304,22 @@ public sealed partial class ChannelGrain(
     private ChannelDocument Require() => Present(Current);
 
     /// <summary>Changes the record atomically with respect to every other change: compute from the latest, write, assign.</summary>
-    private async Task<ChannelDocument> UpdateAsync(Func<ChannelDocument?, ChannelDocument> change) => (await Record.UpdateAsync(change))!;
+    private async Task<ChannelDocument> UpdateAsync(Func<ChannelDocument?, ChannelDocument> change)
+    {
+        var channel = (await Record.UpdateAsync(change))!;
+        await KeepBoardRowAsync();
+        return channel;
+    }
+
+    /// <summary>The channel as the operator overview counts it: status, token expiry, last good daily sync.</summary>
+    private async Task KeepBoardRowAsync()
+    {
+        if (Current is { } channel)
+        {
+            var status = channel.Paused ? "paused" : channel.Status == ChannelStatus.NeedsReauth ? "needs_reauth" : "active";
+            _boardRow = await board.KeepAsync(_boardRow, new(BoardRow.ChannelKind, Key.TenantId, Key.ChannelId, status, channel.LastSuccess ?? channel.ConnectedAt, channel.TokenExpiresAt));
+        }
+    }
 
     /// <summary>Hands the record's announced events to the tenant's webhook endpoints; kept for the next try when that fails.</summary>
     private Task RelayAsync() =>

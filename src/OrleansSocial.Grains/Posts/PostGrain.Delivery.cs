@@ -317,6 +317,7 @@ public sealed partial class PostGrain : IRemindable
                 }), [Event(WebhookEventTypes.PostPublished, new PostPublishedData(Key.PostId, channelId, platform, published.PlatformPostId, published.Permalink, published.At))]);
                 await Attempts.DeleteAsync(PublicationAttempt.KeyOf(Key.PostId, channelId), CancellationToken.None);
                 PublishingMetrics.Published(Key.TenantId, platform, published.Adopted, published.At - DueOf(publication));
+                figures.Published(published.At - DueOf(publication));
                 LogPublished(logger, Key.TenantId, Key.PostId, channelId, published.PlatformPostId, published.Adopted);
                 await Tenant.RecordAudit(Actor.System, "post.published", Key.PostId, "success",
                     $"{channelId}: {published.PlatformPostId}{(published.Adopted ? " (adopted after an unknown outcome)" : "")}");
@@ -338,6 +339,11 @@ public sealed partial class PostGrain : IRemindable
             current => WithPublication(current, channelId, p => Pending(p) ? p with { Status = status, FailureReason = reason, Retryable = retryable, FailureDetail = detail } : p),
             status == PublicationStatus.Failed ? [Event(WebhookEventTypes.PostFailed, new PostFailedData(Key.PostId, channelId, publication.Platform, reason, retryable, detail))] : null);
         PublishingMetrics.Failed(Key.TenantId, publication.Platform, reason);
+        if (status == PublicationStatus.Failed)
+        {
+            figures.PublicationFailed(reason);
+        }
+
         LogNotPublished(logger, Key.TenantId, Key.PostId, channelId, status, reason);
         await Tenant.RecordAudit(Actor.System, status == PublicationStatus.Cancelled ? "post.publication_cancelled" : "post.publication_failed", Key.PostId, "failure", $"{channelId}: {reason}");
     }

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansSocial.Graph;
+using OrleansSocial.Grains.Operations;
 using OrleansSocial.Grains.Posts.Publishing;
 using OrleansSocial.Grains.Records;
 using OrleansSocial.Grains.Webhooks;
+using OrleansSocial.Graph;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Operations;
 using OrleansSocial.ReadModels.Posts;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
@@ -21,7 +23,7 @@ namespace OrleansSocial.Grains.Posts;
 /// Delivery works beside request turns (see <c>PostGrain.Delivery</c>), so every change goes through
 /// one writer, and a request that decided on a version of the post the delivery has since changed is refused.
 /// </summary>
-public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, PublishingSlots slots, IOptions<PublishingOptions> options, TimeProvider time, ILogger<PostGrain> logger) : Grain, IPostGrain
+public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, PublishingSlots slots, IOptions<PublishingOptions> options, TimeProvider time, OperatorBoard board, OperatorFigures figures, ILogger<PostGrain> logger) : Grain, IPostGrain
 {
     private static readonly PublicationStatus[] Editable = [PublicationStatus.Draft, PublicationStatus.PendingApproval, PublicationStatus.Scheduled];
 
@@ -68,6 +70,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             else
             {
                 await KeepCalendarAsync(found, Post, cancellationToken);
+                await KeepBoardRowsAsync(null, Post);
             }
 
             // Events a crash kept from their endpoints (a damaged post's too): relaying again is harmless (deliveries are written once).
@@ -290,7 +293,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
                 return new PostRecord(post, events is { Count: > 0 } ? [.. current?.Outbox ?? [], .. events] : current?.Outbox);
             },
-            (previous, next) => WriteChannelRowsAsync(previous?.Post, next.Post!, CancellationToken.None));
+            async (previous, next) =>
+            {
+                await WriteChannelRowsAsync(previous?.Post, next.Post!, CancellationToken.None);
+                await KeepBoardRowsAsync(previous?.Post, next.Post!);
+            });
         var next = written!.Post!;
 
         if (!next.Publications.Any(Pending))
@@ -324,6 +331,34 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             await ChannelRows.DeleteAsync(PostCalendar.RowId(next.PostId, gone), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The operator board's row for each publication waiting for its time (the overview's "due in
+    /// the next hour"), and none for a publication that no longer waits. At activation (no previous)
+    /// every waiting one is written again: a crash between the post's write and its rows is mended.
+    /// </summary>
+    private async Task KeepBoardRowsAsync(PostView? previous, PostView next)
+    {
+        foreach (var publication in next.Publications.Where(Pending))
+        {
+            var was = previous?.Publications.FirstOrDefault(p => p.ChannelId == publication.ChannelId);
+            if (was is null || !Pending(was) || was.Status != publication.Status || DueIn(previous!, was) != DueIn(next, publication))
+            {
+                await board.KeepAsync(null, new(BoardRow.PublicationKind, Key.TenantId, $"{Key.PostId}.{publication.ChannelId}",
+                    publication.Status == PublicationStatus.Publishing ? "publishing" : "scheduled", DueIn(next, publication)));
+            }
+        }
+
+        foreach (var gone in previous?.Publications.Where(Pending) ?? [])
+        {
+            if (next.Publications.FirstOrDefault(p => p.ChannelId == gone.ChannelId) is not { } now || !Pending(now))
+            {
+                await board.RemoveAsync(BoardRow.PublicationKind, Key.TenantId, $"{Key.PostId}.{gone.ChannelId}");
+            }
+        }
+    }
+
+    private static DateTimeOffset? DueIn(PostView post, PublicationView publication) => publication.DueAt ?? post.Content.ScheduledAt;
 
     /// <summary>
     /// At activation: a record written before the calendar existed gets its key, and rows a crash

@@ -93,6 +93,7 @@ public sealed partial class TenantGrain
         await DisconnectChannelsAsync(database);
         // Whatever a failed disconnect left in the account directory: no notification is routed to a deleted tenant.
         await new OrleansSocial.Grains.Inbox.AccountDirectory(store).RemoveTenantAsync(TenantId, CancellationToken.None);
+        await OrleansSocial.Grains.Operations.OperatorBoard.RemoveTenantAsync(store, TenantId, CancellationToken.None);
         try
         {
             if (await store.DatabaseExistsAsync(database, CancellationToken.None))

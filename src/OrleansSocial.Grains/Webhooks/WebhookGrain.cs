@@ -1,13 +1,15 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansSocial.Grains.Operations;
+using OrleansSocial.Grains.Records;
 using OrleansSocial.Grains.Secrets;
 using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Operations;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Webhooks;
-using OrleansSocial.Grains.Records;
 
 namespace OrleansSocial.Grains.Webhooks;
 
@@ -19,9 +21,13 @@ namespace OrleansSocial.Grains.Webhooks;
 /// row disable the endpoint, which is audited and announced to the tenant's other endpoints.
 /// </summary>
 public sealed partial class WebhookGrain(
-    IDocumentStore store, TokenProtector protector, IHttpClientFactory clients, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookGrain> logger)
+    IDocumentStore store, TokenProtector protector, IHttpClientFactory clients, IOptions<WebhookOptions> options, TimeProvider time, OperatorBoard board, ILogger<WebhookGrain> logger)
     : Grain, IWebhookGrain, IRemindable
 {
+    // The operator board's row as this activation last wrote it, and what the delivery loop last found waiting.
+    private BoardRow? _boardRow;
+    private (int Count, DateTimeOffset? Oldest) _waiting;
+
     private const string RetryReminder = "retry";
 
     // The one writer of the endpoint's record: requests and the delivery loop change it through this.
@@ -55,6 +61,9 @@ public sealed partial class WebhookGrain(
             if (await Record.LoadAsync(cancellationToken))
             {
                 await RelayKeptAsync();
+                var pending = await PendingAsync();
+                _waiting = (pending.Count, pending.Count == 0 ? null : pending.Min(d => d.CreatedAt));
+                await KeepBoardRowAsync();
             }
         }
         catch (DatabaseNotFoundException)
@@ -79,6 +88,7 @@ public sealed partial class WebhookGrain(
         var webhook = (await Record.UpdateAsync(current => current is null
             ? new WebhookDocument(Key.WebhookId, url, subscribed, protector.Protect(secret, Key.TenantId, SecretContext), true, null, 0, now, now)
             : throw new DomainException(ProblemKind.Conflict, $"Webhook '{Key.WebhookId}' exists.")))!;
+        await KeepBoardRowAsync();
         await Tenant.RecordAudit(actor, "webhook.created", Key.WebhookId, "success", string.Join(',', subscribed));
         return new WebhookWithSecret(webhook.ToView(), secret);
     }
@@ -118,6 +128,7 @@ public sealed partial class WebhookGrain(
                 UpdatedAt = time.GetUtcNow(),
             };
         }))!;
+        await KeepBoardRowAsync();
         await Tenant.RecordAudit(actor, "webhook.changed", Key.WebhookId, "success", null);
         if (enabling)
         {
@@ -131,6 +142,8 @@ public sealed partial class WebhookGrain(
     {
         Require();
         await Record.DeleteAsync();
+        await board.RemoveAsync(BoardRow.EndpointKind, Key.TenantId, Key.WebhookId);
+        _boardRow = null;
         await Deliveries.DeleteManyAsync([FieldFilter.Eq("webhookId", Key.WebhookId)], CancellationToken.None);
         if (await this.GetReminder(RetryReminder) is { } reminder)
         {
@@ -222,6 +235,8 @@ public sealed partial class WebhookGrain(
             {
                 _wokenWhileDelivering = false;
                 var pending = await PendingAsync();
+                _waiting = (pending.Count, pending.Count == 0 ? null : pending.Min(d => d.CreatedAt));
+                await KeepBoardRowAsync();
                 // Before any attempt: while something waits, a reminder exists, so a silo's death mid-wait loses nothing.
                 await KeepReminderAsync(pending.Count > 0);
                 var now = time.GetUtcNow();
@@ -336,8 +351,18 @@ public sealed partial class WebhookGrain(
             Enabled = false, DisabledReason = reason, ConsecutiveFailures = failures, UpdatedAt = now, Outbox = [.. current!.Outbox ?? [], @event],
         });
         LogDisabled(logger, Key.TenantId, Key.WebhookId, failures);
+        await KeepBoardRowAsync();
         await Tenant.RecordAudit(Actor.System, "webhook.disabled", Key.WebhookId, "flagged", reason);
         await RelayKeptAsync();
+    }
+
+    /// <summary>The endpoint as the operator overview counts it: enabled or disabled, and what waits for it.</summary>
+    private async Task KeepBoardRowAsync()
+    {
+        if (Current is { } webhook)
+        {
+            _boardRow = await board.KeepAsync(_boardRow, new(BoardRow.EndpointKind, Key.TenantId, Key.WebhookId, webhook.Enabled ? "enabled" : "disabled", _waiting.Oldest, Waiting: _waiting.Count));
+        }
     }
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace OrleansSocial.Host.Extensions;
 
 /// <summary>
 /// OpenTelemetry metrics and traces: ASP.NET Core, HttpClient (the Graph client), Orleans, and the
-/// sync engine's own counters per tenant. Exported over OTLP when an endpoint is configured
+/// product's own meters. Metrics are served for Prometheus at <c>Operations:MetricsPath</c> (operator
+/// key) and, like traces, exported over OTLP when an endpoint is configured
 /// (<c>OpenTelemetry:OtlpEndpoint</c>, or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).
 /// </summary>
 public static class ObservabilityExtensions
@@ -32,7 +33,10 @@ public static class ObservabilityExtensions
                 .AddMeter("Microsoft.Orleans")
                 .AddMeter(SyncMetrics.MeterName)
                 .AddMeter(OrleansSocial.Grains.Posts.Publishing.PublishingMetrics.MeterName)
-                .AddMeter(OrleansSocial.Api.Meta.MetaWebhookMetrics.MeterName));
+                .AddMeter(OrleansSocial.Api.Meta.MetaWebhookMetrics.MeterName)
+                .AddMeter(OrleansSocial.Api.Security.SecurityMetrics.MeterName)
+                .AddMeter(Operations.OperatorGauges.MeterName)
+                .AddPrometheusExporter());
 
         // Spans only where they go somewhere: recorded with no exporter, a span per request and two
         // per grain call were a tenth of the CPU of the hottest route (see the tenancy benchmark).
@@ -56,5 +60,29 @@ public static class ObservabilityExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>The operator figures: published per silo, read by the overview, exported as gauges.</summary>
+    public static WebApplicationBuilder AddOperatorFigures(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OrleansSocial.ReadModels.Operations.OperationsOptions>().BindConfiguration(OrleansSocial.ReadModels.Operations.OperationsOptions.Section)
+            .Validate(o => o.PublishInterval > TimeSpan.Zero, "Operations:PublishInterval must be positive.")
+            .Validate(o => string.IsNullOrEmpty(o.MetricsPath) || o.MetricsPath.StartsWith('/'), "Operations:MetricsPath must start with '/' (or be empty to serve no metrics).")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Operations.OperatorGauges>();
+        builder.Services.AddHostedService<Operations.FiguresPublisher>();
+        return builder;
+    }
+
+    /// <summary>The Prometheus scrape route, for the operator key only: tenant ids ride in some series' labels.</summary>
+    public static WebApplication MapMetrics(this WebApplication app)
+    {
+        var path = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrleansSocial.ReadModels.Operations.OperationsOptions>>().Value.MetricsPath;
+        if (!string.IsNullOrEmpty(path))
+        {
+            app.MapPrometheusScrapingEndpoint(path).RequireAuthorization(OrleansSocial.Api.Operators.OperatorAuthenticationHandler.PolicyName);
+        }
+
+        return app;
     }
 }

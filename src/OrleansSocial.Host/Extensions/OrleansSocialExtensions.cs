@@ -87,6 +87,7 @@ public static class OrleansSocialExtensions
                 "Reminders:CatchUpWindow, CatchUpDelay, FollowUpInterval and FollowUps must not be negative, Reminders:MaxConcurrentCalls at least 1.")
             .ValidateOnStart();
         builder.Services.AddHostedService<Reminders.MissedTickCatchUp>();
+        builder.AddOperatorFigures();
         return builder;
     }
 
@@ -94,12 +95,14 @@ public static class OrleansSocialExtensions
     {
         app.UseApiDefaults();
         app.MapOperations();
+        app.MapMetrics();
         // Meta signs its notifications; they carry no tenant and pass no member gate.
         app.MapMetaWebhooksApi();
         // Every product route sits behind one input gate: nulls, invisible strings, dates out of range.
         var routes = app.MapGroup("").ValidateRequests();
         routes.MapAdminTenantsApi();
         routes.MapAdminServersApi();
+        routes.MapAdminOverviewApi();
         routes.MapTenantApi();
         routes.MapMembersApi();
         routes.MapChannelsApi();

@@ -70,6 +70,11 @@ public static class TenantStoreExtensions
             }
 
             await store.Catalog.GetCollection(OrleansSocial.ReadModels.Collections.MetaEvents).EnsureIndexAsync(OrleansSocial.Grains.Inbox.MetaEventRecord.ByReceived, cancellationToken);
+            // The operator overview counts by index, never by reading every row.
+            foreach (var (collection, index) in OrleansSocial.ReadModels.Operations.OperatorOverview.Indexes)
+            {
+                await store.Catalog.GetCollection(collection).EnsureIndexAsync(index, cancellationToken);
+            }
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -21,6 +21,8 @@ public static class SyncEngineServices
         services.TryAddSingleton<Posts.Publishing.PublishingSlots>();
         services.TryAddSingleton<Sync.SyncSlots>();
         services.TryAddSingleton<Inbox.AccountDirectory>();
+        services.TryAddSingleton<Operations.OperatorBoard>();
+        services.TryAddSingleton<ReadModels.Operations.OperatorFigures>();
         services.TryAddKeyedSingleton<TimeProvider>(ClockKey, (provider, _) => provider.GetRequiredService<TimeProvider>());
         return services;
     }
