@@ -13,7 +13,9 @@ public static partial class HeadlessChromium
     private const string Binary = "/usr/bin/chromium";
     private static readonly SemaphoreSlim Installing = new(1, 1);
 
-    public static async Task<string> RenderedTextAsync(Uri page, TimeSpan scriptTime)
+    /// <param name="scriptTime">Virtual time the page's scripts get (timers run without waiting for the wall clock).</param>
+    /// <param name="deadline">Wall-clock limit for the whole run (60 s unless given).</param>
+    public static async Task<string> RenderedTextAsync(Uri page, TimeSpan scriptTime, TimeSpan? deadline = null)
     {
         await EnsureInstalledAsync();
         var start = new ProcessStartInfo(Binary)
@@ -29,7 +31,7 @@ public static partial class HeadlessChromium
         using var process = Process.Start(start)!;
         var dom = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(deadline ?? TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return Whitespace().Replace(WebUtility.HtmlDecode(Tags().Replace(await dom, " ")), " ");
     }
