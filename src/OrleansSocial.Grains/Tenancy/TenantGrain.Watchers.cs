@@ -81,6 +81,13 @@ public sealed partial class TenantGrain : IIncomingGrainCallFilter
             }
         }
 
+        // A cache on a silo membership no longer counts as active went with its process: calling it
+        // only makes Orleans retry placing the call (and log the last try as an error).
+        foreach (var gone in caches.Observers.Where(o => !IsOnActiveSilo(o.Value)).ToList())
+        {
+            caches.Unsubscribe(gone.Key);
+        }
+
         // All at once, each with its own deadline: one silo that does not answer must not keep the
         // others from hearing. One that fails or is late is dropped (it subscribes again on its next
         // miss) and its entries end by age.
@@ -107,6 +114,29 @@ public sealed partial class TenantGrain : IIncomingGrainCallFilter
         {
             LogForgetMissed(logger, TenantId, missed.Count);
         }
+    }
+
+    private bool IsOnActiveSilo(ITenantAccessObserver observer)
+    {
+        if (observer is not IAddressable addressable
+            || addressable.GetGrainId().Key.ToString() is not { } key
+            || !key.StartsWith("hosted-", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var end = key.IndexOf('+', StringComparison.Ordinal);
+        SiloAddress silo;
+        try
+        {
+            silo = SiloAddress.FromParsableString(end < 0 ? key["hosted-".Length..] : key["hosted-".Length..end]);
+        }
+        catch (FormatException)
+        {
+            return true;
+        }
+
+        return ServiceProvider.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Active;
     }
 
     /// <summary>A cache observer made by this silo's own front (its hosted client's id names the silo).</summary>

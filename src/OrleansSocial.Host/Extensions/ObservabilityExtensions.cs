@@ -66,7 +66,8 @@ public static class ObservabilityExtensions
     public static WebApplicationBuilder AddOperatorFigures(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<OrleansSocial.ReadModels.Operations.OperationsOptions>().BindConfiguration(OrleansSocial.ReadModels.Operations.OperationsOptions.Section)
-            .Validate(o => o.PublishInterval > TimeSpan.Zero, "Operations:PublishInterval must be positive.")
+            .Validate(o => o.PublishInterval > TimeSpan.Zero && o.DataPastDueAfter > TimeSpan.Zero && o.TokenExpiryHorizon > TimeSpan.Zero,
+                "Operations:PublishInterval, Operations:DataPastDueAfter and Operations:TokenExpiryHorizon must be positive.")
             .Validate(o => string.IsNullOrEmpty(o.MetricsPath) || o.MetricsPath.StartsWith('/'), "Operations:MetricsPath must start with '/' (or be empty to serve no metrics).")
             .ValidateOnStart();
         builder.Services.AddSingleton<Operations.OperatorGauges>();

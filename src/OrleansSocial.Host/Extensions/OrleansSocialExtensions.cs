@@ -31,6 +31,9 @@ public static class OrleansSocialExtensions
         ["Logging:LogLevel:System.Net.Http"] = "Warning",
         ["Logging:LogLevel:Orleans"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning",
+        // Orleans logs an error for every call to a silo that died when it cancels it; the death itself
+        // is logged by membership, and the calls are retried or recovered by their callers.
+        ["Logging:LogLevel:Orleans.Runtime.GrainCallCancellationManager"] = "Critical",
         ["Logging:LogLevel:OrleansSocial"] = "Information",
         // The authentication base class logs every refusal at information; our security events say it better.
         ["Logging:LogLevel:OrleansSocial.Api.Tenancy.MemberAuthenticationHandler"] = "Warning",
