@@ -32,7 +32,24 @@ public sealed partial class PostGrain : IRemindable
     private DateTimeOffset? _reminderDue;
     private bool _reminderGone;
 
+    // Writes this activation saw end (answered, refused or failed), by channel: their outcome is
+    // unknown only because the answer was lost, not because another activation may still be sending.
+    private readonly Dictionary<string, DateTimeOffset> _writesSeenEnding = new(StringComparer.Ordinal);
+
     private IDocumentCollection Attempts => Database.GetCollection(Collections.PublicationAttempts);
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Orleans does not wait for work beside turns: a step still in flight would overlap the next
+        // activation, which would take its write for an unknown outcome and read back before it landed.
+        if (_delivery is { IsCompleted: false } delivery)
+        {
+            LogDeactivatingMidDelivery(logger, Key.TenantId, Key.PostId, reason.ReasonCode.ToString());
+            await Task.WhenAny(delivery, Task.Delay(Options.DeactivationGrace, time));
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     private static bool Pending(PublicationView publication) => publication.Status is PublicationStatus.Scheduled or PublicationStatus.Publishing;
 
@@ -233,6 +250,12 @@ public sealed partial class PostGrain : IRemindable
             await UpdateAsync(current => WithPublication(current, channelId, p => p.Status == PublicationStatus.Scheduled ? p with { Status = PublicationStatus.Publishing } : p));
         }
 
+        if (attempt is { WriteStartedAt: { } started } && _writesSeenEnding.GetValueOrDefault(channelId) != started && now < started + Options.WriteSettle)
+        {
+            // Another activation (one being deactivated, or one on a silo not yet declared dead) may still be sending it.
+            return started + Options.WriteSettle;
+        }
+
         LogPublishing(logger, Key.TenantId, Key.PostId, channelId, attempt?.Tries ?? 0, attempt?.OutcomeUnknown == true);
         var latest = attempt ?? new PublicationAttempt(Key.PostId, channelId, 0, now);
         var context = new PublishContext(graph, Gate(access), access, ContentFor(post, channelId), Options, time, async a =>
@@ -259,6 +282,13 @@ public sealed partial class PostGrain : IRemindable
         catch (GraphException exception)
         {
             outcome = await ClassifyAsync(exception, latest, channel);
+        }
+        finally
+        {
+            if (latest.WriteStartedAt is { } sent)
+            {
+                _writesSeenEnding[channelId] = sent;
+            }
         }
 
         return await ApplyAsync(channelId, access.Platform, latest, outcome);
@@ -413,6 +443,9 @@ public sealed partial class PostGrain : IRemindable
 
     [LoggerMessage(EventId = 4016, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} publishing to {ChannelId} (tries {Tries}, earlier outcome unknown: {Unknown})")]
     private static partial void LogPublishing(ILogger logger, string tenantId, string postId, string channelId, int tries, bool unknown);
+
+    [LoggerMessage(EventId = 4017, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} deactivates ({Reason}) mid-delivery: waiting for the step in flight")]
+    private static partial void LogDeactivatingMidDelivery(ILogger logger, string tenantId, string postId, string reason);
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} published to {ChannelId} as {PlatformPostId} (adopted: {Adopted})")]
     private static partial void LogPublished(ILogger logger, string tenantId, string postId, string channelId, string? platformPostId, bool adopted);

@@ -144,6 +144,7 @@ public sealed class SyncClusterFixture : IAsyncLifetime
             {
                 o.ReminderPeriod = TimeSpan.FromSeconds(1);
                 o.RetryBaseDelay = TimeSpan.FromMilliseconds(200);
+                o.WriteSettle = TimeSpan.FromSeconds(3);
             });
             services.AddWebhookDelivery();
             services.Configure<OrleansSocial.Grains.Webhooks.WebhookOptions>(o =>

@@ -1,7 +1,10 @@
 using OrleansSocial.Channels;
+using OrleansSocial.Grains.Posts.Publishing;
 using OrleansSocial.GraphEmulator.Graph;
 using OrleansSocial.GraphEmulator.World;
 using OrleansSocial.Posts;
+using OrleansSocial.ReadModels;
+using OrleansSocial.Storage.Naming;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Tests.Infrastructure;
 
@@ -52,5 +55,35 @@ public sealed class PublishingClusterTests(SyncClusterFixture fixture)
         Assert.Equal(PublicationStatus.Published, publication.Status);
         var landed = Assert.Single(Landed(text));
         Assert.Equal(landed.ObjectId, publication.PlatformPostId);
+    }
+
+    [Fact]
+    public async Task A_write_another_activation_may_still_be_sending_is_read_back_only_once_it_has_settled()
+    {
+        var (tenantId, channels) = await fixture.TenantWithChannelsAsync();
+        var tenant = fixture.Grains.GetGrain<ITenantGrain>(tenantId);
+        var owner = new Actor((await tenant.ListMembers(null, 10)).Items.First(m => m.Role == Roles.Owner).MemberId);
+        var page = channels[0];
+        var pageId = page["fb-".Length..];
+        var text = $"Still in flight {Guid.NewGuid():N}";
+        var postId = "p" + Guid.NewGuid().ToString("N")[..16];
+        var post = fixture.Grains.GetGrain<IPostGrain>(PostIds.GrainKey(tenantId, postId));
+        await post.Create(owner, new PostContent(text, null, [], new Dictionary<string, VariantContent>(), null), [new PostTarget(page, ChannelIds.Facebook)]);
+
+        // What an activation being deactivated (or on a silo not yet declared dead) leaves: its attempt
+        // says a write started a moment ago, and that write lands a second later.
+        var started = DateTimeOffset.UtcNow;
+        await fixture.Store.GetDatabase(StorageNames.TenantDatabase(tenantId)).GetCollection(Collections.PublicationAttempts).UpsertAsync(
+            PublicationAttempt.KeyOf(postId, page), DocumentJson.ToJson(new PublicationAttempt(postId, page, 0, started, WriteStartedAt: started)), CancellationToken.None);
+        await post.PublishNow(owner);
+        await Eventually.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow > started.AddSeconds(1)), TimeSpan.FromSeconds(10));
+        var landedElsewhere = fixture.Emulator.State.World.AddPost(fixture.Emulator.State.World.FindPage(pageId)!, text, DateTimeOffset.UtcNow, published: true, null);
+
+        var settled = await SettledAsync(post);
+
+        var publication = Assert.Single(settled.Publications);
+        Assert.Equal(PublicationStatus.Published, publication.Status);
+        Assert.Equal(landedElsewhere.Id, publication.PlatformPostId);
+        Assert.Empty(Landed(text));
     }
 }

@@ -35,6 +35,16 @@ public sealed class PublishingOptions
     /// <summary>Publishing steps one silo runs at once; the rest queue (see <see cref="PublishingSlots"/>).</summary>
     public int MaxConcurrentSteps { get; set; } = 64;
 
+    /// <summary>
+    /// How long after a write started another activation may still be waiting for it (at least
+    /// <c>Graph:AttemptTimeout</c>, since writes are never retried): an unknown outcome this activation
+    /// did not see end is read back only after this, so a write still in flight is never repeated.
+    /// </summary>
+    public TimeSpan WriteSettle { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A post deactivating mid-delivery waits this long for the step in flight before it lets go.</summary>
+    public TimeSpan DeactivationGrace { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Reading back after an unknown outcome looks at posts created from this long before the write started (clock skew).</summary>
     public TimeSpan ReadBackSkew { get; set; } = TimeSpan.FromMinutes(10);
 }
