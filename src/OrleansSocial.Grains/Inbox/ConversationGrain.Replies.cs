@@ -25,7 +25,26 @@ public sealed partial class ConversationGrain
     private const int MaxWrites = 2;
     private static readonly TimeSpan ReadBackSkew = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan DeliveryPeriod = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long after a write started another activation may still be waiting for it (above Graph's attempt timeout; writes are never retried).</summary>
+    private static readonly TimeSpan WriteSettle = TimeSpan.FromSeconds(20);
+
     private Task? _delivery;
+
+    // Writes this activation saw end, by reply: an unknown outcome among them was not still in flight elsewhere.
+    private readonly Dictionary<string, DateTimeOffset> _writesSeenEnding = new(StringComparer.Ordinal);
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Orleans does not wait for work beside turns: a reply in flight would overlap the next
+        // activation, which would read back before it landed and send it again.
+        if (_delivery is { IsCompleted: false } delivery)
+        {
+            await Task.WhenAny(delivery, Task.Delay(WriteSettle, time));
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     public async Task<ReplyView> Reply(Actor actor, string text, string? idempotencyKey)
     {
@@ -137,6 +156,12 @@ public sealed partial class ConversationGrain
         {
             if (reply.WriteStartedAt is { } started)
             {
+                if (_writesSeenEnding.GetValueOrDefault(reply.ReplyId) != started && time.GetUtcNow() < started + WriteSettle)
+                {
+                    // Another activation (being deactivated, or on a silo not yet declared dead) may still be sending it.
+                    return false;
+                }
+
                 if (await ReadBackAsync(gate, commentId, token, instagram, reply.Text, started - ReadBackSkew) is { } existing)
                 {
                     await SentAsync(reply, existing.Id, adopted: true);
@@ -153,7 +178,16 @@ public sealed partial class ConversationGrain
             reply = reply with { WriteStartedAt = time.GetUtcNow(), Tries = reply.Tries + 1 };
             await UpdateAsync(current => Present(current).WithReply(reply));
             writing = true;
-            var created = await gate.CallAsync(BudgetPriority.Conversation, 1, () => graph.ReplyToCommentAsync(commentId, token, reply.Text, instagram), r => r.Usage);
+            GraphResult<OrleansSocial.Graph.Models.CreatedObject> created;
+            try
+            {
+                created = await gate.CallAsync(BudgetPriority.Conversation, 1, () => graph.ReplyToCommentAsync(commentId, token, reply.Text, instagram), r => r.Usage);
+            }
+            finally
+            {
+                _writesSeenEnding[reply.ReplyId] = reply.WriteStartedAt!.Value;
+            }
+
             await SentAsync(reply, created.Value.Id, adopted: false);
             return true;
         }
