@@ -31,9 +31,6 @@ public static class OrleansSocialExtensions
         ["Logging:LogLevel:System.Net.Http"] = "Warning",
         ["Logging:LogLevel:Orleans"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning",
-        // Orleans logs an error for every call to a silo that died when it cancels it; the death itself
-        // is logged by membership, and the calls are retried or recovered by their callers.
-        ["Logging:LogLevel:Orleans.Runtime.GrainCallCancellationManager"] = "Critical",
         ["Logging:LogLevel:OrleansSocial"] = "Information",
         // The authentication base class logs every refusal at information; our security events say it better.
         ["Logging:LogLevel:OrleansSocial.Api.Tenancy.MemberAuthenticationHandler"] = "Warning",
@@ -44,6 +41,7 @@ public static class OrleansSocialExtensions
     {
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LogDefaults });
         builder.AddApiDefaults();
+        Hosting.RecoveredWorkLogLevels.Register(builder.Services);
         builder.Services.AddOptions<ClusterSettings>().BindConfiguration(ClusterSettings.Section).ValidateDataAnnotations()
             .Validate(s => !s.IsCluster || !string.IsNullOrWhiteSpace(s.Postgres), "Orleans:Postgres (a connection string) must be set when Orleans:Mode is postgres.")
             .ValidateOnStart();

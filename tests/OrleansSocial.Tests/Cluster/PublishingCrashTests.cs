@@ -119,7 +119,7 @@ public sealed partial class PublishingCrashTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_silo_killed_at_the_due_time_leaves_every_post_published_once_and_no_error_line_of_ours_on_the_survivor()
+    public async Task A_silo_killed_at_the_due_time_leaves_every_post_published_once_and_no_error_line_on_the_survivor()
     {
         var silos = new[] { StartSilo(0), StartSilo(1) };
         await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
@@ -154,13 +154,13 @@ public sealed partial class PublishingCrashTests : IAsyncLifetime
             Assert.True(landed.Count == 1, $"{landed.Count} posts landed for {postId}:\n" + string.Join("\n", survivor.Output.Split('\n').Where(l => l.Contains(postId, StringComparison.Ordinal))));
         }
 
-        // Recovered work (a delivery interrupted by the death, its reminder bringing it back) is not an
-        // error of ours. Orleans' runtime still logs one of its own as an error: a reminder tick it could
-        // not deliver to a grain of the dead silo before the death was declared (delivered at the next tick).
+        // Recovered work (a delivery interrupted by the death, its reminder bringing it back, a reminder
+        // tick sent to the dead silo before its death was declared) is not an error: fail/crit mean a
+        // person must look.
         var errors = ErrorLine().Matches(survivor.Output).Select(m => m.Value).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors.Take(10)) + "\n----\n" + survivor.Output[Math.Max(0, survivor.Output.Length - 4000)..]);
     }
 
-    [GeneratedRegex(@"^\s*(fail|crit): OrleansSocial\..*\n.*$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s*(fail|crit): .*\n.*\n.*$", RegexOptions.Multiline)]
     private static partial Regex ErrorLine();
 }
