@@ -39,8 +39,6 @@ public sealed class InboxHost : TenancyHost
         ["Sync:InitialSyncWindow"] = "1.00:00:00",
     };
 
-    public HttpClient Emulator { get; private set; } = null!;
-
     /// <summary>The tenants' own webhook endpoints, where comment.* events arrive.</summary>
     public WebhookReceiver Receiver { get; private set; } = null!;
 
@@ -48,7 +46,6 @@ public sealed class InboxHost : TenancyHost
     {
         await base.InitializeAsync();
         Receiver = await WebhookReceiver.StartAsync();
-        Emulator = new HttpClient { BaseAddress = new Uri(Host.Services.GetRequiredService<IOptions<GraphOptions>>().Value.BaseUrl) };
         // The host registers its callback once it serves: wait for the app subscription to exist.
         await Eventually.UntilAsync(async () => (await Emulator.GetStringAsync("/__emulator/webhooks/subscriptions")).Contains("/webhooks/meta", StringComparison.Ordinal),
             TimeSpan.FromSeconds(30));
@@ -56,7 +53,6 @@ public sealed class InboxHost : TenancyHost
 
     public override async Task DisposeAsync()
     {
-        Emulator.Dispose();
         await Receiver.DisposeAsync();
         await base.DisposeAsync();
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace OrleansSocial.Tests.Infrastructure;
 
 /// <summary>One embedded API silo with a known operator key, shared by the tests of a class.</summary>
@@ -5,12 +7,19 @@ public class TenancyHost : IAsyncLifetime
 {
     public const string OperatorKey = "test-operator-key-tenancy-0123456789abcdef";
     private readonly TempFolder _data = new();
+    private HttpClient? _emulator;
 
     public ApiHost Host { get; private set; } = null!;
 
     public ApiClient Api { get; private set; } = null!;
 
     public string DataPath => _data.Path;
+
+    /// <summary>The embedded Graph emulator the host started, for its control routes (faults, publications, log).</summary>
+    public HttpClient Emulator => _emulator ??= new HttpClient
+    {
+        BaseAddress = new Uri(Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrleansSocial.Graph.GraphOptions>>().Value.BaseUrl),
+    };
 
     /// <summary>Settings a fixture adds to the host's configuration.</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
@@ -25,6 +34,7 @@ public class TenancyHost : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
+        _emulator?.Dispose();
         Api.Http.Dispose();
         await Host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -24,20 +24,6 @@ public sealed class OverviewHost : TenancyHost
         ["Operations:PublishInterval"] = "00:00:01",
         ["Operations:DataPastDueAfter"] = "00:00:02",
     };
-
-    public HttpClient Emulator { get; private set; } = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        Emulator = new HttpClient { BaseAddress = new Uri(Host.Services.GetRequiredService<IOptions<GraphOptions>>().Value.BaseUrl) };
-    }
-
-    public override async Task DisposeAsync()
-    {
-        Emulator.Dispose();
-        await base.DisposeAsync();
-    }
 }
 
 /// <summary>

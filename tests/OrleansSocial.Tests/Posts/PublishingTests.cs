@@ -25,8 +25,6 @@ public sealed class PublishingHost : TenancyHost
         ["Sync:InitialSyncWindow"] = "1.00:00:00",
     };
 
-    public HttpClient Emulator { get; private set; } = null!;
-
     public async Task<JsonElement> PublicationsAsync(string ownerId) =>
         JsonDocument.Parse(await Emulator.GetStringAsync($"/__emulator/publications?ownerId={ownerId}")).RootElement.Clone();
 
@@ -39,17 +37,6 @@ public sealed class PublishingHost : TenancyHost
         return log.GetProperty("byEndpoint").TryGetProperty(methodAndEndpoint, out var n) ? n.GetInt64() : 0;
     }
 
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        Emulator = new HttpClient { BaseAddress = new Uri(Host.Services.GetRequiredService<IOptions<GraphOptions>>().Value.BaseUrl) };
-    }
-
-    public override async Task DisposeAsync()
-    {
-        Emulator.Dispose();
-        await base.DisposeAsync();
-    }
 }
 
 /// <summary>
