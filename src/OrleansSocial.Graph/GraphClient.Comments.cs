@@ -18,6 +18,20 @@ public sealed partial class GraphClient
         return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
     }
 
+    /// <summary>POST /{post-or-medium}/comments: a top-level comment written as the Page or account (a post's first comment).</summary>
+    public async Task<GraphResult<CreatedObject>> CommentOnAsync(string objectId, string token, string message, CancellationToken cancellationToken = default)
+    {
+        var (json, usage) = await SendAsync(HttpMethod.Post, $"{objectId}/comments", token, [("message", message)], cancellationToken);
+        return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
+    }
+
+    /// <summary>The top-level comments of a Page post or Instagram medium, newest first where Graph can order them (a first comment's read-back).</summary>
+    public IAsyncEnumerable<GraphPage<GraphComment>> GetCommentsOnAsync(string objectId, string token, bool instagram, int maxItems, CancellationToken cancellationToken = default) =>
+        instagram
+            ? PagesAsync<GraphComment>($"{objectId}/comments", token, [("fields", "id,text,timestamp,username,from{id,username}"), ("limit", "50")], maxItems, cancellationToken)
+            : PagesAsync<GraphComment>($"{objectId}/comments", token,
+                [("fields", "id,message,created_time,from{id,name}"), ("filter", "toplevel"), ("order", "reverse_chronological"), ("limit", "50")], maxItems, cancellationToken);
+
     /// <summary>The replies of a comment, newest first where Graph can order them (what a read-back looks through).</summary>
     public IAsyncEnumerable<GraphPage<GraphComment>> GetRepliesAsync(string commentId, string token, bool instagram, int maxItems, CancellationToken cancellationToken = default) =>
         instagram

@@ -34,7 +34,8 @@ public sealed record PostContent(
     [property: Id(1)] string? Link,
     [property: Id(2)] IReadOnlyList<string> MediaUrls,
     [property: Id(3)] IReadOnlyDictionary<string, VariantContent> Variants,
-    [property: Id(4)] DateTimeOffset? ScheduledAt);
+    [property: Id(4)] DateTimeOffset? ScheduledAt,
+    [property: Id(5)] string? FirstComment = null);
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.PublicationView")]
 public sealed record PublicationView(
@@ -47,7 +48,23 @@ public sealed record PublicationView(
     [property: Id(6)] string? FailureReason = null,
     [property: Id(7)] bool? Retryable = null,
     [property: Id(8)] DateTimeOffset? DueAt = null,
-    [property: Id(9)] string? FailureDetail = null);
+    [property: Id(9)] string? FailureDetail = null,
+    [property: Id(10)] FirstCommentView? FirstComment = null);
+
+/// <summary>
+/// The post's first comment on one published publication: <c>pending</c> until it is posted,
+/// <c>posted</c> with the platform's comment id, or <c>failed</c> with the reason (the publication stays published).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansSocial.FirstCommentView")]
+public sealed record FirstCommentView(
+    [property: Id(0)] string Status,
+    [property: Id(1)] string? CommentId = null,
+    [property: Id(2)] string? FailureReason = null)
+{
+    public const string Pending = "pending";
+    public const string Posted = "posted";
+    public const string Failed = "failed";
+}
 
 /// <summary>
 /// A post and its publications, as stored in the tenant's <c>planned_posts</c> and as members see it.

@@ -24,10 +24,22 @@ public static partial class PostRules
     public const int MediaItemsMax = 10;
     public const int MediaUrlMax = 2_048;
 
+    /// <summary>Instagram's limit on a comment; Facebook's is higher, and one first comment goes to every channel.</summary>
+    public const int FirstCommentMax = 2_200;
+
     /// <summary>How far ahead a post may be scheduled. Our grains publish at the due time, so Facebook's own window does not apply.</summary>
     public static readonly TimeSpan SchedulingHorizon = TimeSpan.FromDays(180);
 
     private static readonly string[] VideoExtensions = [".mp4", ".mov", ".m4v"];
+
+    /// <summary>A first comment is words: not blank, within the strictest platform's limit.</summary>
+    public static void ValidateFirstComment(string? firstComment)
+    {
+        if (firstComment is not null && (string.IsNullOrWhiteSpace(firstComment) || firstComment.Length > FirstCommentMax))
+        {
+            throw DomainException.Invalid("firstComment", $"firstComment must be 1 to {FirstCommentMax} characters, not only spaces (or left out for none).");
+        }
+    }
 
     /// <summary>Checks one channel's content; <paramref name="field"/> prefixes the names in errors ("" or "variants.{channelId}.").</summary>
     public static void Validate(string platform, PublicationContent content, string field = "")

@@ -38,6 +38,9 @@ public static class PostsApi
 
         [System.Text.Json.Serialization.JsonConverter(typeof(OffsetRequiredConverter))]
         public DateTimeOffset? ScheduledAt { get; init; }
+
+        /// <summary>Posted as a comment on each publication right after it is published (as the Page or account), once; its outcome is on the publication.</summary>
+        public string? FirstComment { get; init; }
     }
 
     public sealed record RejectRequest
@@ -210,8 +213,9 @@ public static class PostsApi
             PostRules.ValidateSchedule(at, time.GetUtcNow());
         }
 
+        PostRules.ValidateFirstComment(request.FirstComment);
         var content = new PostContent(request.Text, request.Link, media,
-            variants.ToDictionary(v => v.Key, v => new VariantContent(v.Value.Text, v.Value.MediaUrls)), request.ScheduledAt?.ToUniversalTime());
+            variants.ToDictionary(v => v.Key, v => new VariantContent(v.Value.Text, v.Value.MediaUrls)), request.ScheduledAt?.ToUniversalTime(), request.FirstComment);
         return (content, targets);
     }
 

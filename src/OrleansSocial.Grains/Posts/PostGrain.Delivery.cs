@@ -181,7 +181,7 @@ public sealed partial class PostGrain : IRemindable
             while (Post is { } post)
             {
                 var now = time.GetUtcNow();
-                var due = post.Publications.Where(p => p.Status == PublicationStatus.Publishing || (p.Status == PublicationStatus.Scheduled && DueOf(p) <= now)).ToList();
+                var due = post.Publications.Where(p => p.Status == PublicationStatus.Publishing || (p.Status == PublicationStatus.Scheduled && DueOf(p) <= now) || CommentPending(p)).ToList();
                 if (due.Count == 0)
                 {
                     break;
@@ -216,6 +216,11 @@ public sealed partial class PostGrain : IRemindable
     {
         var post = Post!;
         var publication = post.Publications.First(p => p.ChannelId == channelId);
+        if (CommentPending(publication))
+        {
+            return await CommentOneAsync(channelId, publication);
+        }
+
         var now = time.GetUtcNow();
         var channel = GrainFactory.GetGrain<IChannelGrain>(ChannelIds.GrainKey(Key.TenantId, channelId));
         var standing = await Tenant.Standing();
@@ -344,6 +349,7 @@ public sealed partial class PostGrain : IRemindable
                 {
                     Status = PublicationStatus.Published, PlatformPostId = published.PlatformPostId, Permalink = published.Permalink, PublishedAt = published.At,
                     FailureReason = null, FailureDetail = null, Retryable = null,
+                    FirstComment = string.IsNullOrEmpty(current?.Content.FirstComment) ? null : new FirstCommentView(FirstCommentView.Pending),
                 }), [Event(WebhookEventTypes.PostPublished, new PostPublishedData(Key.PostId, channelId, platform, published.PlatformPostId, published.Permalink, published.At))]);
                 await Attempts.DeleteAsync(PublicationAttempt.KeyOf(Key.PostId, channelId), CancellationToken.None);
                 PublishingMetrics.Published(Key.TenantId, platform, published.Adopted, published.At - DueOf(publication));
@@ -351,7 +357,8 @@ public sealed partial class PostGrain : IRemindable
                 LogPublished(logger, Key.TenantId, Key.PostId, channelId, published.PlatformPostId, published.Adopted);
                 await Tenant.RecordAudit(Actor.System, "post.published", Key.PostId, "success",
                     $"{channelId}: {published.PlatformPostId}{(published.Adopted ? " (adopted after an unknown outcome)" : "")}");
-                return null;
+                // A first comment goes right after, as the next step of this delivery.
+                return Post!.Publications.First(p => p.ChannelId == channelId) is var now && CommentPending(now) ? time.GetUtcNow() : null;
             case PublishOutcome.Failed failed:
                 await SettleAsync(channelId, publication, PublicationStatus.Failed, failed.Reason, failed.Retryable, failed.Detail);
                 return null;
@@ -381,7 +388,7 @@ public sealed partial class PostGrain : IRemindable
     /// <summary>The reminder exists while a publication is still to be delivered, due at the earliest of them.</summary>
     private async Task SyncReminderAsync(PostView? post = null)
     {
-        var pending = (post ?? Post)?.Publications.Where(Pending).ToList() ?? [];
+        var pending = (post ?? Post)?.Publications.Where(HasWork).ToList() ?? [];
         if (pending.Count == 0)
         {
             if (!_reminderGone)

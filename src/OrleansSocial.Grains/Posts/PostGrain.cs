@@ -285,7 +285,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             {
                 var changed = change(current?.Post);
                 var post = changed with { UpdatedAt = time.GetUtcNow(), Version = (current?.Post?.Version ?? changed.Version) + 1 };
-                if (post.Publications.Any(Pending))
+                if (post.Publications.Any(HasWork))
                 {
                     // Before the write: a crash between them leaves a reminder that finds nothing, never a post without one.
                     await SyncReminderAsync(post);
@@ -300,7 +300,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             });
         var next = written!.Post!;
 
-        if (!next.Publications.Any(Pending))
+        if (!next.Publications.Any(HasWork))
         {
             await SyncReminderAsync(next);
         }

@@ -21,6 +21,9 @@ internal static class FanComments
     public static void Map(RouteGroupBuilder control)
     {
         control.MapPost("/comments", (FanAction action, EmulatorState state) => Act(state, action));
+        // The top-level comments on a post or medium (tests count a first comment here).
+        control.MapGet("/objects/{objectId}/comments", (string objectId, EmulatorState state) =>
+            state.Comments.TopLevelOf(objectId).Select(c => new { id = c.Id, message = c.Message, fromId = c.FromId, deleted = c.Deleted }));
         control.MapGet("/comments/{id}", (string id, EmulatorState state) =>
             state.Comments.Find(id) is { } comment
                 ? Results.Ok(new
