@@ -244,9 +244,9 @@ public sealed partial class GraphClient(HttpClient http, IOptions<GraphOptions> 
         return new(json.Deserialize<CreatedObject>(GraphJson.Options)!, usage);
     }
 
-    /// <summary>Step 1 of Instagram publishing: a container for an image (or a video, as a reel), or a carousel item.</summary>
+    /// <summary>Step 1 of Instagram publishing: a container for an image (or a video, as a reel), a story, or a carousel item.</summary>
     public async Task<GraphResult<CreatedObject>> CreateInstagramContainerAsync(string igUserId, string token, string? imageUrl, string? videoUrl, string? caption,
-        bool carouselItem = false, CancellationToken cancellationToken = default)
+        bool carouselItem = false, bool story = false, CancellationToken cancellationToken = default)
     {
         var parameters = new List<(string, string)>();
         if (imageUrl is not null)
@@ -257,6 +257,14 @@ public sealed partial class GraphClient(HttpClient http, IOptions<GraphOptions> 
         if (videoUrl is not null)
         {
             parameters.Add(("video_url", videoUrl));
+        }
+
+        if (story)
+        {
+            parameters.Add(("media_type", "STORIES"));
+        }
+        else if (videoUrl is not null)
+        {
             parameters.Add(("media_type", carouselItem ? "VIDEO" : "REELS"));
         }
 

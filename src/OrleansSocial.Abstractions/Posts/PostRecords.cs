@@ -15,11 +15,15 @@ public enum PublicationStatus
     Cancelled,
 }
 
-/// <summary>Different text or media for one channel (Instagram needs media where Facebook may not).</summary>
+/// <summary>
+/// Different text or media for one channel (Instagram needs media where Facebook may not); on an
+/// Instagram channel it may be a story (one image or one video, no caption).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansSocial.VariantContent")]
 public sealed record VariantContent(
     [property: Id(0)] string? Text,
-    [property: Id(1)] IReadOnlyList<string>? MediaUrls);
+    [property: Id(1)] IReadOnlyList<string>? MediaUrls,
+    [property: Id(2)] bool? Story = null);
 
 /// <summary>A channel a post goes to, resolved by the front from the tenant's own channels.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansSocial.PostTarget")]

@@ -5,7 +5,7 @@ using OrleansSocial.Tenancy;
 namespace OrleansSocial.Posts;
 
 /// <summary>What one channel would publish: the post's content, or its variant for that channel.</summary>
-public sealed record PublicationContent(string? Text, string? Link, IReadOnlyList<string> MediaUrls);
+public sealed record PublicationContent(string? Text, string? Link, IReadOnlyList<string> MediaUrls, bool Story = false);
 
 /// <summary>
 /// What each platform accepts, as pure rules (docs/graph-api.md, "Publishing"): Instagram needs
@@ -60,6 +60,22 @@ public static partial class PostRules
         if (content.Link is { } link && !IsAbsolute(link, httpAllowed: true))
         {
             throw DomainException.Invalid($"{field}link", $"{field}link must be an absolute http(s) URL.");
+        }
+
+        if (content.Story)
+        {
+            if (platform != ChannelIds.Instagram)
+            {
+                throw DomainException.Invalid($"{field}story", $"{field}story: only an Instagram channel publishes stories.");
+            }
+
+            if (content.MediaUrls.Count != 1)
+            {
+                throw DomainException.Invalid($"{field}mediaUrls", $"A story is one image or one video ({content.MediaUrls.Count} media given).");
+            }
+
+            // A story shows no caption: the post's text is not validated as one.
+            return;
         }
 
         var text = content.Text ?? "";

@@ -22,7 +22,10 @@ public static class PostsApi
 {
     public const string IdempotencyHeader = "Idempotency-Key";
 
-    public sealed record VariantRequest(string? Text, IReadOnlyList<string>? MediaUrls);
+    /// <param name="Text">This channel's text instead of the post's.</param>
+    /// <param name="MediaUrls">This channel's media instead of the post's.</param>
+    /// <param name="Story">On an Instagram channel: publish as a story (one image or one video; no caption is shown).</param>
+    public sealed record VariantRequest(string? Text, IReadOnlyList<string>? MediaUrls, bool? Story = null);
 
     public sealed record PostRequest
     {
@@ -205,7 +208,7 @@ public static class PostsApi
         {
             var variant = variants.GetValueOrDefault(target.ChannelId);
             var prefix = variant is null ? "" : $"variants.{target.ChannelId}.";
-            PostRules.Validate(target.Platform, new PublicationContent(variant?.Text ?? request.Text, request.Link, variant?.MediaUrls ?? media), prefix);
+            PostRules.Validate(target.Platform, new PublicationContent(variant?.Text ?? request.Text, request.Link, variant?.MediaUrls ?? media, variant?.Story == true), prefix);
         }
 
         if (request.ScheduledAt is { } at)
@@ -215,7 +218,7 @@ public static class PostsApi
 
         PostRules.ValidateFirstComment(request.FirstComment);
         var content = new PostContent(request.Text, request.Link, media,
-            variants.ToDictionary(v => v.Key, v => new VariantContent(v.Value.Text, v.Value.MediaUrls)), request.ScheduledAt?.ToUniversalTime(), request.FirstComment);
+            variants.ToDictionary(v => v.Key, v => new VariantContent(v.Value.Text, v.Value.MediaUrls, v.Value.Story == true ? true : null)), request.ScheduledAt?.ToUniversalTime(), request.FirstComment);
         return (content, targets);
     }
 

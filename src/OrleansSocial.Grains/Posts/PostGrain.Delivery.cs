@@ -349,7 +349,9 @@ public sealed partial class PostGrain : IRemindable
                 {
                     Status = PublicationStatus.Published, PlatformPostId = published.PlatformPostId, Permalink = published.Permalink, PublishedAt = published.At,
                     FailureReason = null, FailureDetail = null, Retryable = null,
-                    FirstComment = string.IsNullOrEmpty(current?.Content.FirstComment) ? null : new FirstCommentView(FirstCommentView.Pending),
+                    // Stories take no comments.
+                    FirstComment = string.IsNullOrEmpty(current?.Content.FirstComment) || current.Content.Variants.GetValueOrDefault(channelId)?.Story == true
+                        ? null : new FirstCommentView(FirstCommentView.Pending),
                 }), [Event(WebhookEventTypes.PostPublished, new PostPublishedData(Key.PostId, channelId, platform, published.PlatformPostId, published.Permalink, published.At))]);
                 await Attempts.DeleteAsync(PublicationAttempt.KeyOf(Key.PostId, channelId), CancellationToken.None);
                 PublishingMetrics.Published(Key.TenantId, platform, published.Adopted, published.At - DueOf(publication));
@@ -421,7 +423,7 @@ public sealed partial class PostGrain : IRemindable
     private static PublicationContent ContentFor(PostView post, string channelId)
     {
         var variant = post.Content.Variants.GetValueOrDefault(channelId);
-        return new PublicationContent(variant?.Text ?? post.Content.Text, post.Content.Link, variant?.MediaUrls ?? post.Content.MediaUrls);
+        return new PublicationContent(variant?.Text ?? post.Content.Text, post.Content.Link, variant?.MediaUrls ?? post.Content.MediaUrls, variant?.Story == true);
     }
 
     private static PostView WithPublication(PostView? post, string channelId, Func<PublicationView, PublicationView> change)

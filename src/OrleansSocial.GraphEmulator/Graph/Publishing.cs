@@ -154,7 +154,14 @@ internal static class Publishing
             return GraphErrors.Error(100, "(#100) The parameter media_type must be REELS for a video");
         }
 
-        var container = new Container(state.World.NextContainerId(), account.Id, imageUrl, videoUrl, request["caption"], state.Clock.Now, null, isItem, children);
+        var story = request["media_type"] == "STORIES";
+        if (story && (isItem || children is not null))
+        {
+            return GraphErrors.Error(100, "(#100) A story is one image or one video, not a carousel");
+        }
+
+        // A story shows no caption: Graph ignores one sent with it.
+        var container = new Container(state.World.NextContainerId(), account.Id, imageUrl, videoUrl, story ? null : request["caption"], state.Clock.Now, null, isItem, children, story);
         state.Containers[container.Id] = container;
         return GraphResult.Ok(new JsonObject { ["id"] = container.Id });
     }
@@ -191,7 +198,7 @@ internal static class Publishing
             var type = container.Children is not null ? "CAROUSEL_ALBUM" : container.VideoUrl is null ? "IMAGE" : "VIDEO";
             var media = state.World.AddMedia(publisher, container.Caption ?? "", type, now);
             state.Containers[container.Id] = container with { PublishedMediaId = media.Id };
-            state.Publications.Enqueue(new Publication(media.Id, publisher.Id, type.ToLowerInvariant(), container.Caption ?? "", null, container.Children?.Count ?? 1, now));
+            state.Publications.Enqueue(new Publication(media.Id, publisher.Id, container.IsStory ? "story" : type.ToLowerInvariant(), container.Caption ?? "", null, container.Children?.Count ?? 1, now));
             return GraphResult.Ok(new JsonObject { ["id"] = media.Id });
         }
     }

@@ -18,7 +18,7 @@ public sealed record Comment(string Id, string ObjectId, string Message, DateTim
 public sealed record Media(string Id, string AccountId, string Caption, string MediaType, DateTimeOffset Timestamp, int BaseLikes);
 
 public sealed record Container(string Id, string AccountId, string? ImageUrl, string? VideoUrl, string? Caption, DateTimeOffset CreatedAt, string? PublishedMediaId,
-    bool IsCarouselItem = false, IReadOnlyList<string>? Children = null);
+    bool IsCarouselItem = false, IReadOnlyList<string>? Children = null, bool IsStory = false);
 
 /// <summary>A photo uploaded with <c>published=false</c>, waiting to be attached to a Page post.</summary>
 public sealed record UnpublishedPhoto(string Id, string PageId, string Url);

@@ -75,7 +75,8 @@ public static class InstagramPublishing
         {
             var url = content.MediaUrls[0];
             var video = PostRules.IsVideo(url);
-            var single = await context.CallAsync(() => context.Graph.CreateInstagramContainerAsync(account, context.Token, video ? null : url, video ? url : null, content.Text));
+            var single = await context.CallAsync(() => context.Graph.CreateInstagramContainerAsync(account, context.Token, video ? null : url, video ? url : null,
+                content.Story ? null : content.Text, story: content.Story));
             return await context.SaveAsync(attempt with { ContainerId = single.Id, ContainerCreatedAt = context.Now, Polls = 0 });
         }
 
