@@ -182,6 +182,10 @@ public sealed partial class GraphClient(HttpClient http, IOptions<GraphOptions> 
     public IAsyncEnumerable<GraphPage<InstagramMedia>> GetInstagramMediaAsync(string igUserId, string token, int? maxItems = null, int pageSize = 25, string? after = null, CancellationToken cancellationToken = default) =>
         PagesAsync<InstagramMedia>($"{igUserId}/media", token, [("fields", MediaFields), ("limit", pageSize.ToString(CultureInfo.InvariantCulture))], maxItems, cancellationToken, after);
 
+    /// <summary>The account's stories of the last 24 hours (<c>GET /{ig-user}/stories</c>): stories are not listed under <c>/media</c>.</summary>
+    public IAsyncEnumerable<GraphPage<InstagramMedia>> GetInstagramStoriesAsync(string igUserId, string token, int? maxItems = null, CancellationToken cancellationToken = default) =>
+        PagesAsync<InstagramMedia>($"{igUserId}/stories", token, [("fields", "id,media_type,media_product_type,permalink,timestamp"), ("limit", "25")], maxItems, cancellationToken);
+
     /// <summary>Account insights; <paramref name="totalValue"/> asks metric_type=total_value instead of a time series.</summary>
     public Task<GraphResult<InsightsResult>> GetInstagramAccountInsightsAsync(string igUserId, string token, IReadOnlyList<string> metrics, string period, DateTimeOffset since, DateTimeOffset until, bool totalValue = false, CancellationToken cancellationToken = default)
     {

@@ -360,7 +360,7 @@ public sealed partial class PostGrain : IRemindable
                 await Tenant.RecordAudit(Actor.System, "post.published", Key.PostId, "success",
                     $"{channelId}: {published.PlatformPostId}{(published.Adopted ? " (adopted after an unknown outcome)" : "")}");
                 // A first comment goes right after, as the next step of this delivery.
-                return Post!.Publications.First(p => p.ChannelId == channelId) is var now && CommentPending(now) ? time.GetUtcNow() : null;
+                return CommentPending(Post!.Publications.First(p => p.ChannelId == channelId)) ? time.GetUtcNow() : null;
             case PublishOutcome.Failed failed:
                 await SettleAsync(channelId, publication, PublicationStatus.Failed, failed.Reason, failed.Retryable, failed.Detail);
                 return null;

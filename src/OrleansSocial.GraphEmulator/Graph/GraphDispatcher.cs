@@ -312,6 +312,11 @@ public sealed partial class GraphDispatcher(EmulatorState state)
                     ? Paged(request, World.MediaOf(account), m => Render.Media(m, fields, World, Now, NestedEdges(request, m.Id, token)),
                         checkFields: () => Render.Media(Stand.Media, fields, World, Now, Stand.Comments))
                     : GraphErrors.NotFound(id);
+            case "stories" when World.FindAccount(id) is { } account:
+                return CanAccess(token, World.FindPage(account.PageId)!)
+                    ? Paged(request, World.StoriesOf(account, Now), m => Render.Media(m, fields, World, Now),
+                        checkFields: () => Render.Media(Stand.Media, fields, World, Now))
+                    : GraphErrors.NotFound(id);
             case "content_publishing_limit" when World.FindAccount(id) is { } account:
                 return Publishing.Limit(state, account, fields);
             default:

@@ -196,7 +196,7 @@ internal static class Publishing
             }
 
             var type = container.Children is not null ? "CAROUSEL_ALBUM" : container.VideoUrl is null ? "IMAGE" : "VIDEO";
-            var media = state.World.AddMedia(publisher, container.Caption ?? "", type, now);
+            var media = state.World.AddMedia(publisher, container.Caption ?? "", type, now, container.IsStory);
             state.Containers[container.Id] = container with { PublishedMediaId = media.Id };
             state.Publications.Enqueue(new Publication(media.Id, publisher.Id, container.IsStory ? "story" : type.ToLowerInvariant(), container.Caption ?? "", null, container.Children?.Count ?? 1, now));
             return GraphResult.Ok(new JsonObject { ["id"] = media.Id });

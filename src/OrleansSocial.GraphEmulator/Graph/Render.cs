@@ -113,7 +113,7 @@ public static class Render
             ["id"] = _ => media.Id,
             ["caption"] = _ => media.Caption,
             ["media_type"] = _ => media.MediaType,
-            ["media_product_type"] = _ => media.MediaType == "VIDEO" ? "REELS" : "FEED",
+            ["media_product_type"] = _ => media.Story ? "STORY" : media.MediaType == "VIDEO" ? "REELS" : "FEED",
             ["media_url"] = _ => $"https://emulator.invalid/{media.Id}/media",
             ["thumbnail_url"] = _ => media.MediaType == "VIDEO" ? $"https://emulator.invalid/{media.Id}/thumb.jpg" : null,
             ["permalink"] = _ => $"https://www.instagram.com/p/{media.Id[^8..]}/",

@@ -137,12 +137,23 @@ public sealed class EmulatorWorld
         }
     }
 
+    /// <summary>The account's feed media and reels, newest first (stories are listed by <see cref="StoriesOf"/>).</summary>
     public IReadOnlyList<Media> MediaOf(InstagramAccount account)
     {
         var content = ContentOf(account.Index);
         lock (content)
         {
-            return content.Media.OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.Id, StringComparer.Ordinal).ToList();
+            return content.Media.Where(m => !m.Story).OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.Id, StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>The account's stories of the last 24 hours, newest first (<c>GET /{ig-user}/stories</c>).</summary>
+    public IReadOnlyList<Media> StoriesOf(InstagramAccount account, DateTimeOffset now)
+    {
+        var content = ContentOf(account.Index);
+        lock (content)
+        {
+            return content.Media.Where(m => m.Story && m.Timestamp > now - TimeSpan.FromDays(1)).OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.Id, StringComparer.Ordinal).ToList();
         }
     }
 
@@ -189,13 +200,13 @@ public sealed class EmulatorWorld
         }
     }
 
-    public Media AddMedia(InstagramAccount account, string caption, string mediaType, DateTimeOffset now)
+    public Media AddMedia(InstagramAccount account, string caption, string mediaType, DateTimeOffset now, bool story = false)
     {
         var content = ContentOf(account.Index);
         lock (content)
         {
             var media = new Media((DynamicMediaBase + account.Index * DynamicStride + content.NextMediaId(_firstDynamic)).ToString(CultureInfo.InvariantCulture),
-                account.Id, caption, mediaType, now, 0);
+                account.Id, caption, mediaType, now, 0, story);
             content.Media.Add(media);
             content.Published.Add(now);
             return media;

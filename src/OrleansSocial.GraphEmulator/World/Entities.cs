@@ -15,7 +15,7 @@ public sealed record Post(string Id, string PageId, string Message, DateTimeOffs
 public sealed record Comment(string Id, string ObjectId, string Message, DateTimeOffset CreatedTime, string FromId, string FromName, int LikeCount,
     string? ParentId = null, bool Hidden = false, bool Deleted = false);
 
-public sealed record Media(string Id, string AccountId, string Caption, string MediaType, DateTimeOffset Timestamp, int BaseLikes);
+public sealed record Media(string Id, string AccountId, string Caption, string MediaType, DateTimeOffset Timestamp, int BaseLikes, bool Story = false);
 
 public sealed record Container(string Id, string AccountId, string? ImageUrl, string? VideoUrl, string? Caption, DateTimeOffset CreatedAt, string? PublishedMediaId,
     bool IsCarouselItem = false, IReadOnlyList<string>? Children = null, bool IsStory = false);

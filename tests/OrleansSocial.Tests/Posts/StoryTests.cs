@@ -67,6 +67,27 @@ public sealed class StoryTests(PublishingHost host) : IClassFixture<PublishingHo
     }
 
     [Fact]
+    public async Task A_story_whose_publish_answer_is_lost_is_found_among_the_stories_and_adopted_once()
+    {
+        var tenant = await TenantAsync();
+        // Graph publishes the story, then the answer is lost: the next step finds the container
+        // published and looks for the story under /stories (a story is not listed under /media).
+        await host.FaultAsync(new { method = "POST", pathPrefix = $"{InstagramId}/media_publish", dropAfterProcessing = true, remaining = 1 });
+        var post = await PublishedAsync(tenant, new
+        {
+            channelIds = new[] { Instagram },
+            mediaUrls = new[] { "https://images.example.com/counter.jpg" },
+            variants = new Dictionary<string, object> { [Instagram] = new { story = true } },
+        });
+
+        var publication = Publication(post, Instagram);
+        Assert.Equal("published", publication.GetProperty("status").GetString());
+        var stories = JsonDocument.Parse(await host.Emulator.GetStringAsync($"/__emulator/publications?ownerId={InstagramId}")).RootElement.EnumerateArray()
+            .Where(p => p.GetProperty("kind").GetString() == "story" && p.GetProperty("objectId").GetString() == publication.GetProperty("platformPostId").GetString()).ToList();
+        Assert.Single(stories);
+    }
+
+    [Fact]
     public async Task A_story_takes_no_first_comment_while_the_page_post_of_the_same_post_gets_it()
     {
         var tenant = await TenantAsync();

@@ -94,9 +94,18 @@ public static class InstagramPublishing
         return await context.SaveAsync(attempt with { ContainerId = carousel.Id, ContainerCreatedAt = context.Now, Polls = 0 });
     }
 
-    /// <summary>The media a published container became: the account's newest media with this caption, made since the container.</summary>
+    /// <summary>
+    /// The media a published container became: the account's newest media with this caption, made
+    /// since the container; for a story (no caption, not listed under /media), its newest story since then.
+    /// </summary>
     private static Task<InstagramMedia?> FindMediaAsync(PublishContext context, DateTimeOffset since)
     {
+        if (context.Content.Story)
+        {
+            return context.FindAsync(context.Graph.GetInstagramStoriesAsync(context.Access.ExternalId, context.Token, maxItems: 50),
+                m => m.Timestamp is null || m.Timestamp >= since - context.Options.ReadBackSkew);
+        }
+
         var (caption, from) = (context.Content.Text ?? "", since - context.Options.ReadBackSkew);
         return context.FindAsync(context.Graph.GetInstagramMediaAsync(context.Access.ExternalId, context.Token, maxItems: 50),
             m => (m.Caption ?? "") == caption && (m.Timestamp is null || m.Timestamp >= from));
