@@ -20,32 +20,7 @@ public sealed class FirstCommentTests(PublishingHost host) : IClassFixture<Publi
 
     private static string Unique(string text) => $"{text} {Guid.NewGuid():N}";
 
-    private async Task<ApiClient.Tenant> TenantAsync()
-    {
-        var tenant = await Api.CreateTenantAsync();
-        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = GraphEmulator.World.TokenStore.DemoUserToken })).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/instagram", tenant.Id, tenant.OwnerKey, new { userAccessToken = GraphEmulator.World.TokenStore.DemoUserToken })).StatusCode);
-        return tenant;
-    }
-
-    private async Task<string> PublishAsync(ApiClient.Tenant tenant, object body)
-    {
-        var response = await Api.TenantAsync(HttpMethod.Post, "/api/posts", tenant.Id, tenant.OwnerKey, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        var id = JsonDocument.Parse(text).RootElement.GetProperty("postId").GetString()!;
-        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Post, $"/api/posts/{id}/publish-now", tenant.Id, tenant.OwnerKey)).StatusCode);
-        return id;
-    }
-
-    /// <summary>The post once every publication is settled and no first comment is pending.</summary>
-    private Task<JsonElement> SettledAsync(ApiClient.Tenant tenant, string postId) =>
-        Eventually.ValueAsync(
-            async () => await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/posts/{postId}", tenant.Id, tenant.OwnerKey)),
-            post => post.GetProperty("publications").EnumerateArray().All(p =>
-                p.GetProperty("status").GetString() is not ("scheduled" or "publishing")
-                && !(p.TryGetProperty("firstComment", out var c) && c.ValueKind == JsonValueKind.Object && c.GetProperty("status").GetString() == "pending")),
-            TimeSpan.FromSeconds(45));
+    private Task<ApiClient.Tenant> TenantAsync() => host.TenantWithChannelsAsync();
 
     private static JsonElement Publication(JsonElement post, string channelId) =>
         post.GetProperty("publications").EnumerateArray().Single(p => p.GetProperty("channelId").GetString() == channelId);
@@ -59,15 +34,13 @@ public sealed class FirstCommentTests(PublishingHost host) : IClassFixture<Publi
     {
         var tenant = await TenantAsync();
         var comment = Unique("Recipe in the link in bio");
-        var postId = await PublishAsync(tenant, new
+        var post = await host.PublishNowAsync(tenant, new
         {
             channelIds = new[] { Page, Instagram },
             text = Unique("Sourdough Sunday"),
             mediaUrls = new[] { "https://images.example.com/loaf.jpg" },
             firstComment = comment,
         });
-
-        var post = await SettledAsync(tenant, postId);
 
         foreach (var (channel, owner) in new[] { (Page, PageId), (Instagram, InstagramId) })
         {
@@ -88,9 +61,10 @@ public sealed class FirstCommentTests(PublishingHost host) : IClassFixture<Publi
         var comment = Unique("Order by Friday noon");
         // Any comment write on the Page's posts: Graph makes it, then the answer is lost.
         await host.FaultAsync(new { method = "POST", pathPrefix = $"{PageId}_", dropAfterProcessing = true, remaining = 1 });
-        var postId = await PublishAsync(tenant, new { channelIds = new[] { Page }, text = Unique("Weekend menu"), firstComment = comment });
+        var post = await host.PublishNowAsync(tenant, new { channelIds = new[] { Page }, text = Unique("Weekend menu"), firstComment = comment });
+        var postId = post.GetProperty("postId").GetString()!;
 
-        var publication = Publication(await SettledAsync(tenant, postId), Page);
+        var publication = Publication(post, Page);
 
         Assert.Equal("published", publication.GetProperty("status").GetString());
         Assert.Equal("posted", publication.GetProperty("firstComment").GetProperty("status").GetString());
@@ -104,9 +78,7 @@ public sealed class FirstCommentTests(PublishingHost host) : IClassFixture<Publi
     {
         var tenant = await TenantAsync();
         await host.FaultAsync(new { method = "POST", pathPrefix = $"{PageId}_", code = 200, message = "(#200) Permissions error", remaining = 1 });
-        var postId = await PublishAsync(tenant, new { channelIds = new[] { Page }, text = Unique("Opening hours"), firstComment = Unique("Closed on Mondays") });
-
-        var publication = Publication(await SettledAsync(tenant, postId), Page);
+        var publication = Publication(await host.PublishNowAsync(tenant, new { channelIds = new[] { Page }, text = Unique("Opening hours"), firstComment = Unique("Closed on Mondays") }), Page);
 
         Assert.Equal("published", publication.GetProperty("status").GetString());
         var first = publication.GetProperty("firstComment");

@@ -25,6 +25,31 @@ public sealed class PublishingHost : TenancyHost
         ["Sync:InitialSyncWindow"] = "1.00:00:00",
     };
 
+    /// <summary>A new tenant with the demo user's Page and Instagram account connected.</summary>
+    public async Task<ApiClient.Tenant> TenantWithChannelsAsync()
+    {
+        var tenant = await Api.CreateTenantAsync();
+        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/instagram", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
+        return tenant;
+    }
+
+    /// <summary>Creates the post, publishes it now, and returns it once every publication and first comment has settled.</summary>
+    public async Task<JsonElement> PublishNowAsync(ApiClient.Tenant tenant, object body)
+    {
+        var response = await Api.TenantAsync(HttpMethod.Post, "/api/posts", tenant.Id, tenant.OwnerKey, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        var id = JsonDocument.Parse(text).RootElement.GetProperty("postId").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Post, $"/api/posts/{id}/publish-now", tenant.Id, tenant.OwnerKey)).StatusCode);
+        return await Eventually.ValueAsync(
+            async () => await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/posts/{id}", tenant.Id, tenant.OwnerKey)),
+            post => post.GetProperty("publications").EnumerateArray().All(p =>
+                p.GetProperty("status").GetString() is not ("scheduled" or "publishing")
+                && !(p.TryGetProperty("firstComment", out var c) && c.ValueKind == JsonValueKind.Object && c.GetProperty("status").GetString() == "pending")),
+            TimeSpan.FromSeconds(45));
+    }
+
     public async Task<JsonElement> PublicationsAsync(string ownerId) =>
         JsonDocument.Parse(await Emulator.GetStringAsync($"/__emulator/publications?ownerId={ownerId}")).RootElement.Clone();
 
@@ -56,13 +81,7 @@ public sealed class PublishingTests(PublishingHost host) : IClassFixture<Publish
 
     private static string Unique(string text) => $"{text} {Guid.NewGuid():N}";
 
-    private async Task<ApiClient.Tenant> TenantAsync()
-    {
-        var tenant = await Api.CreateTenantAsync();
-        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/instagram", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
-        return tenant;
-    }
+    private Task<ApiClient.Tenant> TenantAsync() => host.TenantWithChannelsAsync();
 
     private async Task<string> CreateAsync(ApiClient.Tenant tenant, object body)
     {

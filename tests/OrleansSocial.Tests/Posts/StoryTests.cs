@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using OrleansSocial.GraphEmulator.World;
 using OrleansSocial.Tests.Infrastructure;
 
 namespace OrleansSocial.Tests.Posts;
@@ -19,28 +18,9 @@ public sealed class StoryTests(PublishingHost host) : IClassFixture<PublishingHo
 
     private static string Unique(string text) => $"{text} {Guid.NewGuid():N}";
 
-    private async Task<ApiClient.Tenant> TenantAsync()
-    {
-        var tenant = await Api.CreateTenantAsync();
-        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/instagram", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
-        return tenant;
-    }
+    private Task<ApiClient.Tenant> TenantAsync() => host.TenantWithChannelsAsync();
 
-    private async Task<JsonElement> PublishedAsync(ApiClient.Tenant tenant, object body)
-    {
-        var response = await Api.TenantAsync(HttpMethod.Post, "/api/posts", tenant.Id, tenant.OwnerKey, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        var id = JsonDocument.Parse(text).RootElement.GetProperty("postId").GetString()!;
-        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Post, $"/api/posts/{id}/publish-now", tenant.Id, tenant.OwnerKey)).StatusCode);
-        return await Eventually.ValueAsync(
-            async () => await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/posts/{id}", tenant.Id, tenant.OwnerKey)),
-            post => post.GetProperty("publications").EnumerateArray().All(p =>
-                p.GetProperty("status").GetString() is not ("scheduled" or "publishing")
-                && !(p.TryGetProperty("firstComment", out var c) && c.ValueKind == JsonValueKind.Object && c.GetProperty("status").GetString() == "pending")),
-            TimeSpan.FromSeconds(45));
-    }
+    private Task<JsonElement> PublishedAsync(ApiClient.Tenant tenant, object body) => host.PublishNowAsync(tenant, body);
 
     private static JsonElement Publication(JsonElement post, string channelId) =>
         post.GetProperty("publications").EnumerateArray().Single(p => p.GetProperty("channelId").GetString() == channelId);
