@@ -57,6 +57,12 @@ public sealed class GraphException : Exception
     /// <summary>For throttling: when the bucket is expected to accept calls again (from the usage headers), if known.</summary>
     public TimeSpan? RegainAfter => Kind == GraphErrorKind.Throttled && Usage.RegainAfter > TimeSpan.Zero ? Usage.RegainAfter : null;
 
+    /// <summary>
+    /// A failed write may still have happened: Graph failed or the answer was lost (a transient error, a
+    /// 5xx, no answer at all) rather than Graph refusing it. Such a write is read back before it is sent again.
+    /// </summary>
+    public bool WriteOutcomeUnknown => Kind == GraphErrorKind.Transient || (Kind == GraphErrorKind.Unknown && (HttpStatus >= 500 || HttpStatus == 0));
+
     public bool IsInvalidMetric => Code == 100 && Message.Contains("valid insights metric", StringComparison.OrdinalIgnoreCase);
 
     public static GraphErrorKind Classify(int? code, bool isTransient) => code switch

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using OrleansSocial.Budget;
 using OrleansSocial.Channels;
 using OrleansSocial.Grains.Budget;
+using OrleansSocial.Grains.Concurrency;
 using OrleansSocial.Graph;
 using OrleansSocial.Graph.Models;
 using OrleansSocial.Inbox;
@@ -31,8 +32,10 @@ public sealed partial class ConversationGrain
 
     private Task? _delivery;
 
-    // Writes this activation saw end, by reply: an unknown outcome among them was not still in flight elsewhere.
-    private readonly Dictionary<string, DateTimeOffset> _writesSeenEnding = new(StringComparer.Ordinal);
+    // Replies' writes this activation saw end: see WritesInFlight.
+    private WritesInFlight? _writes;
+
+    private WritesInFlight Writes => _writes ??= new(time);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -156,9 +159,9 @@ public sealed partial class ConversationGrain
         {
             if (reply.WriteStartedAt is { } started)
             {
-                if (_writesSeenEnding.GetValueOrDefault(reply.ReplyId) != started && time.GetUtcNow() < started + WriteSettle)
+                if (Writes.SettlesAt(reply.ReplyId, started, WriteSettle) is not null)
                 {
-                    // Another activation (being deactivated, or on a silo not yet declared dead) may still be sending it.
+                    // Possibly still being sent by another activation: the reminder comes back for it.
                     return false;
                 }
 
@@ -178,14 +181,14 @@ public sealed partial class ConversationGrain
             reply = reply with { WriteStartedAt = time.GetUtcNow(), Tries = reply.Tries + 1 };
             await UpdateAsync(current => Present(current).WithReply(reply));
             writing = true;
-            GraphResult<OrleansSocial.Graph.Models.CreatedObject> created;
+            GraphResult<CreatedObject> created;
             try
             {
                 created = await gate.CallAsync(BudgetPriority.Conversation, 1, () => graph.ReplyToCommentAsync(commentId, token, reply.Text, instagram), r => r.Usage);
             }
             finally
             {
-                _writesSeenEnding[reply.ReplyId] = reply.WriteStartedAt!.Value;
+                Writes.Ended(reply.ReplyId, reply.WriteStartedAt!.Value);
             }
 
             await SentAsync(reply, created.Value.Id, adopted: false);

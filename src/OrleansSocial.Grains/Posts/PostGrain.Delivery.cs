@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
 using OrleansSocial.Channels;
-using OrleansSocial.Graph;
 using OrleansSocial.Grains.Budget;
+using OrleansSocial.Grains.Concurrency;
 using OrleansSocial.Grains.Posts.Publishing;
+using OrleansSocial.Graph;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
 using OrleansSocial.Storage.Documents;
@@ -32,9 +33,10 @@ public sealed partial class PostGrain : IRemindable
     private DateTimeOffset? _reminderDue;
     private bool _reminderGone;
 
-    // Writes this activation saw end (answered, refused or failed), by channel: their outcome is
-    // unknown only because the answer was lost, not because another activation may still be sending.
-    private readonly Dictionary<string, DateTimeOffset> _writesSeenEnding = new(StringComparer.Ordinal);
+    // Writes this activation saw end, by channel (and channel/first-comment): see WritesInFlight.
+    private WritesInFlight? _writes;
+
+    private WritesInFlight Writes => _writes ??= new(time);
 
     private IDocumentCollection Attempts => Database.GetCollection(Collections.PublicationAttempts);
 
@@ -255,10 +257,9 @@ public sealed partial class PostGrain : IRemindable
             await UpdateAsync(current => WithPublication(current, channelId, p => p.Status == PublicationStatus.Scheduled ? p with { Status = PublicationStatus.Publishing } : p));
         }
 
-        if (attempt is { WriteStartedAt: { } started } && _writesSeenEnding.GetValueOrDefault(channelId) != started && now < started + Options.WriteSettle)
+        if (attempt is { WriteStartedAt: { } started } && Writes.SettlesAt(channelId, started, Options.WriteSettle) is { } settles)
         {
-            // Another activation (one being deactivated, or one on a silo not yet declared dead) may still be sending it.
-            return started + Options.WriteSettle;
+            return settles;
         }
 
         LogPublishing(logger, Key.TenantId, Key.PostId, channelId, attempt?.Tries ?? 0, attempt?.OutcomeUnknown == true);
@@ -292,7 +293,7 @@ public sealed partial class PostGrain : IRemindable
         {
             if (latest.WriteStartedAt is { } sent)
             {
-                _writesSeenEnding[channelId] = sent;
+                Writes.Ended(channelId, sent);
             }
         }
 
@@ -302,7 +303,7 @@ public sealed partial class PostGrain : IRemindable
     private async Task<PublishOutcome> ClassifyAsync(GraphException exception, PublicationAttempt attempt, IChannelGrain channel)
     {
         LogGraphError(logger, Key.TenantId, Key.PostId, attempt.ChannelId, exception.Kind, exception.Code, exception.Subcode);
-        if (exception.Kind is GraphErrorKind.Transient or GraphErrorKind.Unknown && (exception.Kind == GraphErrorKind.Transient || exception.HttpStatus >= 500 || exception.HttpStatus == 0))
+        if (exception.WriteOutcomeUnknown)
         {
             // The answer was lost or Graph failed: a write in flight may have happened. The attempt
             // still says so (WriteStartedAt), and the next step reads back before writing again.

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using OrleansSocial.Channels;
-using OrleansSocial.Graph;
+using OrleansSocial.Grains.Concurrency;
 using OrleansSocial.Grains.Posts.Publishing;
+using OrleansSocial.Graph;
+using OrleansSocial.Graph.Models;
 using OrleansSocial.Posts;
 
 namespace OrleansSocial.Grains.Posts;
@@ -40,10 +42,10 @@ public sealed partial class PostGrain
 
         var now = time.GetUtcNow();
         var attempt = await LoadAttemptAsync(CommentAttemptKey(channelId)) ?? new PublicationAttempt(Key.PostId, CommentAttemptKey(channelId), 0, now);
-        var seenKey = CommentAttemptKey(channelId);
-        if (attempt.WriteStartedAt is { } started && _writesSeenEnding.GetValueOrDefault(seenKey) != started && now < started + Options.WriteSettle)
+        var writeKey = CommentAttemptKey(channelId);
+        if (attempt.WriteStartedAt is { } started && Writes.SettlesAt(writeKey, started, Options.WriteSettle) is { } settles)
         {
-            return started + Options.WriteSettle;
+            return settles;
         }
 
         var instagram = access.Platform == ChannelIds.Instagram;
@@ -65,14 +67,14 @@ public sealed partial class PostGrain
 
             attempt = attempt with { WriteStartedAt = time.GetUtcNow(), Tries = attempt.Tries + 1 };
             await SaveAttemptAsync(attempt);
-            OrleansSocial.Graph.Models.CreatedObject created;
+            CreatedObject created;
             try
             {
                 created = (await gate.CallAsync(OrleansSocial.Budget.BudgetPriority.Publishing, 1, () => graph.CommentOnAsync(target, token, text), r => r.Usage)).Value;
             }
             finally
             {
-                _writesSeenEnding[seenKey] = attempt.WriteStartedAt!.Value;
+                Writes.Ended(writeKey, attempt.WriteStartedAt!.Value);
             }
 
             LogFirstComment(logger, Key.TenantId, Key.PostId, channelId, created.Id, false);
@@ -82,7 +84,7 @@ public sealed partial class PostGrain
         {
             return deferred.RetryAt;
         }
-        catch (GraphException exception) when (exception.Kind is GraphErrorKind.Transient or GraphErrorKind.Unknown && (exception.Kind == GraphErrorKind.Transient || exception.HttpStatus >= 500 || exception.HttpStatus == 0))
+        catch (GraphException exception) when (exception.WriteOutcomeUnknown)
         {
             // The answer was lost: the attempt keeps its write mark and the next step reads back first.
             if (attempt.Tries >= Options.MaxTries)

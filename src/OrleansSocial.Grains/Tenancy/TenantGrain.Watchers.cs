@@ -73,17 +73,12 @@ public sealed partial class TenantGrain : IIncomingGrainCallFilter
             return;
         }
 
-        if (skipThisSilo)
-        {
-            foreach (var local in caches.Observers.Where(o => IsOnThisSilo(o.Value)).ToList())
-            {
-                caches.Unsubscribe(local.Key);
-            }
-        }
-
-        // A cache on a silo membership no longer counts as active went with its process: calling it
-        // only makes Orleans retry placing the call (and log the last try as an error).
-        foreach (var gone in caches.Observers.Where(o => !IsOnActiveSilo(o.Value)).ToList())
+        // This silo's own cache while it shuts down, and a cache on a silo membership no longer counts
+        // as active (it went with its process): calling either only makes Orleans retry placing the
+        // call and log the last try as an error.
+        var local = ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var members = ServiceProvider.GetRequiredService<IClusterMembershipService>().CurrentSnapshot;
+        foreach (var gone in caches.Observers.Where(o => HostSiloOf(o.Value) is { } silo && ((skipThisSilo && silo.Equals(local)) || members.GetSiloStatus(silo) != SiloStatus.Active)).ToList())
         {
             caches.Unsubscribe(gone.Key);
         }
@@ -116,34 +111,27 @@ public sealed partial class TenantGrain : IIncomingGrainCallFilter
         }
     }
 
-    private bool IsOnActiveSilo(ITenantAccessObserver observer)
+    /// <summary>The silo whose front made a cache observer (its hosted client's id names it), or null when the id does not say.</summary>
+    private static SiloAddress? HostSiloOf(ITenantAccessObserver observer)
     {
+        const string Prefix = "hosted-";
         if (observer is not IAddressable addressable
             || addressable.GetGrainId().Key.ToString() is not { } key
-            || !key.StartsWith("hosted-", StringComparison.Ordinal))
+            || !key.StartsWith(Prefix, StringComparison.Ordinal))
         {
-            return true;
+            return null;
         }
 
         var end = key.IndexOf('+', StringComparison.Ordinal);
-        SiloAddress silo;
         try
         {
-            silo = SiloAddress.FromParsableString(end < 0 ? key["hosted-".Length..] : key["hosted-".Length..end]);
+            return SiloAddress.FromParsableString(end < 0 ? key[Prefix.Length..] : key[Prefix.Length..end]);
         }
         catch (FormatException)
         {
-            return true;
+            return null;
         }
-
-        return ServiceProvider.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Active;
     }
-
-    /// <summary>A cache observer made by this silo's own front (its hosted client's id names the silo).</summary>
-    private bool IsOnThisSilo(ITenantAccessObserver observer) =>
-        observer is IAddressable addressable
-        && addressable.GetGrainId().Key.ToString() is { } key
-        && key.StartsWith("hosted-" + ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString(), StringComparison.Ordinal);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Count} silo access cache(s) did not confirm forgetting it; their entries end by age")]
     private static partial void LogForgetMissed(ILogger logger, string tenantId, int count);

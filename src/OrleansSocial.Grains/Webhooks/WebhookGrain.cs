@@ -61,9 +61,7 @@ public sealed partial class WebhookGrain(
             if (await Record.LoadAsync(cancellationToken))
             {
                 await RelayKeptAsync();
-                var pending = await PendingAsync();
-                _waiting = (pending.Count, pending.Count == 0 ? null : pending.Min(d => d.CreatedAt));
-                await KeepBoardRowAsync();
+                await KeepBoardRowAsync(await PendingAsync());
             }
         }
         catch (DatabaseNotFoundException)
@@ -235,8 +233,7 @@ public sealed partial class WebhookGrain(
             {
                 _wokenWhileDelivering = false;
                 var pending = await PendingAsync();
-                _waiting = (pending.Count, pending.Count == 0 ? null : pending.Min(d => d.CreatedAt));
-                await KeepBoardRowAsync();
+                await KeepBoardRowAsync(pending);
                 // Before any attempt: while something waits, a reminder exists, so a silo's death mid-wait loses nothing.
                 await KeepReminderAsync(pending.Count > 0);
                 var now = time.GetUtcNow();
@@ -356,9 +353,14 @@ public sealed partial class WebhookGrain(
         await RelayKeptAsync();
     }
 
-    /// <summary>The endpoint as the operator overview counts it: enabled or disabled, and what waits for it.</summary>
-    private async Task KeepBoardRowAsync()
+    /// <summary>The endpoint as the operator overview counts it: enabled or disabled, and what waits for it (as last found, or <paramref name="pending"/>).</summary>
+    private async Task KeepBoardRowAsync(List<DeliveryDocument>? pending = null)
     {
+        if (pending is not null)
+        {
+            _waiting = (pending.Count, pending.Count == 0 ? null : pending.Min(d => d.CreatedAt));
+        }
+
         if (Current is { } webhook)
         {
             _boardRow = await board.KeepAsync(_boardRow, new(BoardRow.EndpointKind, Key.TenantId, Key.WebhookId, webhook.Enabled ? "enabled" : "disabled", _waiting.Oldest, Waiting: _waiting.Count));
