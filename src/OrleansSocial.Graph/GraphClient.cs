@@ -27,8 +27,19 @@ public sealed partial class GraphClient(HttpClient http, IOptions<GraphOptions> 
 
     private GraphOptions Options => options.Value;
 
-    /// <summary>The app whose platform-wide budget user- and app-token calls spend.</summary>
-    public string AppId => Options.AppId ?? "unconfigured";
+    /// <summary>The host this client calls: <see cref="GraphHost.Facebook"/> unless made with <see cref="On"/>.</summary>
+    public GraphHost Host { get; private init; } = GraphHost.Facebook;
+
+    /// <summary>The same client calling another host, over the same HTTP pipeline.</summary>
+    public GraphClient On(GraphHost host) => host == Host ? this : new GraphClient(http, options) { Host = host };
+
+    /// <summary>The app whose platform-wide budget user- and app-token calls spend (on the Instagram host, the Instagram app's).</summary>
+    public string AppId => Host == GraphHost.Instagram ? Options.InstagramAppId ?? "unconfigured-instagram" : Options.AppId ?? "unconfigured";
+
+    private string BaseUrl => Host == GraphHost.Instagram ? Options.InstagramBaseUrl : Options.BaseUrl;
+
+    // Each host's tokens are proven with its own app's secret.
+    private string? ProofSecret => Host == GraphHost.Instagram ? Options.InstagramAppSecret : Options.AppSecret;
 
     // --- tokens -------------------------------------------------------------------------
 
@@ -434,15 +445,17 @@ public sealed partial class GraphClient(HttpClient http, IOptions<GraphOptions> 
     private static IReadOnlyList<InsightSeries> SeriesOf(JsonElement json) =>
         json.TryGetProperty("data", out var data) ? data.Deserialize<List<InsightSeries>>(GraphJson.Options) ?? [] : [];
 
-    internal async Task<(JsonElement Json, GraphUsage Usage)> SendAsync(HttpMethod method, string path, string? token, IReadOnlyList<(string Name, string Value)> parameters, CancellationToken cancellationToken)
+    /// <param name="versioned">False for the few calls whose documented address has no version (Instagram Login's token calls).</param>
+    internal async Task<(JsonElement Json, GraphUsage Usage)> SendAsync(HttpMethod method, string path, string? token, IReadOnlyList<(string Name, string Value)> parameters, CancellationToken cancellationToken,
+        bool versioned = true)
     {
         var all = parameters.ToList();
-        if (token is not null && Options.AppSecret is { Length: > 0 } secret)
+        if (token is not null && ProofSecret is { Length: > 0 } secret)
         {
             all.Add(("appsecret_proof", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(token)))));
         }
 
-        var url = $"{Options.BaseUrl.TrimEnd('/')}/{Options.Version}/{path}";
+        var url = versioned ? $"{BaseUrl.TrimEnd('/')}/{Options.Version}/{path}" : $"{BaseUrl.TrimEnd('/')}/{path}";
         using var request = new HttpRequestMessage(method, method == HttpMethod.Post ? url : url + "?" + Query(all));
         if (method == HttpMethod.Post)
         {

@@ -15,7 +15,18 @@ public sealed class GraphOptions
     [RegularExpression(@"^v\d+\.\d+$", ErrorMessage = "Graph:Version must look like v25.0.")]
     public string Version { get; set; } = "v25.0";
 
+    /// <summary>https://graph.instagram.com (Instagram API with Instagram Login), or the emulator's Instagram host.</summary>
+    [Required(ErrorMessage = "Graph:InstagramBaseUrl is required.")]
+    [Url(ErrorMessage = "Graph:InstagramBaseUrl must be an absolute URL.")]
+    public string InstagramBaseUrl { get; set; } = "https://graph.instagram.com";
+
     public string? AppId { get; set; }
+
+    /// <summary>The Instagram app id of "API setup with Instagram login" (not the Meta app id): its budget is its own.</summary>
+    public string? InstagramAppId { get; set; }
+
+    /// <summary>The Instagram app secret: exchanges Instagram Login tokens and signs their calls' appsecret_proof.</summary>
+    public string? InstagramAppSecret { get; set; }
 
     /// <summary>When set, every call carries appsecret_proof.</summary>
     public string? AppSecret { get; set; }

@@ -54,7 +54,13 @@ public static class EmulatorHost
 
 public sealed class RunningEmulator(WebApplication app, Uri baseUrl, EmulatorState state) : IAsyncDisposable
 {
+    /// <summary>The path under which the emulator serves the Instagram Login host (graph.instagram.com).</summary>
+    public const string InstagramHostPrefix = GraphHttp.InstagramHostName;
+
     public Uri BaseUrl { get; } = baseUrl;
+
+    /// <summary>Where a client's Instagram Login base URL points (<c>Graph:InstagramBaseUrl</c>).</summary>
+    public Uri InstagramBaseUrl => new($"{BaseUrl.ToString().TrimEnd('/')}/{InstagramHostPrefix}");
 
     public EmulatorState State { get; } = state;
 

@@ -18,6 +18,9 @@ public sealed class EmulatorOptions
 
     public int MaxCommentsPerPost { get; set; } = 6;
 
+    /// <summary>Instagram professional accounts without a Page, reached only through Instagram Login (after the Pages' linked accounts).</summary>
+    public int InstagramLoginAccounts { get; set; } = 2;
+
     /// <summary>The emulator clock at start; default: the real time at start.</summary>
     public DateTimeOffset? StartTime { get; set; }
 
@@ -27,6 +30,11 @@ public sealed class EmulatorOptions
     public string AppId { get; set; } = "1234567890123";
 
     public string AppSecret { get; set; } = "emulator-app-secret";
+
+    /// <summary>The Instagram app of "API setup with Instagram login": its secret exchanges Instagram Login tokens.</summary>
+    public string InstagramAppId { get; set; } = "9876543210987";
+
+    public string InstagramAppSecret { get; set; } = "emulator-instagram-app-secret";
 
     /// <summary>When true a server call without a valid appsecret_proof fails with code 100.</summary>
     public bool RequireAppSecretProof { get; set; }

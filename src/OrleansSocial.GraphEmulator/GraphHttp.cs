@@ -3,14 +3,27 @@ using OrleansSocial.GraphEmulator.Graph;
 
 namespace OrleansSocial.GraphEmulator;
 
-/// <summary>Graph over HTTP: <c>/{version}/{path}</c> (version optional) for GET, POST and DELETE.</summary>
+/// <summary>
+/// Graph over HTTP: <c>/{version}/{path}</c> (version optional) for GET, POST and DELETE. The Instagram
+/// Login host is served under the path prefix <c>/graph.instagram.com</c> (or for requests whose Host is
+/// graph.instagram.com): configure the client's Instagram base URL as <c>{emulator}/graph.instagram.com</c>.
+/// </summary>
 internal static class GraphHttp
 {
     public const string DefaultVersion = "v25.0";
 
+    public const string InstagramHostName = "graph.instagram.com";
+
     public static async Task HandleAsync(HttpContext context, GraphDispatcher dispatcher, EmulatorState state)
     {
         var segments = (context.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToList();
+        var prefixed = segments.Count > 0 && segments[0] == InstagramHostName;
+        if (prefixed)
+        {
+            segments.RemoveAt(0);
+        }
+
+        var instagramHost = prefixed || context.Request.Host.Host == InstagramHostName;
         var version = DefaultVersion;
         if (segments.Count > 0 && BatchRunner.VersionPattern().IsMatch(segments[0]))
         {
@@ -39,8 +52,8 @@ internal static class GraphHttp
             token = credential.Trim();
         }
 
-        var baseUrl = state.Options.PublicBaseUrl ?? $"{context.Request.Scheme}://{context.Request.Host}";
-        var request = new GraphRequest(context.Request.Method.ToUpperInvariant(), segments, parameters, token, baseUrl, version);
+        var baseUrl = (state.Options.PublicBaseUrl ?? $"{context.Request.Scheme}://{context.Request.Host}") + (prefixed ? "/" + InstagramHostName : "");
+        var request = new GraphRequest(context.Request.Method.ToUpperInvariant(), segments, parameters, token, baseUrl, version) { InstagramHost = instagramHost };
         var result = await dispatcher.HandleAsync(request);
         if (result.DropConnection)
         {

@@ -8,6 +8,20 @@ public enum ChannelStatus
     Paused,
 }
 
+/// <summary>
+/// How an account was connected, which decides the Graph host its token belongs to: Facebook Login
+/// (graph.facebook.com; Pages and the Instagram accounts linked to them) or Instagram Login
+/// (graph.instagram.com; an Instagram professional account without a Page).
+/// </summary>
+public static class ChannelLogins
+{
+    public const string Facebook = "facebook";
+    public const string Instagram = "instagram";
+
+    /// <summary>Records written before Instagram Login existed carry none: they are Facebook Login.</summary>
+    public static string Of(string? login) => login == Instagram ? Instagram : Facebook;
+}
+
 /// <summary>What connecting an account hands the channel grain. The token is encrypted before it is stored.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansSocial.ChannelConnection")]
 public sealed record ChannelConnection(
@@ -16,7 +30,11 @@ public sealed record ChannelConnection(
     [property: Id(2)] string Name,
     [property: Id(3)] string AccessToken,
     [property: Id(4)] DateTimeOffset? TokenExpiresAt,
-    [property: Id(5)] string? PageId = null);
+    [property: Id(5)] string? PageId = null,
+    [property: Id(6)] string Login = ChannelLogins.Facebook)
+{
+    public override string ToString() => $"ChannelConnection {{ Platform = {Platform}, ExternalId = {ExternalId}, Name = {Name}, Login = {Login} }}";
+}
 
 /// <summary>
 /// Whether a channel may publish now, and the token to do it with. Travels only between grains;
@@ -28,11 +46,12 @@ public sealed record PublishingAccess(
     [property: Id(1)] ChannelStatus Status,
     [property: Id(2)] string Platform,
     [property: Id(3)] string ExternalId,
-    [property: Id(4)] string? Token)
+    [property: Id(4)] string? Token,
+    [property: Id(5)] string Login = ChannelLogins.Facebook)
 {
     public static readonly PublishingAccess Missing = new(false, ChannelStatus.Paused, "", "", null);
 
-    public override string ToString() => $"PublishingAccess {{ Exists = {Exists}, Status = {Status}, Platform = {Platform}, ExternalId = {ExternalId} }}";
+    public override string ToString() => $"PublishingAccess {{ Exists = {Exists}, Status = {Status}, Platform = {Platform}, ExternalId = {ExternalId}, Login = {Login} }}";
 }
 
 /// <summary>A channel as members see it: never a token.</summary>
@@ -48,7 +67,9 @@ public sealed record ChannelView(
     [property: Id(7)] DateTimeOffset UpdatedAt,
     [property: Id(8)] bool TokenExpiringSoon,
     [property: Id(9)] DateTimeOffset? TokenCheckedAt,
-    [property: Id(10)] IReadOnlyList<SyncKindView> Sync);
+    [property: Id(10)] IReadOnlyList<SyncKindView> Sync,
+    [property: Id(11)] string Login = ChannelLogins.Facebook,
+    [property: Id(12)] DateTimeOffset? TokenIssuedAt = null);
 
 /// <summary>The schedule of one sync kind: when it last ran and how, and when it is next due.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansSocial.SyncKindView")]

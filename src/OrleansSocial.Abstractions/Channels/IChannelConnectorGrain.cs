@@ -14,7 +14,17 @@ public interface IChannelConnectorGrain : IGrainWithStringKey
     [Alias("Connect")]
     Task<IReadOnlyList<ChannelView>> Connect(Actor actor, string platform, string userAccessToken);
 
-    /// <summary><c>PUT /api/channels/{id}/token</c>: the user token must still manage this channel's account.</summary>
+    /// <summary>
+    /// <c>POST /api/channels/instagram-login</c>: a short-lived Instagram Login token, exchanged for a
+    /// long-lived one; the account it acts for becomes (or refreshes) one channel.
+    /// </summary>
+    [Alias("ConnectInstagramLogin")]
+    Task<ChannelView> ConnectInstagramLogin(Actor actor, string accessToken);
+
+    /// <summary>
+    /// <c>PUT /api/channels/{id}/token</c>: the user token must still manage this channel's account (for an
+    /// Instagram Login channel, a short-lived Instagram Login token of the same account).
+    /// </summary>
     [Alias("Reauthorize")]
     Task<ChannelView> Reauthorize(Actor actor, string channelId, string userAccessToken);
 }

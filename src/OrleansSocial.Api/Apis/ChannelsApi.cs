@@ -8,12 +8,18 @@ using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Api.Apis;
 
-/// <summary>Connected Facebook Pages and Instagram business accounts.</summary>
+/// <summary>Connected Facebook Pages and Instagram professional accounts (through a Page or with Instagram Login).</summary>
 public static class ChannelsApi
 {
     public sealed record ConnectRequest
     {
         public required string UserAccessToken { get; init; }
+    }
+
+    /// <summary>A short-lived token from Instagram Login (the Instagram app's OAuth, no Facebook Page).</summary>
+    public sealed record InstagramLoginRequest
+    {
+        public required string AccessToken { get; init; }
     }
 
     public sealed record ChangeChannelRequest(bool? Paused);
@@ -29,6 +35,8 @@ public static class ChannelsApi
             .RequirePermission(Permissions.ChannelsManage).WithName("ConnectFacebook").WithSummary("Connect the user's Facebook Pages: one channel per Page; reconnecting updates, never duplicates");
         group.MapPost("/instagram", (ConnectRequest request, HttpContext context, IGrainFactory grains) => Connect(ChannelIds.Instagram, request, context, grains))
             .RequirePermission(Permissions.ChannelsManage).WithName("ConnectInstagram").WithSummary("Connect the Instagram business accounts linked to the user's Pages");
+        group.MapPost("/instagram-login", ConnectInstagramLogin).RequirePermission(Permissions.ChannelsManage).WithName("ConnectInstagramLogin")
+            .WithSummary("Connect an Instagram professional account with Instagram Login (no Facebook Page): the short-lived token is exchanged for a 60-day one, refreshed before it expires; reconnecting updates, never duplicates");
         group.MapGet("/", ListChannels).RequirePermission(Permissions.ChannelsRead).WithSummary("Channels of the tenant, never a token");
         group.MapGet("/{channelId}", GetChannel).RequirePermission(Permissions.ChannelsRead).WithSummary("A channel: status, token expiry warning, last and next sync per kind; never a token");
         group.MapPatch("/{channelId}", ChangeChannel).RequirePermission(Permissions.ChannelsManage).WithSummary("Pause or resume a channel");
@@ -49,6 +57,13 @@ public static class ChannelsApi
         var tenant = context.Tenant();
         var channels = await grains.GetGrain<IChannelConnectorGrain>(tenant.TenantId).Connect(tenant.Actor, platform, request.UserAccessToken);
         return TypedResults.Created("/api/channels", channels);
+    }
+
+    public static async Task<Created<ChannelView>> ConnectInstagramLogin(InstagramLoginRequest request, HttpContext context, IGrainFactory grains)
+    {
+        var tenant = context.Tenant();
+        var channel = await grains.GetGrain<IChannelConnectorGrain>(tenant.TenantId).ConnectInstagramLogin(tenant.Actor, request.AccessToken);
+        return TypedResults.Created($"/api/channels/{channel.ChannelId}", channel);
     }
 
     public static async Task<Ok<ChannelView>> ReplaceToken(string channelId, ConnectRequest request, HttpContext context, IGrainFactory grains)

@@ -41,23 +41,76 @@ public sealed class ChannelConnectorGrain(GraphClient graph, TimeProvider time) 
         return views;
     }
 
+    public async Task<ChannelView> ConnectInstagramLogin(Actor actor, string accessToken)
+    {
+        ValidateToken("accessToken", accessToken);
+        var account = await DiscoverInstagramLoginAsync("accessToken", accessToken);
+        var channelId = ChannelIds.For(account.Platform, account.ExternalId);
+        var tenant = GrainFactory.GetGrain<ITenantGrain>(TenantId);
+        await tenant.AdmitChannels(actor, [channelId]);
+        var view = await GrainFactory.GetGrain<IChannelGrain>(ChannelIds.GrainKey(TenantId, channelId)).Connect(account);
+        await tenant.RecordAudit(actor, "channel.connected", channelId, "success", $"{account.Name} (Instagram Login)");
+        return view;
+    }
+
     public async Task<ChannelView> Reauthorize(Actor actor, string channelId, string userAccessToken)
     {
         ValidateUserToken(userAccessToken);
         var channel = GrainFactory.GetGrain<IChannelGrain>(ChannelIds.GrainKey(TenantId, channelId));
         var current = await channel.Get() ?? throw DomainException.NotFound("channel", $"Channel '{channelId}' does not exist.");
-        var account = (await DiscoverAsync(current.Platform, userAccessToken)).FirstOrDefault(a => a.ExternalId == current.ExternalId)
+        var accounts = current.Login == ChannelLogins.Instagram
+            ? [await DiscoverInstagramLoginAsync("userAccessToken", userAccessToken)]
+            : await DiscoverAsync(current.Platform, userAccessToken);
+        var account = accounts.FirstOrDefault(a => a.ExternalId == current.ExternalId)
             ?? throw DomainException.Invalid("userAccessToken", "That user does not manage this channel's account.");
         var view = await channel.Reauthorize(account);
         await GrainFactory.GetGrain<ITenantGrain>(TenantId).RecordAudit(actor, "channel.reauthorized", channelId, "success", null);
         return view;
     }
 
-    private static void ValidateUserToken(string userAccessToken)
+    private static void ValidateUserToken(string userAccessToken) => ValidateToken("userAccessToken", userAccessToken);
+
+    private static void ValidateToken(string field, string token)
     {
-        if (string.IsNullOrWhiteSpace(userAccessToken) || userAccessToken.Length > 1000)
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 1000)
         {
-            throw DomainException.Invalid("userAccessToken", "userAccessToken must be a Facebook user access token.");
+            throw DomainException.Invalid(field, $"{field} must be an access token (1-1000 characters).");
+        }
+    }
+
+    /// <summary>
+    /// Instagram Login: the short-lived token exchanged for a 60-day one on the Instagram host, then the
+    /// account it acts for read with it. Both calls spend the Instagram app's budget.
+    /// </summary>
+    private async Task<ChannelConnection> DiscoverInstagramLoginAsync(string field, string shortLivedToken)
+    {
+        var instagram = graph.On(GraphHost.Instagram);
+        if (!instagram.InstagramLoginConfigured)
+        {
+            throw DomainException.Upstream("Instagram Login is not configured on this server (Graph:InstagramAppSecret).");
+        }
+
+        var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{instagram.AppId}"), time, TenantId);
+        try
+        {
+            var longLived = (await app.CallAsync(BudgetPriority.Manual, 1, () => instagram.ExchangeInstagramTokenAsync(shortLivedToken), r => r.Usage)).Value;
+            var profile = (await app.CallAsync(BudgetPriority.Manual, 1, () => instagram.GetInstagramLoginProfileAsync(longLived.AccessToken), r => r.Usage)).Value;
+            var accountId = profile.AccountId is { } id && ChannelIds.IsValid(ChannelIds.For(ChannelIds.Instagram, id))
+                ? id : throw DomainException.Upstream("Instagram did not name the account behind the token; try again later.");
+            var expiresAt = longLived.ExpiresIn is > 0 and var seconds ? time.GetUtcNow().AddSeconds(seconds) : (DateTimeOffset?)null;
+            return new ChannelConnection(ChannelIds.Instagram, accountId, profile.Username ?? profile.Name ?? accountId, longLived.AccessToken, expiresAt, null, ChannelLogins.Instagram);
+        }
+        catch (GraphException exception) when (exception.Kind is GraphErrorKind.TokenInvalid or GraphErrorKind.InvalidRequest or GraphErrorKind.PermissionMissing)
+        {
+            throw DomainException.Invalid(field, $"Instagram refused the access token ({exception.Kind}, code {exception.Code}).");
+        }
+        catch (GraphException exception)
+        {
+            throw DomainException.Upstream($"The Instagram API failed ({exception.Kind}, code {exception.Code}); try again later.");
+        }
+        catch (BudgetDeferredException deferred)
+        {
+            throw DomainException.BudgetSpent(deferred.RetryAt - time.GetUtcNow());
         }
     }
 

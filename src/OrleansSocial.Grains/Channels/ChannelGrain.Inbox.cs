@@ -11,8 +11,9 @@ namespace OrleansSocial.Grains.Channels;
 
 /// <summary>
 /// How comments reach the inbox. Connecting lists the channel in the account directory (what routes
-/// Meta's notifications) and installs the app on the Page for <c>feed</c>; disconnecting removes the
-/// listing and, when no channel of any tenant uses the Page any more, uninstalls. Where webhooks cannot
+/// Meta's notifications) and installs the app on the Page for <c>feed</c> (on an Instagram Login account,
+/// on the account itself for <c>comments</c>); disconnecting removes the listing and, when no channel of
+/// any tenant uses the Page or account any more, uninstalls. Where webhooks cannot
 /// be had (none configured, or the Page refused), the channel polls its recent posts' comments every
 /// <see cref="Scheduling.SyncOptions.CommentPollPeriod"/> instead; the daily sync reconciles both.
 /// </summary>
@@ -33,12 +34,14 @@ public sealed partial class ChannelGrain
         var channel = Require();
         await Directory.AddAsync(Listing(channel), CancellationToken.None);
         var intake = IntakePolling;
-        if (graph.WebhooksConfigured && channel.PageId is { } pageId)
+        if (graph.WebhooksConfigured && (channel.PageId is not null || channel.Host == GraphHost.Instagram))
         {
             try
             {
                 var gate = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, Key.TenantId);
-                await gate.CallAsync(BudgetPriority.Manual, 1, () => graph.SubscribePageAsync(pageId, token, ["feed"]), usage => usage);
+                await gate.CallAsync(BudgetPriority.Manual, 1, () => channel.PageId is { } pageId
+                    ? graph.SubscribePageAsync(pageId, token, ["feed"])
+                    : graph.On(GraphHost.Instagram).SubscribeOwnAccountAsync(token, ["comments"]), usage => usage);
                 intake = IntakeWebhooks;
             }
             catch (Exception exception) when (exception is GraphException or BudgetDeferredException)
@@ -84,11 +87,13 @@ public sealed partial class ChannelGrain
         }
 
         var remaining = await Directory.RemoveAsync(Listing(channel), CancellationToken.None);
-        if (remaining == 0 && channel.CommentIntake == IntakeWebhooks && channel.PageId is { } pageId && channel.Status == OrleansSocial.Channels.ChannelStatus.Active)
+        if (remaining == 0 && channel.CommentIntake == IntakeWebhooks && channel.Status == OrleansSocial.Channels.ChannelStatus.Active
+            && (channel.PageId is not null || channel.Host == GraphHost.Instagram))
         {
             try
             {
-                await graph.UnsubscribePageAsync(pageId, protector.Unprotect(channel.Token, Key.TenantId, Key.ChannelId));
+                var token = protector.Unprotect(channel.Token, Key.TenantId, Key.ChannelId);
+                await (channel.PageId is { } pageId ? graph.UnsubscribePageAsync(pageId, token) : graph.On(GraphHost.Instagram).UnsubscribeOwnAccountAsync(token));
             }
             catch (GraphException exception)
             {
@@ -119,10 +124,8 @@ public sealed partial class ChannelGrain
         await Task.Yield();
 
         var (tenantId, channelId) = Key;
-        var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
-        var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{graph.AppId}"), time, tenantId);
-        var sync = new ChannelSync(graph, Database, page, app, time, Options, new InboxFeed(GrainFactory, tenantId, channelId, "poll"));
-        var target = new SyncTarget(channelId, channel.Platform, channel.ExternalId, protector.Unprotect(channel.Token, tenantId, channelId), channel.LastSuccess, BudgetPriority.Scheduled);
+        var sync = SyncOf(channel, "poll");
+        var target = TargetOf(channel, BudgetPriority.Scheduled);
         try
         {
             await sync.PollCommentsAsync(target, CancellationToken.None);

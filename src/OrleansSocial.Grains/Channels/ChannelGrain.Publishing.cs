@@ -14,7 +14,7 @@ public sealed partial class ChannelGrain
 
         var status = channel.Paused ? ChannelStatus.Paused : channel.Status;
         var token = status == ChannelStatus.Active ? protector.Unprotect(channel.Token, Key.TenantId, Key.ChannelId) : null;
-        return Task.FromResult(new PublishingAccess(true, status, channel.Platform, channel.ExternalId, token));
+        return Task.FromResult(new PublishingAccess(true, status, channel.Platform, channel.ExternalId, token, ChannelLogins.Of(channel.Login)));
     }
 
     public async Task TokenRejected(int? code, int? subcode)

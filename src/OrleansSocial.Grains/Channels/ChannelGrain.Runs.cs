@@ -111,7 +111,10 @@ public sealed partial class ChannelGrain
     {
         var now = time.GetUtcNow();
         var run = new SyncRunView(runId, trigger, kinds, now, null, SyncRunStatus.Running, 0, 0, null);
-        var document = new SyncRunRecord(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, trigger == "scheduled"), [], dues, priority);
+        // A scheduled daily run checks the token; a manual one too when an Instagram Login token is due for its refresh.
+        var channel = Require();
+        var checkToken = trigger == "scheduled" || (channel.Host == GraphHost.Instagram && Options.InstagramRefreshDue(channel.TokenIssuedAt, channel.TokenExpiresAt, now));
+        var document = new SyncRunRecord(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, checkToken), [], dues, priority);
 
         // Order matters for crash safety. The resume reminder comes first: if this silo dies at any
         // point of the run, a survivor takes the reminder over and continues the run within a
@@ -203,15 +206,12 @@ public sealed partial class ChannelGrain
         await Task.Yield();
         var (tenantId, channelId) = Key;
         var channel = Require();
-        var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
-        var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{graph.AppId}"), time, tenantId);
-        var sync = new ChannelSync(graph, Database, page, app, time, Options, new Inbox.InboxFeed(GrainFactory, tenantId, channelId, "sync"));
+        var sync = SyncOf(channel, "sync");
         var run = document.Run;
         try
         {
             using var slot = await slots.TakeAsync(cancellationToken);
-            var token = protector.Unprotect(channel.Token, tenantId, channelId);
-            var target = new SyncTarget(channelId, channel.Platform, channel.ExternalId, token, channel.LastSuccess, document.Priority);
+            var target = TargetOf(Require(), document.Priority);
             var done = document.PhasesDone.ToList();
             foreach (var phase in document.Phases.Except(done))
             {
@@ -220,6 +220,11 @@ public sealed partial class ChannelGrain
                 if (phase == SyncPhases.Token && sync.TokenCheck is { } check)
                 {
                     await RecordTokenCheckAsync(check);
+                }
+                else if (phase == SyncPhases.Token && channel.Host == GraphHost.Instagram)
+                {
+                    await RecordInstagramTokenAsync(sync.RefreshedToken, sync.RefreshDeferred);
+                    target = TargetOf(Require(), document.Priority);
                 }
 
                 document = document with { PhasesDone = [.. done], Run = Progress(run, sync) };
@@ -265,6 +270,20 @@ public sealed partial class ChannelGrain
             _open = null;
         }
     }
+
+    /// <summary>The channel's sync on the Graph host its token belongs to, spending the account's and that host's app budget.</summary>
+    private ChannelSync SyncOf(ChannelDocument channel, string source)
+    {
+        var tenantId = Key.TenantId;
+        var hostGraph = graph.On(channel.Host);
+        var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
+        var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{hostGraph.AppId}"), time, tenantId);
+        return new ChannelSync(hostGraph, Database, page, app, time, Options, new Inbox.InboxFeed(GrainFactory, tenantId, Key.ChannelId, source));
+    }
+
+    private SyncTarget TargetOf(ChannelDocument channel, BudgetPriority priority) =>
+        new(Key.ChannelId, channel.Platform, channel.ExternalId, protector.Unprotect(channel.Token, Key.TenantId, Key.ChannelId), channel.LastSuccess, priority,
+            channel.TokenIssuedAt, channel.TokenExpiresAt);
 
     private static SyncRunView Progress(SyncRunView run, ChannelSync sync) =>
         run with { GraphCalls = run.GraphCalls + sync.Calls, ItemsWritten = run.ItemsWritten + sync.Items, Status = SyncRunStatus.Running, ResumeAt = null, Error = null };
@@ -395,10 +414,7 @@ public sealed partial class ChannelGrain
         await UpdateAsync(current =>
         {
             var checkedNow = Present(current) with { TokenCheckedAt = now, TokenExpiresAt = check.ExpiresAt };
-            // Announced once per expiry time: a new token (a later expiry) is announced again when its time comes.
-            return check.IsValid && check.ExpiresAt is { } expires && expires - now <= Options.TokenExpiryWarning && current!.TokenExpiryAnnounced != expires
-                ? checkedNow.Announcing(WebhookEvent.Create(WebhookEventTypes.ChannelTokenExpiring, Key.TenantId, now, new ChannelTokenExpiringData(Key.ChannelId, checkedNow.Platform, expires))) with { TokenExpiryAnnounced = expires }
-                : checkedNow;
+            return check.IsValid ? AnnouncingExpiry(checkedNow, now) : checkedNow;
         });
         await RelayAsync();
         if (!check.IsValid)
@@ -407,12 +423,50 @@ public sealed partial class ChannelGrain
         }
     }
 
+    /// <summary>
+    /// An Instagram Login token after the run's refresh step: the successor stored at once (encrypted) with
+    /// its new expiry, or, when the refresh did not happen, the expiry warning if its time has come.
+    /// </summary>
+    private async Task RecordInstagramTokenAsync(OrleansSocial.Graph.Models.LongLivedToken? refreshed, string? deferred)
+    {
+        var now = time.GetUtcNow();
+        await UpdateAsync(current =>
+        {
+            var channel = Present(current) with { TokenCheckedAt = now };
+            return refreshed is null
+                ? AnnouncingExpiry(channel, now)
+                : channel with
+                {
+                    Token = protector.Protect(refreshed.AccessToken, Key.TenantId, Key.ChannelId),
+                    TokenIssuedAt = now,
+                    TokenExpiresAt = refreshed.ExpiresIn is > 0 and var seconds ? now.AddSeconds(seconds) : null,
+                    UpdatedAt = now,
+                };
+        });
+        await RelayAsync();
+        if (refreshed is not null)
+        {
+            LogTokenRefreshed(logger, Key.TenantId, Key.ChannelId, Current?.TokenExpiresAt);
+        }
+        else if (deferred is not null)
+        {
+            LogRefreshDeferred(logger, Key.TenantId, Key.ChannelId, deferred);
+        }
+    }
+
+    /// <summary>The record announcing <c>channel.token_expiring</c> when its token expires within the warning time, once per expiry time (a new token is announced again when its time comes).</summary>
+    private ChannelDocument AnnouncingExpiry(ChannelDocument channel, DateTimeOffset now) =>
+        channel.TokenExpiresAt is { } expires && expires - now <= Options.TokenExpiryWarning && channel.TokenExpiryAnnounced != expires
+            ? channel.Announcing(WebhookEvent.Create(WebhookEventTypes.ChannelTokenExpiring, Key.TenantId, now, new ChannelTokenExpiringData(Key.ChannelId, channel.Platform, expires))) with { TokenExpiryAnnounced = expires }
+            : channel;
+
     private async Task MarkNeedsReauthAsync(string detail)
     {
         var wasActive = Current?.Status != ChannelStatus.NeedsReauth;
         await UpdateAsync(current =>
         {
-            var flagged = Present(current) with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() };
+            // A token that was about to expire is announced as such first: the warning a member acts on comes before the failure.
+            var flagged = AnnouncingExpiry(Present(current), time.GetUtcNow()) with { Status = ChannelStatus.NeedsReauth, UpdatedAt = time.GetUtcNow() };
             return wasActive
                 ? flagged.Announcing(OrleansSocial.Webhooks.WebhookEvent.Create(OrleansSocial.Webhooks.WebhookEventTypes.ChannelNeedsReauth, Key.TenantId, time.GetUtcNow(),
                     new OrleansSocial.Webhooks.ChannelNeedsReauthData(Key.ChannelId, flagged.Platform, detail)))
@@ -426,6 +480,12 @@ public sealed partial class ChannelGrain
 
     private Task WriteRunAsync(SyncRunRecord document) =>
         Database.GetCollection(Collections.SyncRuns).UpsertAsync(document.Run.SyncRunId, DocumentJson.ToJson(document), CancellationToken.None);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Channel {ChannelId} of tenant {TenantId}: Instagram Login token refreshed, valid until {ExpiresAt}")]
+    private static partial void LogTokenRefreshed(ILogger logger, string tenantId, string channelId, DateTimeOffset? expiresAt);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "Channel {ChannelId} of tenant {TenantId}: Instagram Login token refresh deferred ({Reason}); the current token stays in use and the next daily run tries again")]
+    private static partial void LogRefreshDeferred(ILogger logger, string tenantId, string channelId, string reason);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Sync of channel {ChannelId} of tenant {TenantId} failed: {Kind} (Graph code {Code})")]
     private static partial void LogSyncFailed(ILogger logger, string tenantId, string channelId, GraphErrorKind kind, int? code);

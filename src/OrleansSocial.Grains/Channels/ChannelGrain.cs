@@ -48,7 +48,9 @@ internal sealed record ChannelDocument(
     DateTimeOffset? TokenExpiryAnnounced = null,
     string? PageId = null,
     bool Listed = false,
-    string? CommentIntake = null) : OrleansSocial.Grains.Records.IAnnouncingRecord<ChannelDocument>
+    string? CommentIntake = null,
+    string? Login = null,
+    DateTimeOffset? TokenIssuedAt = null) : OrleansSocial.Grains.Records.IAnnouncingRecord<ChannelDocument>
 {
     /// <summary>The stored record, or null with the reason when it cannot be used as it is.</summary>
     public static ChannelDocument? TryRead(System.Text.Json.JsonElement stored, out string? problem)
@@ -97,10 +99,13 @@ internal sealed record ChannelDocument(
         return this with { Schedule = all };
     }
 
+    /// <summary>The Graph host this channel's token belongs to.</summary>
+    public GraphHost Host => ChannelHosts.Of(Login);
+
     public ChannelView ToView(DateTimeOffset now, TimeSpan expiryWarning) => new(
         ChannelId, Platform, ExternalId, Name, Paused ? ChannelStatus.Paused : Status, TokenExpiresAt, ConnectedAt, UpdatedAt,
         TokenExpiresAt is { } expires && expires - now <= expiryWarning, TokenCheckedAt,
-        [.. SyncKinds.All.Select(KindView)]);
+        [.. SyncKinds.All.Select(KindView)], ChannelLogins.Of(Login), TokenIssuedAt);
 
     private SyncKindView KindView(string kind)
     {
@@ -222,9 +227,10 @@ public sealed partial class ChannelGrain(
             new OrleansSocial.Webhooks.ChannelConnectedData(channelId, connection.Platform, connection.Name, !isNew));
         await UpdateAsync(current => (current is null
             ? new ChannelDocument(channelId, connection.Platform, connection.ExternalId, connection.Name, ChannelStatus.Active, false, token, connection.TokenExpiresAt, now, now,
-                PageId: connection.PageId)
+                PageId: connection.PageId, Login: connection.Login, TokenIssuedAt: now)
             : current with { Name = connection.Name, Status = ChannelStatus.Active, Token = token, TokenExpiresAt = connection.TokenExpiresAt, UpdatedAt = now,
-                PageId = connection.PageId ?? current.PageId })
+                // The same account connected the other way: its token now belongs to the other host, and a Page it no longer goes through is forgotten.
+                PageId = connection.Login == ChannelLogins.Instagram ? null : connection.PageId ?? current.PageId, Login = connection.Login, TokenIssuedAt = now })
             .Announcing(connected));
         await RelayAsync();
         await StartScheduleAsync();

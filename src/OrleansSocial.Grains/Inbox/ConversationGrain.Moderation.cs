@@ -1,5 +1,6 @@
 using OrleansSocial.Budget;
 using OrleansSocial.Channels;
+using OrleansSocial.Grains.Channels;
 using OrleansSocial.Grains.Budget;
 using OrleansSocial.Graph;
 using OrleansSocial.Inbox;
@@ -38,12 +39,13 @@ public sealed partial class ConversationGrain
         }
 
         var gate = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(Platform, AccountId)), time, Key.TenantId);
+        var hostGraph = graph.For(access);
         var gone = false;
         try
         {
             await gate.CallAsync(BudgetPriority.Conversation, 1, () => action == ModerationActions.Delete
-                ? graph.DeleteCommentAsync(doc.CommentId, token)
-                : graph.SetCommentHiddenAsync(doc.CommentId, token, action == ModerationActions.Hide, Platform == ChannelIds.Instagram), usage => usage);
+                ? hostGraph.DeleteCommentAsync(doc.CommentId, token)
+                : hostGraph.SetCommentHiddenAsync(doc.CommentId, token, action == ModerationActions.Hide, Platform == ChannelIds.Instagram), usage => usage);
         }
         catch (GraphException exception) when (GraphClient.IsGone(exception))
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using OrleansSocial.Budget;
 using OrleansSocial.Channels;
+using OrleansSocial.Grains.Channels;
 using OrleansSocial.Grains.Budget;
 using OrleansSocial.Grains.Concurrency;
 using OrleansSocial.Graph;
@@ -153,6 +154,7 @@ public sealed partial class ConversationGrain
 
         var instagram = Platform == ChannelIds.Instagram;
         var gate = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(Platform, AccountId)), time, Key.TenantId);
+        var hostGraph = graph.For(access);
         var commentId = Require().CommentId;
         var writing = false;
         try
@@ -165,7 +167,7 @@ public sealed partial class ConversationGrain
                     return false;
                 }
 
-                if (await ReadBackAsync(gate, commentId, token, instagram, reply.Text, started - ReadBackSkew) is { } existing)
+                if (await ReadBackAsync(gate, hostGraph, commentId, token, instagram, reply.Text, started - ReadBackSkew) is { } existing)
                 {
                     await SentAsync(reply, existing.Id, adopted: true);
                     return true;
@@ -184,7 +186,7 @@ public sealed partial class ConversationGrain
             GraphResult<CreatedObject> created;
             try
             {
-                created = await gate.CallAsync(BudgetPriority.Conversation, 1, () => graph.ReplyToCommentAsync(commentId, token, reply.Text, instagram), r => r.Usage);
+                created = await gate.CallAsync(BudgetPriority.Conversation, 1, () => hostGraph.ReplyToCommentAsync(commentId, token, reply.Text, instagram), r => r.Usage);
             }
             finally
             {
@@ -224,9 +226,9 @@ public sealed partial class ConversationGrain
         }
     }
 
-    private async Task<GraphComment?> ReadBackAsync(BudgetGate gate, string commentId, string token, bool instagram, string text, DateTimeOffset since)
+    private async Task<GraphComment?> ReadBackAsync(BudgetGate gate, GraphClient hostGraph, string commentId, string token, bool instagram, string text, DateTimeOffset since)
     {
-        await foreach (var page in gate.PagesAsync(BudgetPriority.Conversation, graph.GetRepliesAsync(commentId, token, instagram, 200)))
+        await foreach (var page in gate.PagesAsync(BudgetPriority.Conversation, hostGraph.GetRepliesAsync(commentId, token, instagram, 200)))
         {
             if (page.Items.FirstOrDefault(c => c.Body == text && (c.From?.Id == AccountId || instagram && c.From is null) && (c.At is null || c.At >= since)) is { } found)
             {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansSocial.Channels;
+using OrleansSocial.Grains.Channels;
 using OrleansSocial.Grains.Budget;
 using OrleansSocial.Grains.Concurrency;
 using OrleansSocial.Grains.Posts.Publishing;
@@ -264,7 +265,7 @@ public sealed partial class PostGrain : IRemindable
 
         LogPublishing(logger, Key.TenantId, Key.PostId, channelId, attempt?.Tries ?? 0, attempt?.OutcomeUnknown == true);
         var latest = attempt ?? new PublicationAttempt(Key.PostId, channelId, 0, now);
-        var context = new PublishContext(graph, Gate(access), access, ContentFor(post, channelId), Options, time, async a =>
+        var context = new PublishContext(graph.For(access), Gate(access), access, ContentFor(post, channelId), Options, time, async a =>
         {
             await SaveAttemptAsync(a);
             latest = a;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansSocial.Channels;
+using OrleansSocial.Grains.Channels;
 using OrleansSocial.Grains.Concurrency;
 using OrleansSocial.Grains.Posts.Publishing;
 using OrleansSocial.Graph;
@@ -50,12 +51,13 @@ public sealed partial class PostGrain
 
         var instagram = access.Platform == ChannelIds.Instagram;
         var gate = Gate(access);
+        var hostGraph = graph.For(access);
         try
         {
             if (attempt.WriteStartedAt is { } sent)
             {
                 var since = sent - Options.ReadBackSkew;
-                await foreach (var page in gate.PagesAsync(OrleansSocial.Budget.BudgetPriority.Publishing, graph.GetCommentsOnAsync(target, token, instagram, maxItems: 100)))
+                await foreach (var page in gate.PagesAsync(OrleansSocial.Budget.BudgetPriority.Publishing, hostGraph.GetCommentsOnAsync(target, token, instagram, maxItems: 100)))
                 {
                     if (page.Items.FirstOrDefault(c => c.Body == text && c.From?.Id == access.ExternalId && (c.At is null || c.At >= since)) is { } existing)
                     {
@@ -70,7 +72,7 @@ public sealed partial class PostGrain
             CreatedObject created;
             try
             {
-                created = (await gate.CallAsync(OrleansSocial.Budget.BudgetPriority.Publishing, 1, () => graph.CommentOnAsync(target, token, text), r => r.Usage)).Value;
+                created = (await gate.CallAsync(OrleansSocial.Budget.BudgetPriority.Publishing, 1, () => hostGraph.CommentOnAsync(target, token, text), r => r.Usage)).Value;
             }
             finally
             {

@@ -43,14 +43,18 @@ public static class WebhookOutbox
 
         var deliveries = database.GetCollection(Collections.WebhookDeliveries);
         var woken = new HashSet<string>();
-        foreach (var @event in events)
+        for (var position = 0; position < events.Count; position++)
         {
+            var @event = events[position];
+            // Deliveries go out oldest first; events relayed together keep the order they were announced in
+            // (a token's expiry warning before the failure it warned of), one tick apart.
+            var createdAt = now.AddTicks(position);
             foreach (var endpoint in endpoints.Where(e => e.Wants(@event.Type)))
             {
                 var id = DeliveryDocument.IdOf(@event.Id, endpoint.WebhookId);
                 if (await deliveries.GetAsync(id, CancellationToken.None) is null)
                 {
-                    var delivery = new DeliveryDocument(id, endpoint.WebhookId, @event.Id, @event.Type, Body(@event), DeliveryDocument.Pending, 0, now, now);
+                    var delivery = new DeliveryDocument(id, endpoint.WebhookId, @event.Id, @event.Type, Body(@event), DeliveryDocument.Pending, 0, createdAt, createdAt);
                     await deliveries.UpsertAsync(id, DocumentJson.ToJson(delivery), CancellationToken.None);
                 }
 

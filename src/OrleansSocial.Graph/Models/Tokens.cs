@@ -26,3 +26,21 @@ public sealed record TokenInfo(
     [JsonIgnore]
     public DateTimeOffset? DataAccessExpiresAt => DataAccessExpiresAtUnix is > 0 ? DateTimeOffset.FromUnixTimeSeconds(DataAccessExpiresAtUnix.Value) : null;
 }
+
+/// <summary>
+/// <c>GET /me</c> on the Instagram host. <see cref="UserId"/> is the professional account's id (the one
+/// paths and webhooks use); what <see cref="Id"/> denotes is unconfirmed, so it is only the fallback.
+/// </summary>
+public sealed record InstagramLoginProfile(
+    string? Id,
+    string? UserId,
+    string? Username,
+    string? Name,
+    string? AccountType,
+    string? ProfilePictureUrl,
+    int? FollowersCount,
+    int? FollowsCount,
+    int? MediaCount)
+{
+    public string? AccountId => UserId is { Length: > 0 } ? UserId : Id;
+}

@@ -34,7 +34,16 @@ internal static class ControlApi
                 shortLivedToken = state.Tokens.UserTokenOf(u),
                 pages = state.World.PagesOf(u).Select(p => new { id = p.Id, name = p.Name, instagramId = p.InstagramId }),
             }),
+            instagramAppId = state.Options.InstagramAppId,
+            demoInstagramToken = World.TokenStore.DemoInstagramToken,
+            instagramLoginAccounts = state.World.PagelessAccounts.Select(a => new { id = a.Id, username = a.Username }),
         });
+
+        // What Instagram's OAuth dialog would hand the browser for an account (with or without a Page): a fresh short-lived token.
+        control.MapPost("/instagram-login/{accountId}/token", (string accountId, EmulatorState state) =>
+            state.World.FindAccount(accountId) is { } account
+                ? Results.Ok(new { accessToken = state.Tokens.IssueInstagramShortLived(account, state.Clock.Now).Token, userId = account.Id, expiresIn = (long)World.TokenStore.InstagramShortLived.TotalSeconds })
+                : Results.NotFound());
 
         control.MapGet("/clock", (EmulatorState state) => new { now = state.Clock.Now, speed = state.Clock.Speed });
         control.MapPost("/clock", (ClockChange change, EmulatorState state) =>

@@ -53,7 +53,7 @@ internal static class FanComments
         });
         control.MapGet("/webhooks/subscriptions", (EmulatorState state) => new[] { "page", "instagram" }
             .Select(o => state.Webhooks.AppSubscriptionFor(o)).OfType<AppSubscription>().Select(s => new { @object = s.Object, callbackUrl = s.CallbackUrl, fields = s.Fields }));
-        control.MapGet("/webhooks/subscribed-apps/{pageId}", (string pageId, EmulatorState state) => new { pageId, fields = state.Webhooks.PageFields(pageId) });
+        control.MapGet("/webhooks/subscribed-apps/{pageId}", (string pageId, EmulatorState state) => new { pageId, fields = state.Webhooks.InstalledFields(pageId) });
         control.MapGet("/webhooks/deliveries", (EmulatorState state) => state.Webhooks.Deliveries.Select(d => new
         {
             id = d.Id, @object = d.Object, entryId = d.EntryId, status = d.Status, attempts = d.Attempts, lastStatusCode = d.LastStatusCode, createdAt = d.CreatedAt,

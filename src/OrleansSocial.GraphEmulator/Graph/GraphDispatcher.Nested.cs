@@ -23,7 +23,7 @@ public sealed partial class GraphDispatcher
             parameters["fields"] = FieldSpec.Format(spec.Children);
         }
 
-        var request = new GraphRequest("GET", [objectId, spec.Name], parameters, context.Token, context.BaseUrl, context.Version);
+        var request = new GraphRequest("GET", [objectId, spec.Name], parameters, context.Token, context.BaseUrl, context.Version) { InstagramHost = context.InstagramHost };
         var result = spec.Name == "insights" ? Insights(request, token) : ReadEdge(request, token, spec.Children);
         return result.Status < 400 ? result.Body : throw new GraphRequestFailure(result);
     };

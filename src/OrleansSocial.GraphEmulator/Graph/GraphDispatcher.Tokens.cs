@@ -39,6 +39,59 @@ public sealed partial class GraphDispatcher
         return GraphResult.Ok(body);
     }
 
+    /// <summary>
+    /// Instagram Login (graph.instagram.com): <c>GET /access_token?grant_type=ig_exchange_token</c> turns a
+    /// short-lived token into a 60-day one; <c>GET /refresh_access_token?grant_type=ig_refresh_token</c> gives a
+    /// long-lived token that is at least a day old and unexpired a new 60 days. The token comes in the query.
+    /// </summary>
+    private GraphResult InstagramToken(GraphRequest request)
+    {
+        var refresh = request.Segments[0] == "refresh_access_token";
+        if (request["grant_type"] != (refresh ? "ig_refresh_token" : "ig_exchange_token"))
+        {
+            return GraphErrors.Error(100, "Unsupported grant_type");
+        }
+
+        if (!refresh && request["client_secret"] != state.Options.InstagramAppSecret)
+        {
+            return GraphErrors.Error(101, "Error validating client secret.");
+        }
+
+        var input = request.Token is { } value ? state.Tokens.Find(value) : null;
+        if (input is null || input.Type != TokenType.InstagramUser || input.RevokedSubcode is not null)
+        {
+            return GraphErrors.BadToken(input?.RevokedSubcode, "Invalid OAuth access token - Cannot parse access token");
+        }
+
+        if (input.ExpiresAt <= Now)
+        {
+            return GraphErrors.BadToken(463, "Error validating access token: Session has expired.");
+        }
+
+        if (refresh && !input.LongLived)
+        {
+            return GraphErrors.Error(100, "Only long-lived access tokens can be refreshed");
+        }
+
+        if (refresh && Now - input.IssuedAt < TokenStore.InstagramRefreshAge)
+        {
+            return GraphErrors.Error(100, "The access token can be refreshed only once it is at least 24 hours old");
+        }
+
+        if (!refresh && input.LongLived)
+        {
+            return GraphErrors.Error(100, "Only short-lived access tokens can be exchanged");
+        }
+
+        var issued = state.Tokens.IssueInstagramLongLived(input, Now);
+        return GraphResult.Ok(new JsonObject
+        {
+            ["access_token"] = issued.Token,
+            ["token_type"] = "bearer",
+            ["expires_in"] = (long)(issued.ExpiresAt!.Value - Now).TotalSeconds,
+        });
+    }
+
     /// <summary><c>GET /debug_token?input_token=</c>: answers 200 even for bad tokens, with is_valid false and the error.</summary>
     private GraphResult DebugToken(GraphRequest request, TokenInfo caller)
     {

@@ -67,10 +67,16 @@ public sealed partial class GraphDispatcher(EmulatorState state)
 
         if (request.Method == "POST" && request.Segments.Count == 0)
         {
-            return await new BatchRunner(this).RunAsync(request);
+            // Batch requests are a graph.facebook.com feature; the Instagram host documents none.
+            return request.InstagramHost ? GraphErrors.UnsupportedPath() : await new BatchRunner(this).RunAsync(request);
         }
 
-        if (request.Segments is ["oauth", "access_token"])
+        if (request.InstagramHost && request.Segments is ["access_token"] or ["refresh_access_token"])
+        {
+            return InstagramToken(request);
+        }
+
+        if (!request.InstagramHost && request.Segments is ["oauth", "access_token"])
         {
             return Exchange(request);
         }
@@ -82,6 +88,12 @@ public sealed partial class GraphDispatcher(EmulatorState state)
 
         var token = state.Tokens.Find(request.Token);
         if (token is null)
+        {
+            return GraphErrors.BadToken(null, "Invalid OAuth access token - Cannot parse access token");
+        }
+
+        // Each host parses only its own tokens: an Instagram Login token means nothing to graph.facebook.com and back.
+        if ((token.Type == TokenType.InstagramUser) != request.InstagramHost)
         {
             return GraphErrors.BadToken(null, "Invalid OAuth access token - Cannot parse access token");
         }
@@ -101,9 +113,15 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             return proof;
         }
 
-        if (request.Segments is ["debug_token"])
+        if (request.Segments is ["debug_token"] && !request.InstagramHost)
         {
             return DebugToken(request, token);
+        }
+
+        // /me/{edge} on the Instagram host is the token's own account.
+        if (token.Type == TokenType.InstagramUser && request.Segments is ["me", _, ..])
+        {
+            request = request with { Segments = [token.UserId, .. request.Segments.Skip(1)] };
         }
 
         if (request.Method == "POST" && request.Segments is [var app, "subscriptions"] && app == state.Options.AppId)
@@ -141,7 +159,8 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             return GraphErrors.Error(100, "API calls from the server require an appsecret_proof argument", type: "GraphMethodException");
         }
 
-        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(state.Options.AppSecret), Encoding.UTF8.GetBytes(request.Token!)));
+        var secret = request.InstagramHost ? state.Options.InstagramAppSecret : state.Options.AppSecret;
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(request.Token!)));
         return proof == expected ? null : GraphErrors.Error(100, "Invalid appsecret_proof provided in the API argument", type: "GraphMethodException");
     }
 
@@ -156,6 +175,11 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             return ("instagram", account.Id);
         }
 
+        if (token.Type == TokenType.InstagramUser)
+        {
+            return ("instagram", token.UserId);
+        }
+
         return token.Type == TokenType.Page ? ("pages", token.PageId!) : ("app", state.Options.AppId);
     }
 
@@ -168,26 +192,51 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             ("GET", 0) when request["ids"] is { } ids => MultiRead(request, ids, fields, token),
             ("GET", 1) when segments[0] == "me" => Me(request, token, fields),
             ("GET", 2) when segments[1] == "accounts" => Accounts(request, token, fields),
-            (_, 2) when segments[1] == "subscribed_apps" => Moderation.SubscribedApps(state, request, token, CanAccess),
+            (_, 2) when segments[1] == "subscribed_apps" => Moderation.SubscribedApps(this, state, request, token),
             (_, 2) when segments[1] is "comments" or "replies" && state.Comments.Find(segments[0]) is { } parent
                 => Moderation.Replies(this, state, request, token, parent, fields),
-            ("POST", 2) when segments[1] == "comments" => Moderation.Comment(state, request, token, CanAccess),
-            (_, 1) when request.Method is "POST" or "DELETE" && state.Comments.Find(segments[0]) is { } target => Moderation.Change(state, request, token, target, CanAccess),
+            ("POST", 2) when segments[1] == "comments" => Moderation.Comment(this, state, request, token),
+            (_, 1) when request.Method is "POST" or "DELETE" && state.Comments.Find(segments[0]) is { } target => Moderation.Change(this, state, request, token, target),
             ("GET", 1) => ReadObject(segments[0], fields, token, request) ?? GraphErrors.NotFound(segments[0]),
             ("GET", >= 2) when segments[1] == "insights" => Insights(request, token),
             ("GET", 2) => ReadEdge(request, token, fields),
-            ("POST", 2) => Publishing.Create(state, request, token),
+            ("POST", 2) => Publishing.Create(state, request, token, CanAccess),
             ("POST", 1) => Publishing.Update(state, request, token),
             ("DELETE", 1) => Publishing.Delete(state, request, token),
             _ => GraphErrors.UnsupportedPath(),
         };
     }
 
-    internal bool CanAccess(TokenInfo token, Page page) =>
-        token.Type == TokenType.App || (token.Type == TokenType.Page ? token.PageId == page.Id : page.OwnerUserId == token.UserId);
+    internal bool CanAccess(TokenInfo token, Page page) => token.Type switch
+    {
+        TokenType.App => true,
+        TokenType.Page => token.PageId == page.Id,
+        TokenType.User => page.OwnerUserId == token.UserId,
+        _ => false,
+    };
+
+    /// <summary>An Instagram account: its own Instagram Login token, or whoever may act on its linked Page.</summary>
+    internal bool CanAccess(TokenInfo token, InstagramAccount account) => token.Type switch
+    {
+        TokenType.App => true,
+        TokenType.InstagramUser => token.UserId == account.Id,
+        _ => account.PageId is { } pageId && World.FindPage(pageId) is { } page && CanAccess(token, page),
+    };
+
+    /// <summary>A Page post through its Page, an Instagram medium through its account.</summary>
+    internal bool CanAccessObject(TokenInfo token, string objectId) =>
+        World.FindPost(objectId) is { } post ? CanAccess(token, World.FindPage(post.PageId)!)
+        : World.FindMedia(objectId) is { } media && World.FindAccount(media.AccountId) is { } account && CanAccess(token, account);
 
     private GraphResult Me(GraphRequest request, TokenInfo token, IReadOnlyList<FieldSpec> fields)
     {
+        if (token.Type == TokenType.InstagramUser)
+        {
+            var own = World.FindAccount(token.UserId)!;
+            return GraphResult.Ok(Render.Account(own, fields.Count > 0 ? fields : FieldSpec.Parse("user_id,username"), World.MediaOf(own).Count,
+                NestedEdges(request, own.Id, token), instagramLogin: true));
+        }
+
         if (token.Type == TokenType.Page)
         {
             return GraphResult.Ok(Render.Page(World.FindPage(token.PageId!)!, fields, _ => null, NestedEdges(request, token.PageId!, token)));
@@ -228,12 +277,12 @@ public sealed partial class GraphDispatcher(EmulatorState state)
 
         if (World.FindAccount(id) is { } account)
         {
-            return CanAccess(token, World.FindPage(account.PageId)!) ? Render.Account(account, fields, World.MediaOf(account).Count, edges) : null;
+            return CanAccess(token, account) ? Render.Account(account, fields, World.MediaOf(account).Count, edges, instagramLogin: token.Type == TokenType.InstagramUser) : null;
         }
 
         if (World.FindMedia(id) is { } media)
         {
-            return CanAccess(token, World.FindPage(World.FindAccount(media.AccountId)!.PageId)!) ? Render.Media(media, fields, World, Now, edges) : null;
+            return CanAccess(token, World.FindAccount(media.AccountId)!) ? Render.Media(media, fields, World, Now, edges) : null;
         }
 
         if (state.Containers.TryGetValue(id, out var container))
@@ -241,7 +290,7 @@ public sealed partial class GraphDispatcher(EmulatorState state)
             return Publishing.RenderContainer(state, container, fields);
         }
 
-        if (state.Comments.Find(id) is { Deleted: false } comment && Moderation.PageOf(state, comment) is { } owner && CanAccess(token, owner))
+        if (state.Comments.Find(id) is { Deleted: false } comment && CanAccessObject(token, comment.ObjectId))
         {
             return Render.Comment(comment, fields, CommentBoard.IsInstagramId(comment.Id));
         }
@@ -308,17 +357,17 @@ public sealed partial class GraphDispatcher(EmulatorState state)
                     summary: request["summary"] is "true" or "1" ? new JsonObject { ["order"] = "chronological", ["total_count"] = comments.Count, ["can_comment"] = true } : null,
                     checkFields: () => Render.Comment(Stand.Comment, fields, instagram));
             case "media" when World.FindAccount(id) is { } account:
-                return CanAccess(token, World.FindPage(account.PageId)!)
+                return CanAccess(token, account)
                     ? Paged(request, World.MediaOf(account), m => Render.Media(m, fields, World, Now, NestedEdges(request, m.Id, token)),
                         checkFields: () => Render.Media(Stand.Media, fields, World, Now, Stand.Comments))
                     : GraphErrors.NotFound(id);
             case "stories" when World.FindAccount(id) is { } account:
-                return CanAccess(token, World.FindPage(account.PageId)!)
+                return CanAccess(token, account)
                     ? Paged(request, World.StoriesOf(account, Now), m => Render.Media(m, fields, World, Now),
                         checkFields: () => Render.Media(Stand.Media, fields, World, Now))
                     : GraphErrors.NotFound(id);
             case "content_publishing_limit" when World.FindAccount(id) is { } account:
-                return Publishing.Limit(state, account, fields);
+                return CanAccess(token, account) ? Publishing.Limit(state, account, fields) : GraphErrors.NotFound(id);
             default:
                 return ReadObject(id, [], token) is null ? GraphErrors.NotFound(id) : GraphErrors.Error(100, $"Tried accessing nonexisting field ({edge})");
         }

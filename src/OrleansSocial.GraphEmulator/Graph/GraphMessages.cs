@@ -3,15 +3,20 @@ using System.Text.Json.Nodes;
 
 namespace OrleansSocial.GraphEmulator.Graph;
 
-/// <summary>One Graph call, from HTTP or from a batch operation: path segments after the version and merged parameters.</summary>
+/// <summary>
+/// One Graph call, from HTTP or from a batch operation: path segments after the version and merged
+/// parameters. <see cref="InstagramHost"/>: it came to the Instagram Login host (graph.instagram.com).
+/// </summary>
 public sealed record GraphRequest(string Method, IReadOnlyList<string> Segments, IReadOnlyDictionary<string, string> Parameters, string? Token, string BaseUrl, string Version)
 {
+    public bool InstagramHost { get; init; }
+
     public string? this[string name] => Parameters.TryGetValue(name, out var value) ? value : null;
 
-    public string Endpoint => Segments.Count switch
+    public string Endpoint => (InstagramHost ? "ig:" : "") + Segments.Count switch
     {
         0 => "/",
-        1 => Segments[0] is "me" or "debug_token" ? Segments[0] : "{id}",
+        1 => Segments[0] is "me" or "debug_token" or "access_token" or "refresh_access_token" ? Segments[0] : "{id}",
         _ => Segments[0] == "oauth" ? "oauth/" + Segments[1] : $"{(Segments[0] == "me" ? "me" : "{id}")}/{Segments[1]}",
     };
 }

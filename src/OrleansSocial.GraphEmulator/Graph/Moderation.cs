@@ -12,23 +12,11 @@ namespace OrleansSocial.GraphEmulator.Graph;
 /// </summary>
 internal static class Moderation
 {
-    public static Page? PageOf(EmulatorState state, Comment comment) =>
-        state.World.FindPost(comment.ObjectId) is { } post ? state.World.FindPage(post.PageId)
-        : state.World.FindMedia(comment.ObjectId) is { } media && state.World.FindAccount(media.AccountId) is { } account ? state.World.FindPage(account.PageId)
-        : null;
-
     /// <summary>POST /{post-or-medium}/comments: a top-level comment written as the Page or account.</summary>
-    public static GraphResult Comment(EmulatorState state, GraphRequest request, TokenInfo token, Func<TokenInfo, Page, bool> canAccess)
+    public static GraphResult Comment(GraphDispatcher dispatcher, EmulatorState state, GraphRequest request, TokenInfo token)
     {
         var objectId = request.Segments[0];
-        var page = state.World.FindPost(objectId) is { } post ? state.World.FindPage(post.PageId)
-            : state.World.FindMedia(objectId) is { } media ? state.World.FindPage(state.World.FindAccount(media.AccountId)!.PageId) : null;
-        if (page is null || !canAccess(token, page))
-        {
-            return Missing(objectId);
-        }
-
-        return Write(state, request, objectId, null, page);
+        return dispatcher.CanAccessObject(token, objectId) ? Write(state, request, objectId, null) : Missing(objectId);
     }
 
     /// <summary>GET or POST /{comment}/comments (Facebook) and /{ig-comment}/replies (Instagram).</summary>
@@ -36,7 +24,7 @@ internal static class Moderation
     {
         var instagram = CommentBoard.IsInstagramId(parent.Id);
         var edge = request.Segments[1];
-        if (parent.Deleted || PageOf(state, parent) is not { } page || !dispatcher.CanAccess(token, page) || (edge == "replies") != instagram)
+        if (parent.Deleted || !dispatcher.CanAccessObject(token, parent.ObjectId) || (edge == "replies") != instagram)
         {
             return Missing(parent.Id);
         }
@@ -57,13 +45,13 @@ internal static class Moderation
             return GraphErrors.Error(100, "(#100) Replies cannot be posted on a hidden comment");
         }
 
-        return Write(state, request, parent.ObjectId, parent.Id, page);
+        return Write(state, request, parent.ObjectId, parent.Id);
     }
 
     /// <summary>POST /{comment} hides or shows it (<c>is_hidden</c> on Facebook, <c>hide</c> on Instagram); DELETE removes it.</summary>
-    public static GraphResult Change(EmulatorState state, GraphRequest request, TokenInfo token, Comment target, Func<TokenInfo, Page, bool> canAccess)
+    public static GraphResult Change(GraphDispatcher dispatcher, EmulatorState state, GraphRequest request, TokenInfo token, Comment target)
     {
-        if (target.Deleted || PageOf(state, target) is not { } page || !canAccess(token, page))
+        if (target.Deleted || !dispatcher.CanAccessObject(token, target.ObjectId))
         {
             return Missing(target.Id);
         }
@@ -92,15 +80,29 @@ internal static class Moderation
         return Success();
     }
 
-    /// <summary>GET, POST and DELETE /{page}/subscribed_apps: whether this app is installed on the Page, and for which fields.</summary>
-    public static GraphResult SubscribedApps(EmulatorState state, GraphRequest request, TokenInfo token, Func<TokenInfo, Page, bool> canAccess)
+    /// <summary>
+    /// GET, POST and DELETE /{page}/subscribed_apps: whether this app is installed on the Page, and for which
+    /// fields. On the Instagram host the same edge of an Instagram Login account (<c>/me/subscribed_apps</c>).
+    /// </summary>
+    public static GraphResult SubscribedApps(GraphDispatcher dispatcher, EmulatorState state, GraphRequest request, TokenInfo token)
     {
         var id = request.Segments[0] == "me" && token.PageId is { } own ? own : request.Segments[0];
-        if (state.World.FindPage(id) is not { } page || !canAccess(token, page))
+        if (token.Type == TokenType.InstagramUser && state.World.FindAccount(id) is { } account && dispatcher.CanAccess(token, account))
+        {
+            return Installed(state, request, account.Id);
+        }
+
+        if (state.World.FindPage(id) is not { } page || !dispatcher.CanAccess(token, page))
         {
             return Missing(id);
         }
 
+        return Installed(state, request, page.Id);
+    }
+
+    /// <summary>The app's installation on a Page or an Instagram Login account (the same replace-on-POST rules).</summary>
+    private static GraphResult Installed(EmulatorState state, GraphRequest request, string ownerId)
+    {
         switch (request.Method)
         {
             case "POST":
@@ -109,13 +111,13 @@ internal static class Moderation
                     return GraphErrors.MissingParameter("subscribed_fields");
                 }
 
-                state.Webhooks.InstallOnPage(page.Id, [.. fields.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]);
+                state.Webhooks.Install(ownerId, [.. fields.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]);
                 return Success();
             case "DELETE":
-                state.Webhooks.UninstallFromPage(page.Id);
+                state.Webhooks.Uninstall(ownerId);
                 return Success();
             default:
-                var installed = state.Webhooks.PageFields(page.Id);
+                var installed = state.Webhooks.InstalledFields(ownerId);
                 return GraphResult.Ok(new JsonObject
                 {
                     ["data"] = installed is null ? new JsonArray() : new JsonArray(new JsonObject
@@ -150,16 +152,18 @@ internal static class Moderation
         return GraphResult.Ok(new JsonObject { ["success"] = "true" });
     }
 
-    private static GraphResult Write(EmulatorState state, GraphRequest request, string objectId, string? parentId, Page page)
+    /// <summary>A comment by the object's owner: the Page on a post, the account on a medium.</summary>
+    private static GraphResult Write(EmulatorState state, GraphRequest request, string objectId, string? parentId)
     {
         if (request["message"] is not { Length: > 0 } message)
         {
             return GraphErrors.MissingParameter("message");
         }
 
-        var instagram = state.World.FindMedia(objectId) is not null;
-        var account = instagram ? state.World.AccountAt(page.Index) : null;
-        var comment = state.Comments.Add(objectId, parentId, message, account?.Id ?? page.Id, account?.Username ?? page.Name, state.Clock.Now);
+        var (authorId, authorName) = state.World.FindMedia(objectId) is { } media && state.World.FindAccount(media.AccountId) is { } account
+            ? (account.Id, account.Username)
+            : state.World.FindPage(state.World.FindPost(objectId)!.PageId) is { } page ? (page.Id, page.Name) : (objectId, objectId);
+        var comment = state.Comments.Add(objectId, parentId, message, authorId, authorName, state.Clock.Now);
         state.Webhooks.Notify(comment, "add");
         return GraphResult.Ok(new JsonObject { ["id"] = comment.Id });
     }

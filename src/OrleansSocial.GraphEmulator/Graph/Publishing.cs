@@ -11,7 +11,7 @@ internal static class Publishing
 {
     private static readonly TimeSpan MinimumSchedule = TimeSpan.FromMinutes(10);
 
-    public static GraphResult Create(EmulatorState state, GraphRequest request, TokenInfo token)
+    public static GraphResult Create(EmulatorState state, GraphRequest request, TokenInfo token, Func<TokenInfo, InstagramAccount, bool> canAccess)
     {
         var (id, edge) = (request.Segments[0], request.Segments[1]);
         var world = state.World;
@@ -22,14 +22,14 @@ internal static class Publishing
                 : edge == "photos" ? Photo(state, request, page) : Feed(state, request, page);
         }
 
-        if (world.FindAccount(id) is { } account && edge == "media")
+        if (world.FindAccount(id) is { } account && edge is "media" or "media_publish")
         {
-            return CreateContainer(state, request, account);
-        }
+            if (!canAccess(token, account))
+            {
+                return GraphErrors.Error(200, "(#200) The user hasn't authorized the application to perform this action");
+            }
 
-        if (world.FindAccount(id) is { } publisher && edge == "media_publish")
-        {
-            return PublishContainer(state, request, publisher);
+            return edge == "media" ? CreateContainer(state, request, account) : PublishContainer(state, request, account);
         }
 
         return GraphErrors.UnsupportedPath();

@@ -87,7 +87,8 @@ public static class Render
         return instagram ? Select("IGComment", all, fields, ["id", "text", "timestamp"]) : Select("Comment", all, fields, ["id", "message", "created_time"]);
     }
 
-    public static JsonObject Account(InstagramAccount account, IReadOnlyList<FieldSpec> fields, int mediaCount, Func<FieldSpec, JsonNode?>? edges = null)
+    /// <param name="instagramLogin">Read with an Instagram Login token: the node has <c>user_id</c> and <c>account_type</c> too.</param>
+    public static JsonObject Account(InstagramAccount account, IReadOnlyList<FieldSpec> fields, int mediaCount, Func<FieldSpec, JsonNode?>? edges = null, bool instagramLogin = false)
     {
         var all = new Dictionary<string, Func<FieldSpec, JsonNode?>>
         {
@@ -102,6 +103,12 @@ public static class Render
             ["follows_count"] = _ => account.FollowsCount,
             ["media_count"] = _ => mediaCount,
         };
+        if (instagramLogin)
+        {
+            all["user_id"] = _ => account.Id;
+            all["account_type"] = _ => "BUSINESS";
+        }
+
         return Select("IGUser", all, fields, ["id"], edges);
     }
 

@@ -56,20 +56,20 @@ public sealed class MetaWebhooks(EmulatorOptions options, EmulatorWorld world, E
 
     public void SaveAppSubscription(AppSubscription subscription) => _apps[subscription.Object] = subscription;
 
-    /// <summary>The fields a Page installed the app with; null when it has not.</summary>
-    public IReadOnlyList<string>? PageFields(string pageId) => _pages.GetValueOrDefault(pageId);
+    /// <summary>The fields a Page (or an Instagram Login account) installed the app with; null when it has not.</summary>
+    public IReadOnlyList<string>? InstalledFields(string ownerId) => _pages.GetValueOrDefault(ownerId);
 
     /// <summary>POST replaces the field set (the contract says: always send the full set).</summary>
-    public void InstallOnPage(string pageId, IReadOnlyList<string> fields) => _pages[pageId] = fields;
+    public void Install(string ownerId, IReadOnlyList<string> fields) => _pages[ownerId] = fields;
 
-    public bool UninstallFromPage(string pageId) => _pages.TryRemove(pageId, out _);
+    public bool Uninstall(string ownerId) => _pages.TryRemove(ownerId, out _);
 
     /// <summary>Queues the notification of a comment change when both the app and the owning Page subscribed to it.</summary>
     public void Notify(Comment comment, string verb)
     {
         if (world.FindPost(comment.ObjectId) is { } post)
         {
-            if (_apps.GetValueOrDefault("page")?.Fields.Contains("feed") != true || PageFields(post.PageId)?.Contains("feed") != true)
+            if (_apps.GetValueOrDefault("page")?.Fields.Contains("feed") != true || InstalledFields(post.PageId)?.Contains("feed") != true)
             {
                 return;
             }
@@ -98,8 +98,8 @@ public sealed class MetaWebhooks(EmulatorOptions options, EmulatorWorld world, E
         }
         else if (verb == "add" && world.FindMedia(comment.ObjectId) is { } media && world.FindAccount(media.AccountId) is { } account)
         {
-            // Instagram notifies new comments only; the linked Page must have the app installed.
-            if (_apps.GetValueOrDefault("instagram")?.Fields.Contains("comments") != true || PageFields(account.PageId) is null)
+            // Instagram notifies new comments only; the linked Page (an Instagram Login account itself) must have the app installed.
+            if (_apps.GetValueOrDefault("instagram")?.Fields.Contains("comments") != true || InstalledFields(account.PageId ?? account.Id) is null)
             {
                 return;
             }

@@ -55,6 +55,12 @@ public sealed class EmulatorWorld
 
     public int PageCount => Options.Users * Options.PagesPerUser;
 
+    /// <summary>Every Page's linked account, then the accounts without a Page (Instagram Login only).</summary>
+    public int AccountCount => PageCount + Math.Max(0, Options.InstagramLoginAccounts);
+
+    /// <summary>The accounts that have no Page: they connect only through Instagram Login.</summary>
+    public IEnumerable<InstagramAccount> PagelessAccounts => Enumerable.Range(PageCount, AccountCount - PageCount).Select(AccountAt);
+
     public IEnumerable<Page> PagesOf(User user) =>
         Enumerable.Range(user.Index * Options.PagesPerUser, Options.PagesPerUser).Select(PageAt);
 
@@ -77,12 +83,13 @@ public sealed class EmulatorWorld
     public InstagramAccount AccountAt(int index)
     {
         var random = RandomFor(index, 2);
-        return new InstagramAccount(index, (InstagramBase + index).ToString(CultureInfo.InvariantCulture), (PageBase + index).ToString(CultureInfo.InvariantCulture),
+        var pageId = index < PageCount ? (PageBase + index).ToString(CultureInfo.InvariantCulture) : null;
+        return new InstagramAccount(index, (InstagramBase + index).ToString(CultureInfo.InvariantCulture), pageId,
             $"emulated_{index}", $"Emulated Account {index}", "Made by the Graph emulator", 100 + random.Next(30_000), 10 + random.Next(900));
     }
 
     public InstagramAccount? FindAccount(string id) =>
-        long.TryParse(id, out var n) && n >= InstagramBase && n < InstagramBase + PageCount ? AccountAt((int)(n - InstagramBase)) : null;
+        long.TryParse(id, out var n) && n >= InstagramBase && n < InstagramBase + AccountCount ? AccountAt((int)(n - InstagramBase)) : null;
 
     public PageContent ContentOf(int pageIndex) => _content.GetOrAdd(pageIndex, Generate);
 
@@ -165,7 +172,7 @@ public sealed class EmulatorWorld
         }
 
         var index = (int)(n >= DynamicMediaBase ? (n - DynamicMediaBase) / DynamicStride : (n - MediaBase) / 100_000);
-        if (index >= PageCount)
+        if (index >= AccountCount)
         {
             return null;
         }

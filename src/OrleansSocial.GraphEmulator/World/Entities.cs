@@ -4,7 +4,8 @@ public sealed record User(int Index, string Id, string Name);
 
 public sealed record Page(int Index, string Id, string Name, string Username, string Category, int FanCount, int FollowersCount, string OwnerUserId, string InstagramId);
 
-public sealed record InstagramAccount(int Index, string Id, string PageId, string Username, string Name, string Biography, int FollowersCount, int FollowsCount);
+/// <summary>An Instagram professional account; <see cref="PageId"/> is null for one that connects with Instagram Login and has no Page.</summary>
+public sealed record InstagramAccount(int Index, string Id, string? PageId, string Username, string Name, string Biography, int FollowersCount, int FollowsCount);
 
 public sealed record Post(string Id, string PageId, string Message, DateTimeOffset CreatedTime, int Shares, int BaseReactions, bool Published, DateTimeOffset? ScheduledPublishTime);
 

@@ -11,6 +11,9 @@ namespace OrleansSocial.GraphEmulator.World;
 /// </summary>
 internal static class SignedTokens
 {
+    /// <summary>Instagram Login's long-lived tokens (Instagram's begin IGAA as Facebook's begin EAA).</summary>
+    public const string InstagramPrefix = "IGAA";
+
     public static string Write(string prefix, TokenInfo claims, string nonce, byte[] key)
     {
         var payload = string.Join('|', (int)claims.Type, claims.UserId, claims.PageId ?? "", claims.IssuedAt.ToUnixTimeSeconds(),
@@ -22,7 +25,7 @@ internal static class SignedTokens
     public static TokenInfo? Read(string token, byte[] key)
     {
         var dot = token.LastIndexOf('.');
-        if (token.Length is < 5 or > 512 || dot < 5 || !(token.StartsWith("EAAL", StringComparison.Ordinal) || token.StartsWith("EAAP", StringComparison.Ordinal)))
+        if (token.Length is < 5 or > 512 || dot < 5 || !(token.StartsWith("EAAL", StringComparison.Ordinal) || token.StartsWith("EAAP", StringComparison.Ordinal) || token.StartsWith(InstagramPrefix, StringComparison.Ordinal)))
         {
             return null;
         }

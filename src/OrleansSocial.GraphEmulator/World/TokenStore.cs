@@ -9,6 +9,9 @@ public enum TokenType
     User,
     Page,
     App,
+
+    /// <summary>An Instagram Login token (graph.instagram.com only); its user id is the professional account's id.</summary>
+    InstagramUser,
 }
 
 /// <summary>An issued token. Expiry is on the emulator clock; <see cref="RevokedSubcode"/> makes it fail with 190.</summary>
@@ -22,6 +25,14 @@ public sealed class TokenStore
 {
     public static readonly TimeSpan ShortLived = TimeSpan.FromHours(2);
     public static readonly TimeSpan LongLived = TimeSpan.FromSeconds(5_183_944);
+
+    /// <summary>Instagram Login: short-lived tokens last an hour; a long-lived one may be refreshed once it is a day old.</summary>
+    public static readonly TimeSpan InstagramShortLived = TimeSpan.FromHours(1);
+
+    public static readonly TimeSpan InstagramRefreshAge = TimeSpan.FromHours(24);
+
+    /// <summary>The walkthrough's Instagram Login token: the first account without a Page, valid for years so a README can paste it.</summary>
+    public const string DemoInstagramToken = "IGAADemoInstagramLoginToken0000OrleansSocialEmulator";
 
     private readonly ConcurrentDictionary<string, TokenInfo> _tokens = new(StringComparer.Ordinal);
     private readonly EmulatorWorld _world;
@@ -40,6 +51,11 @@ public sealed class TokenStore
 
         // The walkthrough's token: user 0, valid for years so a README can paste it.
         _tokens[DemoUserToken] = new TokenInfo(DemoUserToken, TokenType.User, world.Users[0].Id, null, now, now.AddYears(10), LongLived: false);
+        if (world.PagelessAccounts.FirstOrDefault() is { } pageless)
+        {
+            _tokens[DemoInstagramToken] = new TokenInfo(DemoInstagramToken, TokenType.InstagramUser, pageless.Id, null, now, now.AddYears(10), LongLived: false);
+        }
+
         AppToken = $"{world.Options.AppId}|{world.Options.AppSecret}";
         _tokens[AppToken] = new TokenInfo(AppToken, TokenType.App, "", null, now, null, LongLived: true);
     }
@@ -78,6 +94,21 @@ public sealed class TokenStore
             ? SignedTokens.Write("EAAP", claims, Digest($"page:{userToken.Token}:{page.Id}")[..16], _signingKey)
             : "EAAP" + Digest($"page:{userToken.Token}:{page.Id}");
         return _tokens.GetOrAdd(token, t => claims with { Token = t });
+    }
+
+    /// <summary>What Instagram's OAuth would hand the browser for an account: a fresh short-lived token (one hour).</summary>
+    public TokenInfo IssueInstagramShortLived(InstagramAccount account, DateTimeOffset now)
+    {
+        var token = "IGAAS" + Digest($"ig-short:{_world.Options.Seed}:{account.Id}:{RandomNumberGenerator.GetHexString(16)}");
+        return _tokens[token] = new TokenInfo(token, TokenType.InstagramUser, account.Id, null, now, now + InstagramShortLived, LongLived: false);
+    }
+
+    /// <summary>A long-lived Instagram Login token (60 days from now): the answer to an exchange and to a refresh alike.</summary>
+    public TokenInfo IssueInstagramLongLived(TokenInfo from, DateTimeOffset now)
+    {
+        var claims = new TokenInfo("", TokenType.InstagramUser, from.UserId, null, now, now + LongLived, LongLived: true);
+        var token = SignedTokens.Write(SignedTokens.InstagramPrefix, claims, RandomNumberGenerator.GetHexString(8), _signingKey);
+        return _tokens[token] = claims with { Token = token };
     }
 
     public bool Expire(string token, DateTimeOffset now) => Update(token, info => info with { ExpiresAt = now - TimeSpan.FromSeconds(1) });

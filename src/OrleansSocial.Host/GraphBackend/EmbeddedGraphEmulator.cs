@@ -112,6 +112,9 @@ internal sealed partial class EmbeddedGraphEmulator(IConfiguration configuration
             options.BaseUrl = emulator.BaseUrl.ToString().TrimEnd('/');
             options.AppId = emulator.Options.AppId;
             options.AppSecret = emulator.Options.AppSecret;
+            options.InstagramBaseUrl = $"{options.BaseUrl}/{RunningEmulator.InstagramHostPrefix}";
+            options.InstagramAppId = emulator.Options.InstagramAppId;
+            options.InstagramAppSecret = emulator.Options.InstagramAppSecret;
             options.WebhookVerifyToken = emulator.VerifyToken;
         }
     }

@@ -10,7 +10,7 @@ using OrleansSocial.Tests.Infrastructure;
 namespace OrleansSocial.Tests.Posts;
 
 /// <summary>A host whose publishing runs on short clocks: reminders tick every second, backoffs and polls are brief.</summary>
-public sealed class PublishingHost : TenancyHost
+public class PublishingHost : TenancyHost
 {
     protected override IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>
     {

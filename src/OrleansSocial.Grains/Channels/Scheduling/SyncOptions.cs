@@ -40,4 +40,18 @@ public sealed class SyncOptions
 
     /// <summary>A token expiring within this time is flagged on the channel.</summary>
     public TimeSpan TokenExpiryWarning { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// An Instagram Login token (60 days) is refreshed by the daily sync once it expires within this time:
+    /// well before the expiry warning, so a refresh that keeps failing has weeks of daily retries first.
+    /// </summary>
+    public TimeSpan InstagramTokenRefreshAhead { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Instagram refreshes only tokens at least this old (the platform's rule: 24 hours).</summary>
+    public TimeSpan InstagramTokenMinimumAge { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Whether an Instagram Login token issued and expiring at these times is due for its refresh now.</summary>
+    public bool InstagramRefreshDue(DateTimeOffset? issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now) =>
+        expiresAt is { } expires && expires > now && expires - now <= InstagramTokenRefreshAhead
+        && (issuedAt is not { } issued || now - issued >= InstagramTokenMinimumAge);
 }

@@ -13,8 +13,15 @@ using OrleansSocial.ReadModels.Catalog;
 
 namespace OrleansSocial.Grains.Channels.Sync;
 
-/// <summary>The account a run syncs, its decrypted token (never stored or logged from here), and who is waiting.</summary>
-internal sealed record SyncTarget(string ChannelId, string Platform, string ExternalId, string Token, DateTimeOffset? LastSuccess, BudgetPriority Priority);
+/// <summary>
+/// The account a run syncs, its decrypted token (never stored or logged from here), and who is waiting;
+/// for an Instagram Login channel also when its token was issued and expires (the refresh rule).
+/// </summary>
+internal sealed record SyncTarget(string ChannelId, string Platform, string ExternalId, string Token, DateTimeOffset? LastSuccess, BudgetPriority Priority,
+    DateTimeOffset? TokenIssuedAt = null, DateTimeOffset? TokenExpiresAt = null)
+{
+    public override string ToString() => $"SyncTarget {{ ChannelId = {ChannelId}, Platform = {Platform}, ExternalId = {ExternalId} }}";
+}
 
 /// <summary>
 /// The phases of a channel sync. Each phase is idempotent (upserts keyed by platform ids), so a
@@ -43,6 +50,12 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     /// <summary>What debug_token said, when the run checked the token.</summary>
     public TokenInfo? TokenCheck { get; private set; }
 
+    /// <summary>The Instagram Login token's successor, when the run refreshed it (the caller stores it at once).</summary>
+    public LongLivedToken? RefreshedToken { get; private set; }
+
+    /// <summary>Why a due refresh did not happen this time (the current token still works; the next daily run tries again).</summary>
+    public string? RefreshDeferred { get; private set; }
+
     public Task RunPhaseAsync(string phase, SyncTarget target, CancellationToken cancellationToken) => phase switch
     {
         SyncPhases.Token => TokenAsync(target, cancellationToken),
@@ -59,8 +72,36 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
 
     private async Task TokenAsync(SyncTarget target, CancellationToken cancellationToken)
     {
+        if (graph.Host == GraphHost.Instagram)
+        {
+            await RefreshInstagramTokenAsync(target, cancellationToken);
+            return;
+        }
+
         var result = await app.CallAsync(target.Priority, 1, () => graph.DebugTokenAsync(target.Token, cancellationToken), r => r.Usage);
         TokenCheck = result.Value;
+    }
+
+    /// <summary>
+    /// Instagram Login tokens are refreshed, not checked (graph.instagram.com documents no debug_token):
+    /// when due, one refresh call. Refused as invalid, the run fails and the channel needs re-authorising;
+    /// any other failure leaves the current token in use until the next daily run tries again.
+    /// </summary>
+    private async Task RefreshInstagramTokenAsync(SyncTarget target, CancellationToken cancellationToken)
+    {
+        if (!options.InstagramRefreshDue(target.TokenIssuedAt, target.TokenExpiresAt, time.GetUtcNow()))
+        {
+            return;
+        }
+
+        try
+        {
+            RefreshedToken = (await app.CallAsync(target.Priority, 1, () => graph.RefreshInstagramTokenAsync(target.Token, cancellationToken), r => r.Usage)).Value;
+        }
+        catch (GraphException exception) when (exception.Kind != GraphErrorKind.TokenInvalid)
+        {
+            RefreshDeferred = $"{exception.Kind} (Graph code {exception.Code})";
+        }
     }
 
     /// <summary>
@@ -282,6 +323,20 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     /// <summary>The comments of posts or media: first pages by batch (50 per call), long threads paged on.</summary>
     private async Task ReadThreadsAsync(SyncTarget target, IReadOnlyList<string> postIds, CancellationToken cancellationToken)
     {
+        if (graph.Host == GraphHost.Instagram)
+        {
+            // The Instagram host documents no batch endpoint: thread by thread.
+            foreach (var postId in postIds)
+            {
+                await foreach (var comments in page.PagesAsync(target.Priority, graph.GetCommentsAsync(postId, target.Token, instagram: true, cancellationToken: cancellationToken)))
+                {
+                    await WriteCommentsAsync(target.ChannelId, postId, comments.Items, cancellationToken);
+                }
+            }
+
+            return;
+        }
+
         foreach (var chunk in postIds.Chunk(GraphClient.MaxBatchOperations))
         {
             var batch = await page.CallAsync(target.Priority, chunk.Length, () => graph.GetCommentsOfManyAsync(chunk, target.Token, target.Platform == ChannelIds.Instagram, cancellationToken), r => r.Usage);
