@@ -6,7 +6,7 @@ namespace OrleansSocial.Tests.Docs;
 
 /// <summary>
 /// The shell blocks of the README's first request and of the walkthroughs, run as written against the
-/// real host process: the README's, the first hour's, then posts, webhooks, the inbox and members in the
+/// real host process: the README's, the first hour's, then posts, Instagram Login, webhooks, the inbox and members in the
 /// same shell, and the first hour's "Delete the tenant" last. The host's address and data folder are
 /// pointed at this test's host (the address the system gave it, its own folder); everything else runs
 /// unchanged, with curl, jq and python3.
@@ -20,7 +20,7 @@ public sealed partial class WalkthroughTests
     private const string ReadmeSection = "## A first request or two";
     private const string DefaultDataFolder = "src/OrleansSocial.Host/data";
 
-    private static readonly string[] Continuations = ["posts.md", "webhooks.md", "inbox.md", "members.md"];
+    private static readonly string[] Continuations = ["posts.md", "instagram-login.md", "webhooks.md", "inbox.md", "members.md"];
 
     [Fact]
     public async Task Every_walkthrough_block_runs_as_written_against_a_running_host()
@@ -58,6 +58,8 @@ public sealed partial class WalkthroughTests
         Assert.Contains("\n403\n", output);                         // first hour: a suspended tenant's API
         Assert.Contains("\"status\":\"published\"", output);       // posts: the publication landed
         Assert.Contains("Launch day", output);                       // posts: the emulator's own side shows it
+        Assert.Contains("\"login\":\"instagram\"", output);       // Instagram Login: a channel without a Page
+        Assert.Contains("{\"kind\":\"story\",\"items\":1}", output); // Instagram Login: its story landed
         Assert.Contains("verified webhook.test", output);           // webhooks: a signed delivery, checked by the receiver
         Assert.Contains("\"delivery\":\"sent\"", output);          // inbox: the reply went out
         Assert.Contains("\"status\":\"done\"", output);            // inbox: the conversation closed
