@@ -167,6 +167,8 @@ public sealed class InstagramLoginTests(InstagramLoginHost host) : IClassFixture
         Assert.Contains(posts.GetProperty("items").EnumerateArray(), m => m.GetProperty("postId").GetString() == mediumId);
         var comments = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Channel}/posts/{mediumId}/comments", tenant.Id, tenant.OwnerKey));
         Assert.Contains(comments.GetProperty("items").EnumerateArray(), c => c.GetProperty("message").GetString() == fan);
+        var insights = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Channel}/insights?metric=reach", tenant.Id, tenant.OwnerKey));
+        Assert.NotEmpty(insights.GetProperty("items").EnumerateArray());
         Assert.True(await host.CallsAsync("GET ig:{id}") > 0);
         // Nothing of this account went to graph.facebook.com (its token would be refused there).
         Assert.Equal(facebookCalls, await host.CallsAsync("GET {id}"));
