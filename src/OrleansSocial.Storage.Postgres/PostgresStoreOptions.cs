@@ -11,3 +11,25 @@ public sealed class PostgresStoreOptions
     /// <summary>Connections per database pool.</summary>
     public int MaxPoolSizePerDatabase { get; set; } = 8;
 }
+
+/// <summary>The schema tier of one PostgreSQL server: tenants as schemas of a few shared databases.</summary>
+public sealed class PostgresSchemaStoreOptions
+{
+    /// <summary>A server connection string; its Database is not used (the shared databases are named below).</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The shared databases are <c>{prefix}_1</c> … <c>{prefix}_{SharedDatabases}</c>, created when missing.</summary>
+    public string SharedDatabasePrefix { get; set; } = "orleans_social_shared";
+
+    /// <summary>How many shared databases a tenant schema may land in (by a stable hash of its name); fixed once tenants exist.</summary>
+    public int SharedDatabases { get; set; } = 1;
+
+    /// <summary>Connections of the one pool per shared database that serves all of its tenants.</summary>
+    public int MaxPoolSizePerSharedDatabase { get; set; } = 16;
+
+    /// <summary>The schema of the store's own catalog (the product's catalog lives in the database tier).</summary>
+    public string CatalogSchema { get; set; } = "orleans_social_catalog";
+
+    /// <summary>Collections whose tables are created with the schema, in its transaction (the rest on first use).</summary>
+    public IReadOnlyCollection<string> Collections { get; set; } = [];
+}

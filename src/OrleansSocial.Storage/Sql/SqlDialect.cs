@@ -19,7 +19,8 @@ public abstract class SqlDialect
     /// <summary>What goes before a SELECT to have the engine print its plan instead of running it.</summary>
     public abstract string Explain { get; }
 
-    public string CreateIndex(string table, IndexDefinition index)
+    /// <param name="schema">The table's schema (the index is made there too); null: the connection's default.</param>
+    public string CreateIndex(string table, IndexDefinition index, string? schema = null)
     {
         var name = $"ix_{table}_{index.Name}";
         if (name.Length > 63)
@@ -29,6 +30,14 @@ public abstract class SqlDialect
 
         var columns = string.Join(", ", index.Fields.Select(f =>
             $"({Field(Naming.StorageNames.Field(f.Field), f.Kind)}){(f.Descending ? " DESC" : "")}"));
-        return $"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX IF NOT EXISTS {name} ON {table} ({columns})";
+        return $"CREATE {(index.Unique ? "UNIQUE " : "")}INDEX IF NOT EXISTS {name} ON {Relation(schema, table)} ({columns})";
     }
+
+    /// <summary>
+    /// A table as statements name it: bare, or qualified by its schema with both identifiers quoted, so
+    /// a statement never depends on a connection's <c>search_path</c> (pooled connections are shared by
+    /// every schema of a database). Both names have passed <see cref="Naming.StorageNames"/>' patterns.
+    /// </summary>
+    public static string Relation(string? schema, string table) =>
+        schema is null ? table : $"\"{Naming.StorageNames.Database(schema)}\".\"{table}\"";
 }

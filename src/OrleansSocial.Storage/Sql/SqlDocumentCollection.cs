@@ -8,7 +8,8 @@ using OrleansSocial.Storage.Naming;
 namespace OrleansSocial.Storage.Sql;
 
 /// <summary>
-/// A collection as a table <c>doc_{name}(id, body)</c>; queries read fields out of the JSON
+/// A collection as a table <c>doc_{name}(id, body)</c> (in the database's own schema, or named with
+/// its schema when the database is a schema in a shared one); queries read fields out of the JSON
 /// body with the same expressions the indexes are built on, so the indexes serve them.
 /// </summary>
 public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQueries
@@ -17,14 +18,21 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
     private readonly Func<CancellationToken, Task> _ensureTable;
     private readonly string _table;
+    private readonly string? _schema;
 
-    public SqlDocumentCollection(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, Func<string, CancellationToken, Task> ensureTable)
+    // What statements name: the table, qualified by its schema when it has one.
+    private readonly string _relation;
+
+    /// <param name="schema">The schema the table lives in, named in every statement; null: the connection's default.</param>
+    public SqlDocumentCollection(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, Func<string, CancellationToken, Task> ensureTable, string? schema = null)
     {
         Name = StorageNames.Collection(name);
         _table = "doc_" + Name;
+        _schema = schema;
+        _relation = SqlDialect.Relation(schema, _table);
         _dialect = dialect;
         _open = open;
-        _ensureTable = ct => ensureTable(_table, ct);
+        _ensureTable = ct => ensureTable(_relation, ct);
     }
 
     public string Name { get; }
@@ -34,13 +42,13 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
         await _ensureTable(cancellationToken);
         try
         {
-            await ExecuteAsync(_dialect.CreateIndex(_table, index), _ => { }, cancellationToken);
+            await ExecuteAsync(_dialect.CreateIndex(_table, index, _schema), _ => { }, cancellationToken);
         }
         catch (DbException)
         {
             // Two silos starting together race on CREATE INDEX IF NOT EXISTS: PostgreSQL can fail the
             // loser on its catalog's unique index (pg_class_relname_nsp_index). The index exists now; one more try confirms it.
-            await ExecuteAsync(_dialect.CreateIndex(_table, index), _ => { }, cancellationToken);
+            await ExecuteAsync(_dialect.CreateIndex(_table, index, _schema), _ => { }, cancellationToken);
         }
     }
 
@@ -48,28 +56,28 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
     {
         await _ensureTable(cancellationToken);
         await using var connection = await _open(cancellationToken);
-        await using var command = Command(connection, $"SELECT body FROM {_table} WHERE id = @id", c => Add(c, "@id", id));
+        await using var command = Command(connection, $"SELECT body FROM {_relation} WHERE id = @id", c => Add(c, "@id", id));
         return await command.ExecuteScalarAsync(cancellationToken) is string body ? Parse(body) : null;
     }
 
     public async Task<bool> InsertAsync(string id, JsonElement document, CancellationToken cancellationToken)
     {
         await _ensureTable(cancellationToken);
-        var sql = $"INSERT INTO {_table} (id, body) VALUES (@id, {_dialect.BodyParameter}) ON CONFLICT (id) DO NOTHING";
+        var sql = $"INSERT INTO {_relation} (id, body) VALUES (@id, {_dialect.BodyParameter}) ON CONFLICT (id) DO NOTHING";
         return await ExecuteAsync(sql, c => AddDocument(c, id, document), cancellationToken) == 1;
     }
 
     public async Task UpsertAsync(string id, JsonElement document, CancellationToken cancellationToken)
     {
         await _ensureTable(cancellationToken);
-        var sql = $"INSERT INTO {_table} (id, body) VALUES (@id, {_dialect.BodyParameter}) ON CONFLICT (id) DO UPDATE SET body = excluded.body";
+        var sql = $"INSERT INTO {_relation} (id, body) VALUES (@id, {_dialect.BodyParameter}) ON CONFLICT (id) DO UPDATE SET body = excluded.body";
         await ExecuteAsync(sql, c => AddDocument(c, id, document), cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
         await _ensureTable(cancellationToken);
-        return await ExecuteAsync($"DELETE FROM {_table} WHERE id = @id", c => Add(c, "@id", id), cancellationToken) == 1;
+        return await ExecuteAsync($"DELETE FROM {_relation} WHERE id = @id", c => Add(c, "@id", id), cancellationToken) == 1;
     }
 
     public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
@@ -148,7 +156,7 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
         }
 
         var direction = descending ? " DESC" : "";
-        var sql = new StringBuilder($"SELECT id, body FROM {_table}");
+        var sql = new StringBuilder($"SELECT id, body FROM {_relation}");
         if (where.Count > 0)
         {
             sql.Append(" WHERE ").AppendJoin(" AND ", where);
@@ -169,7 +177,7 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
         await _ensureTable(cancellationToken);
         var parameters = new List<(string Name, object Value)>();
         var where = Where(filters, parameters);
-        var sql = $"SELECT count(*) FROM {_table}" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "");
+        var sql = $"SELECT count(*) FROM {_relation}" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "");
         await using var connection = await _open(cancellationToken);
         await using var command = Command(connection, sql, c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
@@ -180,7 +188,7 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
         ArgumentOutOfRangeException.ThrowIfZero(filters.Count, nameof(filters));
         await _ensureTable(cancellationToken);
         var parameters = new List<(string Name, object Value)>();
-        var sql = $"DELETE FROM {_table} WHERE " + string.Join(" AND ", Where(filters, parameters));
+        var sql = $"DELETE FROM {_relation} WHERE " + string.Join(" AND ", Where(filters, parameters));
         await using var connection = await _open(cancellationToken);
         await using var command = Command(connection, sql, c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
         return await command.ExecuteNonQueryAsync(cancellationToken);

@@ -5,14 +5,17 @@ using OrleansSocial.Storage.Naming;
 
 namespace OrleansSocial.Storage.Sql;
 
-/// <summary>A SQL database of document tables; each table is created once, on first use.</summary>
-public sealed class SqlDocumentDatabase(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open) : IDocumentDatabase
+/// <summary>
+/// A SQL database of document tables; each table is created once, on first use. With a
+/// <paramref name="schema"/>, the "database" is that schema of a database shared with others.
+/// </summary>
+public sealed class SqlDocumentDatabase(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, string? schema = null) : IDocumentDatabase
 {
     private readonly ConcurrentDictionary<string, Lazy<Task>> _tables = new();
 
     public string Name { get; } = StorageNames.Database(name);
 
-    public IDocumentCollection GetCollection(string name) => new SqlDocumentCollection(name, dialect, open, EnsureTableAsync);
+    public IDocumentCollection GetCollection(string name) => new SqlDocumentCollection(name, dialect, open, EnsureTableAsync, schema);
 
     /// <summary>Forgets which tables exist, after the database was dropped and may be created again.</summary>
     public void Reset() => _tables.Clear();
