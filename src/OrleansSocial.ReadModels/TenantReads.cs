@@ -17,7 +17,7 @@ namespace OrleansSocial.ReadModels;
 /// run against the tenant's database (or the catalog), and the store's own refusals come back as the
 /// <see cref="DomainException"/>s every other path raises. The front never holds a database handle.
 /// </summary>
-public sealed class TenantReads(IDocumentStore store)
+public sealed class TenantReads(IDocumentStore store, PlacedDocumentStore placed)
 {
     /// <summary>Whether an id is shaped like a tenant id (the one pattern, shared with database naming).</summary>
     public static bool IsTenantId(string? id) => id is not null && StorageNames.TenantIdPattern().IsMatch(id);
@@ -63,11 +63,15 @@ public sealed class TenantReads(IDocumentStore store)
         Refusing(() => query.RunAsync(store.Catalog, cancellationToken));
 
     /// <summary>Where a tenant's database is: its server's name, and the server it is moving to (null when settled).</summary>
-    public async Task<(string Server, string? MovingTo)> PlacementAsync(string database, CancellationToken cancellationToken)
+    /// <summary>Where the tenant's data is: its server, the server it is being copied to, and its isolation tier.</summary>
+    public async Task<(string Server, string? MovingTo, string Isolation)> PlacementAsync(string database, CancellationToken cancellationToken)
     {
         var placement = await Placed.LocateAsync(database, cancellationToken);
-        return (placement.Server, placement.MovePhase == PlacementRecord.Copying ? placement.MoveTo : null);
+        return (placement.Server, placement.MovePhase == PlacementRecord.Copying ? placement.MoveTo : null, placement.Location.Isolation);
     }
+
+    /// <summary>The tiers the deployment's servers offer.</summary>
+    public IReadOnlyCollection<string> Isolations => Placed.Isolations;
 
     /// <summary>Each database server by name: engine, weight, tenants, whether it holds the catalog, whether it answers now (never an address).</summary>
     public async Task<IReadOnlyList<ServerSummary>> ServersAsync(CancellationToken cancellationToken)
@@ -77,7 +81,8 @@ public sealed class TenantReads(IDocumentStore store)
         return [.. Placed.Servers.Select(s => new ServerSummary(s.Name, s.Store.Engine, s.Weight, counts.GetValueOrDefault(s.Name), s == Placed.Primary, health[s.Name] is null, health[s.Name]))];
     }
 
-    private PlacedDocumentStore Placed => store as PlacedDocumentStore ?? throw new InvalidOperationException("The deployment's store is not placed across servers.");
+    // Where tenants are is the placement's to say, whatever wraps the store requests go through.
+    private PlacedDocumentStore Placed => placed;
 
     private IDocumentDatabase Tenant(string tenantId) => store.GetDatabase(StorageNames.TenantDatabase(tenantId));
 

@@ -7,9 +7,12 @@ namespace OrleansSocial.Tenancy;
 [Alias("OrleansSocial.ITenantPlacementGrain")]
 public interface ITenantPlacementGrain : IGrainWithStringKey
 {
-    /// <summary>Copies the tenant's database to <paramref name="server"/> and switches to it; the tenant is read-only meanwhile.</summary>
+    /// <summary>
+    /// Copies the tenant's data to <paramref name="server"/> and/or into the <paramref name="isolation"/>
+    /// tier (null: where it is) and switches to it; the tenant is read-only meanwhile.
+    /// </summary>
     [Alias("Move"), ResponseTimeout("01:00:00")]
-    Task<TenantMoved> Move(string server);
+    Task<TenantMoved> Move(string? server, string? isolation);
 
     /// <summary>Settles a move a crash interrupted (undone before its switch, finished after); nothing to do otherwise.</summary>
     [Alias("Recover"), ResponseTimeout("00:10:00")]
@@ -22,4 +25,6 @@ public sealed record TenantMoved(
     [property: Id(1)] string From,
     [property: Id(2)] string To,
     [property: Id(3)] long Documents,
-    [property: Id(4)] double ReadOnlySeconds);
+    [property: Id(4)] double ReadOnlySeconds,
+    [property: Id(5)] string FromIsolation = IsolationOptions.Database,
+    [property: Id(6)] string ToIsolation = IsolationOptions.Database);

@@ -43,7 +43,9 @@ public sealed record TenantView(
     [property: Id(11)] TenantUsage Usage,
     [property: Id(12)] bool FourEyes = false,
     [property: Id(13)] string? Server = null,
-    [property: Id(14)] string? MovingTo = null);
+    [property: Id(14)] string? MovingTo = null,
+    [property: Id(15)] string? Isolation = null,
+    [property: Id(16)] string? ProposedIsolation = null);
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.TenantStanding")]
 public sealed record TenantStanding(
@@ -57,7 +59,8 @@ public sealed record TenantStanding(
 public sealed record ProvisionTenant(
     [property: Id(0)] string Name,
     [property: Id(1)] string Plan,
-    [property: Id(2)] string OwnerEmail);
+    [property: Id(2)] string OwnerEmail,
+    [property: Id(3)] string? Isolation = null);
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.ProvisionedTenant")]
 public sealed record ProvisionedTenant(

@@ -23,18 +23,25 @@ public static partial class AdminTenantsApi
         public string? Plan { get; init; }
 
         public required string OwnerEmail { get; init; }
+
+        /// <summary><c>database</c> (a database of its own) or <c>schema</c> (a schema in a shared database); default: the plan's.</summary>
+        public string? Isolation { get; init; }
     }
 
-    public sealed record CreatedTenantResponse(string TenantId, string OwnerMemberId, string OwnerApiKey, string OwnerKeyId, string Database);
+    public sealed record CreatedTenantResponse(string TenantId, string OwnerMemberId, string OwnerApiKey, string OwnerKeyId, string Database, string? Isolation = null);
 
     public sealed record TenantSummary(string TenantId, string Name, string Plan, TenantStatus Status, DateTimeOffset CreatedAt);
 
     public sealed record ChangeTenantRequest(string? Name, string? Plan, LimitsChange? Limits);
 
+    /// <summary>Where the tenant goes: another server, another isolation, or both (at least one).</summary>
     public sealed record MoveTenantRequest
     {
-        /// <summary>The configured name of the database server to move to (see GET /admin/servers).</summary>
-        public required string Server { get; init; }
+        /// <summary>The configured name of the database server to move to (see GET /admin/servers); default: where it is.</summary>
+        public string? Server { get; init; }
+
+        /// <summary><c>database</c> or <c>schema</c>; default: the one it has.</summary>
+        public string? Isolation { get; init; }
     }
 
     public sealed record SuspendRequest
@@ -53,7 +60,7 @@ public static partial class AdminTenantsApi
         group.MapGet("/{id}", GetTenant).WithSummary("A tenant's record, usage and database");
         group.MapPatch("/{id}", ChangeTenant).WithSummary("Change name, plan or limits (limits: -1 lifts a count limit)");
         group.MapPost("/{id}/move", MoveTenant)
-            .WithSummary("Move the tenant's database to another server: read-only (writes 503 + Retry-After) while it is copied and verified, then switched; the old copy is dropped");
+            .WithSummary("Move the tenant to another server and/or isolation (database of its own, schema in a shared database): read-only (writes 503 + Retry-After) while it is copied and verified, then switched; the old copy is dropped");
         group.MapPost("/{id}/suspend", SuspendTenant).WithSummary("Suspend: its API answers 403 and its reminders do no work");
         group.MapPost("/{id}/activate", ActivateTenant).WithSummary("Re-activate a suspended tenant");
         group.MapPost("/{id}/members/{memberId}/keys", RecoverMemberKey)
@@ -66,16 +73,17 @@ public static partial class AdminTenantsApi
     {
         var id = request.Id ?? GenerateId(request.Name);
         RequireValidId(id, "id");
-        var provisioned = await grains.GetGrain<ITenantGrain>(id).Provision(new ProvisionTenant(request.Name, request.Plan ?? Plans.Free, request.OwnerEmail));
+        var provisioned = await grains.GetGrain<ITenantGrain>(id).Provision(new ProvisionTenant(request.Name, request.Plan ?? Plans.Free, request.OwnerEmail, request.Isolation));
         var owner = provisioned.Owner;
         return TypedResults.Created($"/admin/tenants/{id}",
-            new CreatedTenantResponse(id, owner.MemberId, owner.Key.ApiKey, owner.Key.KeyId, provisioned.Tenant.Database));
+            new CreatedTenantResponse(id, owner.MemberId, owner.Key.ApiKey, owner.Key.KeyId, provisioned.Tenant.Database, provisioned.Tenant.Isolation));
     }
 
     public static async Task<Ok<Page<TenantSummary>>> ListTenants(TenantDirectory directory, int? limit, string? cursor) =>
         TypedResults.Ok(await directory.ListAsync(Paging.Limit(limit), cursor));
 
-    public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetTenant(string id, IGrainFactory grains, TenantReads reads, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetTenant(string id, IGrainFactory grains, TenantReads reads,
+        Microsoft.Extensions.Options.IOptions<IsolationOptions> isolations, CancellationToken cancellationToken)
     {
         RequireValidId(id, "id");
         if (await grains.GetGrain<ITenantGrain>(id).Get() is not { } tenant)
@@ -83,21 +91,33 @@ public static partial class AdminTenantsApi
             return TypedResults.Problem(title: "Not found", detail: $"Tenant '{id}' does not exist.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        // The server's name only: its address and credentials stay in configuration.
-        var (server, movingTo) = await reads.PlacementAsync(tenant.Database, cancellationToken);
-        return TypedResults.Ok(tenant with { Server = server, MovingTo = movingTo });
+        return TypedResults.Ok(await WithPlacementAsync(tenant, reads, isolations.Value, cancellationToken));
+    }
+
+    /// <summary>
+    /// The tenant with where its data is (the server's name only: its address and credentials stay in
+    /// configuration) and, when its plan's default isolation differs from the one it has, that one as a
+    /// proposed move: a plan change never moves a tenant behind the operator's back.
+    /// </summary>
+    private static async Task<TenantView> WithPlacementAsync(TenantView tenant, TenantReads reads, IsolationOptions isolations, CancellationToken cancellationToken)
+    {
+        var (server, movingTo, isolation) = await reads.PlacementAsync(tenant.Database, cancellationToken);
+        var planDefault = isolations.DefaultFor(tenant.Plan, reads.Isolations);
+        return tenant with { Server = server, MovingTo = movingTo, Isolation = isolation, ProposedIsolation = planDefault == isolation ? null : planDefault };
     }
 
     public static async Task<Ok<TenantMoved>> MoveTenant(string id, MoveTenantRequest request, IGrainFactory grains)
     {
         RequireValidId(id, "id");
-        return TypedResults.Ok(await grains.GetGrain<ITenantPlacementGrain>(id).Move(request.Server));
+        return TypedResults.Ok(await grains.GetGrain<ITenantPlacementGrain>(id).Move(request.Server, request.Isolation));
     }
 
-    public static async Task<Ok<TenantView>> ChangeTenant(string id, ChangeTenantRequest request, IGrainFactory grains)
+    public static async Task<Ok<TenantView>> ChangeTenant(string id, ChangeTenantRequest request, IGrainFactory grains, TenantReads reads,
+        Microsoft.Extensions.Options.IOptions<IsolationOptions> isolations, CancellationToken cancellationToken)
     {
         RequireValidId(id, "id");
-        return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(id).Change(Actor.Operator, new TenantChange(request.Name, request.Plan, request.Limits)));
+        var changed = await grains.GetGrain<ITenantGrain>(id).Change(Actor.Operator, new TenantChange(request.Name, request.Plan, request.Limits));
+        return TypedResults.Ok(await WithPlacementAsync(changed, reads, isolations.Value, cancellationToken));
     }
 
     public static async Task<Ok<TenantView>> SuspendTenant(string id, SuspendRequest request, IGrainFactory grains)

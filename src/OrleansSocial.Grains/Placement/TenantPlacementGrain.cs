@@ -20,7 +20,7 @@ public sealed partial class TenantPlacementGrain(PlacedDocumentStore store, Time
 
     private string Database => StorageNames.TenantDatabase(TenantId);
 
-    public async Task<TenantMoved> Move(string server)
+    public async Task<TenantMoved> Move(string? server, string? isolation)
     {
         if (!StorageNames.TenantIdPattern().IsMatch(TenantId)
             || await store.Catalog.GetCollection(Collections.Tenants).GetAsync(TenantId, CancellationToken.None) is not { } stored
@@ -29,15 +29,27 @@ public sealed partial class TenantPlacementGrain(PlacedDocumentStore store, Time
             throw DomainException.NotFound("tenant", $"Tenant '{TenantId}' does not exist.");
         }
 
-        if (!store.HasServer(server))
+        if (server is null && isolation is null)
+        {
+            throw DomainException.Invalid("server", "server or isolation: name where the tenant goes (a server, an isolation, or both).");
+        }
+
+        if (server is not null && !store.HasServer(server))
         {
             throw DomainException.Invalid("server", $"server: no database server is configured under the name '{server}' (configured: {string.Join(", ", store.Servers.Select(s => s.Name))}).");
         }
 
+        if (isolation is not null && !store.Isolations.Contains(isolation))
+        {
+            throw DomainException.Invalid("isolation", $"isolation must be one of: {string.Join(", ", store.Isolations)} (what the {store.Engine} tenant store offers).");
+        }
+
+        var current = (await store.LocateAsync(Database, CancellationToken.None)).Location;
+        var target = new DatabaseLocation(server ?? current.Server, isolation ?? current.Isolation);
         MoveOutcome outcome;
         try
         {
-            outcome = await new DatabaseMove(store, Collections.InTenantDatabase, time).RunAsync(Database, server, step =>
+            outcome = await new DatabaseMove(store, Collections.InTenantDatabase, time).RunAsync(Database, target, step =>
             {
                 LogStep(logger, TenantId, step);
                 return Task.CompletedTask;
@@ -53,13 +65,14 @@ public sealed partial class TenantPlacementGrain(PlacedDocumentStore store, Time
         }
         catch (MoveTargetUnusableException unusable)
         {
-            LogMoveFailed(logger, unusable, TenantId, server);
+            LogMoveFailed(logger, unusable, TenantId, target.ToString());
             throw new DomainException(ProblemKind.StepFailed, unusable.Message, "target");
         }
 
-        LogMoved(logger, TenantId, outcome.From, outcome.To, outcome.Documents, outcome.ReadOnlyFor.TotalSeconds);
+        LogMoved(logger, TenantId, outcome.From.ToString(), outcome.To.ToString(), outcome.Documents, outcome.ReadOnlyFor.TotalSeconds);
         await AuditAsync(outcome);
-        return new TenantMoved(TenantId, outcome.From, outcome.To, outcome.Documents, Math.Round(outcome.ReadOnlyFor.TotalSeconds, 3));
+        return new TenantMoved(TenantId, outcome.From.Server, outcome.To.Server, outcome.Documents, Math.Round(outcome.ReadOnlyFor.TotalSeconds, 3),
+            outcome.From.Isolation, outcome.To.Isolation);
     }
 
     public async Task Recover()
@@ -83,8 +96,8 @@ public sealed partial class TenantPlacementGrain(PlacedDocumentStore store, Time
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Tenant {TenantId} moved from {From} to {To}: {Documents} documents, read-only for {Seconds:F1} s")]
     private static partial void LogMoved(ILogger logger, string tenantId, string from, string to, long documents, double seconds);
 
-    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Tenant {TenantId} move to {Server} failed and was undone; the tenant is writable where it was")]
-    private static partial void LogMoveFailed(ILogger logger, Exception exception, string tenantId, string server);
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Tenant {TenantId} move to {Target} failed and was undone; the tenant is writable where it was")]
+    private static partial void LogMoveFailed(ILogger logger, Exception exception, string tenantId, string target);
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Tenant {TenantId} was left mid-move ({Phase}, authoritative on {Server}) by a process that stopped: settling it")]
     private static partial void LogRecovering(ILogger logger, string tenantId, string phase, string server);

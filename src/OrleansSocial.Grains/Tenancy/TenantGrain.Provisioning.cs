@@ -21,6 +21,9 @@ public sealed partial class TenantGrain
         var name = TenantInput.Name(command.Name, "name");
         var plan = Plans.IsKnown(command.Plan) ? command.Plan : throw DomainException.Invalid("plan", $"plan must be one of: {string.Join(", ", Plans.All)}.");
         var ownerEmail = TenantInput.Email(command.OwnerEmail, "ownerEmail");
+        var isolation = command.Isolation is null ? isolations.Value.DefaultFor(plan, store.Isolations)
+            : store.Isolations.Contains(command.Isolation) ? command.Isolation
+            : throw DomainException.Invalid("isolation", $"isolation must be one of: {string.Join(", ", store.Isolations)} (what the {store.Engine} tenant store offers).");
         if (Entry is not null)
         {
             throw new DomainException(ProblemKind.Conflict, $"Tenant '{TenantId}' already exists.");
@@ -37,7 +40,7 @@ public sealed partial class TenantGrain
         var createdDatabase = false;
         try
         {
-            await store.CreateDatabaseAsync(entry.Database, CancellationToken.None);
+            await store.CreateDatabaseAsync(entry.Database, isolation, CancellationToken.None);
             createdDatabase = true;
             Attach(entry);
 
@@ -57,8 +60,8 @@ public sealed partial class TenantGrain
 
             step = "activate";
             await EntryRecord.UpdateAsync(_ => entry with { State = CatalogEntry.Ready });
-            LogProvisioned(logger, TenantId, entry.Database, entry.Engine);
-            return new ProvisionedTenant(View(channels: 0), owner);
+            LogProvisioned(logger, TenantId, entry.Database, entry.Engine, isolation);
+            return new ProvisionedTenant(View(channels: 0) with { Isolation = isolation }, owner);
         }
         catch (Exception exception) when (exception is not DomainException)
         {

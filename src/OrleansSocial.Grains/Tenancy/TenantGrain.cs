@@ -15,7 +15,7 @@ namespace OrleansSocial.Grains.Tenancy;
 /// own database, all loaded at activation and written through on every change. Grain turns
 /// are sequential, so checks and the writes that follow them cannot interleave.
 /// </summary>
-public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time, ILogger<TenantGrain> logger) : Grain, ITenantGrain
+public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<IsolationOptions> isolations, ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
     private const int MaxKeysPerMember = 10;
 
@@ -255,8 +255,8 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
             Settings.TimeZone, Settings.RequireApproval, new TenantUsage(_members.Count, channels, scheduledThisMonth), Settings.FourEyes);
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Tenant {TenantId} provisioned in database {Database} ({Engine})")]
-    private static partial void LogProvisioned(ILogger logger, string tenantId, string database, string engine);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Tenant {TenantId} provisioned in {Database} ({Engine}, isolation {Isolation})")]
+    private static partial void LogProvisioned(ILogger logger, string tenantId, string database, string engine, string isolation);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Provisioning of tenant {TenantId} failed at step {Step}; rolling back")]
     private static partial void LogProvisioningFailed(ILogger logger, Exception exception, string tenantId, string step);

@@ -28,6 +28,15 @@ public sealed class StorageOptions
     /// </summary>
     public int MaxPoolSizePerDatabase { get; set; } = 8;
 
+    /// <summary>PostgreSQL schema tier: shared databases per server that tenant schemas are spread over (fixed once tenants exist).</summary>
+    public int SharedDatabases { get; set; } = 1;
+
+    /// <summary>
+    /// PostgreSQL schema tier: connections of the one pool per shared database that serves all of its
+    /// tenants. A silo holds at most SharedDatabases times this many per server.
+    /// </summary>
+    public int MaxPoolSizePerSharedDatabase { get; set; } = 16;
+
     /// <summary>The name the main server (the one holding the catalog) is known by in placements and moves.</summary>
     public string ServerName { get; set; } = "main";
 
@@ -106,7 +115,31 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
         "mongo" when string.IsNullOrWhiteSpace(options.Mongo) => ValidateOptionsResult.Fail("Storage:Mongo must hold a connection string when Storage:Engine is 'mongo'."),
         "postgres" or "mongo" when options.MaxOpenDatabases < 1 => ValidateOptionsResult.Fail("Storage:MaxOpenDatabases must be at least 1."),
         "postgres" when options.MaxPoolSizePerDatabase < 1 => ValidateOptionsResult.Fail("Storage:MaxPoolSizePerDatabase must be at least 1."),
+        "postgres" when options.SharedDatabases is < 1 or > 100 => ValidateOptionsResult.Fail("Storage:SharedDatabases must be 1-100."),
+        "postgres" when options.MaxPoolSizePerSharedDatabase < 1 => ValidateOptionsResult.Fail("Storage:MaxPoolSizePerSharedDatabase must be at least 1."),
         "postgres" or "mongo" => ValidateOptionsResult.Success,
         _ => ValidateOptionsResult.Fail($"Storage:Engine must be 'sqlite', 'postgres' or 'mongo', not '{options.Engine}'."),
     };
+}
+
+/// <summary>Each plan's default isolation must be a tier name, for a known plan.</summary>
+internal sealed class IsolationOptionsValidator : IValidateOptions<OrleansSocial.Tenancy.IsolationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OrleansSocial.Tenancy.IsolationOptions options)
+    {
+        foreach (var (plan, isolation) in options.Plans)
+        {
+            if (!OrleansSocial.Tenancy.Plans.IsKnown(plan))
+            {
+                return ValidateOptionsResult.Fail($"Isolation:Plans:{plan}: no such plan (plans: {string.Join(", ", OrleansSocial.Tenancy.Plans.All)}).");
+            }
+
+            if (isolation is not (OrleansSocial.Tenancy.IsolationOptions.Database or OrleansSocial.Tenancy.IsolationOptions.Schema))
+            {
+                return ValidateOptionsResult.Fail($"Isolation:Plans:{plan} must be 'database' or 'schema', not '{isolation}'.");
+            }
+        }
+
+        return ValidateOptionsResult.Success;
+    }
 }

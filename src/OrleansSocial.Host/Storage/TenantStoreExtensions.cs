@@ -24,6 +24,8 @@ public static class TenantStoreExtensions
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        builder.Services.AddOptions<OrleansSocial.Tenancy.IsolationOptions>().BindConfiguration(OrleansSocial.Tenancy.IsolationOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<OrleansSocial.Tenancy.IsolationOptions>, IsolationOptionsValidator>();
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -35,8 +37,8 @@ public static class TenantStoreExtensions
             };
             IReadOnlyList<DatabaseServer> servers =
             [
-                new(options.ServerName, options.Weight, Engine(options, main)),
-                .. options.Servers.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new DatabaseServer(s.Key, s.Value.Weight, Engine(options, s.Value.ConnectionString!))),
+                new(options.ServerName, options.Weight, Engine(options, main), Schemas(options, main)),
+                .. options.Servers.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new DatabaseServer(s.Key, s.Value.Weight, Engine(options, s.Value.ConnectionString!), Schemas(options, s.Value.ConnectionString!))),
             ];
             return new PlacedDocumentStore(servers);
         });
@@ -55,6 +57,21 @@ public static class TenantStoreExtensions
         "mongo" => new MongoDocumentStore(MongoConnection.Client(location)),
         _ => new SqliteDocumentStore(location, options.SqliteMemoryLimitMiB),
     };
+
+    /// <summary>
+    /// The schema tier of one server, where the engine has one (PostgreSQL). SQLite keeps a file per
+    /// tenant, which costs no connection while unused; MongoDB a database per tenant, which shares the
+    /// client's one connection pool already: neither has the ceiling the schema tier is for.
+    /// </summary>
+    private static IDocumentStore? Schemas(StorageOptions options, string location) => options.Engine == "postgres"
+        ? new PostgresSchemaStore(new PostgresSchemaStoreOptions
+        {
+            ConnectionString = location,
+            SharedDatabases = options.SharedDatabases,
+            MaxPoolSizePerSharedDatabase = options.MaxPoolSizePerSharedDatabase,
+            Collections = OrleansSocial.ReadModels.Collections.InTenantDatabase,
+        })
+        : null;
 
     private sealed class CatalogInitializer(IDocumentStore store) : IHostedService
     {

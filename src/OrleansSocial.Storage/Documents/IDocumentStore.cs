@@ -21,6 +21,14 @@ public interface IDocumentStore
     /// <summary>Creates an empty database; throws <see cref="DatabaseAlreadyExistsException"/> if it exists.</summary>
     Task CreateDatabaseAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>How this store can keep a tenant apart (<see cref="Placement.Isolations"/>): a database of its own, unless it says more.</summary>
+    IReadOnlyCollection<string> Isolations => [Placement.Isolations.Database];
+
+    /// <summary>Creates an empty database in the tier asked; a tier the store does not offer is <see cref="Placement.IsolationNotOfferedException"/>.</summary>
+    Task CreateDatabaseAsync(string name, string isolation, CancellationToken cancellationToken) => isolation == Placement.Isolations.Database
+        ? CreateDatabaseAsync(name, cancellationToken)
+        : throw new Placement.IsolationNotOfferedException(isolation, Engine);
+
     /// <summary>Drops a database and everything in it; a missing database is not an error.</summary>
     Task DropDatabaseAsync(string name, CancellationToken cancellationToken);
 

@@ -20,7 +20,7 @@ public enum MoveStep
     OldCopyDropped,
 }
 
-public sealed record MoveOutcome(string Database, string From, string To, long Documents, TimeSpan ReadOnlyFor);
+public sealed record MoveOutcome(string Database, DatabaseLocation From, DatabaseLocation To, long Documents, TimeSpan ReadOnlyFor);
 
 /// <summary>
 /// Moves one database to another server: mark, freeze, copy, verify, switch, drop. The catalog's
@@ -31,8 +31,16 @@ public sealed record MoveOutcome(string Database, string From, string To, long D
 /// </summary>
 public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<string> collections, TimeProvider time)
 {
-    /// <param name="progress">Told after each step (logging; the crash tests stop a move there).</param>
+    /// <summary>Moves the database to another server (same tier).</summary>
     public async Task<MoveOutcome> RunAsync(string database, string to, Func<MoveStep, Task>? progress, CancellationToken cancellationToken)
+    {
+        var placement = await store.LocateAsync(database, cancellationToken);
+        return await RunAsync(database, new DatabaseLocation(to, placement.Location.Isolation), progress, cancellationToken);
+    }
+
+    /// <summary>Moves the database to another server, another tier, or both.</summary>
+    /// <param name="progress">Told after each step (logging; the crash tests stop a move there).</param>
+    public async Task<MoveOutcome> RunAsync(string database, DatabaseLocation to, Func<MoveStep, Task>? progress, CancellationToken cancellationToken)
     {
         progress ??= _ => Task.CompletedTask;
         var placement = await store.LocateAsync(database, cancellationToken);
@@ -41,10 +49,15 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
             placement = await RecoverAsync(placement, cancellationToken);
         }
 
-        var from = placement.Server;
-        if (!store.HasServer(to))
+        var from = placement.Location;
+        if (!store.HasServer(to.Server))
         {
-            throw new MoveRefusedException($"No database server is configured under the name '{to}'.");
+            throw new MoveRefusedException($"No database server is configured under the name '{to.Server}'.");
+        }
+
+        if (!store.Server(to.Server).Offers(to.Isolation))
+        {
+            throw new MoveRefusedException($"Server '{to.Server}' offers no '{to.Isolation}' isolation.");
         }
 
         if (from == to)
@@ -54,7 +67,7 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
 
         var source = Moves(from);
         var target = Moves(to);
-        if (!await store.Server(from).Store.DatabaseExistsAsync(database, cancellationToken))
+        if (!await store.StoreAt(from).DatabaseExistsAsync(database, cancellationToken))
         {
             throw new MoveRefusedException($"Database '{database}' does not exist on '{from}'.");
         }
@@ -63,7 +76,12 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
         await target.CheckTargetAsync(cancellationToken);
 
         var started = time.GetUtcNow();
-        var copying = new PlacementRecord(database, from, from, to, PlacementRecord.Copying, started);
+        var copying = placement.Settled() with
+        {
+            MoveFrom = from.Server, MoveFromIsolation = Isolations.Stored(from.Isolation),
+            MoveTo = to.Server, MoveToIsolation = Isolations.Stored(to.Isolation),
+            MovePhase = PlacementRecord.Copying, MoveStartedAt = started,
+        };
         await store.Directory.SaveAsync(copying, cancellationToken);
         await progress(MoveStep.Marked);
         long documents;
@@ -76,8 +94,8 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
             await progress(MoveStep.Frozen);
 
             // A copy an earlier attempt left there (the catalog never named it) is not data.
-            await store.Server(to).Store.DropDatabaseAsync(database, bound.Token);
-            await store.Server(to).Store.CreateDatabaseAsync(database, bound.Token);
+            await store.StoreAt(to).DropDatabaseAsync(database, bound.Token);
+            await store.StoreAt(to).CreateDatabaseAsync(database, bound.Token);
             await progress(MoveStep.TargetCreated);
 
             await source.CopyAsync(database, target, bound.Token);
@@ -103,7 +121,7 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
             throw;
         }
 
-        var switched = new PlacementRecord(database, to, from, to, PlacementRecord.Switched, started);
+        var switched = copying with { Server = to.Server, Isolation = Isolations.Stored(to.Isolation), MovePhase = PlacementRecord.Switched };
         await store.Directory.SaveAsync(switched, CancellationToken.None);
         await progress(MoveStep.Switched);
         var readOnlyFor = time.GetUtcNow() - started;
@@ -124,28 +142,28 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
     /// <summary>
     /// The original first: thawed and named settled, so the tenant is writable whatever the target
     /// does next. The partial copy is dropped best-effort: a target that is down or refuses keeps it,
-    /// and the next move to that server drops it before it creates its own (the catalog never named it).
+    /// and the next move there drops it before it creates its own (the catalog never named it).
     /// </summary>
     private async Task<PlacementRecord> UndoAsync(PlacementRecord placement, CancellationToken cancellationToken)
     {
-        if (store.Server(placement.Server).Store is IDatabaseMoves moves)
+        if (store.StoreAt(placement.Location) is IDatabaseMoves moves)
         {
             await moves.ThawAsync(placement.Database, cancellationToken);
         }
 
-        var settled = placement.Settled(placement.Server);
+        var settled = placement.Settled();
         await store.Directory.SaveAsync(settled, cancellationToken);
-        if (placement.MoveTo is { } to && to != placement.Server && store.HasServer(to))
+        if (placement.To is { } to && to != placement.Location && store.HasServer(to.Server) && store.Server(to.Server).Offers(to.Isolation))
         {
             try
             {
                 using var dropBound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 dropBound.CancelAfter(TimeSpan.FromSeconds(30));
-                await store.Server(to).Store.DropDatabaseAsync(placement.Database, dropBound.Token);
+                await store.StoreAt(to).DropDatabaseAsync(placement.Database, dropBound.Token);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                // Not data (the catalog never named it): the next move to that server drops it before creating its own.
+                // Not data (the catalog never named it): the next move there drops it before creating its own.
             }
         }
 
@@ -157,17 +175,17 @@ public sealed class DatabaseMove(PlacedDocumentStore store, IReadOnlyCollection<
 
     private async Task<PlacementRecord> FinishAsync(PlacementRecord placement, CancellationToken cancellationToken)
     {
-        if (placement.MoveFrom is { } from && from != placement.Server && store.HasServer(from))
+        if (placement.From is { } from && from != placement.Location && store.HasServer(from.Server) && store.Server(from.Server).Offers(from.Isolation))
         {
-            await store.Server(from).Store.DropDatabaseAsync(placement.Database, cancellationToken);
+            await store.StoreAt(from).DropDatabaseAsync(placement.Database, cancellationToken);
         }
 
-        var settled = placement.Settled(placement.Server);
+        var settled = placement.Settled();
         await store.Directory.SaveAsync(settled, cancellationToken);
         return settled;
     }
 
-    private IDatabaseMoves Moves(string server) => store.Server(server).Store as IDatabaseMoves
+    private IDatabaseMoves Moves(DatabaseLocation location) => store.StoreAt(location) as IDatabaseMoves
         ?? throw new MoveRefusedException($"The {store.Engine} engine cannot move databases between servers (PostgreSQL can).");
 
     private static long Verify(string database, IReadOnlyDictionary<string, CollectionDigest> expected, IReadOnlyDictionary<string, CollectionDigest> actual)

@@ -55,24 +55,24 @@ internal sealed class PlacedCollection(PlacedDocumentStore store, string databas
     public Task<long> DeleteManyAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken) =>
         RunAsync(c => c.DeleteManyAsync(filters, cancellationToken), cancellationToken);
 
-    private IDocumentCollection On(string server) => store.Server(server).Store.GetDatabase(database).GetCollection(name);
+    private IDocumentCollection On(DatabaseLocation location) => store.StoreAt(location).GetDatabase(database).GetCollection(name);
 
     private async Task<T> RunAsync<T>(Func<IDocumentCollection, Task<T>> operation, CancellationToken cancellationToken)
     {
         var placement = await store.Directory.ResolveAsync(database, cancellationToken);
         try
         {
-            return await operation(On(placement.Server));
+            return await operation(On(placement.Location));
         }
         catch (Exception exception) when (exception is DatabaseNotFoundException or DbException)
         {
             var now = await store.Directory.RefreshAsync(database, cancellationToken);
-            if (now.Server != placement.Server)
+            if (now.Location != placement.Location)
             {
-                return await operation(On(now.Server));
+                return await operation(On(now.Location));
             }
 
-            if (store.Server(placement.Server).Store.IsReadOnly(exception))
+            if (store.StoreAt(placement.Location).IsReadOnly(exception))
             {
                 throw new TenantMovingException(database, store.MoveRetryAfter, exception);
             }

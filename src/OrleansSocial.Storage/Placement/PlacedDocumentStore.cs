@@ -54,6 +54,12 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
     public DatabaseServer Server(string name) =>
         _byName.TryGetValue(name, out var server) ? server : throw new UnknownServerException(name);
 
+    /// <summary>The store holding the copy at <paramref name="location"/>.</summary>
+    public IDocumentStore StoreAt(DatabaseLocation location) => Server(location.Server).StoreFor(location.Isolation);
+
+    /// <summary>The tiers some server offers (every server offers <see cref="Isolations.Database"/>).</summary>
+    public IReadOnlyCollection<string> Isolations => [.. Placement.Isolations.All.Where(i => Servers.Any(s => s.Offers(i)))];
+
     public bool HasServer(string name) => _byName.ContainsKey(name);
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -85,36 +91,44 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
     public async Task<bool> DatabaseExistsAsync(string name, CancellationToken cancellationToken)
     {
         var placement = await Directory.RefreshAsync(name, cancellationToken);
-        return await Server(placement.Server).Store.DatabaseExistsAsync(name, cancellationToken);
+        return await StoreAt(placement.Location).DatabaseExistsAsync(name, cancellationToken);
     }
 
+    public Task CreateDatabaseAsync(string name, CancellationToken cancellationToken) => CreateDatabaseAsync(name, Placement.Isolations.Database, cancellationToken);
+
     /// <summary>
-    /// Places the database (the server with the most room for its weight), records the placement,
-    /// then creates it there. A placement recorded by an earlier attempt that died is reused, so
-    /// the database is never created on two servers.
+    /// Places the database (the server with the most room for its weight, among those offering the
+    /// tier), records the placement, then creates it there. A placement recorded by an earlier attempt
+    /// that died is reused, so the database is never created in two places.
     /// </summary>
-    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
+    public async Task CreateDatabaseAsync(string name, string isolation, CancellationToken cancellationToken)
     {
         var placement = await Directory.FindAsync(name, cancellationToken);
         if (placement is null)
         {
-            var server = Servers.Count == 1 ? Primary : ServerChoice.Choose(Servers, await CountsAsync(cancellationToken));
-            placement = new PlacementRecord(name, server.Name);
+            var offering = Servers.Where(s => s.Offers(isolation)).ToList();
+            if (offering.Count == 0)
+            {
+                throw new IsolationNotOfferedException(isolation, Engine);
+            }
+
+            var server = offering.Count == 1 ? offering[0] : ServerChoice.Choose(offering, await CountsAsync(cancellationToken));
+            placement = PlacementRecord.At(name, new DatabaseLocation(server.Name, isolation));
             await Directory.SaveAsync(placement, cancellationToken);
         }
 
-        await Server(placement.Server).Store.CreateDatabaseAsync(name, cancellationToken);
+        await StoreAt(placement.Location).CreateDatabaseAsync(name, cancellationToken);
     }
 
     /// <summary>Drops the database wherever a copy of it may be (a move's other side too), then forgets its placement.</summary>
     public async Task DropDatabaseAsync(string name, CancellationToken cancellationToken)
     {
         var placement = await Directory.RefreshAsync(name, cancellationToken);
-        foreach (var server in new[] { placement.Server, placement.MoveFrom, placement.MoveTo }.OfType<string>().Distinct())
+        foreach (var location in new[] { placement.Location, placement.From, placement.To }.OfType<DatabaseLocation>().Distinct())
         {
-            if (HasServer(server))
+            if (HasServer(location.Server) && Server(location.Server).Offers(location.Isolation))
             {
-                await Server(server).Store.DropDatabaseAsync(name, cancellationToken);
+                await StoreAt(location).DropDatabaseAsync(name, cancellationToken);
             }
         }
 
@@ -165,6 +179,13 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
             }
         }
     }
+}
+
+/// <summary>No configured server keeps tenants in that tier (SQLite and MongoDB offer only a database per tenant).</summary>
+public sealed class IsolationNotOfferedException(string isolation, string engine)
+    : InvalidOperationException($"The {engine} tenant store offers no '{isolation}' isolation.")
+{
+    public string Isolation { get; } = isolation;
 }
 
 public sealed class UnknownServerException(string server)

@@ -11,7 +11,10 @@ public sealed record PlacementRecord(
     string? MoveFrom = null,
     string? MoveTo = null,
     string? MovePhase = null,
-    DateTimeOffset? MoveStartedAt = null)
+    DateTimeOffset? MoveStartedAt = null,
+    string? Isolation = null,
+    string? MoveFromIsolation = null,
+    string? MoveToIsolation = null)
 {
     /// <summary>Writes are refused on <see cref="MoveFrom"/> (still authoritative) while it is copied to <see cref="MoveTo"/>.</summary>
     public const string Copying = "copying";
@@ -21,5 +24,15 @@ public sealed record PlacementRecord(
 
     public bool Moving => MovePhase is not null;
 
-    public PlacementRecord Settled(string server) => new(Database, server);
+    /// <summary>The authoritative copy: <see cref="Server"/> and the tier on it.</summary>
+    public DatabaseLocation Location => new(Server, Isolations.Of(Isolation));
+
+    public DatabaseLocation? From => MoveFrom is null ? null : new(MoveFrom, Isolations.Of(MoveFromIsolation));
+
+    public DatabaseLocation? To => MoveTo is null ? null : new(MoveTo, Isolations.Of(MoveToIsolation));
+
+    public static PlacementRecord At(string database, DatabaseLocation location) => new(database, location.Server, Isolation: Isolations.Stored(location.Isolation));
+
+    /// <summary>No move under way: only where the copy is.</summary>
+    public PlacementRecord Settled() => At(Database, Location);
 }

@@ -41,8 +41,10 @@ public sealed class ProvisioningCrashTests(PostgresServer postgres) : IAsyncLife
         ["Graph:AppSecret"] = "crash-test-app-secret",
     };
 
-    [Fact]
-    public async Task A_host_killed_mid_provisioning_leaves_nothing_and_the_id_can_be_created_again()
+    [Theory]
+    [InlineData("database")]
+    [InlineData("schema")]
+    public async Task A_host_killed_mid_provisioning_leaves_nothing_and_the_id_can_be_created_again(string isolation)
     {
         string? id = null;
         await using (var first = SiloProcess.Start(_data.Path, Settings()))
@@ -50,30 +52,30 @@ public sealed class ProvisioningCrashTests(PostgresServer postgres) : IAsyncLife
             await first.WaitReadyAsync(TimeSpan.FromSeconds(90));
             for (var attempt = 0; attempt < 5 && id is null; attempt++)
             {
-                id = await KillMidProvisioningAsync(first, "crash-" + Guid.NewGuid().ToString("N")[..8]);
+                id = await KillMidProvisioningAsync(first, "crash-" + Guid.NewGuid().ToString("N")[..8], isolation);
             }
         }
 
         Assert.NotNull(id);
         // What the kill left: the catalog says "provisioning" and the database exists.
         Assert.Equal("provisioning", await CatalogStateAsync(id));
-        Assert.True(await DatabaseExistsAsync(id));
+        Assert.True(await DatabaseExistsAsync(id, isolation));
 
         await using var second = SiloProcess.Start(_data.Path, Settings());
         await second.WaitReadyAsync(TimeSpan.FromSeconds(90));
         // Rolled back at start, with nobody asking for the id.
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await CatalogStateAsync(id) is not null || await DatabaseExistsAsync(id)) && DateTime.UtcNow < deadline)
+        while ((await CatalogStateAsync(id) is not null || await DatabaseExistsAsync(id, isolation)) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
 
         Assert.Null(await CatalogStateAsync(id));
-        Assert.False(await DatabaseExistsAsync(id));
+        Assert.False(await DatabaseExistsAsync(id, isolation));
         Assert.True(await second.WaitForOutputAsync("was rolled back", TimeSpan.FromSeconds(10)), second.Output);
         var client = Operator(second);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/admin/tenants/{id}")).StatusCode);
-        var created = await client.PostAsJsonAsync("/admin/tenants", new { id, name = "Again", ownerEmail = "o@crash.test" });
+        var created = await client.PostAsJsonAsync("/admin/tenants", new { id, name = "Again", ownerEmail = "o@crash.test", isolation });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         using var delete = new HttpRequestMessage(HttpMethod.Delete, $"/admin/tenants/{id}");
         delete.Headers.Add("x-confirm-delete", id);
@@ -81,10 +83,10 @@ public sealed class ProvisioningCrashTests(PostgresServer postgres) : IAsyncLife
     }
 
     /// <summary>Starts a provisioning, locks its catalog row as soon as it exists, kills the host while it waits on the lock.</summary>
-    private async Task<string?> KillMidProvisioningAsync(SiloProcess host, string id)
+    private async Task<string?> KillMidProvisioningAsync(SiloProcess host, string id, string isolation)
     {
         await using var connection = new NpgsqlConnection(postgres.ConnectionStringFor(_catalog));
-        var provisioning = Operator(host).PostAsJsonAsync("/admin/tenants", new { id, name = "Crash", ownerEmail = "o@crash.test" });
+        var provisioning = Operator(host).PostAsJsonAsync("/admin/tenants", new { id, name = "Crash", ownerEmail = "o@crash.test", isolation });
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!provisioning.IsCompleted && DateTime.UtcNow < deadline)
         {
@@ -124,7 +126,7 @@ public sealed class ProvisioningCrashTests(PostgresServer postgres) : IAsyncLife
 
             // Held: the provisioning finishes every step but the last and then waits on this row.
             var waitDeadline = DateTime.UtcNow.AddSeconds(20);
-            while (!await DatabaseHasOwnerAsync(id) && DateTime.UtcNow < waitDeadline)
+            while (!await DatabaseHasOwnerAsync(id, isolation) && DateTime.UtcNow < waitDeadline)
             {
                 await Task.Delay(20);
             }
@@ -177,21 +179,38 @@ public sealed class ProvisioningCrashTests(PostgresServer postgres) : IAsyncLife
         return await command.ExecuteScalarAsync() as string;
     }
 
-    private Task<bool> DatabaseExistsAsync(string id) => postgres.DatabaseExistsAsync("tenant_" + id.Replace('-', '_'));
+    private const string Shared = "orleans_social_shared_1";
+
+    /// <summary>The tenant's database, or its schema in the shared database.</summary>
+    private async Task<bool> DatabaseExistsAsync(string id, string isolation)
+    {
+        var name = "tenant_" + id.Replace('-', '_');
+        if (isolation == "database" || !await postgres.DatabaseExistsAsync(Shared))
+        {
+            return isolation == "database" && await postgres.DatabaseExistsAsync(name);
+        }
+
+        await using var connection = new NpgsqlConnection(postgres.ConnectionStringFor(Shared));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = @name", connection);
+        command.Parameters.AddWithValue("name", name);
+        return await command.ExecuteScalarAsync() is not null;
+    }
 
     /// <summary>The owner member is the last write into the tenant's database before the catalog's.</summary>
-    private async Task<bool> DatabaseHasOwnerAsync(string id)
+    private async Task<bool> DatabaseHasOwnerAsync(string id, string isolation)
     {
-        if (!await DatabaseExistsAsync(id))
+        if (!await DatabaseExistsAsync(id, isolation))
         {
             return false;
         }
 
         try
         {
-            await using var connection = new NpgsqlConnection(postgres.ConnectionStringFor("tenant_" + id.Replace('-', '_')));
+            var name = "tenant_" + id.Replace('-', '_');
+            await using var connection = new NpgsqlConnection(postgres.ConnectionStringFor(isolation == "database" ? name : Shared));
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM doc_audit", connection);
+            await using var command = new NpgsqlCommand(isolation == "database" ? "SELECT count(*) FROM doc_audit" : $"SELECT count(*) FROM \"{name}\".doc_audit", connection);
             return (long)(await command.ExecuteScalarAsync())! >= 2;
         }
         catch (PostgresException)

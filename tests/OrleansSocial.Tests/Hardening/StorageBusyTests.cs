@@ -30,6 +30,8 @@ public sealed class StorageBusyTests(PostgresServer server) : IAsyncLifetime
             // Timeout also bounds opening a connection, which takes over a second on a loaded machine: not 1.)
             ["Storage:Postgres"] = new NpgsqlConnectionStringBuilder(server.ConnectionStringFor(catalog)) { Timeout = 5 }.ConnectionString,
             ["Storage:MaxPoolSizePerDatabase"] = "1",
+            // A pool per tenant database is what runs dry here (the schema tier shares one per shared database).
+            ["Isolation:Plans:pro"] = "database",
         });
         _api = new ApiClient(_host.CreateHttpClient(), OperatorKey);
         return Task.CompletedTask;

@@ -52,7 +52,7 @@ public sealed class ProblemDetailsPipelineTests : IAsyncLifetime
         await sqlite.CreateDatabaseAsync("tenant_busy_t", CancellationToken.None);
         var failing = new PausingStore(sqlite, "profiles");
         failing.FailReads(new OrleansSocial.Storage.Documents.StorageBusyException("tenant_secret", TimeSpan.FromSeconds(2), new InvalidOperationException("pool exhausted")));
-        var reads = new OrleansSocial.ReadModels.TenantReads(failing);
+        var reads = new OrleansSocial.ReadModels.TenantReads(failing, new OrleansSocial.Storage.Placement.PlacedDocumentStore([new("main", 1, sqlite)]));
         _app.MapGet("/busy", async () => TypedResults.Ok(await reads.ProfileAsync("busy-t", "fb-1", CancellationToken.None)));
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };

@@ -75,6 +75,10 @@ public sealed class PausingStore(IDocumentStore inner, string collection) : IDoc
 
     public Task CreateDatabaseAsync(string name, CancellationToken cancellationToken) => inner.CreateDatabaseAsync(name, cancellationToken);
 
+    public IReadOnlyCollection<string> Isolations => inner.Isolations;
+
+    public Task CreateDatabaseAsync(string name, string isolation, CancellationToken cancellationToken) => inner.CreateDatabaseAsync(name, isolation, cancellationToken);
+
     public Task DropDatabaseAsync(string name, CancellationToken cancellationToken) => inner.DropDatabaseAsync(name, cancellationToken);
 
     public IDocumentDatabase GetDatabase(string name) => new Database(this, inner.GetDatabase(name));

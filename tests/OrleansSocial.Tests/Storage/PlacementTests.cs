@@ -153,7 +153,7 @@ public sealed class PlacementTests(TwoPostgresServers servers) : IAsyncLifetime
             .RunAsync(database, "b", step => { steps.Add(step); return Task.CompletedTask; }, CancellationToken.None);
 
         Assert.Equal(Enum.GetValues<MoveStep>(), steps);
-        Assert.Equal(("a", "b", 75L), (outcome.From, outcome.To, outcome.Documents));
+        Assert.Equal(("a", "b", 75L), (outcome.From.Server, outcome.To.Server, outcome.Documents));
         var placement = await store.LocateAsync(database, CancellationToken.None);
         Assert.Equal("b", placement.Server);
         Assert.False(placement.Moving);

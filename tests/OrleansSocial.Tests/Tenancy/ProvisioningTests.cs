@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using OrleansSocial.Tests.Infrastructure;
 
 namespace OrleansSocial.Tests.Tenancy;
@@ -42,6 +43,10 @@ public sealed class ProvisioningTests(TenancyHost host) : IClassFixture<TenancyH
 
         var record = await ApiClient.JsonAsync(await Api.OperatorAsync(HttpMethod.Get, "/admin/tenants/acme-co"));
         Assert.Equal("sqlite", record.GetProperty("engine").GetString());
+        // The starter plan's default is a schema, which SQLite does not offer: a file of its own, and nothing to propose.
+        Assert.Equal("database", body.GetProperty("isolation").GetString());
+        Assert.Equal("database", record.GetProperty("isolation").GetString());
+        Assert.Equal(JsonValueKind.Null, record.GetProperty("proposedIsolation").ValueKind);
         Assert.DoesNotContain(key!, record.ToString());
     }
 
@@ -89,6 +94,9 @@ public sealed class ProvisioningTests(TenancyHost host) : IClassFixture<TenancyH
     [InlineData("""{"id":"ok-four","name":5,"ownerEmail":"o@x.test"}""", "name")]
     [InlineData("""{"id":"ok-five","name":"N","ownerEmail":"not-an-email"}""", "ownerEmail")]
     [InlineData("""{"id":"ok-six","name":"N","ownerEmail":"o@x.test","plan":"platinum"}""", "plan")]
+    // SQLite keeps a file per tenant: it offers no schema tier, and nothing else is a tier.
+    [InlineData("""{"id":"ok-seven","name":"N","ownerEmail":"o@x.test","isolation":"schema"}""", "isolation")]
+    [InlineData("""{"id":"ok-eight","name":"N","ownerEmail":"o@x.test","isolation":"row"}""", "isolation")]
     public async Task Bad_bodies_are_400_naming_the_field_and_create_nothing(string body, string field)
     {
         var files = Directory.GetFiles(TenantsFolder, "tenant_*.db").Length;

@@ -52,6 +52,7 @@ public sealed class PostgresTenancyTests(PostgresServer server)
             ["Operator:ApiKey"] = OperatorKey,
             ["Storage:Engine"] = "postgres",
             ["Storage:Postgres"] = server.ConnectionStringFor(catalog),
+            ["Isolation:Plans:pro"] = "database",
         });
         var api = new ApiClient(host.CreateHttpClient(), OperatorKey);
 
@@ -79,5 +80,52 @@ public sealed class PostgresTenancyTests(PostgresServer server)
 
         var ready = await ApiClient.JsonAsync(await api.Http.GetAsync("/health/ready"));
         Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("tenant-store").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Small_plans_get_a_schema_in_a_shared_database_and_enterprise_a_database_of_its_own_by_default()
+    {
+        using var data = new TempFolder();
+        var catalog = "catalog_" + Guid.NewGuid().ToString("N")[..10];
+        await using var host = new ApiHost(data.Path, new Dictionary<string, string?>
+        {
+            ["Operator:ApiKey"] = OperatorKey,
+            ["Storage:Engine"] = "postgres",
+            ["Storage:Postgres"] = server.ConnectionStringFor(catalog),
+        });
+        var api = new ApiClient(host.CreateHttpClient(), OperatorKey);
+
+        var small = await api.CreateTenantAsync(plan: "free");
+        var large = await api.CreateTenantAsync(plan: "enterprise");
+        var chosen = await api.CreateTenantAsync(plan: "free", id: "t-" + Guid.NewGuid().ToString("N")[..10]);
+        await api.AddMemberAsync(small, "viewer");
+
+        Assert.False(await server.DatabaseExistsAsync(OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(small.Id)));
+        Assert.True(await server.DatabaseExistsAsync(OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(large.Id)));
+        await using var shared = new Npgsql.NpgsqlConnection(server.ConnectionStringFor("orleans_social_shared_1"));
+        await shared.OpenAsync();
+        await using var schemas = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_namespace WHERE nspname = ANY(@names)", shared);
+        schemas.Parameters.AddWithValue("names", new[] { OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(small.Id), OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(chosen.Id) });
+        Assert.Equal(2L, await schemas.ExecuteScalarAsync());
+        foreach (var (tenant, isolation) in new[] { (small, "schema"), (large, "database") })
+        {
+            var view = await ApiClient.JsonAsync(await api.OperatorAsync(HttpMethod.Get, $"/admin/tenants/{tenant.Id}"));
+            Assert.Equal(isolation, view.GetProperty("isolation").GetString());
+        }
+
+        Assert.Equal(2, (await ApiClient.JsonAsync(await api.TenantAsync(HttpMethod.Get, "/api/tenant", small.Id, small.OwnerKey))).GetProperty("usage").GetProperty("members").GetInt32());
+        await ProblemAssert.IsProblemAsync(await api.TenantAsync(HttpMethod.Get, "/api/tenant", large.Id, small.OwnerKey), 403);
+
+        // Chosen at creation against the plan's default; an isolation that is no tier is refused naming the field.
+        var enterpriseInSchema = await api.OperatorAsync(HttpMethod.Post, "/admin/tenants",
+            new { id = "t-" + Guid.NewGuid().ToString("N")[..10], name = "E", plan = "enterprise", ownerEmail = "o@e.test", isolation = "schema" });
+        Assert.Equal("schema", (await ApiClient.JsonAsync(enterpriseInSchema)).GetProperty("isolation").GetString());
+        var refused = await api.OperatorAsync(HttpMethod.Post, "/admin/tenants", new { name = "X", ownerEmail = "o@x.test", isolation = "row" });
+        Assert.Equal("isolation", (await ProblemAssert.IsProblemAsync(refused, 400)).GetProperty("field").GetString());
+
+        // A plan change proposes the new plan's default isolation; it does not move the tenant.
+        var upgraded = await ApiClient.JsonAsync(await api.OperatorAsync(HttpMethod.Patch, $"/admin/tenants/{small.Id}", new { plan = "enterprise" }));
+        Assert.Equal(("schema", "database"), (upgraded.GetProperty("isolation").GetString(), upgraded.GetProperty("proposedIsolation").GetString()));
+        Assert.False(await server.DatabaseExistsAsync(OrleansSocial.Storage.Naming.StorageNames.TenantDatabase(small.Id)));
     }
 }

@@ -8,14 +8,33 @@ using OrleansSocial.Tests.Infrastructure;
 
 namespace OrleansSocial.Tests.Tenancy;
 
+/// <summary>Every tenant in a database of its own.</summary>
+[Collection(TwoPostgresCollection.Name)]
+public sealed class TenantPlacementOnDatabasesTests(TwoPostgresServers servers) : TenantPlacementTests(servers)
+{
+    protected override string Isolation => Isolations.Database;
+}
+
+/// <summary>Every tenant a schema of its own in a database shared with others.</summary>
+[Collection(TwoPostgresCollection.Name)]
+public sealed class TenantPlacementOnSchemasTests(TwoPostgresServers servers) : TenantPlacementTests(servers)
+{
+    protected override string Isolation => Isolations.Schema;
+}
+
 /// <summary>
-/// The real host on two PostgreSQL servers: tenants land on both, every kind of route works for a
-/// tenant on either, the operator sees and moves them, and a move under concurrent reads loses
+/// The real host on two PostgreSQL servers, with every tenant in one isolation tier (each subclass
+/// one): tenants land on both servers, every kind of route works for a tenant on either, the operator
+/// sees and moves them between servers and between tiers, and a move under concurrent reads loses
 /// nothing: reads answer throughout, writes answer 503 + Retry-After or land after the switch.
 /// </summary>
-[Collection(TwoPostgresCollection.Name)]
-public sealed class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLifetime
+public abstract class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLifetime
 {
+    /// <summary>The tier every plan's tenants get in this run.</summary>
+    protected abstract string Isolation { get; }
+
+    private string OtherIsolation => Isolation == Isolations.Database ? Isolations.Schema : Isolations.Database;
+
     private const string OperatorKey = "placement-operator-key-0123456789abcdef";
     private readonly TempFolder _data = new("orleans-social-placement");
     private readonly string _catalog = "placement_api_" + Guid.NewGuid().ToString("N")[..10];
@@ -33,6 +52,10 @@ public sealed class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLif
             ["Storage:ServerName"] = "pg-a",
             ["Storage:Servers:pg-b:ConnectionString"] = servers.Second.ConnectionString,
             ["Storage:Servers:pg-b:Weight"] = "1",
+            ["Isolation:Plans:free"] = Isolation,
+            ["Isolation:Plans:starter"] = Isolation,
+            ["Isolation:Plans:pro"] = Isolation,
+            ["Isolation:Plans:enterprise"] = Isolation,
         });
         Api = new ApiClient(_host.CreateHttpClient(), OperatorKey);
         return Task.CompletedTask;
@@ -74,8 +97,28 @@ public sealed class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLif
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private static Task<bool> ExistsAsync(OrleansSocial.Testing.PostgresServer server, string tenantId) =>
-        server.DatabaseExistsAsync("tenant_" + tenantId.Replace('-', '_'));
+    private Task<bool> ExistsAsync(OrleansSocial.Testing.PostgresServer server, string tenantId) => ExistsAsync(server, tenantId, Isolation);
+
+    /// <summary>Whether the server holds the tenant's data in that tier: its database, or its schema in the (first) shared database.</summary>
+    private static async Task<bool> ExistsAsync(OrleansSocial.Testing.PostgresServer server, string tenantId, string isolation)
+    {
+        var name = "tenant_" + tenantId.Replace('-', '_');
+        if (isolation == Isolations.Database)
+        {
+            return await server.DatabaseExistsAsync(name);
+        }
+
+        if (!await server.DatabaseExistsAsync("orleans_social_shared_1"))
+        {
+            return false;
+        }
+
+        await using var connection = new NpgsqlConnection(server.ConnectionStringFor("orleans_social_shared_1"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = @name", connection);
+        command.Parameters.AddWithValue("name", name);
+        return await command.ExecuteScalarAsync() is not null;
+    }
 
     [Fact]
     public async Task Every_kind_of_route_works_for_tenants_on_either_server()
@@ -240,7 +283,7 @@ public sealed class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLif
     public async Task Writes_to_a_frozen_tenant_answer_503_with_retry_after_and_reads_answer()
     {
         var tenant = (await OnePerServerAsync())["pg-b"];
-        await using var raw = new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = servers.Second.ConnectionString });
+        await using var raw = RawStoreOn(servers.Second);
         var database = "tenant_" + tenant.Id.Replace('-', '_');
         await raw.FreezeAsync(database, OrleansSocial.ReadModels.Collections.InTenantDatabase, CancellationToken.None);
         try
@@ -272,6 +315,56 @@ public sealed class TenantPlacementTests(TwoPostgresServers servers) : IAsyncLif
 
         await OkJsonAsync(tenant, HttpMethod.Patch, "/api/tenant", new { name = "Now" });
         Assert.Equal("Now", (await OkJsonAsync(tenant, HttpMethod.Get, "/api/tenant")).GetProperty("name").GetString());
+    }
+
+    private RawStore RawStoreOn(OrleansSocial.Testing.PostgresServer server) => Isolation == Isolations.Database
+        ? new RawStore(new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = server.ConnectionString }))
+        : new RawStore(new PostgresSchemaStore(new PostgresSchemaStoreOptions { ConnectionString = server.ConnectionString }));
+
+    /// <summary>The engine's own tier store on a server, outside the host (freezing a tenant as a move does).</summary>
+    private sealed class RawStore(IDatabaseMoves moves) : IAsyncDisposable
+    {
+        public Task FreezeAsync(string database, IReadOnlyCollection<string> collections, CancellationToken cancellationToken) => moves.FreezeAsync(database, collections, cancellationToken);
+
+        public Task ThawAsync(string database, CancellationToken cancellationToken) => moves.ThawAsync(database, cancellationToken);
+
+        public ValueTask DisposeAsync() => ((IAsyncDisposable)moves).DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_tenant_moves_to_the_other_tier_and_back_with_all_its_data_and_the_plan_proposes_its_default()
+    {
+        var tenant = (await OnePerServerAsync())["pg-a"];
+        await OkJsonAsync(tenant, HttpMethod.Post, "/api/members", new { email = $"editor@{tenant.Id}.test", role = "editor" }, HttpStatusCode.Created);
+        var before = await Api.OperatorAsync(HttpMethod.Get, $"/admin/tenants/{tenant.Id}");
+        var shown = await ApiClient.JsonAsync(before);
+        Assert.Equal(Isolation, shown.GetProperty("isolation").GetString());
+        Assert.Equal(JsonValueKind.Null, shown.GetProperty("proposedIsolation").ValueKind);
+
+        var moved = await ApiClient.JsonAsync(await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/move", new { isolation = OtherIsolation }));
+
+        Assert.Equal((Isolation, OtherIsolation, "pg-a", "pg-a"), (moved.GetProperty("fromIsolation").GetString(), moved.GetProperty("toIsolation").GetString(),
+            moved.GetProperty("from").GetString(), moved.GetProperty("to").GetString()));
+        Assert.True(moved.GetProperty("documents").GetInt64() > 0);
+        Assert.True(await ExistsAsync(servers.First, tenant.Id, OtherIsolation));
+        Assert.False(await ExistsAsync(servers.First, tenant.Id, Isolation));
+        Assert.Equal(2, (await OkJsonAsync(tenant, HttpMethod.Get, "/api/members")).GetProperty("items").GetArrayLength());
+        await OkJsonAsync(tenant, HttpMethod.Patch, "/api/tenant", new { name = "Written after the move" });
+        var after = await ApiClient.JsonAsync(await Api.OperatorAsync(HttpMethod.Get, $"/admin/tenants/{tenant.Id}"));
+        Assert.Equal(OtherIsolation, after.GetProperty("isolation").GetString());
+        // The plan's default is the other tier now: proposed, not done.
+        Assert.Equal(Isolation, after.GetProperty("proposedIsolation").GetString());
+
+        // Server and tier at once: back to this run's tier, on the other server.
+        var back = await ApiClient.JsonAsync(await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/move", new { server = "pg-b", isolation = Isolation }));
+        Assert.Equal((OtherIsolation, Isolation, "pg-b"), (back.GetProperty("fromIsolation").GetString(), back.GetProperty("toIsolation").GetString(), back.GetProperty("to").GetString()));
+        Assert.True(await ExistsAsync(servers.Second, tenant.Id));
+        Assert.False(await ExistsAsync(servers.First, tenant.Id, OtherIsolation));
+        Assert.Equal("Written after the move", (await OkJsonAsync(tenant, HttpMethod.Get, "/api/tenant")).GetProperty("name").GetString());
+        Assert.Equal(2, (await OkJsonAsync(tenant, HttpMethod.Get, "/api/members")).GetProperty("items").GetArrayLength());
+
+        var refused = await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/move", new { isolation = "table" });
+        Assert.Equal("isolation", (await ProblemAssert.IsProblemAsync(refused, 400)).GetProperty("field").GetString());
     }
 
     [Fact]
