@@ -7,9 +7,10 @@ namespace OrleansSocial.Benchmarks;
 /// <summary>What the benchmarks do through the API: tenants, tenant requests, and bounded parallel work.</summary>
 internal static class BenchApi
 {
-    public static async Task<(string Id, string Key)> CreateTenantAsync(HttpClient http, string id)
+    /// <param name="isolation">database or schema; null: the enterprise plan's default (a database of its own).</param>
+    public static async Task<(string Id, string Key)> CreateTenantAsync(HttpClient http, string id, string? isolation = null)
     {
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/admin/tenants") { Content = JsonContent.Create(new { id, name = id, plan = "enterprise", ownerEmail = $"owner@{id}.test" }) };
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/admin/tenants") { Content = JsonContent.Create(new { id, name = id, plan = "enterprise", ownerEmail = $"owner@{id}.test", isolation }) };
         create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BenchHost.OperatorKey);
         using var created = await http.SendAsync(create);
         created.EnsureSuccessStatusCode();

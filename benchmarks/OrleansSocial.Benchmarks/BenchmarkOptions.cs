@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OrleansSocial.Benchmarks;
 
-internal sealed record BenchmarkOptions(string Name, int Tenants, int Seconds, int Concurrency, int Channels, int Posts = 10)
+internal sealed record BenchmarkOptions(string Name, int Tenants, int Seconds, int Concurrency, int Channels, int Posts = 10, string Isolation = "database")
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -12,7 +12,8 @@ internal sealed record BenchmarkOptions(string Name, int Tenants, int Seconds, i
             return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
         }
 
-        return new BenchmarkOptions(args.FirstOrDefault() ?? "", Int("--tenants", 1000), Int("--seconds", 10), Int("--concurrency", 16), Int("--channels", 10), Int("--posts", 10));
+        var isolation = Array.IndexOf(args, "--isolation") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : "database";
+        return new BenchmarkOptions(args.FirstOrDefault() ?? "", Int("--tenants", 1000), Int("--seconds", 10), Int("--concurrency", 16), Int("--channels", 10), Int("--posts", 10), isolation);
     }
 }
 

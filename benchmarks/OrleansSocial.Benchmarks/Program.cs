@@ -5,7 +5,9 @@ using OrleansSocial.Benchmarks;
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- sync [--tenants 1000] [--channels 10] [--concurrency 32] [--emulator-process]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- sync-cost [--tenants 200] [--concurrency 16]
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing [--tenants 1000] [--posts 10] [--concurrency 32]
-// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing-cluster [--tenants 1000] [--posts 10] [--concurrency 32]
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- publishing-cluster [--tenants 1000] [--posts 10] [--concurrency 32] [--isolation database|schema]
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- schema-tenants [--tenants 10000] [--concurrency 16]   (provisioning rate, disk per empty tenant, server connections of two silos serving them all)
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- tier-move [--tenants 10000] [--concurrency 8]   (--tenants: the tenant's documents; schema -> database under reads and writes)
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- scheduled-cluster [--tenants 100] [--channels 100] [--seconds 300] [--kill]   (--seconds: the window the first ticks are staggered over)
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- failover [--tenants 200] [--seconds 3] [--probe 00:00:05] [--load 32] [--set Orleans:Membership:Key=Value]   (--seconds: rounds; --probe: Orleans:Membership:ProbeTimeout instead of the shipped one; --load: workers reading and writing through the live silos throughout)
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- calendar   (tenants of 100, 10,000 and 100,000 posts: page latency, memory under 200 concurrent reads, a neighbour's latency)
@@ -48,6 +50,12 @@ switch (options.Name)
         return 0;
     case "inbox":
         await InboxBenchmark.RunAsync(options, args.Contains("--one-silo"));
+        return 0;
+    case "schema-tenants":
+        await SchemaTenantsBenchmark.RunAsync(options);
+        return 0;
+    case "tier-move":
+        await TierMoveBenchmark.RunAsync(options);
         return 0;
     case "emulator":
         await EmulatorBenchmark.RunAsync(options);

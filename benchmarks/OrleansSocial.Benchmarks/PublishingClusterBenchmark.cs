@@ -20,15 +20,23 @@ internal static class PublishingClusterBenchmark
         // step reconnects (a PostgreSQL connection belongs to one database). Each silo may keep every
         // tenant's pool of one connection, and the server is given room for that; the peak actually
         // used is measured below.
+        // On the schema tier (--isolation schema) one pool per shared database serves every tenant.
+        var schemas = options.Isolation == "schema";
         var poolsPerSilo = options.Tenants + 16;
-        await using var cluster = await BenchCluster.StartAsync("bench-publishing", (2 * poolsPerSilo) + 100, options.Tenants);
+        await using var cluster = await BenchCluster.StartAsync("bench-publishing", schemas ? 200 : (2 * poolsPerSilo) + 100, options.Tenants);
         var emulator = cluster.Emulator;
-        var settings = cluster.Settings(new Dictionary<string, string>
-        {
-            ["Sync:InitialSyncWindow"] = "1.00:00:00",
-            ["Storage:MaxOpenDatabases"] = poolsPerSilo.ToString(CultureInfo.InvariantCulture),
-            ["Storage:MaxPoolSizePerDatabase"] = "1",
-        });
+        var settings = cluster.Settings(schemas
+            ? new Dictionary<string, string>
+            {
+                ["Sync:InitialSyncWindow"] = "1.00:00:00",
+                ["Storage:MaxPoolSizePerSharedDatabase"] = "16",
+            }
+            : new Dictionary<string, string>
+            {
+                ["Sync:InitialSyncWindow"] = "1.00:00:00",
+                ["Storage:MaxOpenDatabases"] = poolsPerSilo.ToString(CultureInfo.InvariantCulture),
+                ["Storage:MaxPoolSizePerDatabase"] = "1",
+            });
         var survivor = cluster.StartSilo(settings);
         var victim = cluster.StartSilo(settings);
         var adopted = 0;
@@ -54,13 +62,13 @@ internal static class PublishingClusterBenchmark
         var tenants = await BenchApi.ForEachAsync(Enumerable.Range(0, options.Tenants).ToList(), options.Concurrency, async i =>
         {
             var http = silos[i % 2];
-            var tenant = await BenchApi.CreateTenantAsync(http, $"pc-t{i:D5}");
+            var tenant = await BenchApi.CreateTenantAsync(http, $"pc-t{i:D5}", options.Isolation);
             using var connect = BenchApi.TenantRequest(HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = userTokens[i] });
             using var connected = await http.SendAsync(connect);
             connected.EnsureSuccessStatusCode();
             return (tenant, channel: (await connected.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().First().GetProperty("channelId").GetString()!);
         });
-        Console.WriteLine($"setup: {options.Tenants} tenants (PostgreSQL databases) with a Page each in {watch.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"setup: {options.Tenants} tenants ({(schemas ? "schemas of a shared PostgreSQL database" : "PostgreSQL databases")}) with a Page each in {watch.Elapsed.TotalSeconds:F1} s");
 
         var posts = tenants.SelectMany(t => Enumerable.Range(0, options.Posts).Select(k => (t.tenant, t.channel, k))).ToList();
 

@@ -145,14 +145,19 @@ internal static partial class PostgresMoves
     /// <summary>An error's kind without its text (which may echo a host or user name).</summary>
     private static string Describe(Exception exception) => exception is PostgresException postgres ? "SQLSTATE " + postgres.SqlState : exception.GetType().Name;
 
+    /// <summary>
+    /// An index definition of the source made for the target: its table re-pointed, and made only if
+    /// missing (a target tier may make some indexes with the tenant, before the copy).
+    /// </summary>
     private static string Retarget(string definition, string schema, string table, string relation)
     {
-        // pg_indexes prints "... ON [ONLY] schema.table USING ..." with identifiers quoted only where needed (ours never need it).
+        // pg_indexes prints "CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING ..." with identifiers quoted only where needed (ours never need it).
         var printed = $" ON {schema}.{table} ";
         var at = definition.IndexOf(printed, StringComparison.Ordinal);
-        return at < 0
-            ? throw new InvalidOperationException($"An index definition of {table} does not name its table as expected.")
-            : definition[..at] + $" ON {relation} " + definition[(at + printed.Length)..];
+        var index = definition.IndexOf(" INDEX ", StringComparison.Ordinal);
+        return at < 0 || index < 0 || index > at
+            ? throw new InvalidOperationException($"An index definition of {table} does not read as expected.")
+            : definition[..index] + " INDEX IF NOT EXISTS " + definition[(index + " INDEX ".Length)..at] + $" ON {relation} " + definition[(at + printed.Length)..];
     }
 
     private static async Task<IReadOnlyList<string>> TablesAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)

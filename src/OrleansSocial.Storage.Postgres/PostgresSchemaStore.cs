@@ -89,8 +89,9 @@ public sealed partial class PostgresSchemaStore : IDocumentStore, IAsyncDisposab
     }
 
     /// <summary>
-    /// The schema and the tables of <see cref="PostgresSchemaStoreOptions.Collections"/> in one
-    /// transaction: a crash leaves either all of it or nothing.
+    /// The schema, the tables of <see cref="PostgresSchemaStoreOptions.Collections"/> and the
+    /// <see cref="PostgresSchemaStoreOptions.Indexes"/> in one transaction sent as one batch: a crash
+    /// leaves either all of it or nothing, and it costs one round trip.
     /// </summary>
     public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
     {
@@ -101,12 +102,13 @@ public sealed partial class PostgresSchemaStore : IDocumentStore, IAsyncDisposab
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await ExecuteAsync(connection, $"CREATE SCHEMA \"{schema}\"", cancellationToken);
-            foreach (var collection in _options.Collections)
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var statement in CreateStatements(schema))
             {
-                await ExecuteAsync(connection, PostgresDialect.Instance.CreateTable(SqlDialect.Relation(schema, "doc_" + StorageNames.Collection(collection))), cancellationToken);
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
             }
 
+            await batch.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (PostgresException exception) when (exception.SqlState == DuplicateSchema
@@ -119,6 +121,21 @@ public sealed partial class PostgresSchemaStore : IDocumentStore, IAsyncDisposab
         if (_databases.TryGetValue(schema, out var database))
         {
             database.Reset();
+        }
+    }
+
+    private IEnumerable<string> CreateStatements(string schema)
+    {
+        yield return $"CREATE SCHEMA \"{schema}\"";
+        var collections = _options.Collections.Concat(_options.Indexes.Select(i => i.Collection)).Select(StorageNames.Collection).Distinct(StringComparer.Ordinal);
+        foreach (var collection in collections)
+        {
+            yield return PostgresDialect.Instance.CreateTable(SqlDialect.Relation(schema, "doc_" + collection));
+        }
+
+        foreach (var (collection, index) in _options.Indexes)
+        {
+            yield return PostgresDialect.Instance.CreateIndex("doc_" + StorageNames.Collection(collection), index, schema);
         }
     }
 

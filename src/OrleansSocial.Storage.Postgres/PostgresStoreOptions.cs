@@ -32,4 +32,7 @@ public sealed class PostgresSchemaStoreOptions
 
     /// <summary>Collections whose tables are created with the schema, in its transaction (the rest on first use).</summary>
     public IReadOnlyCollection<string> Collections { get; set; } = [];
+
+    /// <summary>Indexes created with the schema too (their collections' tables with them): what provisioning would otherwise ask for one by one.</summary>
+    public IReadOnlyList<(string Collection, OrleansSocial.Storage.Documents.IndexDefinition Index)> Indexes { get; set; } = [];
 }

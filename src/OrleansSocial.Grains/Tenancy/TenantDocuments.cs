@@ -68,3 +68,13 @@ internal static class TenantDocuments
     /// <summary>Fixed-width UTC timestamps sort as text in every engine.</summary>
     public static string Timestamp(DateTimeOffset at) => StoredTime.Of(at);
 }
+
+/// <summary>What every tenant's data starts with, for a store that makes it in one go (the schema tier).</summary>
+public static class TenantSchema
+{
+    /// <summary>The indexes provisioning asks for, by collection.</summary>
+    public static IReadOnlyList<(string Collection, IndexDefinition Index)> Indexes => TenantDocuments.TenantIndexes;
+
+    /// <summary>The collections provisioning writes (its settings, owner and audit) besides those its indexes make.</summary>
+    public static IReadOnlyList<string> Collections { get; } = [ReadModels.Collections.Settings, ReadModels.Collections.Members, ReadModels.Collections.Audit];
+}

@@ -2,40 +2,19 @@ using Microsoft.Extensions.Options;
 
 namespace OrleansSocial.Host.Storage;
 
-/// <summary>Which engine holds the catalog and the tenant databases (<c>Storage</c> section).</summary>
+/// <summary>
+/// Which engine holds the catalog and the tenant data, and on which servers (<c>Storage</c> section).
+/// What each engine needs beyond that (connection strings, pools, tiers) is its provider's own options
+/// (<c>Add&lt;Engine&gt;TenantStore</c>), bound from the same section.
+/// </summary>
 public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
+    public static readonly IReadOnlyList<string> Engines = ["sqlite", "postgres", "mongo"];
+
     /// <summary><c>sqlite</c> (default, files under Data:Path/tenants), <c>postgres</c> or <c>mongo</c>.</summary>
     public string Engine { get; set; } = "sqlite";
-
-    /// <summary>PostgreSQL connection string; its Database is the catalog.</summary>
-    public string? Postgres { get; set; }
-
-    /// <summary>MongoDB connection string.</summary>
-    public string? Mongo { get; set; }
-
-    /// <summary>SQLite: the memory all tenant files' page caches may grow to together (soft heap limit; 0: none).</summary>
-    public int SqliteMemoryLimitMiB { get; set; } = 128;
-
-    /// <summary>PostgreSQL: at most this many per-tenant connection pools open at once.</summary>
-    public int MaxOpenDatabases { get; set; } = 64;
-
-    /// <summary>
-    /// PostgreSQL: connections per tenant database pool. A silo may hold up to MaxOpenDatabases times
-    /// this many; keep it, times the silos, under the server's max_connections.
-    /// </summary>
-    public int MaxPoolSizePerDatabase { get; set; } = 8;
-
-    /// <summary>PostgreSQL schema tier: shared databases per server that tenant schemas are spread over (fixed once tenants exist).</summary>
-    public int SharedDatabases { get; set; } = 1;
-
-    /// <summary>
-    /// PostgreSQL schema tier: connections of the one pool per shared database that serves all of its
-    /// tenants. A silo holds at most SharedDatabases times this many per server.
-    /// </summary>
-    public int MaxPoolSizePerSharedDatabase { get; set; } = 16;
 
     /// <summary>The name the main server (the one holding the catalog) is known by in placements and moves.</summary>
     public string ServerName { get; set; } = "main";
@@ -108,18 +87,9 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
     [System.Text.RegularExpressions.GeneratedRegex(@"\A[a-z0-9][a-z0-9-]{0,39}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex ServerNamePattern();
 
-    private static ValidateOptionsResult ValidateEngine(StorageOptions options) => options.Engine switch
-    {
-        "sqlite" => ValidateOptionsResult.Success,
-        "postgres" when string.IsNullOrWhiteSpace(options.Postgres) => ValidateOptionsResult.Fail("Storage:Postgres must hold a connection string when Storage:Engine is 'postgres'."),
-        "mongo" when string.IsNullOrWhiteSpace(options.Mongo) => ValidateOptionsResult.Fail("Storage:Mongo must hold a connection string when Storage:Engine is 'mongo'."),
-        "postgres" or "mongo" when options.MaxOpenDatabases < 1 => ValidateOptionsResult.Fail("Storage:MaxOpenDatabases must be at least 1."),
-        "postgres" when options.MaxPoolSizePerDatabase < 1 => ValidateOptionsResult.Fail("Storage:MaxPoolSizePerDatabase must be at least 1."),
-        "postgres" when options.SharedDatabases is < 1 or > 100 => ValidateOptionsResult.Fail("Storage:SharedDatabases must be 1-100."),
-        "postgres" when options.MaxPoolSizePerSharedDatabase < 1 => ValidateOptionsResult.Fail("Storage:MaxPoolSizePerSharedDatabase must be at least 1."),
-        "postgres" or "mongo" => ValidateOptionsResult.Success,
-        _ => ValidateOptionsResult.Fail($"Storage:Engine must be 'sqlite', 'postgres' or 'mongo', not '{options.Engine}'."),
-    };
+    private static ValidateOptionsResult ValidateEngine(StorageOptions options) => StorageOptions.Engines.Contains(options.Engine)
+        ? ValidateOptionsResult.Success
+        : ValidateOptionsResult.Fail($"Storage:Engine must be 'sqlite', 'postgres' or 'mongo', not '{options.Engine}'.");
 }
 
 /// <summary>Each plan's default isolation must be a tier name, for a known plan.</summary>

@@ -1,21 +1,23 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using MongoDB.Driver;
 using OrleansSocial.Api.Configuration;
 using OrleansSocial.Host.Configuration;
 using OrleansSocial.Api.Health;
 using OrleansSocial.Host.Health;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Storage.Documents;
-using OrleansSocial.Storage.Mongo;
-using OrleansSocial.Storage.Naming;
+using OrleansSocial.Storage.Hosting;
+using OrleansSocial.Storage.Mongo.Hosting;
 using OrleansSocial.Storage.Placement;
-using OrleansSocial.Storage.Postgres;
-using OrleansSocial.Storage.Sqlite;
+using OrleansSocial.Storage.Postgres.Hosting;
+using OrleansSocial.Storage.Sqlite.Hosting;
 
 namespace OrleansSocial.Host.Storage;
 
-/// <summary>The tenant store: the configured engine, its catalog created at start, and a readiness check.</summary>
+/// <summary>
+/// The tenant store: the configured engine's provider, its servers by name and weight, the catalog
+/// created at start, and a readiness check. Which tiers exist and what a location means is the engine's.
+/// </summary>
 public static class TenantStoreExtensions
 {
     public const string TenantsFolder = "tenants";
@@ -26,19 +28,15 @@ public static class TenantStoreExtensions
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         builder.Services.AddOptions<OrleansSocial.Tenancy.IsolationOptions>().BindConfiguration(OrleansSocial.Tenancy.IsolationOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<OrleansSocial.Tenancy.IsolationOptions>, IsolationOptionsValidator>();
+        AddEngine(builder);
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var main = options.Engine switch
-            {
-                "postgres" => options.Postgres!,
-                "mongo" => options.Mongo!,
-                _ => Path.Combine(services.GetRequiredService<IOptions<DataOptions>>().Value.FullPath, TenantsFolder),
-            };
+            var engine = services.GetRequiredService<ITenantStoreEngine>();
             IReadOnlyList<DatabaseServer> servers =
             [
-                new(options.ServerName, options.Weight, Engine(options, main), Schemas(options, main)),
-                .. options.Servers.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new DatabaseServer(s.Key, s.Value.Weight, Engine(options, s.Value.ConnectionString!), Schemas(options, s.Value.ConnectionString!))),
+                engine.Server(options.ServerName, options.Weight, engine.MainLocation),
+                .. options.Servers.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => engine.Server(s.Key, s.Value.Weight, s.Value.ConnectionString!)),
             ];
             return new PlacedDocumentStore(servers);
         });
@@ -50,28 +48,32 @@ public static class TenantStoreExtensions
         return builder;
     }
 
-    /// <summary>One server's engine: <paramref name="location"/> is a connection string, or SQLite's folder.</summary>
-    private static IDocumentStore Engine(StorageOptions options, string location) => options.Engine switch
+    /// <summary>The configured engine's provider, with its own options from the <c>Storage</c> section (keys unchanged).</summary>
+    private static void AddEngine(WebApplicationBuilder builder)
     {
-        "postgres" => new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = location, MaxOpenDatabases = options.MaxOpenDatabases, MaxPoolSizePerDatabase = options.MaxPoolSizePerDatabase }),
-        "mongo" => new MongoDocumentStore(MongoConnection.Client(location)),
-        _ => new SqliteDocumentStore(location, options.SqliteMemoryLimitMiB),
-    };
-
-    /// <summary>
-    /// The schema tier of one server, where the engine has one (PostgreSQL). SQLite keeps a file per
-    /// tenant, which costs no connection while unused; MongoDB a database per tenant, which shares the
-    /// client's one connection pool already: neither has the ceiling the schema tier is for.
-    /// </summary>
-    private static IDocumentStore? Schemas(StorageOptions options, string location) => options.Engine == "postgres"
-        ? new PostgresSchemaStore(new PostgresSchemaStoreOptions
+        var storage = builder.Configuration.GetSection(StorageOptions.Section);
+        switch (storage[nameof(StorageOptions.Engine)] ?? "sqlite")
         {
-            ConnectionString = location,
-            SharedDatabases = options.SharedDatabases,
-            MaxPoolSizePerSharedDatabase = options.MaxPoolSizePerSharedDatabase,
-            Collections = OrleansSocial.ReadModels.Collections.InTenantDatabase,
-        })
-        : null;
+            case "postgres":
+                builder.Services.AddPostgresTenantStore(options => options.BindConfiguration(StorageOptions.Section).Configure(o =>
+                {
+                    o.ConnectionString = builder.Configuration["Storage:Postgres"];
+                    // What provisioning writes and indexes is made with a tenant's schema; a collection a tenant never
+                    // uses costs it nothing (every table is four relations on disk: heap, key, TOAST and its index).
+                    o.SchemaCollections = OrleansSocial.Grains.Tenancy.TenantSchema.Collections;
+                    o.SchemaIndexes = OrleansSocial.Grains.Tenancy.TenantSchema.Indexes;
+                }));
+                break;
+            case "mongo":
+                builder.Services.AddMongoTenantStore(options => options.Configure(o => o.ConnectionString = builder.Configuration["Storage:Mongo"]));
+                break;
+            default:
+                // An unknown engine is refused by StorageOptions' validator at start; SQLite stands in until then.
+                builder.Services.AddSqliteTenantStore(options => options.BindConfiguration(StorageOptions.Section).Configure<IOptions<DataOptions>>((o, data) =>
+                    o.Folder = Path.Combine(data.Value.FullPath, TenantsFolder)));
+                break;
+        }
+    }
 
     private sealed class CatalogInitializer(IDocumentStore store) : IHostedService
     {

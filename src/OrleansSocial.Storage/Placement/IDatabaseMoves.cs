@@ -1,14 +1,15 @@
 namespace OrleansSocial.Storage.Placement;
 
 /// <summary>
-/// What an engine offers so a database can move between two of its servers: writes refused
+/// What an engine offers so a tenant's data can move between two of its servers or tiers: writes refused
 /// from every session (and after a crash, until undone), an exact copy, and a digest to verify it.
 /// </summary>
 public interface IDatabaseMoves
 {
     /// <summary>
-    /// From now on every write to the database fails with SQLSTATE 25006 (read-only), from every
-    /// connection, whoever holds it, until <see cref="ThawAsync"/> or the database is dropped.
+    /// From now on every write to the database fails as the engine's read-only refusal
+    /// (<see cref="Documents.IDocumentStore.IsReadOnly"/>), from every connection, whoever holds it,
+    /// until <see cref="ThawAsync"/> or the database is dropped.
     /// The collections named are created first, so a collection first written during the move
     /// cannot appear unfrozen.
     /// </summary>
