@@ -28,14 +28,20 @@ internal static class TierMoveBenchmark
             {
                 ["Storage:Engine"] = "postgres",
                 ["Storage:Postgres"] = postgres.ConnectionStringFor("bench_catalog"),
+                ["Sync:InitialSyncWindow"] = "1.00:00:00",
             });
             var http = host.Client;
             var tenant = await BenchApi.CreateTenantAsync(http, "tier-move", "schema");
             await BenchApi.UnlimitedAsync(http, tenant.Id);
+            // Drafts are for a channel: the embedded emulator's demo user's first Page.
+            using var connect = BenchApi.TenantRequest(HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = OrleansSocial.GraphEmulator.World.TokenStore.DemoUserToken });
+            using var connected = await http.SendAsync(connect);
+            connected.EnsureSuccessStatusCode();
+            var channel = (await connected.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().First().GetProperty("channelId").GetString()!;
             var watch = Stopwatch.StartNew();
             await BenchApi.ForEachAsync(Enumerable.Range(0, documents).ToList(), options.Concurrency, async i =>
             {
-                using var request = BenchApi.TenantRequest(HttpMethod.Post, "/api/posts", tenant, new { channelIds = Array.Empty<string>(), text = $"draft {i}" });
+                using var request = BenchApi.TenantRequest(HttpMethod.Post, "/api/posts", tenant, new { channelIds = new[] { channel }, text = $"draft {i}" });
                 using var response = await http.SendAsync(request);
                 response.EnsureSuccessStatusCode();
                 return 0;
@@ -66,7 +72,7 @@ internal static class TierMoveBenchmark
                     }
 
                     var text = $"written during the move {w}-{n}";
-                    using var write = BenchApi.TenantRequest(HttpMethod.Post, "/api/posts", tenant, new { channelIds = Array.Empty<string>(), text });
+                    using var write = BenchApi.TenantRequest(HttpMethod.Post, "/api/posts", tenant, new { channelIds = new[] { channel }, text });
                     using var response = await http.SendAsync(write);
                     Interlocked.Increment(ref writes);
                     if (response.StatusCode == HttpStatusCode.Created)

@@ -11,6 +11,9 @@ namespace OrleansSocial.Graph;
 /// </summary>
 public sealed partial class GraphClient
 {
+    /// <summary>What Instagram documents for a long-lived token (exchanged or refreshed): the expiry to assume when an answer omits <c>expires_in</c>.</summary>
+    public static readonly TimeSpan InstagramLongLivedTokenLifetime = TimeSpan.FromDays(60);
+
     private const string InstagramLoginProfileFields = "user_id,username,name,account_type,profile_picture_url,followers_count,follows_count,media_count";
 
     /// <summary>Whether Instagram Login accounts can be connected: the Instagram app's secret is configured.</summary>

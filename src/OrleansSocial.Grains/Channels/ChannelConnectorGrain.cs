@@ -97,7 +97,8 @@ public sealed class ChannelConnectorGrain(GraphClient graph, TimeProvider time) 
             var profile = (await app.CallAsync(BudgetPriority.Manual, 1, () => instagram.GetInstagramLoginProfileAsync(longLived.AccessToken), r => r.Usage)).Value;
             var accountId = profile.AccountId is { } id && ChannelIds.IsValid(ChannelIds.For(ChannelIds.Instagram, id))
                 ? id : throw DomainException.Upstream("Instagram did not name the account behind the token; try again later.");
-            var expiresAt = longLived.ExpiresIn is > 0 and var seconds ? time.GetUtcNow().AddSeconds(seconds) : (DateTimeOffset?)null;
+            // An answer without expires_in still expires: as documented, 60 days on.
+            var expiresAt = time.GetUtcNow() + (longLived.ExpiresIn is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : GraphClient.InstagramLongLivedTokenLifetime);
             return new ChannelConnection(ChannelIds.Instagram, accountId, profile.Username ?? profile.Name ?? accountId, longLived.AccessToken, expiresAt, null, ChannelLogins.Instagram);
         }
         catch (GraphException exception) when (exception.Kind is GraphErrorKind.TokenInvalid or GraphErrorKind.InvalidRequest or GraphErrorKind.PermissionMissing)

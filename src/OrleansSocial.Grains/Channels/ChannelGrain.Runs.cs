@@ -439,7 +439,7 @@ public sealed partial class ChannelGrain
                 {
                     Token = protector.Protect(refreshed.AccessToken, Key.TenantId, Key.ChannelId),
                     TokenIssuedAt = now,
-                    TokenExpiresAt = refreshed.ExpiresIn is > 0 and var seconds ? now.AddSeconds(seconds) : null,
+                    TokenExpiresAt = now + (refreshed.ExpiresIn is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : GraphClient.InstagramLongLivedTokenLifetime),
                     UpdatedAt = now,
                 };
         });

@@ -142,6 +142,16 @@ public sealed class InstagramLoginTests(InstagramLoginHost host) : IClassFixture
         }
 
         await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/channels/instagram-login", tenant.Id, tenant.OwnerKey, new { accessToken = (string?)null }), 400);
+        // Connecting needs channels:manage: a viewer's or an analyst's key is refused before any Graph call.
+        var exchanges = await host.CallsAsync("GET ig:access_token");
+        foreach (var role in new[] { "viewer", "analyst" })
+        {
+            var (_, key) = await Api.AddMemberAsync(tenant, role);
+            await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, "/api/channels/instagram-login", tenant.Id, key,
+                new { accessToken = await host.ShortLivedTokenAsync(AccountId) }), 403);
+        }
+
+        Assert.Equal(exchanges, await host.CallsAsync("GET ig:access_token"));
         var channels = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, tenant.OwnerKey));
         Assert.Empty(channels.GetProperty("items").EnumerateArray());
     }

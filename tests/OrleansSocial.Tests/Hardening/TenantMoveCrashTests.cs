@@ -45,9 +45,19 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         ["Graph:AppSecret"] = "move-crash-app-secret",
     };
 
-    [Fact]
-    public async Task A_host_killed_mid_move_leaves_the_tenant_on_one_server_writable_and_complete()
+    private const string Shared = "orleans_social_shared_1";
+
+    // The tier the tenant starts in; it moves to a database of its own on the other server (for a schema tenant: server and tier at once).
+    private string _from = "database";
+
+    private object MoveBody => _from == "database" ? new { server = "pg-b" } : new { server = "pg-b", isolation = "database" };
+
+    [Theory]
+    [InlineData("database")]
+    [InlineData("schema")]
+    public async Task A_host_killed_mid_move_leaves_the_tenant_on_one_server_writable_and_complete(string from)
     {
+        _from = from;
         string? id = null;
         string? ownerKey = null;
         await using (var first = SiloProcess.Start(_data.Path, Settings()))
@@ -83,10 +93,10 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         Assert.Equal(1 + Members, (await JsonAsync(await member.GetAsync("/api/members"))).GetProperty("items").GetArrayLength());
 
         // And it moves, all the way, now.
-        var moved = await client.PostAsJsonAsync($"/admin/tenants/{id}/move", new { server = "pg-b" });
+        var moved = await client.PostAsJsonAsync($"/admin/tenants/{id}/move", MoveBody);
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         Assert.Equal("pg-b", await PlacementAsync(database, "server"));
-        Assert.False(await servers.First.DatabaseExistsAsync(database));
+        Assert.False(await SourceExistsAsync(database));
         Assert.Equal("Writable again", (await JsonAsync(await member.GetAsync("/api/tenant"))).GetProperty("name").GetString());
         Assert.Equal(1 + Members, (await JsonAsync(await member.GetAsync("/api/members"))).GetProperty("items").GetArrayLength());
     }
@@ -101,7 +111,7 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
     {
         var client = Client(host, OperatorKey);
         var id = "mv-" + Guid.NewGuid().ToString("N")[..8];
-        var created = await JsonAsync(await client.PostAsJsonAsync("/admin/tenants", new { id, name = "Mover", plan = "enterprise", ownerEmail = $"o@{id}.test" }));
+        var created = await JsonAsync(await client.PostAsJsonAsync("/admin/tenants", new { id, name = "Mover", plan = "enterprise", ownerEmail = $"o@{id}.test", isolation = _from }));
         var key = created.GetProperty("ownerApiKey").GetString()!;
         var member = Client(host, key, id);
         for (var i = 0; i < Members; i++)
@@ -110,14 +120,14 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         }
 
         var database = "tenant_" + id.Replace('-', '_');
-        var move = client.PostAsJsonAsync($"/admin/tenants/{id}/move", new { server = "pg-b" });
-        await using var connection = new NpgsqlConnection(servers.First.ConnectionStringFor(database));
+        var move = client.PostAsJsonAsync($"/admin/tenants/{id}/move", MoveBody);
+        await using var connection = new NpgsqlConnection(servers.First.ConnectionStringFor(SourceDatabase(database)));
         await connection.OpenAsync();
         // As soon as the freeze is in (polled without pause: the copy follows within a second).
         await WhileNotAsync(() => FrozenAsync(database), move, TimeSpan.FromSeconds(20), TimeSpan.Zero);
 
         var transaction = await connection.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE doc_webhooks IN ACCESS EXCLUSIVE MODE", connection, transaction))
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {SourceRelation(database, "doc_webhooks")} IN ACCESS EXCLUSIVE MODE", connection, transaction))
         {
             await lockTable.ExecuteNonQueryAsync();
         }
@@ -167,17 +177,40 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
         await using var connection = new NpgsqlConnection(servers.First.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = @db AND wait_event_type = 'Lock'", connection);
-        command.Parameters.AddWithValue("db", database);
+        command.Parameters.AddWithValue("db", SourceDatabase(database));
         return (long)(await command.ExecuteScalarAsync())! > 0;
     }
 
+    /// <summary>The database the tenant starts in on pg-a: its own, or the shared one its schema is in.</summary>
+    private string SourceDatabase(string database) => _from == "database" ? database : Shared;
+
+    private string SourceRelation(string database, string table) => _from == "database" ? table : $"\"{database}\".{table}";
+
+    private async Task<bool> SourceExistsAsync(string database)
+    {
+        if (_from == "database")
+        {
+            return await servers.First.DatabaseExistsAsync(database);
+        }
+
+        await using var connection = new NpgsqlConnection(servers.First.ConnectionStringFor(Shared));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = @name", connection);
+        command.Parameters.AddWithValue("name", database);
+        return await command.ExecuteScalarAsync() is not null;
+    }
+
+    /// <summary>Whether the freeze trigger is on the tenant's tables on pg-a (its database's, or its schema's).</summary>
     private async Task<bool> FrozenAsync(string database)
     {
         try
         {
-            await using var connection = new NpgsqlConnection(servers.First.ConnectionStringFor(database));
+            await using var connection = new NpgsqlConnection(servers.First.ConnectionStringFor(SourceDatabase(database)));
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_trigger WHERE tgname = 'orleans_social_frozen'", connection);
+            await using var command = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace " +
+                "WHERE t.tgname = 'orleans_social_frozen' AND n.nspname = @schema", connection);
+            command.Parameters.AddWithValue("schema", _from == "database" ? "public" : database);
             return (long)(await command.ExecuteScalarAsync())! > 0;
         }
         catch (PostgresException)
