@@ -11,7 +11,7 @@ namespace OrleansSocial.Storage.Postgres;
 /// A database per tenant on one PostgreSQL server. Databases are created from <c>template0</c>
 /// with the "C" collation so ordering is ordinal like the other engines.
 /// </summary>
-public sealed partial class PostgresDocumentStore : IDocumentStore, IAsyncDisposable
+public sealed partial class PostgresDocumentStore : PostgresTierMoves, IDocumentStore, IAsyncDisposable
 {
     private const string DuplicateDatabase = "42P04";
     private const string InvalidCatalogName = "3D000";

@@ -205,17 +205,20 @@ internal static partial class PostgresMoves
     private static partial Regex DocumentTable();
 }
 
-/// <summary>A database of its own: the tenant's tables are in its <c>public</c> schema.</summary>
-public sealed partial class PostgresDocumentStore : IDatabaseMoves, IPostgresTier
+/// <summary>
+/// A PostgreSQL tier's side of a move: the same statements for both tiers, on the tenant's tables
+/// wherever the tier keeps them (<see cref="OpenTenantAsync"/>, <see cref="SchemaOf"/>).
+/// </summary>
+public abstract class PostgresTierMoves : IDatabaseMoves, IPostgresTier
 {
     public Task FreezeAsync(string database, IReadOnlyCollection<string> collections, CancellationToken cancellationToken) =>
         PostgresMoves.FreezeAsync(this, database, collections, cancellationToken);
 
-    public Task CheckTargetAsync(CancellationToken cancellationToken) => PostgresMoves.CheckTargetAsync(_maintenance, cancellationToken);
+    public Task CheckTargetAsync(CancellationToken cancellationToken) => PostgresMoves.CheckTargetAsync(Maintenance, cancellationToken);
 
     public async Task ThawAsync(string database, CancellationToken cancellationToken)
     {
-        if (await DatabaseExistsAsync(database, cancellationToken))
+        if (await TenantExistsAsync(database, cancellationToken))
         {
             await PostgresMoves.ThawAsync(this, database, cancellationToken);
         }
@@ -226,34 +229,41 @@ public sealed partial class PostgresDocumentStore : IDatabaseMoves, IPostgresTie
     public Task<IReadOnlyDictionary<string, CollectionDigest>> DigestAsync(string database, CancellationToken cancellationToken) =>
         PostgresMoves.DigestAsync(this, database, cancellationToken);
 
-    async Task<NpgsqlConnection> IPostgresTier.OpenTenantAsync(string database, CancellationToken cancellationToken) =>
+    /// <summary>The server's maintenance pool (database <c>postgres</c>).</summary>
+    private protected abstract NpgsqlDataSource Maintenance { get; }
+
+    private protected abstract Task<bool> TenantExistsAsync(string database, CancellationToken cancellationToken);
+
+    private protected abstract Task<NpgsqlConnection> OpenTenantAsync(string database, CancellationToken cancellationToken);
+
+    private protected abstract string SchemaOf(string database);
+
+    Task<NpgsqlConnection> IPostgresTier.OpenTenantAsync(string database, CancellationToken cancellationToken) => OpenTenantAsync(database, cancellationToken);
+
+    string IPostgresTier.SchemaOf(string database) => SchemaOf(database);
+}
+
+/// <summary>A database of its own: the tenant's tables are in its <c>public</c> schema.</summary>
+public sealed partial class PostgresDocumentStore
+{
+    private protected override NpgsqlDataSource Maintenance => _maintenance;
+
+    private protected override Task<bool> TenantExistsAsync(string database, CancellationToken cancellationToken) => DatabaseExistsAsync(database, cancellationToken);
+
+    private protected override async Task<NpgsqlConnection> OpenTenantAsync(string database, CancellationToken cancellationToken) =>
         (NpgsqlConnection)await OpenAsync(StorageNames.Database(database), cancellationToken);
 
-    string IPostgresTier.SchemaOf(string database) => "public";
+    private protected override string SchemaOf(string database) => "public";
 }
 
 /// <summary>A schema in a shared database: the tenant's tables are in its own schema.</summary>
-public sealed partial class PostgresSchemaStore : IDatabaseMoves, IPostgresTier
+public sealed partial class PostgresSchemaStore
 {
-    public Task FreezeAsync(string database, IReadOnlyCollection<string> collections, CancellationToken cancellationToken) =>
-        PostgresMoves.FreezeAsync(this, database, collections, cancellationToken);
+    private protected override NpgsqlDataSource Maintenance => _maintenance;
 
-    public Task CheckTargetAsync(CancellationToken cancellationToken) => PostgresMoves.CheckTargetAsync(_maintenance, cancellationToken);
+    private protected override Task<bool> TenantExistsAsync(string database, CancellationToken cancellationToken) => DatabaseExistsAsync(database, cancellationToken);
 
-    public async Task ThawAsync(string database, CancellationToken cancellationToken)
-    {
-        if (await DatabaseExistsAsync(database, cancellationToken))
-        {
-            await PostgresMoves.ThawAsync(this, database, cancellationToken);
-        }
-    }
+    private protected override Task<NpgsqlConnection> OpenTenantAsync(string database, CancellationToken cancellationToken) => OpenSharedOfAsync(database, cancellationToken);
 
-    public Task CopyAsync(string database, IDatabaseMoves target, CancellationToken cancellationToken) => PostgresMoves.CopyAsync(this, database, target, cancellationToken);
-
-    public Task<IReadOnlyDictionary<string, CollectionDigest>> DigestAsync(string database, CancellationToken cancellationToken) =>
-        PostgresMoves.DigestAsync(this, database, cancellationToken);
-
-    Task<NpgsqlConnection> IPostgresTier.OpenTenantAsync(string database, CancellationToken cancellationToken) => OpenSharedOfAsync(database, cancellationToken);
-
-    string IPostgresTier.SchemaOf(string database) => StorageNames.Database(database);
+    private protected override string SchemaOf(string database) => StorageNames.Database(database);
 }

@@ -17,7 +17,7 @@ namespace OrleansSocial.Storage.Postgres;
 /// connection carries nothing from one tenant to the next. A tenant's shared database follows from
 /// its name (a stable hash), so nothing but the name is needed to find it.
 /// </summary>
-public sealed partial class PostgresSchemaStore : IDocumentStore, IAsyncDisposable
+public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentStore, IAsyncDisposable
 {
     private const string DuplicateSchema = "42P06";
     private const string DuplicateDatabase = "42P04";

@@ -34,8 +34,7 @@ public sealed class InstagramLoginHost : PublishingHost
     {
         await base.InitializeAsync();
         Receiver = await WebhookReceiver.StartAsync();
-        await Eventually.UntilAsync(async () => (await Emulator.GetStringAsync("/__emulator/webhooks/subscriptions")).Contains("/webhooks/meta", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(30));
+        await MetaCallbackRegisteredAsync();
     }
 
     public override async Task DisposeAsync()

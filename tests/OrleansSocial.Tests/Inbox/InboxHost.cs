@@ -46,9 +46,7 @@ public sealed class InboxHost : TenancyHost
     {
         await base.InitializeAsync();
         Receiver = await WebhookReceiver.StartAsync();
-        // The host registers its callback once it serves: wait for the app subscription to exist.
-        await Eventually.UntilAsync(async () => (await Emulator.GetStringAsync("/__emulator/webhooks/subscriptions")).Contains("/webhooks/meta", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(30));
+        await MetaCallbackRegisteredAsync();
     }
 
     public override async Task DisposeAsync()

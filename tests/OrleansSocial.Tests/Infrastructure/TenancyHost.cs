@@ -21,6 +21,11 @@ public class TenancyHost : IAsyncLifetime
         BaseAddress = new Uri(Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrleansSocial.Graph.GraphOptions>>().Value.BaseUrl),
     };
 
+    /// <summary>The host registers its <c>/webhooks/meta</c> with the emulator once it serves: waits until it has (hosts with Meta's webhooks configured).</summary>
+    public Task MetaCallbackRegisteredAsync() =>
+        Eventually.UntilAsync(async () => (await Emulator.GetStringAsync("/__emulator/webhooks/subscriptions")).Contains("/webhooks/meta", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
+
     /// <summary>Settings a fixture adds to the host's configuration.</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
 

@@ -42,18 +42,29 @@ public sealed class PostgresTenancyTests(PostgresServer server)
 {
     private const string OperatorKey = "test-operator-key-postgres-0123456789abcdef";
 
+    /// <summary>The host on the PostgreSQL engine with a catalog of its own.</summary>
+    private ApiHost PostgresHost(string dataPath, string catalog, string? proIsolation = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Operator:ApiKey"] = OperatorKey,
+            ["Storage:Engine"] = "postgres",
+            ["Storage:Postgres"] = server.ConnectionStringFor(catalog),
+        };
+        if (proIsolation is not null)
+        {
+            settings["Isolation:Plans:pro"] = proIsolation;
+        }
+
+        return new ApiHost(dataPath, settings);
+    }
+
     [Fact]
     public async Task Provisioning_on_postgres_creates_a_database_per_tenant()
     {
         using var data = new TempFolder();
         var catalog = "catalog_" + Guid.NewGuid().ToString("N")[..10];
-        await using var host = new ApiHost(data.Path, new Dictionary<string, string?>
-        {
-            ["Operator:ApiKey"] = OperatorKey,
-            ["Storage:Engine"] = "postgres",
-            ["Storage:Postgres"] = server.ConnectionStringFor(catalog),
-            ["Isolation:Plans:pro"] = "database",
-        });
+        await using var host = PostgresHost(data.Path, catalog, proIsolation: "database");
         var api = new ApiClient(host.CreateHttpClient(), OperatorKey);
 
         var a = await api.CreateTenantAsync();
@@ -86,13 +97,7 @@ public sealed class PostgresTenancyTests(PostgresServer server)
     public async Task Small_plans_get_a_schema_in_a_shared_database_and_enterprise_a_database_of_its_own_by_default()
     {
         using var data = new TempFolder();
-        var catalog = "catalog_" + Guid.NewGuid().ToString("N")[..10];
-        await using var host = new ApiHost(data.Path, new Dictionary<string, string?>
-        {
-            ["Operator:ApiKey"] = OperatorKey,
-            ["Storage:Engine"] = "postgres",
-            ["Storage:Postgres"] = server.ConnectionStringFor(catalog),
-        });
+        await using var host = PostgresHost(data.Path, "catalog_" + Guid.NewGuid().ToString("N")[..10]);
         var api = new ApiClient(host.CreateHttpClient(), OperatorKey);
 
         var small = await api.CreateTenantAsync(plan: "free");
