@@ -47,16 +47,17 @@ public sealed partial class GraphClient
     }
 
     /// <summary>Installs this app on the token's own account for <paramref name="fields"/> (<c>POST /me/subscribed_apps</c>; the full set, as on Pages).</summary>
-    public async Task<GraphUsage> SubscribeOwnAccountAsync(string token, IReadOnlyList<string> fields, CancellationToken cancellationToken = default)
+    public Task<GraphUsage> SubscribeOwnAccountAsync(string token, IReadOnlyList<string> fields, CancellationToken cancellationToken = default)
     {
         RequireInstagramHost();
-        return (await SendAsync(HttpMethod.Post, "me/subscribed_apps", token, [("subscribed_fields", string.Join(',', fields))], cancellationToken)).Usage;
+        // The Page's edge, on the token's own node.
+        return SubscribePageAsync("me", token, fields, cancellationToken);
     }
 
-    public async Task<GraphUsage> UnsubscribeOwnAccountAsync(string token, CancellationToken cancellationToken = default)
+    public Task<GraphUsage> UnsubscribeOwnAccountAsync(string token, CancellationToken cancellationToken = default)
     {
         RequireInstagramHost();
-        return (await SendAsync(HttpMethod.Delete, "me/subscribed_apps", token, [], cancellationToken)).Usage;
+        return UnsubscribePageAsync("me", token, cancellationToken);
     }
 
     private GraphOptions RequireInstagramHost() =>

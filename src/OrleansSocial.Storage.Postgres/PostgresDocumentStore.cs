@@ -48,19 +48,31 @@ public sealed partial class PostgresDocumentStore : PostgresTierMoves, IDocument
 
     public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
     {
+        if (!await CreateDatabaseOnAsync(_maintenance, name, cancellationToken))
+        {
+            throw new DatabaseAlreadyExistsException(name);
+        }
+    }
+
+    /// <summary>
+    /// <c>CREATE DATABASE</c> from <c>template0</c> with the "C" collation; false when it exists already.
+    /// Two processes creating the same database at the same moment: the loser may see the catalog's
+    /// unique index instead of "already exists" (silos of a cluster starting together).
+    /// </summary>
+    internal static async Task<bool> CreateDatabaseOnAsync(NpgsqlDataSource maintenance, string name, CancellationToken cancellationToken)
+    {
         // Identifiers cannot be parameters; StorageNames guarantees [a-z0-9_] only.
-        await using var command = _maintenance.CreateCommand(
+        await using var command = maintenance.CreateCommand(
             $"CREATE DATABASE {StorageNames.Database(name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
+            return true;
         }
         catch (PostgresException exception) when (exception.SqlState == DuplicateDatabase
             || (exception.SqlState == PostgresErrorCodes.UniqueViolation && exception.ConstraintName == "pg_database_datname_index"))
         {
-            // Two servers creating the same database at the same moment: the loser may see the
-            // catalog's unique index instead of "already exists" (silos of a cluster starting together).
-            throw new DatabaseAlreadyExistsException(name);
+            return false;
         }
     }
 

@@ -20,14 +20,13 @@ namespace OrleansSocial.Storage.Postgres;
 public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentStore, IAsyncDisposable
 {
     private const string DuplicateSchema = "42P06";
-    private const string DuplicateDatabase = "42P04";
     private const string InvalidCatalogName = "3D000";
 
     private readonly NpgsqlConnectionStringBuilder _server;
     private readonly PostgresSchemaStoreOptions _options;
     private readonly IReadOnlyList<string> _shared;
     private readonly ConcurrentDictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<Task>> _ensured = new(StringComparer.Ordinal);
+    private readonly OnceEach _ensured = new();
     private readonly ConcurrentDictionary<string, SqlDocumentDatabase> _databases = new(StringComparer.Ordinal);
     private readonly NpgsqlDataSource _maintenance;
 
@@ -190,43 +189,16 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
     }
 
     /// <summary>Creates a shared database when missing, once per process (two processes racing: the loser finds it made).</summary>
-    private Task EnsureSharedAsync(string shared, CancellationToken cancellationToken)
-    {
-        var ensured = _ensured.GetOrAdd(shared, s => new Lazy<Task>(() => CreateSharedAsync(s)));
-        return WaitOrForgetAsync(shared, ensured);
-    }
-
-    private async Task WaitOrForgetAsync(string shared, Lazy<Task> ensured)
-    {
-        try
-        {
-            await ensured.Value;
-        }
-        catch
-        {
-            _ensured.TryRemove(new KeyValuePair<string, Lazy<Task>>(shared, ensured));
-            throw;
-        }
-    }
+    private Task EnsureSharedAsync(string shared, CancellationToken cancellationToken) => _ensured.RunAsync(shared, CreateSharedAsync);
 
     private async Task CreateSharedAsync(string shared)
     {
         await using var exists = _maintenance.CreateCommand("SELECT 1 FROM pg_database WHERE datname = @name");
         exists.Parameters.AddWithValue("name", shared);
-        if (await exists.ExecuteScalarAsync() is not null)
+        if (await exists.ExecuteScalarAsync() is null)
         {
-            return;
-        }
-
-        await using var create = _maintenance.CreateCommand($"CREATE DATABASE {shared} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
-        try
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-        catch (PostgresException exception) when (exception.SqlState == DuplicateDatabase
-            || (exception.SqlState == PostgresErrorCodes.UniqueViolation && exception.ConstraintName == "pg_database_datname_index"))
-        {
-            // Another process made it first.
+            // False when another process made it first: made either way.
+            await PostgresDocumentStore.CreateDatabaseOnAsync(_maintenance, shared, CancellationToken.None);
         }
     }
 
@@ -246,7 +218,7 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
         }
         catch (PostgresException exception) when (exception.SqlState == InvalidCatalogName)
         {
-            _ensured.TryRemove(shared, out _);
+            _ensured.Forget(shared);
             throw new DatabaseNotFoundException(shared);
         }
     }

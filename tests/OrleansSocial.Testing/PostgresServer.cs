@@ -45,6 +45,24 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
         return await command.ExecuteScalarAsync() is not null;
     }
 
+    /// <summary>
+    /// Whether a tenant schema of this name exists in a shared database of the schema tier (the first
+    /// one unless named); false when that shared database does not exist yet.
+    /// </summary>
+    public async Task<bool> SchemaExistsAsync(string name, string shared = "orleans_social_shared_1")
+    {
+        if (!await DatabaseExistsAsync(shared))
+        {
+            return false;
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionStringFor(shared));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = @name", connection);
+        command.Parameters.AddWithValue("name", name);
+        return await command.ExecuteScalarAsync() is not null;
+    }
+
     public async Task InitializeAsync()
     {
         _binaries = FindBinaries();

@@ -19,7 +19,8 @@ public sealed class ChannelConnectorGrain(GraphClient graph, TimeProvider time) 
 {
     private string TenantId => this.GetPrimaryKeyString();
 
-    private BudgetGate App => new(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{graph.AppId}"), time, TenantId);
+    /// <summary>The platform-wide budget of the app behind <paramref name="client"/>'s host.</summary>
+    private BudgetGate AppOf(GraphClient client) => new(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{client.AppId}"), time, TenantId);
 
     public async Task<IReadOnlyList<ChannelView>> Connect(Actor actor, string platform, string userAccessToken)
     {
@@ -90,8 +91,8 @@ public sealed class ChannelConnectorGrain(GraphClient graph, TimeProvider time) 
             throw DomainException.Upstream("Instagram Login is not configured on this server (Graph:InstagramAppSecret).");
         }
 
-        var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{instagram.AppId}"), time, TenantId);
-        try
+        var app = AppOf(instagram);
+        return await AskingAsync(field, "Instagram", "access token", "Instagram API", async () =>
         {
             var longLived = (await app.CallAsync(BudgetPriority.Manual, 1, () => instagram.ExchangeInstagramTokenAsync(shortLivedToken), r => r.Usage)).Value;
             var profile = (await app.CallAsync(BudgetPriority.Manual, 1, () => instagram.GetInstagramLoginProfileAsync(longLived.AccessToken), r => r.Usage)).Value;
@@ -100,25 +101,13 @@ public sealed class ChannelConnectorGrain(GraphClient graph, TimeProvider time) 
             // An answer without expires_in still expires: as documented, 60 days on.
             var expiresAt = time.GetUtcNow() + (longLived.ExpiresIn is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : GraphClient.InstagramLongLivedTokenLifetime);
             return new ChannelConnection(ChannelIds.Instagram, accountId, profile.Username ?? profile.Name ?? accountId, longLived.AccessToken, expiresAt, null, ChannelLogins.Instagram);
-        }
-        catch (GraphException exception) when (exception.Kind is GraphErrorKind.TokenInvalid or GraphErrorKind.InvalidRequest or GraphErrorKind.PermissionMissing)
-        {
-            throw DomainException.Invalid(field, $"Instagram refused the access token ({exception.Kind}, code {exception.Code}).");
-        }
-        catch (GraphException exception)
-        {
-            throw DomainException.Upstream($"The Instagram API failed ({exception.Kind}, code {exception.Code}); try again later.");
-        }
-        catch (BudgetDeferredException deferred)
-        {
-            throw DomainException.BudgetSpent(deferred.RetryAt - time.GetUtcNow());
-        }
+        });
     }
 
     private async Task<List<ChannelConnection>> DiscoverAsync(string platform, string userAccessToken)
     {
-        var app = App;
-        try
+        var app = AppOf(graph);
+        return await AskingAsync("userAccessToken", "Facebook", "user access token", "Graph API", async () =>
         {
             var longLived = (await app.CallAsync(BudgetPriority.Manual, 1, () => graph.ExchangeForLongLivedTokenAsync(userAccessToken), r => r.Usage)).Value;
             var connections = new List<ChannelConnection>();
@@ -140,14 +129,26 @@ public sealed class ChannelConnectorGrain(GraphClient graph, TimeProvider time) 
             }
 
             return connections;
+        });
+    }
+
+    /// <summary>
+    /// Graph's answers as the domain's: the platform refusing the token is a 400 naming
+    /// <paramref name="field"/>, a spent budget a 503 with the time it regains, any other Graph failure a 502.
+    /// </summary>
+    private async Task<T> AskingAsync<T>(string field, string platform, string token, string api, Func<Task<T>> work)
+    {
+        try
+        {
+            return await work();
         }
         catch (GraphException exception) when (exception.Kind is GraphErrorKind.TokenInvalid or GraphErrorKind.InvalidRequest or GraphErrorKind.PermissionMissing)
         {
-            throw DomainException.Invalid("userAccessToken", $"Facebook refused the user access token ({exception.Kind}, code {exception.Code}).");
+            throw DomainException.Invalid(field, $"{platform} refused the {token} ({exception.Kind}, code {exception.Code}).");
         }
         catch (GraphException exception)
         {
-            throw DomainException.Upstream($"The Graph API failed ({exception.Kind}, code {exception.Code}); try again later.");
+            throw DomainException.Upstream($"The {api} failed ({exception.Kind}, code {exception.Code}); try again later.");
         }
         catch (BudgetDeferredException deferred)
         {

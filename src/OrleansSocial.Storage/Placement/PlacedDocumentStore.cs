@@ -28,6 +28,7 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
         }
 
         Servers = servers;
+        Isolations = [.. Placement.Isolations.All.Where(i => servers.Any(s => s.Offers(i)))];
         _byName = servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
         Primary = servers[0];
         Directory = new PlacementDirectory(Primary.Store.Catalog, Primary.Name, placementCacheCapacity);
@@ -57,8 +58,8 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
     /// <summary>The store holding the copy at <paramref name="location"/>.</summary>
     public IDocumentStore StoreAt(DatabaseLocation location) => Server(location.Server).StoreFor(location.Isolation);
 
-    /// <summary>The tiers some server offers (every server offers <see cref="Isolations.Database"/>).</summary>
-    public IReadOnlyCollection<string> Isolations => [.. Placement.Isolations.All.Where(i => Servers.Any(s => s.Offers(i)))];
+    /// <summary>The tiers some server offers (every server offers <see cref="Placement.Isolations.Database"/>).</summary>
+    public IReadOnlyCollection<string> Isolations { get; }
 
     public bool HasServer(string name) => _byName.ContainsKey(name);
 

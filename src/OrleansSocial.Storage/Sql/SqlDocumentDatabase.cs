@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
@@ -11,7 +10,8 @@ namespace OrleansSocial.Storage.Sql;
 /// </summary>
 public sealed class SqlDocumentDatabase(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, string? schema = null) : IDocumentDatabase
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task>> _tables = new();
+    // A failed CREATE (database missing, engine down) is not remembered.
+    private readonly OnceEach _tables = new();
 
     public string Name { get; } = StorageNames.Database(name);
 
@@ -20,25 +20,7 @@ public sealed class SqlDocumentDatabase(string name, SqlDialect dialect, Func<Ca
     /// <summary>Forgets which tables exist, after the database was dropped and may be created again.</summary>
     public void Reset() => _tables.Clear();
 
-    private Task EnsureTableAsync(string table, CancellationToken cancellationToken)
-    {
-        var created = _tables.GetOrAdd(table, t => new Lazy<Task>(() => CreateAsync(t)));
-        return WaitOrRetryAsync(table, created);
-    }
-
-    private async Task WaitOrRetryAsync(string table, Lazy<Task> created)
-    {
-        try
-        {
-            await created.Value;
-        }
-        catch
-        {
-            // A failed CREATE (database missing, engine down) is not remembered.
-            _tables.TryRemove(new KeyValuePair<string, Lazy<Task>>(table, created));
-            throw;
-        }
-    }
+    private Task EnsureTableAsync(string table, CancellationToken cancellationToken) => _tables.RunAsync(table, CreateAsync);
 
     private async Task CreateAsync(string table)
     {

@@ -182,20 +182,9 @@ public sealed class ProvisioningCrashTests(PostgresServer postgres) : IAsyncLife
     private const string Shared = "orleans_social_shared_1";
 
     /// <summary>The tenant's database, or its schema in the shared database.</summary>
-    private async Task<bool> DatabaseExistsAsync(string id, string isolation)
-    {
-        var name = "tenant_" + id.Replace('-', '_');
-        if (isolation == "database" || !await postgres.DatabaseExistsAsync(Shared))
-        {
-            return isolation == "database" && await postgres.DatabaseExistsAsync(name);
-        }
-
-        await using var connection = new NpgsqlConnection(postgres.ConnectionStringFor(Shared));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = @name", connection);
-        command.Parameters.AddWithValue("name", name);
-        return await command.ExecuteScalarAsync() is not null;
-    }
+    private Task<bool> DatabaseExistsAsync(string id, string isolation) => isolation == "database"
+        ? postgres.DatabaseExistsAsync("tenant_" + id.Replace('-', '_'))
+        : postgres.SchemaExistsAsync("tenant_" + id.Replace('-', '_'), Shared);
 
     /// <summary>The owner member is the last write into the tenant's database before the catalog's.</summary>
     private async Task<bool> DatabaseHasOwnerAsync(string id, string isolation)

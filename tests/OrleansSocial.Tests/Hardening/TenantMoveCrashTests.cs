@@ -186,19 +186,8 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
 
     private string SourceRelation(string database, string table) => _from == "database" ? table : $"\"{database}\".{table}";
 
-    private async Task<bool> SourceExistsAsync(string database)
-    {
-        if (_from == "database")
-        {
-            return await servers.First.DatabaseExistsAsync(database);
-        }
-
-        await using var connection = new NpgsqlConnection(servers.First.ConnectionStringFor(Shared));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = @name", connection);
-        command.Parameters.AddWithValue("name", database);
-        return await command.ExecuteScalarAsync() is not null;
-    }
+    private Task<bool> SourceExistsAsync(string database) =>
+        _from == "database" ? servers.First.DatabaseExistsAsync(database) : servers.First.SchemaExistsAsync(database, Shared);
 
     /// <summary>Whether the freeze trigger is on the tenant's tables on pg-a (its database's, or its schema's).</summary>
     private async Task<bool> FrozenAsync(string database)

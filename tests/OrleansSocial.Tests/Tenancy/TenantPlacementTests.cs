@@ -103,21 +103,7 @@ public abstract class TenantPlacementTests(TwoPostgresServers servers) : IAsyncL
     private static async Task<bool> ExistsAsync(OrleansSocial.Testing.PostgresServer server, string tenantId, string isolation)
     {
         var name = "tenant_" + tenantId.Replace('-', '_');
-        if (isolation == Isolations.Database)
-        {
-            return await server.DatabaseExistsAsync(name);
-        }
-
-        if (!await server.DatabaseExistsAsync("orleans_social_shared_1"))
-        {
-            return false;
-        }
-
-        await using var connection = new NpgsqlConnection(server.ConnectionStringFor("orleans_social_shared_1"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = @name", connection);
-        command.Parameters.AddWithValue("name", name);
-        return await command.ExecuteScalarAsync() is not null;
+        return isolation == Isolations.Database ? await server.DatabaseExistsAsync(name) : await server.SchemaExistsAsync(name);
     }
 
     [Fact]
