@@ -29,10 +29,12 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
     private readonly OnceEach _ensured = new();
     private readonly ConcurrentDictionary<string, SqlDocumentDatabase> _databases = new(StringComparer.Ordinal);
     private readonly NpgsqlDataSource _maintenance;
+    private readonly TableIndexes _layout;
 
     public PostgresSchemaStore(PostgresSchemaStoreOptions options)
     {
         _options = options;
+        _layout = new TableIndexes(options.Indexes);
         _server = new NpgsqlConnectionStringBuilder(options.ConnectionString);
         var prefix = StorageNames.Database(options.SharedDatabasePrefix);
         _shared = [.. Enumerable.Range(1, Math.Max(1, options.SharedDatabases)).Select(i => StorageNames.Database($"{prefix}_{i}"))];
@@ -88,9 +90,10 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
     }
 
     /// <summary>
-    /// The schema, the tables of <see cref="PostgresSchemaStoreOptions.Collections"/> and the
-    /// <see cref="PostgresSchemaStoreOptions.Indexes"/> in one transaction sent as one batch: a crash
-    /// leaves either all of it or nothing, and it costs one round trip.
+    /// The schema and the tables of <see cref="PostgresSchemaStoreOptions.Collections"/> with their
+    /// indexes in one transaction sent as one batch: a crash leaves either all of it or nothing, and it
+    /// costs one round trip. Every other table is made on first use with its indexes
+    /// (<see cref="PostgresSchemaStoreOptions.Indexes"/>): an unused collection costs a tenant nothing.
     /// </summary>
     public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
     {
@@ -117,24 +120,18 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
         }
 
         // A handle used before (on a schema dropped since) forgets which tables it had made.
-        if (_databases.TryGetValue(schema, out var database))
-        {
-            database.Reset();
-        }
+        Handle(schema).Made(_options.Collections);
     }
 
     private IEnumerable<string> CreateStatements(string schema)
     {
         yield return $"CREATE SCHEMA \"{schema}\"";
-        var collections = _options.Collections.Concat(_options.Indexes.Select(i => i.Collection)).Select(StorageNames.Collection).Distinct(StringComparer.Ordinal);
-        foreach (var collection in collections)
+        foreach (var collection in _options.Collections.Distinct(StringComparer.Ordinal))
         {
-            yield return PostgresDialect.Instance.CreateTable(SqlDialect.Relation(schema, "doc_" + collection));
-        }
-
-        foreach (var (collection, index) in _options.Indexes)
-        {
-            yield return PostgresDialect.Instance.CreateIndex("doc_" + StorageNames.Collection(collection), index, schema);
+            foreach (var statement in _layout.CreateStatements(PostgresDialect.Instance, schema, collection))
+            {
+                yield return statement;
+            }
         }
     }
 
@@ -159,11 +156,11 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
 
     public IDocumentDatabase GetDatabase(string name)
     {
-        var schema = StorageNames.Database(name);
-        var shared = SharedDatabaseOf(schema);
-        var database = _databases.GetOrAdd(schema, s => new SqlDocumentDatabase(s, PostgresDialect.Instance, ct => OpenAsync(shared, ct), s));
-        return new MissingSchemaGuard(database);
+        return new MissingSchemaGuard(Handle(StorageNames.Database(name)));
     }
+
+    private SqlDocumentDatabase Handle(string schema) =>
+        _databases.GetOrAdd(schema, s => new SqlDocumentDatabase(s, PostgresDialect.Instance, ct => OpenAsync(SharedDatabaseOf(s), ct), s, _layout));
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {

@@ -33,6 +33,9 @@ public sealed class PostgresSchemaStoreOptions
     /// <summary>Collections whose tables are created with the schema, in its transaction (the rest on first use).</summary>
     public IReadOnlyCollection<string> Collections { get; set; } = [];
 
-    /// <summary>Indexes created with the schema too (their collections' tables with them): what provisioning would otherwise ask for one by one.</summary>
+    /// <summary>
+    /// The indexes each collection's table is made with, in the table's transaction (with the schema for
+    /// <see cref="Collections"/>, on first use for the rest): asking for one of them later needs no statement.
+    /// </summary>
     public IReadOnlyList<(string Collection, OrleansSocial.Storage.Documents.IndexDefinition Index)> Indexes { get; set; } = [];
 }

@@ -72,9 +72,9 @@ internal static class TenantDocuments
 /// <summary>What every tenant's data starts with, for a store that makes it in one go (the schema tier).</summary>
 public static class TenantSchema
 {
-    /// <summary>The indexes provisioning asks for, by collection.</summary>
+    /// <summary>The indexes provisioning asks for, by collection (a store may make them with their tables instead).</summary>
     public static IReadOnlyList<(string Collection, IndexDefinition Index)> Indexes => TenantDocuments.TenantIndexes;
 
-    /// <summary>The collections provisioning writes (its settings, owner and audit) besides those its indexes make.</summary>
+    /// <summary>The collections provisioning writes (its settings, owner and audit).</summary>
     public static IReadOnlyList<string> Collections { get; } = [ReadModels.Collections.Settings, ReadModels.Collections.Members, ReadModels.Collections.Audit];
 }

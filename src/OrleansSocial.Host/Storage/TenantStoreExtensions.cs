@@ -58,8 +58,9 @@ public static class TenantStoreExtensions
                 builder.Services.AddPostgresTenantStore(options => options.BindConfiguration(StorageOptions.Section).Configure(o =>
                 {
                     o.ConnectionString = builder.Configuration["Storage:Postgres"];
-                    // What provisioning writes and indexes is made with a tenant's schema; a collection a tenant never
-                    // uses costs it nothing (every table is four relations on disk: heap, key, TOAST and its index).
+                    // What provisioning writes is made with a tenant's schema; every other table on first use with its
+                    // indexes, so a collection a tenant never uses costs it nothing (a table is four relations on disk:
+                    // heap, key, TOAST and its index, plus one per index) and provisioning is a few relations, not sixty.
                     o.SchemaCollections = OrleansSocial.Grains.Tenancy.TenantSchema.Collections;
                     o.SchemaIndexes = OrleansSocial.Grains.Tenancy.TenantSchema.Indexes;
                 }));

@@ -27,7 +27,7 @@ public sealed class PostgresTenantStoreOptions
     /// <summary>Schema tier: collections whose tables are made with a tenant's schema.</summary>
     public IReadOnlyCollection<string> SchemaCollections { get; set; } = [];
 
-    /// <summary>Schema tier: indexes made with a tenant's schema.</summary>
+    /// <summary>Schema tier: the indexes a tenant's tables are made with (with the schema for <see cref="SchemaCollections"/>, on first use for the rest).</summary>
     public IReadOnlyList<(string Collection, IndexDefinition Index)> SchemaIndexes { get; set; } = [];
 }
 

@@ -28,4 +28,7 @@ public sealed class OnceEach
     public void Forget(string key) => _done.TryRemove(key, out _);
 
     public void Clear() => _done.Clear();
+
+    /// <summary>Done already (made by other means): no caller does it.</summary>
+    public void MarkDone(string key) => _done[key] = new Lazy<Task>(Task.CompletedTask);
 }

@@ -17,14 +17,18 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
     private readonly SqlDialect _dialect;
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
     private readonly Func<CancellationToken, Task> _ensureTable;
+    private readonly Func<string, IndexDefinition, bool> _comesWithTable;
     private readonly string _table;
     private readonly string? _schema;
 
     // What statements name: the table, qualified by its schema when it has one.
     private readonly string _relation;
 
+    /// <param name="ensureTable">Makes the collection's table (given the collection's name) once.</param>
     /// <param name="schema">The schema the table lives in, named in every statement; null: the connection's default.</param>
-    public SqlDocumentCollection(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, Func<string, CancellationToken, Task> ensureTable, string? schema = null)
+    /// <param name="comesWithTable">True for an index the table has or will be made with: asking for it needs no statement.</param>
+    public SqlDocumentCollection(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, Func<string, CancellationToken, Task> ensureTable,
+        string? schema = null, Func<string, IndexDefinition, bool>? comesWithTable = null)
     {
         Name = StorageNames.Collection(name);
         _table = "doc_" + Name;
@@ -32,13 +36,19 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
         _relation = SqlDialect.Relation(schema, _table);
         _dialect = dialect;
         _open = open;
-        _ensureTable = ct => ensureTable(_relation, ct);
+        _ensureTable = ct => ensureTable(Name, ct);
+        _comesWithTable = comesWithTable ?? ((_, _) => false);
     }
 
     public string Name { get; }
 
     public async Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken)
     {
+        if (_comesWithTable(Name, index))
+        {
+            return;
+        }
+
         await _ensureTable(cancellationToken);
         try
         {

@@ -53,13 +53,19 @@ public sealed class SchemaTierTests(PostgresServer server)
 {
     private static readonly string[] Collections = ["posts", "members", "audit"];
 
-    private PostgresSchemaStore NewStore(int sharedDatabases = 1, int poolSize = 4) => new(new PostgresSchemaStoreOptions
+    private static readonly IndexDefinition ByEmail = new("email", [new IndexField("email", FieldKind.String)]);
+    private static readonly IndexDefinition ByChannel = new("channel", [new IndexField("channel", FieldKind.String)]);
+    private static readonly IndexDefinition ByTime = new("time", [new IndexField("at", FieldKind.String)]);
+
+    private PostgresSchemaStore NewStore(int sharedDatabases = 1, int poolSize = 4, string? prefix = null, string[]? collections = null,
+        IReadOnlyList<(string, IndexDefinition)>? indexes = null) => new(new PostgresSchemaStoreOptions
     {
         ConnectionString = server.ConnectionString,
-        SharedDatabasePrefix = "shared_tier_" + Guid.NewGuid().ToString("N")[..8],
+        SharedDatabasePrefix = prefix ?? "shared_tier_" + Guid.NewGuid().ToString("N")[..8],
         SharedDatabases = sharedDatabases,
         MaxPoolSizePerSharedDatabase = poolSize,
-        Collections = Collections,
+        Collections = collections ?? Collections,
+        Indexes = indexes ?? [],
     });
 
     private static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value);
@@ -158,6 +164,36 @@ public sealed class SchemaTierTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_table_is_made_on_first_use_with_its_indexes_and_asking_for_them_first_makes_nothing()
+    {
+        var prefix = "shared_lazy_" + Guid.NewGuid().ToString("N")[..8];
+        (string, IndexDefinition)[] layout = [("members", ByEmail), ("posts", ByChannel), ("posts", ByTime)];
+        await using var store = NewStore(prefix: prefix, collections: ["members"], indexes: layout);
+        var name = StorageNames.TenantDatabase("lazy-" + Guid.NewGuid().ToString("N")[..6]);
+
+        await store.CreateDatabaseAsync(name, CancellationToken.None);
+        var posts = store.GetDatabase(name).GetCollection("posts");
+        await posts.EnsureIndexAsync(ByChannel, CancellationToken.None);
+        await posts.EnsureIndexAsync(ByTime, CancellationToken.None);
+
+        Assert.Equal(["doc_members"], await TablesAsync(store, name));
+        Assert.Equal(["doc_members:ix_doc_members_email", "doc_members:doc_members_pkey"], await IndexesAsync(store, name));
+
+        await posts.UpsertAsync("p1", Json(new { channel = "c1", at = "2026-12-06" }), CancellationToken.None);
+
+        Assert.Equal(["doc_members", "doc_posts"], await TablesAsync(store, name));
+        Assert.Contains("doc_posts:ix_doc_posts_channel", await IndexesAsync(store, name));
+        Assert.Contains("doc_posts:ix_doc_posts_time", await IndexesAsync(store, name));
+
+        // Another process that did not make the schema asks as before: an index it is told of is made, its table with it.
+        await using var other = NewStore(prefix: prefix, collections: ["members"], indexes: layout);
+        await other.GetDatabase(name).GetCollection("comments").EnsureIndexAsync(ByTime, CancellationToken.None);
+        Assert.Contains("doc_comments:ix_doc_comments_time", await IndexesAsync(other, name));
+        await other.GetDatabase(name).GetCollection("posts").EnsureIndexAsync(ByEmail, CancellationToken.None);
+        Assert.Contains("doc_posts:ix_doc_posts_email", await IndexesAsync(other, name));
+    }
+
+    [Fact]
     public async Task One_pool_per_shared_database_serves_every_tenant_in_it()
     {
         await using var store = NewStore(sharedDatabases: 2, poolSize: 3);
@@ -200,6 +236,23 @@ public sealed class SchemaTierTests(PostgresServer server)
         }
 
         return tables;
+    }
+
+    private async Task<List<string>> IndexesAsync(PostgresSchemaStore store, string schema)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionStringFor(store.SharedDatabaseOf(schema)));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT tablename || ':' || indexname FROM pg_indexes WHERE schemaname = @s ORDER BY tablename COLLATE \"C\", indexname COLLATE \"C\" DESC", connection);
+        command.Parameters.AddWithValue("s", schema);
+        await using var reader = await command.ExecuteReaderAsync();
+        var indexes = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            indexes.Add(reader.GetString(0));
+        }
+
+        return indexes;
     }
 
     private static async Task<string> DigestAsync(IDocumentStore store, string database)
