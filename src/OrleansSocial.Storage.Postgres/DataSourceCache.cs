@@ -42,6 +42,9 @@ internal sealed class DataSourceCache(NpgsqlConnectionStringBuilder server, int 
                 Database = database,
                 MaxPoolSize = poolSize,
                 ConnectionIdleLifetime = 60,
+                // No statement of the store leaves session state behind (no SET, prepared statement, temporary
+                // table or session lock): a pooled connection needs no DISCARD ALL before its next use.
+                NoResetOnClose = true,
             };
             source = NpgsqlDataSource.Create(builder);
             _byName[database] = _recency.AddFirst((database, source));

@@ -208,6 +208,9 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
             Database = s,
             MaxPoolSize = Math.Max(1, _options.MaxPoolSizePerSharedDatabase),
             ConnectionIdleLifetime = 60,
+            // Every statement names its schema and none leaves session state behind (no search_path, SET,
+            // prepared statement, temporary table or session lock): no DISCARD ALL between tenants' uses.
+            NoResetOnClose = true,
         }));
         try
         {
