@@ -92,14 +92,17 @@ public sealed class TenantMoveFailureTests(TwoPostgresServers servers) : IAsyncL
     }
 
     [Theory]
-    [InlineData("pg-nologin")]
-    [InlineData("pg-nocreate")]
-    [InlineData("pg-down")]
-    public async Task A_move_to_a_server_that_cannot_take_it_fails_before_anything_is_frozen(string server)
+    [InlineData("pg-nologin", "database")]
+    [InlineData("pg-nocreate", "database")]
+    [InlineData("pg-down", "database")]
+    [InlineData("pg-nologin", "schema")]
+    [InlineData("pg-nocreate", "schema")]
+    [InlineData("pg-down", "schema")]
+    public async Task A_move_to_a_server_that_cannot_take_it_fails_before_anything_is_frozen(string server, string isolation)
     {
-        var tenant = await Api.CreateTenantAsync(plan: "enterprise");
+        var tenant = await Api.CreateTenantAsync(plan: isolation == "schema" ? "pro" : "enterprise");
 
-        var failed = await ProblemAssert.IsProblemAsync(await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/move", new { server }), 500);
+        var failed = await ProblemAssert.IsProblemAsync(await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{tenant.Id}/move", new { server, isolation }), 500);
 
         Assert.Equal("target", failed.GetProperty("step").GetString());
         Assert.Contains("nothing was changed", failed.GetProperty("detail").GetString());
@@ -141,16 +144,28 @@ public sealed class TenantMoveFailureTests(TwoPostgresServers servers) : IAsyncL
     public async Task Tenants_on_a_server_that_went_down_answer_503_with_retry_after_and_everyone_else_is_served()
     {
         var stranded = await Api.CreateTenantAsync(plan: "enterprise");
+        var strandedInSchema = await Api.CreateTenantAsync(plan: "pro");
         var elsewhere = await Api.CreateTenantAsync(plan: "enterprise");
+        var elsewhereInSchema = await Api.CreateTenantAsync(plan: "pro");
         Assert.Equal(HttpStatusCode.OK, (await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{stranded.Id}/move", new { server = "pg-fragile" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.OperatorAsync(HttpMethod.Post, $"/admin/tenants/{strandedInSchema.Id}/move", new { server = "pg-fragile" })).StatusCode);
+        Assert.Equal("schema", (await TenantAsync(strandedInSchema.Id)).GetProperty("isolation").GetString());
 
         _fragileStopped = true;
         await _fragile.DisposeAsync();
 
-        var refused = await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", stranded.Id, stranded.OwnerKey, new { name = "Nobody home" });
-        await ProblemAssert.IsProblemAsync(refused, 503);
-        Assert.NotNull(refused.Headers.RetryAfter);
-        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", elsewhere.Id, elsewhere.OwnerKey, new { name = "Served" })).StatusCode);
+        foreach (var tenant in new[] { stranded, strandedInSchema })
+        {
+            var refused = await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", tenant.Id, tenant.OwnerKey, new { name = "Nobody home" });
+            await ProblemAssert.IsProblemAsync(refused, 503);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
+        foreach (var tenant in new[] { elsewhere, elsewhereInSchema })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", tenant.Id, tenant.OwnerKey, new { name = "Served" })).StatusCode);
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await Api.Http.GetAsync("/health/ready")).StatusCode);
     }
 
