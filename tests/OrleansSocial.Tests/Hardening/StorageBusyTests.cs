@@ -6,7 +6,7 @@ using OrleansSocial.Tests.Infrastructure;
 namespace OrleansSocial.Tests.Hardening;
 
 /// <summary>
-/// A tenant database with no connection left for a request — the pool exhausted by a slow query,
+/// A tenant's database (or the shared database of its schema) with no connection left for a request — the pool exhausted by a slow query,
 /// which the test makes with PostgreSQL's own lock, no hook in the product — answers 503 with
 /// Retry-After on reads and writes alike, leaves nothing of a refused write behind, and answers
 /// normally once the connection is free.
@@ -26,12 +26,14 @@ public sealed class StorageBusyTests(PostgresServer server) : IAsyncLifetime
         {
             ["Operator:ApiKey"] = OperatorKey,
             ["Storage:Engine"] = "postgres",
-            // One connection per tenant database, and a short wait for it: the pool runs dry at once. (Npgsql's
-            // Timeout also bounds opening a connection, which takes over a second on a loaded machine: not 1.)
+            // One connection per tenant database and per shared database, and a short wait for it: the pool runs dry
+            // at once. (Npgsql's Timeout also bounds opening a connection, which takes over a second on a loaded machine: not 1.)
             ["Storage:Postgres"] = new NpgsqlConnectionStringBuilder(server.ConnectionStringFor(catalog)) { Timeout = 5 }.ConnectionString,
             ["Storage:MaxPoolSizePerDatabase"] = "1",
-            // A pool per tenant database is what runs dry here (the schema tier shares one per shared database).
-            ["Isolation:Plans:pro"] = "database",
+            ["Storage:MaxPoolSizePerSharedDatabase"] = "1",
+            // Enterprise tenants in databases of their own, pro tenants in schemas (the plans' defaults).
+            ["Isolation:Plans:enterprise"] = "database",
+            ["Isolation:Plans:pro"] = "schema",
         });
         _api = new ApiClient(_host.CreateHttpClient(), OperatorKey);
         return Task.CompletedTask;
@@ -45,24 +47,30 @@ public sealed class StorageBusyTests(PostgresServer server) : IAsyncLifetime
         _data.Dispose();
     }
 
-    [Fact]
-    public async Task A_tenant_database_out_of_connections_answers_503_with_retry_after_and_keeps_no_part_of_a_refused_write()
+    [Theory]
+    [InlineData("enterprise")]
+    [InlineData("pro")]
+    public async Task A_tenant_store_out_of_connections_answers_503_with_retry_after_and_keeps_no_part_of_a_refused_write(string plan)
     {
-        var tenant = await _api.CreateTenantAsync();
-        var database = "tenant_" + tenant.Id.Replace('-', '_');
+        var tenant = await _api.CreateTenantAsync(plan: plan);
+        var schema = "tenant_" + tenant.Id.Replace('-', '_');
+        var inSchema = plan == "pro";
+        var database = inSchema ? "orleans_social_shared_1" : schema;
         Assert.Equal(HttpStatusCode.OK, (await _api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, tenant.OwnerKey)).StatusCode);
 
         // A query of the host waits on the test's lock, holding the only pooled connection.
         await using var blocker = new NpgsqlConnection(server.ConnectionStringFor(database));
         await blocker.OpenAsync();
         var lockTransaction = await blocker.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE doc_channels IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
+        await using (var lockTable = new NpgsqlCommand(
+            $"CREATE TABLE IF NOT EXISTS {(inSchema ? $"\"{schema}\"." : "")}doc_channels (id text COLLATE \"C\" NOT NULL PRIMARY KEY, body jsonb NOT NULL); " +
+            $"LOCK TABLE {(inSchema ? $"\"{schema}\"." : "")}doc_channels IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
         {
             await lockTable.ExecuteNonQueryAsync();
         }
 
         var held = _api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, tenant.OwnerKey);
-        await Eventually.UntilAsync(() => WaitingOnLocksAsync(database), TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => WaitingOnLocksAsync(database, inSchema ? schema : null), TimeSpan.FromSeconds(30));
 
         // A read served by the front, and a write served by the tenant grain.
         var read = await _api.TenantAsync(HttpMethod.Get, "/api/analytics/overview", tenant.Id, tenant.OwnerKey);
@@ -91,12 +99,15 @@ public sealed class StorageBusyTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(2, problem.GetProperty("retryAfter").GetInt32());
     }
 
-    private async Task<bool> WaitingOnLocksAsync(string database)
+    /// <summary>A statement of this tenant waits on a lock (in a shared database, one naming its schema: other tenants there are not this test's).</summary>
+    private async Task<bool> WaitingOnLocksAsync(string database, string? schema)
     {
         await using var connection = new NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND ($2 = '' OR strpos(query, $2) > 0)", connection);
         command.Parameters.AddWithValue(database);
+        command.Parameters.AddWithValue(schema is null ? "" : $"\"{schema}\"");
         return (long)(await command.ExecuteScalarAsync())! > 0;
     }
 }
