@@ -13,6 +13,7 @@ using OrleansSocial.Benchmarks;
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- calendar   (tenants of 100, 10,000 and 100,000 posts: page latency, memory under 200 concurrent reads, a neighbour's latency)
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- webhooks --tenants 10000 [--concurrency 16]   (--tenants: the number of events)
 // dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- inbox [--tenants 10000] [--concurrency 4] [--one-silo]   (--tenants: comment events; Meta's webhooks on one silo and on two with a kill, and an inbox page at 100,000 conversations)
+// dotnet run -c Release --project benchmarks/OrleansSocial.Benchmarks -- insights [--posts 5000]   (best-times requests on two years of history, and the CPU the tally adds to a daily sync)
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine(MachineInfo.Describe());
 switch (options.Name)
@@ -50,6 +51,9 @@ switch (options.Name)
         return 0;
     case "inbox":
         await InboxBenchmark.RunAsync(options, args.Contains("--one-silo"));
+        return 0;
+    case "insights":
+        await InsightsBenchmark.RunAsync(options);
         return 0;
     case "schema-tenants":
         await SchemaTenantsBenchmark.RunAsync(options);

@@ -54,6 +54,9 @@ public static class Collections
     /// <summary>Every event's delivery to every endpoint subscribed to it: the outbox the endpoints work through, and their log.</summary>
     public const string WebhookDeliveries = "webhook_deliveries";
 
+    /// <summary>One best-times tally per channel (<see cref="Analytics.BestTimesRecord"/>), kept by its syncs.</summary>
+    public const string BestTimes = "best_times";
+
     /// <summary>The inbox: one document per top-level comment with its replies (see <c>Inbox.InboxQuery</c>).</summary>
     public const string Conversations = "conversations";
 
@@ -65,5 +68,5 @@ public static class Collections
     ];
 
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
-    public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns, Conversations];
+    public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns, Conversations, BestTimes];
 }

@@ -42,6 +42,14 @@ public sealed class TenantReads(IDocumentStore store, PlacedDocumentStore placed
     public Task<ProfileRecord?> ProfileAsync(string tenantId, string channelId, CancellationToken cancellationToken) =>
         Refusing(async () => await Tenant(tenantId).GetCollection(Collections.Profiles).GetAsync(channelId, cancellationToken) is { } json ? DocumentJson.TryRead<ProfileRecord>(json) : null);
 
+    /// <summary>A channel's best times from its tally: one document read and 168 slots ranked, whatever its history.</summary>
+    public Task<BestTimesView> BestTimesAsync(string tenantId, string channelId, CancellationToken cancellationToken) =>
+        Refusing(async () =>
+            await Tenant(tenantId).GetCollection(Collections.BestTimes).GetAsync(channelId, cancellationToken) is { } json
+            && DocumentJson.TryRead<BestTimesRecord>(json) is { Slots.Count: BestTimesRecord.SlotCount, TimeZone: not null } tally
+                ? BestTimesRanking.Rank(tally)
+                : BestTimesRanking.NotYetTallied(channelId));
+
     /// <summary>The tenant's webhook endpoints, oldest first (a handful: the plan caps them).</summary>
     public Task<IReadOnlyList<WebhookView>> WebhooksAsync(string tenantId, CancellationToken cancellationToken) =>
         Refusing(async () =>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansSocial.Api.Tenancy;
 using OrleansSocial.Channels;
 using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Analytics;
 using OrleansSocial.ReadModels.Lists;
 using OrleansSocial.ReadModels.Sync;
 using OrleansSocial.Tenancy;
@@ -49,6 +50,8 @@ public static class ChannelsApi
         group.MapGet("/{channelId}/posts", Posts).RequirePermission(Permissions.ChannelsRead).WithSummary("Synced posts or media, newest first, with engagement counts");
         group.MapGet("/{channelId}/posts/{postId}/comments", Comments).RequirePermission(Permissions.ChannelsRead).WithSummary("Synced comments of a post");
         group.MapGet("/{channelId}/insights", Insights).RequirePermission(Permissions.AnalyticsRead).WithSummary("Stored insight values");
+        group.MapGet("/{channelId}/best-times", BestTimes).RequirePermission(Permissions.AnalyticsRead)
+            .WithSummary("When this channel's audience engages: weekday × hour slots in the tenant's time zone ranked by engagement per 1,000 followers, each with its sample; too little history says so");
         return group;
     }
 
@@ -147,6 +150,12 @@ public static class ChannelsApi
         await RequireChannelAsync(context, grains, channelId);
         var (items, next) = await reads.ListAsync(context.Tenant().TenantId, new InsightsQuery(channelId, metric, period, since, until, Paging.Limit(limit), cursor), CancellationToken.None);
         return TypedResults.Ok(new Page<InsightRecord>(items, next));
+    }
+
+    public static async Task<Ok<BestTimesView>> BestTimes(string channelId, HttpContext context, IGrainFactory grains, TenantReads reads, CancellationToken cancellationToken)
+    {
+        await RequireChannelAsync(context, grains, channelId);
+        return TypedResults.Ok(await reads.BestTimesAsync(context.Tenant().TenantId, channelId, cancellationToken));
     }
 
     private static async Task<ChannelView> RequireChannelAsync(HttpContext context, IGrainFactory grains, string channelId) =>

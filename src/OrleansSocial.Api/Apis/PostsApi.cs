@@ -7,6 +7,7 @@ using OrleansSocial.Api.Validation;
 using OrleansSocial.Channels;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Analytics;
 using OrleansSocial.ReadModels.Posts;
 using OrleansSocial.Tenancy;
 using OrleansSocial.Validation;
@@ -42,6 +43,13 @@ public static class PostsApi
         [System.Text.Json.Serialization.JsonConverter(typeof(OffsetRequiredConverter))]
         public DateTimeOffset? ScheduledAt { get; init; }
 
+        /// <summary>
+        /// Instead of <c>scheduledAt</c>: one of <c>channelIds</c>. The post is scheduled at the soonest start of
+        /// one of that channel's three best slots (<c>GET /api/channels/{id}/best-times</c>), at least 15 minutes
+        /// from now; the time chosen is stored and answered as <c>scheduledAt</c>. A channel without a ranking yet: 422.
+        /// </summary>
+        public string? BestTimeFor { get; init; }
+
         /// <summary>Posted as a comment on each publication right after it is published (as the Page or account), once; its outcome is on the publication.</summary>
         public string? FirstComment { get; init; }
     }
@@ -73,7 +81,8 @@ public static class PostsApi
         return group;
     }
 
-    public static async Task<Created<PostView>> CreatePost(PostRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, HttpContext context, IGrainFactory grains, TimeProvider time)
+    public static async Task<Created<PostView>> CreatePost(PostRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, HttpContext context, IGrainFactory grains,
+        TenantReads reads, TimeProvider time)
     {
         var tenant = context.Tenant();
         if (idempotencyKey is { } key && (key.Length is 0 or > 200 || key.Any(c => c is < '!' or > '~')))
@@ -97,7 +106,7 @@ public static class PostsApi
             }
         }
 
-        var (content, targets) = await ValidateAsync(request, context, grains, time);
+        var (content, targets) = await ValidateAsync(request, context, grains, reads, time);
         var (postId, _) = await grains.GetGrain<ITenantGrain>(tenant.TenantId).ReservePost(idempotencyKey, hash);
         var post = await Post(grains, tenant.TenantId, postId).Create(tenant.Actor, content, targets);
         return Created(context, post);
@@ -122,10 +131,11 @@ public static class PostsApi
     public static async Task<Ok<PostView>> GetPost(string postId, HttpContext context, IGrainFactory grains) =>
         TypedResults.Ok(Tagged(context, await RequirePostAsync(context, grains, postId)));
 
-    public static async Task<Ok<PostView>> EditPost(string postId, PostRequest request, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, IGrainFactory grains, TimeProvider time)
+    public static async Task<Ok<PostView>> EditPost(string postId, PostRequest request, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext context, IGrainFactory grains,
+        TenantReads reads, TimeProvider time)
     {
         await RequirePostAsync(context, grains, postId);
-        var (content, targets) = await ValidateAsync(request, context, grains, time);
+        var (content, targets) = await ValidateAsync(request, context, grains, reads, time);
         return TypedResults.Ok(Tagged(context, await Post(grains, context.Tenant().TenantId, postId).Edit(context.Tenant().Actor, content, targets, ifMatch)));
     }
 
@@ -178,7 +188,8 @@ public static class PostsApi
     }
 
     /// <summary>Channels of this tenant only (another tenant's is 404), variants for listed channels only, each channel's content by its platform's rules.</summary>
-    private static async Task<(PostContent Content, IReadOnlyList<PostTarget> Targets)> ValidateAsync(PostRequest request, HttpContext context, IGrainFactory grains, TimeProvider time)
+    private static async Task<(PostContent Content, IReadOnlyList<PostTarget> Targets)> ValidateAsync(PostRequest request, HttpContext context, IGrainFactory grains,
+        TenantReads reads, TimeProvider time)
     {
         var tenantId = context.Tenant().TenantId;
         if (request.ChannelIds.Count == 0)
@@ -217,9 +228,30 @@ public static class PostsApi
         }
 
         PostRules.ValidateFirstComment(request.FirstComment);
+        var scheduledAt = request.BestTimeFor is { } bestFor
+            ? await BestTimeAsync(request, bestFor, targets, tenantId, reads, time)
+            : request.ScheduledAt?.ToUniversalTime();
         var content = new PostContent(request.Text, request.Link, media,
-            variants.ToDictionary(v => v.Key, v => new VariantContent(v.Value.Text, v.Value.MediaUrls, v.Value.Story == true ? true : null)), request.ScheduledAt?.ToUniversalTime(), request.FirstComment);
+            variants.ToDictionary(v => v.Key, v => new VariantContent(v.Value.Text, v.Value.MediaUrls, v.Value.Story == true ? true : null)), scheduledAt, request.FirstComment);
         return (content, targets);
+    }
+
+    /// <summary>The time <c>bestTimeFor</c> chooses: the soonest of the channel's best slots, from its stored tally.</summary>
+    private static async Task<DateTimeOffset> BestTimeAsync(PostRequest request, string channelId, IReadOnlyList<PostTarget> targets, string tenantId, TenantReads reads, TimeProvider time)
+    {
+        if (request.ScheduledAt is not null)
+        {
+            throw DomainException.Invalid("bestTimeFor", "bestTimeFor: give scheduledAt or bestTimeFor, not both.");
+        }
+
+        if (targets.All(t => t.ChannelId != channelId))
+        {
+            throw DomainException.Invalid("bestTimeFor", "bestTimeFor: one of the post's channelIds.");
+        }
+
+        var best = await reads.BestTimesAsync(tenantId, channelId, CancellationToken.None);
+        return BestTimesRanking.NextSlot(best, time.GetUtcNow())
+            ?? throw new DomainException(ProblemKind.Unprocessable, $"bestTimeFor: channel '{channelId}' has no best times yet. {best.Detail}", "bestTimeFor");
     }
 
     private static async Task<PostView> RequirePostAsync(HttpContext context, IGrainFactory grains, string postId) =>

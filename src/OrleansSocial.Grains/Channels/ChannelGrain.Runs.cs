@@ -114,7 +114,7 @@ public sealed partial class ChannelGrain
         // A scheduled daily run checks the token; a manual one too when an Instagram Login token is due for its refresh.
         var channel = Require();
         var checkToken = trigger == "scheduled" || (channel.Host == GraphHost.Instagram && Options.InstagramRefreshDue(channel.TokenIssuedAt, channel.TokenExpiresAt, now));
-        var document = new SyncRunRecord(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, checkToken), [], dues, priority);
+        var document = new SyncRunRecord(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, checkToken, Options.BestTimes), [], dues, priority);
 
         // Order matters for crash safety. The resume reminder comes first: if this silo dies at any
         // point of the run, a survivor takes the reminder over and continues the run within a
@@ -278,7 +278,7 @@ public sealed partial class ChannelGrain
         var hostGraph = graph.On(channel.Host);
         var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
         var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{hostGraph.AppId}"), time, tenantId);
-        return new ChannelSync(hostGraph, Database, page, app, time, Options, new Inbox.InboxFeed(GrainFactory, tenantId, Key.ChannelId, source));
+        return new ChannelSync(hostGraph, Database, page, app, time, Options, new Inbox.InboxFeed(GrainFactory, tenantId, Key.ChannelId, source), ZoneAsync);
     }
 
     private SyncTarget TargetOf(ChannelDocument channel, BudgetPriority priority) =>

@@ -14,6 +14,11 @@ internal static class ControlApi
 
     public sealed record TokenChange(string Token, int? Subcode);
 
+    /// <summary>Past posts (or media) for a Page (or Instagram account): when each was published and the engagement it starts from.</summary>
+    public sealed record HistoryChange(string? ObjectId, IReadOnlyList<HistoryItem>? Items);
+
+    public sealed record HistoryItem(DateTimeOffset CreatedTime, int Reactions, int Shares = 0, string? Message = null);
+
     public sealed record LimitsChange(int? AppCallsPerHour, int? PageCallsPerDay, int? InstagramCallsPerDay, bool? Reset);
 
     public static void Map(IEndpointRouteBuilder routes)
@@ -44,6 +49,29 @@ internal static class ControlApi
             state.World.FindAccount(accountId) is { } account
                 ? Results.Ok(new { accessToken = state.Tokens.IssueInstagramShortLived(account, state.Clock.Now).Token, userId = account.Id, expiresIn = (long)World.TokenStore.InstagramShortLived.TotalSeconds })
                 : Results.NotFound());
+
+        // An account's past with a pattern a test knows (say, one weekday and hour that engages most): read by sync like any post.
+        control.MapPost("/history", (HistoryChange change, EmulatorState state) =>
+        {
+            if (change.ObjectId is null || change.Items is null || change.Items.Any(i => i is null || i.CreatedTime > state.Clock.Now || i.Reactions < 0 || i.Shares < 0))
+            {
+                return Results.Problem(title: "Bad history", detail: "objectId and items (createdTime not in the future, reactions and shares not negative) are required.", statusCode: 400);
+            }
+
+            if (state.World.FindPage(change.ObjectId) is { } page)
+            {
+                var posts = change.Items.Select(i => state.World.AddPastPost(page, i.Message ?? "From the archive", i.CreatedTime, i.Reactions, i.Shares).Id).ToList();
+                return Results.Ok(new { ids = posts });
+            }
+
+            if (state.World.FindAccount(change.ObjectId) is { } account)
+            {
+                var media = change.Items.Select(i => state.World.AddPastMedia(account, i.Message ?? "From the archive", i.CreatedTime, i.Reactions).Id).ToList();
+                return Results.Ok(new { ids = media });
+            }
+
+            return Results.NotFound();
+        });
 
         control.MapGet("/clock", (EmulatorState state) => new { now = state.Clock.Now, speed = state.Clock.Speed });
         control.MapPost("/clock", (ClockChange change, EmulatorState state) =>

@@ -197,6 +197,35 @@ public sealed class EmulatorWorld
         }
     }
 
+    /// <summary>
+    /// A Page post from the past with the engagement it starts from (tests and benchmarks give an account a
+    /// history whose pattern they know); it takes an id from the published range and counts as no publication.
+    /// </summary>
+    public Post AddPastPost(Page page, string message, DateTimeOffset createdTime, int reactions, int shares)
+    {
+        var content = ContentOf(page.Index);
+        lock (content)
+        {
+            var objectId = DynamicPostBase + page.Index * DynamicStride + content.NextPostId(_firstDynamic);
+            var post = new Post($"{page.Id}_{objectId}", page.Id, message, createdTime, shares, reactions, true, null);
+            content.Posts.Add(post);
+            return post;
+        }
+    }
+
+    /// <summary>An Instagram medium from the past with the likes it starts from (see <see cref="AddPastPost"/>).</summary>
+    public Media AddPastMedia(InstagramAccount account, string caption, DateTimeOffset timestamp, int likes)
+    {
+        var content = ContentOf(account.Index);
+        lock (content)
+        {
+            var media = new Media((DynamicMediaBase + account.Index * DynamicStride + content.NextMediaId(_firstDynamic)).ToString(CultureInfo.InvariantCulture),
+                account.Id, caption, "IMAGE", timestamp, likes);
+            content.Media.Add(media);
+            return media;
+        }
+    }
+
     /// <summary>The message last posted to the Page through the emulator (duplicate check, code 506).</summary>
     public string? LastMessageOf(Page page)
     {

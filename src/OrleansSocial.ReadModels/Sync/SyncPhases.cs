@@ -19,15 +19,19 @@ public static class SyncPhases
     public const string MonthInsights = "insights-days_28";
     public const string Backfill = "backfill";
 
+    /// <summary>The posts that settled since the last run (and any a backfill brought in) added to the channel's best-times tally; no Graph call.</summary>
+    public const string BestTimes = "best-times";
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Token, Snapshot, Profile, Posts, Comments, DayInsights, WeekInsights, MonthInsights, Backfill,
+        Token, Snapshot, Profile, Posts, Comments, DayInsights, WeekInsights, MonthInsights, Backfill, BestTimes,
     };
 
     /// <summary>
     /// Daily: the snapshot; a scheduled daily run checks the token first. Weekly: week insights. Monthly: 28-day insights, then backfill.
+    /// A run that read posts ends by tallying them for best times.
     /// </summary>
-    public static IReadOnlyList<string> For(IReadOnlyCollection<string> kinds, bool scheduled)
+    public static IReadOnlyList<string> For(IReadOnlyCollection<string> kinds, bool scheduled, bool bestTimes = true)
     {
         var phases = new List<string>();
         if (kinds.Contains(SyncKinds.Daily))
@@ -48,6 +52,11 @@ public static class SyncPhases
         if (kinds.Contains(SyncKinds.Monthly))
         {
             phases.AddRange([MonthInsights, Backfill]);
+        }
+
+        if (bestTimes && (phases.Contains(Snapshot) || phases.Contains(Backfill)))
+        {
+            phases.Add(BestTimes);
         }
 
         return phases;

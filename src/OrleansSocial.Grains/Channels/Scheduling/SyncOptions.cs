@@ -32,6 +32,9 @@ public sealed class SyncOptions
     /// <summary>Comments are read for posts this recent.</summary>
     public int RecentCommentDays { get; set; } = 7;
 
+    /// <summary>Each run that read posts ends by adding those that settled to the channel's best-times tally (off: best times stop moving).</summary>
+    public bool BestTimes { get; set; } = true;
+
     /// <summary>How often a channel without Meta's webhooks reads its recent posts' comments into the inbox.</summary>
     public TimeSpan CommentPollPeriod { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -30,7 +30,7 @@ internal sealed record SyncTarget(string ChannelId, string Platform, string Exte
 /// field expansion (<see cref="SnapshotAsync"/>); only what goes on past the first page costs more.
 /// </summary>
 internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database, BudgetGate page, BudgetGate app, TimeProvider time, SyncOptions options,
-    Inbox.InboxFeed? inbox = null)
+    Inbox.InboxFeed? inbox = null, Func<Task<TimeZoneInfo>>? zone = null)
 {
     public static readonly IReadOnlyList<string> PageMetrics = ["page_post_engagements", "page_follows", "page_views_total", "page_media_view", "page_total_media_view_unique"];
     public static readonly IReadOnlyList<string> PageRollingMetrics = ["page_post_engagements", "page_views_total", "page_media_view", "page_total_media_view_unique"];
@@ -67,8 +67,20 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         SyncPhases.WeekInsights => InsightsAsync(target, "week", TimeSpan.FromDays(8), target.Priority, cancellationToken),
         SyncPhases.MonthInsights => InsightsAsync(target, "days_28", TimeSpan.FromDays(29), target.Priority, cancellationToken),
         SyncPhases.Backfill => BackfillAsync(target, cancellationToken),
+        SyncPhases.BestTimes => BestTimesAsync(target, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "Unknown sync phase."),
     };
+
+    /// <summary>
+    /// A post's counts settle once daily runs stop re-reading it (the recent comment window and the day of
+    /// overlap): from then on it counts toward the channel's best times, once.
+    /// </summary>
+    private async Task BestTimesAsync(SyncTarget target, CancellationToken cancellationToken)
+    {
+        var tenantZone = zone is null ? TimeZoneInfo.Utc : await zone();
+        var settle = TimeSpan.FromDays(options.RecentCommentDays + 1);
+        await new Analytics.BestTimesTally(database, time).UpdateAsync(target.ChannelId, target.Platform, tenantZone, settle, cancellationToken);
+    }
 
     private async Task TokenAsync(SyncTarget target, CancellationToken cancellationToken)
     {

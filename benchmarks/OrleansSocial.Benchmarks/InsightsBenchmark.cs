@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansSocial.Host.GraphBackend;
+using OrleansSocial.Testing;
+
+namespace OrleansSocial.Benchmarks;
+
+/// <summary>
+/// Insights on a long history: one Page with <c>--posts</c> posts over two years (a first sync reads them all,
+/// a monthly one backfills two years of daily insights). Then best-times requests (latency p50/p99), and what
+/// a daily sync costs the process in CPU with the best-times tally and without it (the same history on a
+/// second host with <c>Sync:BestTimes</c> off; the embedded emulator's own work is in both figures).
+/// </summary>
+internal static class InsightsBenchmark
+{
+    private const int DailySyncs = 30;
+    private const int Requests = 500;
+
+    public static async Task RunAsync(BenchmarkOptions options)
+    {
+        Console.WriteLine($"insights benchmark: one Page with {options.Posts} posts over two years, {DailySyncs} daily syncs, {Requests} best-times requests");
+        var with = await RunHostAsync(options.Posts, bestTimes: true);
+        var without = await RunHostAsync(options.Posts, bestTimes: false);
+        Console.WriteLine($"CPU per daily sync: {with.CpuPerSync:F2} ms with the best-times tally, {without.CpuPerSync:F2} ms without: " +
+            $"{with.CpuPerSync - without.CpuPerSync:F2} ms added ({(with.CpuPerSync - without.CpuPerSync) / without.CpuPerSync * 100:F1} %)");
+    }
+
+    private static async Task<(double CpuPerSync, int Analysed)> RunHostAsync(int posts, bool bestTimes)
+    {
+        using var data = new TempFolder("bench-insights");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Emulator:Users"] = "1",
+            ["Emulator:PagesPerUser"] = "1",
+            ["Emulator:PostsPerPage"] = "1",
+            ["Emulator:MediaPerAccount"] = "1",
+            ["Emulator:MaxCommentsPerPost"] = "0",
+            ["Sync:FirstSyncDays"] = "731",
+            ["Sync:BackfillDays"] = "730",
+            ["Sync:BestTimes"] = bestTimes ? "true" : "false",
+            ["Sync:InitialSyncWindow"] = "1.00:00:00",
+        };
+        await using var host = await BenchHost.StartAsync(data.Path, settings);
+        var http = host.Client;
+        using var emulator = new HttpClient { BaseAddress = host.Services.GetRequiredService<EmbeddedGraphEmulator>().BaseUrl };
+        await (await emulator.PostAsJsonAsync("/__emulator/limits", new { appCallsPerHour = 1_000_000, pageCallsPerDay = 1_000_000, instagramCallsPerDay = 1_000_000 })).Content.ReadAsStringAsync();
+        var world = await emulator.GetFromJsonAsync<JsonElement>("/__emulator/world?users=1");
+        var user = world.GetProperty("users")[0];
+        var pageId = user.GetProperty("pages")[0].GetProperty("id").GetString()!;
+        var now = world.GetProperty("now").GetDateTimeOffset();
+
+        // A post about every 3.5 hours for two years, engagement by a fixed pseudo-random pattern.
+        var random = new Random(7);
+        var span = TimeSpan.FromDays(729);
+        var items = Enumerable.Range(0, posts).Select(i => new
+        {
+            createdTime = now - span + span * (i / (double)posts) + TimeSpan.FromMinutes(random.Next(120)),
+            reactions = random.Next(10, 200),
+            shares = random.Next(0, 10),
+        }).ToList();
+        (await emulator.PostAsJsonAsync("/__emulator/history", new { objectId = pageId, items })).EnsureSuccessStatusCode();
+
+        var tenant = await BenchApi.CreateTenantAsync(http, "insights-" + (bestTimes ? "on" : "off"));
+        await BenchApi.UnlimitedAsync(http, tenant.Id);
+        using (var connect = BenchApi.TenantRequest(HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = user.GetProperty("shortLivedToken").GetString() }))
+        using (var connected = await http.SendAsync(connect))
+        {
+            connected.EnsureSuccessStatusCode();
+        }
+
+        var channel = "fb-" + pageId;
+        var watch = Stopwatch.StartNew();
+        await SyncAsync(http, tenant, channel, "daily", "monthly");
+        Console.WriteLine($"[{(bestTimes ? "tally on" : "tally off")}] history sync (first daily + monthly backfill of two years of insights): {watch.Elapsed.TotalSeconds:F1} s");
+
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        for (var i = 0; i < DailySyncs; i++)
+        {
+            await SyncAsync(http, tenant, channel, "daily");
+        }
+
+        process.Refresh();
+        var cpuPerSync = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / DailySyncs;
+        Console.WriteLine($"[{(bestTimes ? "tally on" : "tally off")}] {DailySyncs} daily syncs: {cpuPerSync:F2} ms CPU each (process total, emulator included)");
+
+        var analysed = 0;
+        if (bestTimes)
+        {
+            var latencies = new List<double>();
+            for (var i = 0; i < Requests; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var request = BenchApi.TenantRequest(HttpMethod.Get, $"/api/channels/{channel}/best-times", tenant, null);
+                using var response = await http.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                analysed = body.GetProperty("postsAnalysed").GetInt32();
+            }
+
+            latencies.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"best-times: {analysed} posts analysed; {Requests} requests p50 {latencies[Requests / 2]:F2} ms, p99 {latencies[Requests * 99 / 100]:F2} ms"));
+        }
+
+        return (cpuPerSync, analysed);
+    }
+
+    private static async Task SyncAsync(HttpClient http, (string Id, string Key) tenant, string channel, params string[] kinds)
+    {
+        using var start = BenchApi.TenantRequest(HttpMethod.Post, $"/api/channels/{channel}/sync", tenant, new { kinds });
+        using var started = await http.SendAsync(start);
+        started.EnsureSuccessStatusCode();
+        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("syncRunId").GetString();
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var list = BenchApi.TenantRequest(HttpMethod.Get, $"/api/channels/{channel}/sync-runs?limit=5", tenant, null);
+            using var listed = await http.SendAsync(list);
+            var run = (await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().FirstOrDefault(r => r.GetProperty("syncRunId").GetString() == runId);
+            var status = run.ValueKind == JsonValueKind.Object ? run.GetProperty("status").GetString() : null;
+            if (status is "succeeded" or "failed")
+            {
+                if (status == "failed")
+                {
+                    throw new InvalidOperationException($"sync failed: {run.GetProperty("error")}");
+                }
+
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"sync run {runId} did not finish");
+    }
+}
