@@ -18,11 +18,14 @@ internal static class BenchApi
     }
 
     /// <summary>Lifts the tenant's API request limit: a benchmark measures the product, not its throttle.</summary>
-    public static async Task UnlimitedAsync(HttpClient http, string tenantId)
+    public static Task UnlimitedAsync(HttpClient http, string tenantId) => LimitsAsync(http, tenantId, new { apiRequestsPerMinute = int.MaxValue });
+
+    /// <summary>Changes the tenant's plan limits as an operator would (<c>PATCH /admin/tenants/{id}</c>).</summary>
+    public static async Task LimitsAsync(HttpClient http, string tenantId, object limits)
     {
-        using var unlimited = new HttpRequestMessage(HttpMethod.Patch, $"/admin/tenants/{tenantId}") { Content = JsonContent.Create(new { limits = new { apiRequestsPerMinute = int.MaxValue } }) };
-        unlimited.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BenchHost.OperatorKey);
-        using var response = await http.SendAsync(unlimited);
+        using var change = new HttpRequestMessage(HttpMethod.Patch, $"/admin/tenants/{tenantId}") { Content = JsonContent.Create(new { limits }) };
+        change.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BenchHost.OperatorKey);
+        using var response = await http.SendAsync(change);
         response.EnsureSuccessStatusCode();
     }
 

@@ -215,7 +215,9 @@ public sealed partial class ChannelGrain
             var done = document.PhasesDone.ToList();
             foreach (var phase in document.Phases.Except(done))
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await sync.RunPhaseAsync(phase, target, cancellationToken);
+                SyncMetrics.PhaseEnded(phase, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 done.Add(phase);
                 if (phase == SyncPhases.Token && sync.TokenCheck is { } check)
                 {

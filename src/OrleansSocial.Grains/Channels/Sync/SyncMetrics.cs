@@ -16,6 +16,8 @@ public static class SyncMetrics
     private static readonly Counter<long> Calls = Meter.CreateCounter<long>("orleans_social.sync.graph_calls", description: "Graph HTTP calls spent by sync runs");
     private static readonly Counter<long> Items = Meter.CreateCounter<long>("orleans_social.sync.items", description: "Documents written by sync runs");
     private static readonly Counter<long> Throttles = Meter.CreateCounter<long>("orleans_social.sync.throttles", description: "Runs parked by the rate budget or by a Graph throttle");
+    private static readonly Histogram<double> PhaseDuration = Meter.CreateHistogram<double>("orleans_social.sync.phase.duration", unit: "ms",
+        description: "Time a sync phase took from start to end (Graph calls, budget waits and writes included), by phase");
 
     public static void RunEnded(string tenantId, string trigger, string status, int graphCalls, int items)
     {
@@ -24,6 +26,9 @@ public static class SyncMetrics
         Calls.Add(graphCalls, new KeyValuePair<string, object?>("tenant", tenantId));
         Items.Add(items, new KeyValuePair<string, object?>("tenant", tenantId));
     }
+
+    /// <summary>A phase that finished; by phase only (a handful of values), so what each costs shows across tenants.</summary>
+    public static void PhaseEnded(string phase, TimeSpan took) => PhaseDuration.Record(took.TotalMilliseconds, new KeyValuePair<string, object?>("phase", phase));
 
     public static void Parked(string tenantId) => Throttles.Add(1, new KeyValuePair<string, object?>("tenant", tenantId));
 }
