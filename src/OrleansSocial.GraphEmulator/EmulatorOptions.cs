@@ -18,6 +18,9 @@ public sealed class EmulatorOptions
 
     public int MaxCommentsPerPost { get; set; } = 6;
 
+    /// <summary>Daily insight values on Saturdays and Sundays (Pacific) are this share of a weekday's; 1: no weekly shape.</summary>
+    public double WeekendFactor { get; set; } = 1.0;
+
     /// <summary>Instagram professional accounts without a Page, reached only through Instagram Login (after the Pages' linked accounts).</summary>
     public int InstagramLoginAccounts { get; set; } = 2;
 

@@ -17,6 +17,7 @@ public sealed class EmulatorState
         Tokens = new TokenStore(World, start);
         Comments = new CommentBoard(World);
         Webhooks = new MetaWebhooks(options, World, Clock);
+        Shapes = new Graph.InsightShapes(options.WeekendFactor, Graph.InsightMetrics.Pacific);
         Buckets = new RateBuckets
         {
             AppCallsPerHour = options.AppCallsPerHour,
@@ -36,6 +37,9 @@ public sealed class EmulatorState
     public RateBuckets Buckets { get; }
 
     public Faults Faults { get; } = new();
+
+    /// <summary>The weekly shape of daily insight values and the drops and spikes asked for.</summary>
+    public Graph.InsightShapes Shapes { get; }
 
     public CommentBoard Comments { get; }
 

@@ -54,6 +54,9 @@ public static class Collections
     /// <summary>Every event's delivery to every endpoint subscribed to it: the outbox the endpoints work through, and their log.</summary>
     public const string WebhookDeliveries = "webhook_deliveries";
 
+    /// <summary>Days of a channel's key series far outside their baseline (<see cref="Analytics.AnomalyRecord"/>), one each, newest first by <c>day</c>.</summary>
+    public const string Anomalies = "anomalies";
+
     /// <summary>One best-times tally per channel (<see cref="Analytics.BestTimesRecord"/>), kept by its syncs.</summary>
     public const string BestTimes = "best_times";
 
@@ -68,5 +71,5 @@ public static class Collections
     ];
 
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
-    public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns, Conversations, BestTimes];
+    public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns, Conversations, BestTimes, Anomalies];
 }

@@ -11,8 +11,8 @@ namespace OrleansSocial.ReadModels;
 /// </summary>
 public static class ReadIndexes
 {
-    /// <summary>1: the calendar; 2: every list query's index; 3: the inbox.</summary>
-    public const int Version = 3;
+    /// <summary>1: the calendar; 2: every list query's index; 3: the inbox; 4: anomalies.</summary>
+    public const int Version = 4;
 
     /// <summary>The overview sums one metric across all channels of a range.</summary>
     public static readonly IndexDefinition InsightsByMetric = new("metric_end", [new IndexField("metric", FieldKind.String), new IndexField("endTime", FieldKind.String)]);
@@ -29,5 +29,6 @@ public static class ReadIndexes
         (Collections.WebhookDeliveries, DeliveriesQuery.PendingByWebhook),
         .. PostCalendar.Indexes,
         .. Inbox.InboxQuery.Indexes,
+        (Collections.Anomalies, AnomaliesQuery.ByChannel),
     ];
 }

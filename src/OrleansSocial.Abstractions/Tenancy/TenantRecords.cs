@@ -45,7 +45,9 @@ public sealed record TenantView(
     [property: Id(13)] string? Server = null,
     [property: Id(14)] string? MovingTo = null,
     [property: Id(15)] string? Isolation = null,
-    [property: Id(16)] string? ProposedIsolation = null);
+    [property: Id(16)] string? ProposedIsolation = null,
+    [property: Id(17)] double AnomalyThreshold = AnomalySettings.DefaultThreshold,
+    [property: Id(18)] double AnomalyMinimumChange = AnomalySettings.DefaultMinimumChange);
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.TenantStanding")]
 public sealed record TenantStanding(
@@ -53,7 +55,23 @@ public sealed record TenantStanding(
     [property: Id(1)] string TimeZone,
     [property: Id(2)] TenantLimits Limits,
     [property: Id(3)] bool RequireApproval = false,
-    [property: Id(4)] bool FourEyes = false);
+    [property: Id(4)] bool FourEyes = false,
+    [property: Id(5)] double AnomalyThreshold = AnomalySettings.DefaultThreshold,
+    [property: Id(6)] double AnomalyMinimumChange = AnomalySettings.DefaultMinimumChange);
+
+/// <summary>
+/// How far outside its own baseline a channel's day must be to raise <c>insight.anomaly</c>: more than
+/// <c>anomalyThreshold</c> robust standard deviations, and a change of at least <c>anomalyMinimumChange</c>
+/// (a share of the expected value).
+/// </summary>
+public static class AnomalySettings
+{
+    public const double DefaultThreshold = 4.0;
+    public const double DefaultMinimumChange = 0.3;
+    public const double MinThreshold = 1.0;
+    public const double MaxThreshold = 20.0;
+    public const double MaxMinimumChange = 10.0;
+}
 
 [GenerateSerializer, Immutable, Alias("OrleansSocial.ProvisionTenant")]
 public sealed record ProvisionTenant(
@@ -93,4 +111,6 @@ public sealed record SettingsChange(
     [property: Id(0)] string? Name,
     [property: Id(1)] string? TimeZone,
     [property: Id(2)] bool? RequireApproval,
-    [property: Id(3)] bool? FourEyes = null);
+    [property: Id(3)] bool? FourEyes = null,
+    [property: Id(4)] double? AnomalyThreshold = null,
+    [property: Id(5)] double? AnomalyMinimumChange = null);

@@ -19,12 +19,13 @@ public static class WebhookEventTypes
     public const string CommentReceived = "comment.received";
     public const string CommentReplied = "comment.replied";
     public const string CommentReplyFailed = "comment.reply_failed";
+    public const string InsightAnomaly = "insight.anomaly";
 
     public static readonly IReadOnlyList<string> All =
     [
         PostApprovalRequested, PostApproved, PostRejected, PostPublished, PostFailed,
         ChannelConnected, ChannelNeedsReauth, ChannelTokenExpiring, SyncFailed, WebhookTest, WebhookDisabled,
-        CommentReceived, CommentReplied, CommentReplyFailed,
+        CommentReceived, CommentReplied, CommentReplyFailed, InsightAnomaly,
     ];
 }
 

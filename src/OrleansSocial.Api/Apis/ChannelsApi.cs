@@ -50,6 +50,8 @@ public static class ChannelsApi
         group.MapGet("/{channelId}/posts", Posts).RequirePermission(Permissions.ChannelsRead).WithSummary("Synced posts or media, newest first, with engagement counts");
         group.MapGet("/{channelId}/posts/{postId}/comments", Comments).RequirePermission(Permissions.ChannelsRead).WithSummary("Synced comments of a post");
         group.MapGet("/{channelId}/insights", Insights).RequirePermission(Permissions.AnalyticsRead).WithSummary("Stored insight values");
+        group.MapGet("/{channelId}/anomalies", Anomalies).RequirePermission(Permissions.AnalyticsRead)
+            .WithSummary("Days a key series (followers, reach, engagement) lay far outside the channel's own weekday-aware baseline, most recent first: metric, value, expected range, direction");
         group.MapGet("/{channelId}/best-times", BestTimes).RequirePermission(Permissions.AnalyticsRead)
             .WithSummary("When this channel's audience engages: weekday × hour slots in the tenant's time zone ranked by engagement per 1,000 followers, each with its sample; too little history says so");
         return group;
@@ -150,6 +152,13 @@ public static class ChannelsApi
         await RequireChannelAsync(context, grains, channelId);
         var (items, next) = await reads.ListAsync(context.Tenant().TenantId, new InsightsQuery(channelId, metric, period, since, until, Paging.Limit(limit), cursor), CancellationToken.None);
         return TypedResults.Ok(new Page<InsightRecord>(items, next));
+    }
+
+    public static async Task<Ok<Page<AnomalyRecord>>> Anomalies(string channelId, HttpContext context, IGrainFactory grains, TenantReads reads, int? limit, string? cursor)
+    {
+        await RequireChannelAsync(context, grains, channelId);
+        var (items, next) = await reads.ListAsync(context.Tenant().TenantId, new AnomaliesQuery(channelId, Paging.Limit(limit), cursor), CancellationToken.None);
+        return TypedResults.Ok(new Page<AnomalyRecord>(items, next));
     }
 
     public static async Task<Ok<BestTimesView>> BestTimes(string channelId, HttpContext context, IGrainFactory grains, TenantReads reads, CancellationToken cancellationToken)

@@ -8,9 +8,16 @@ namespace OrleansSocial.Api.Apis;
 public static class TenantApi
 {
     public sealed record TenantResponse(
-        string TenantId, string Name, string Plan, TenantLimits Limits, TenantUsage Usage, TenantStatus Status, string TimeZone, bool RequireApproval, bool FourEyes);
+        string TenantId, string Name, string Plan, TenantLimits Limits, TenantUsage Usage, TenantStatus Status, string TimeZone, bool RequireApproval, bool FourEyes,
+        double AnomalyThreshold, double AnomalyMinimumChange);
 
-    public sealed record ChangeSettingsRequest(string? Name, string? TimeZone, bool? RequireApproval, bool? FourEyes);
+    /// <param name="Name">The workspace's name.</param>
+    /// <param name="TimeZone">An IANA time zone: schedules, calendars and best times are in it.</param>
+    /// <param name="RequireApproval">Posts need a member with posts:approve before they are scheduled.</param>
+    /// <param name="FourEyes">Nobody who wrote or changed a post's content approves it.</param>
+    /// <param name="AnomalyThreshold">insight.anomaly is raised for a day more than this many robust standard deviations from its baseline (1-20, default 4).</param>
+    /// <param name="AnomalyMinimumChange">... and at least this share away from the expected value (0-10, default 0.3).</param>
+    public sealed record ChangeSettingsRequest(string? Name, string? TimeZone, bool? RequireApproval, bool? FourEyes, double? AnomalyThreshold = null, double? AnomalyMinimumChange = null);
 
     public static RouteGroupBuilder MapTenantApi(this IEndpointRouteBuilder routes)
     {
@@ -32,7 +39,7 @@ public static class TenantApi
     public static async Task<Ok<TenantResponse>> ChangeSettings(ChangeSettingsRequest request, HttpContext context, IGrainFactory grains)
     {
         var tenant = context.Tenant();
-        var view = await grains.GetGrain<ITenantGrain>(tenant.TenantId).ChangeSettings(tenant.Actor, new SettingsChange(request.Name, request.TimeZone, request.RequireApproval, request.FourEyes));
+        var view = await grains.GetGrain<ITenantGrain>(tenant.TenantId).ChangeSettings(tenant.Actor, new SettingsChange(request.Name, request.TimeZone, request.RequireApproval, request.FourEyes, request.AnomalyThreshold, request.AnomalyMinimumChange));
         return TypedResults.Ok(ToResponse(view));
     }
 
@@ -44,5 +51,6 @@ public static class TenantApi
 
     /// <summary>Members see their tenant without the operator's storage details.</summary>
     private static TenantResponse ToResponse(TenantView view) =>
-        new(view.TenantId, view.Name, view.Plan, view.Limits, view.Usage, view.Status, view.TimeZone, view.RequireApproval, view.FourEyes);
+        new(view.TenantId, view.Name, view.Plan, view.Limits, view.Usage, view.Status, view.TimeZone, view.RequireApproval, view.FourEyes,
+        view.AnomalyThreshold, view.AnomalyMinimumChange);
 }

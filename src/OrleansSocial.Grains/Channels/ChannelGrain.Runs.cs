@@ -280,7 +280,8 @@ public sealed partial class ChannelGrain
         var hostGraph = graph.On(channel.Host);
         var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
         var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{hostGraph.AppId}"), time, tenantId);
-        return new ChannelSync(hostGraph, Database, page, app, time, Options, new Inbox.InboxFeed(GrainFactory, tenantId, Key.ChannelId, source), ZoneAsync);
+        return new ChannelSync(hostGraph, Database, page, app, time, Options, new Inbox.InboxFeed(GrainFactory, tenantId, Key.ChannelId, source), ZoneAsync,
+            new Analytics.AnomalyWatch(tenantId, time, ThresholdsAsync, events => Webhooks.WebhookOutbox.RelayAsync(GrainFactory, Database, events, time.GetUtcNow())));
     }
 
     private SyncTarget TargetOf(ChannelDocument channel, BudgetPriority priority) =>

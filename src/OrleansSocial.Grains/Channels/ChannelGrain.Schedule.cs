@@ -171,6 +171,11 @@ public sealed partial class ChannelGrain
             SyncTriggers.Scheduled, [.. owed.Keys], owed, BudgetPriority.Scheduled);
     }
 
+    private async Task<ReadModels.Analytics.AnomalyThresholds> ThresholdsAsync() =>
+        await TenantOf(Key.TenantId).Standing() is { } standing
+            ? new ReadModels.Analytics.AnomalyThresholds(standing.AnomalyThreshold, standing.AnomalyMinimumChange)
+            : ReadModels.Analytics.AnomalyThresholds.Default;
+
     private async Task<TimeZoneInfo> ZoneAsync() => SyncSchedule.Zone((await TenantOf(Key.TenantId).Standing())?.TimeZone);
 
     private DateTimeOffset NextDue(string kind, ChannelDocument channel, DateTimeOffset now, TimeZoneInfo zone) =>

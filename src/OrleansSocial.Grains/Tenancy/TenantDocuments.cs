@@ -48,7 +48,12 @@ internal static class MemberRepair
 internal sealed record KeyDocument(string KeyId, string Hash, DateTimeOffset CreatedAt);
 
 /// <summary>The tenant's own settings; <c>FourEyes</c>: an author may not approve their own post.</summary>
-internal sealed record SettingsDocument(string TimeZone, bool RequireApproval, bool FourEyes = false);
+internal sealed record SettingsDocument(string TimeZone, bool RequireApproval, bool FourEyes = false, double? AnomalyThreshold = null, double? AnomalyMinimumChange = null)
+{
+    public double Threshold => AnomalyThreshold ?? AnomalySettings.DefaultThreshold;
+
+    public double MinimumChange => AnomalyMinimumChange ?? AnomalySettings.DefaultMinimumChange;
+}
 
 internal sealed record AuditDocument(string At, string Actor, string Action, string Target, string Outcome, string? Detail);
 

@@ -123,7 +123,7 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     }
 
     public Task<TenantStanding?> Standing() =>
-        Task.FromResult(Entry is null ? null : new TenantStanding(Entry.Status, Settings.TimeZone, Entry.Limits, Settings.RequireApproval, Settings.FourEyes));
+        Task.FromResult(Entry is null ? null : new TenantStanding(Entry.Status, Settings.TimeZone, Entry.Limits, Settings.RequireApproval, Settings.FourEyes, Settings.Threshold, Settings.MinimumChange));
 
     public Task ChannelsChanged()
     {
@@ -165,7 +165,9 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
 
         // The tenant's own database first: it is the write a move refuses (503), and a refused
         // change must leave the name in the catalog as it was.
-        await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? Settings.RequireApproval, change.FourEyes ?? Settings.FourEyes));
+        var threshold = change.AnomalyThreshold is { } t ? TenantInput.Between(t, AnomalySettings.MinThreshold, AnomalySettings.MaxThreshold, "anomalyThreshold") : Settings.AnomalyThreshold;
+        var minimumChange = change.AnomalyMinimumChange is { } m ? TenantInput.Between(m, 0, AnomalySettings.MaxMinimumChange, "anomalyMinimumChange") : Settings.AnomalyMinimumChange;
+        await SaveSettingsAsync(new SettingsDocument(timeZone, change.RequireApproval ?? Settings.RequireApproval, change.FourEyes ?? Settings.FourEyes, threshold, minimumChange));
         if (name != entry.Name)
         {
             await EntryRecord.UpdateAsync(current => current is null ? null : current with { Name = name });
@@ -252,7 +254,11 @@ public sealed partial class TenantGrain(IDocumentStore store, TimeProvider time,
     {
         var e = Entry!;
         return new TenantView(e.TenantId, e.Name, e.Plan, e.Limits, e.Status, e.SuspendedReason, e.Database, e.Engine, e.CreatedAt,
-            Settings.TimeZone, Settings.RequireApproval, new TenantUsage(_members.Count, channels, scheduledThisMonth), Settings.FourEyes);
+            Settings.TimeZone, Settings.RequireApproval, new TenantUsage(_members.Count, channels, scheduledThisMonth), Settings.FourEyes)
+        {
+            AnomalyThreshold = Settings.Threshold,
+            AnomalyMinimumChange = Settings.MinimumChange,
+        };
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Tenant {TenantId} provisioned in {Database} ({Engine}, isolation {Isolation})")]

@@ -19,6 +19,9 @@ internal static class ControlApi
 
     public sealed record HistoryItem(DateTimeOffset CreatedTime, int Reactions, int Shares = 0, string? Message = null);
 
+    /// <summary>A metric of a Page or Instagram account multiplied by <c>factor</c> on one Pacific day: 0.1 a drop, 5 a spike.</summary>
+    public sealed record InsightChange(string? ObjectId, string? Metric, DateOnly? Day, double? Factor);
+
     public sealed record LimitsChange(int? AppCallsPerHour, int? PageCallsPerDay, int? InstagramCallsPerDay, bool? Reset);
 
     public static void Map(IEndpointRouteBuilder routes)
@@ -71,6 +74,22 @@ internal static class ControlApi
             }
 
             return Results.NotFound();
+        });
+
+        control.MapPost("/insights/change", (InsightChange change, EmulatorState state) =>
+        {
+            if (change is not { ObjectId: not null, Metric: not null, Day: { } day, Factor: >= 0 and var factor })
+            {
+                return Results.Problem(title: "Bad change", detail: "objectId, metric, day (yyyy-MM-dd, Pacific) and a factor of 0 or more are required.", statusCode: 400);
+            }
+
+            if (state.World.FindPage(change.ObjectId) is null && state.World.FindAccount(change.ObjectId) is null)
+            {
+                return Results.NotFound();
+            }
+
+            state.Shapes.Change(change.ObjectId, change.Metric, day, factor);
+            return Results.NoContent();
         });
 
         control.MapGet("/clock", (EmulatorState state) => new { now = state.Clock.Now, speed = state.Clock.Speed });

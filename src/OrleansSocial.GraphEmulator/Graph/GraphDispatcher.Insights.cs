@@ -96,7 +96,7 @@ public sealed partial class GraphDispatcher
         var seed = state.Options.Seed;
         if (period == "lifetime")
         {
-            var value = InsightMetrics.Value(seed, id, metric, "days_28", InsightMetrics.EndOfPacificDay(Now), breakdown);
+            var value = InsightMetrics.Value(seed, id, metric, "days_28", InsightMetrics.EndOfPacificDay(Now), breakdown, state.Shapes);
             if (breakdown && scope == InsightScope.InstagramUser)
             {
                 entry["total_value"] = Breakdowns(value);
@@ -116,13 +116,13 @@ public sealed partial class GraphDispatcher
 
             if (totalValue)
             {
-                entry["total_value"] = new JsonObject { ["value"] = ends.Sum(e => InsightMetrics.DayValue(seed, id, metric, e)) };
+                entry["total_value"] = new JsonObject { ["value"] = ends.Sum(e => InsightMetrics.DayValue(seed, id, metric, e, state.Shapes)) };
             }
             else
             {
                 entry["values"] = new JsonArray(ends.Select(e => (JsonNode)new JsonObject
                 {
-                    ["value"] = InsightMetrics.Value(seed, id, metric, period, e, breakdown),
+                    ["value"] = InsightMetrics.Value(seed, id, metric, period, e, breakdown, state.Shapes),
                     ["end_time"] = Render.Time(e),
                 }).ToArray());
             }

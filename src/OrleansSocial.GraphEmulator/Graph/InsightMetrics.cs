@@ -17,7 +17,7 @@ public enum InsightScope
 /// </summary>
 public static class InsightMetrics
 {
-    private static readonly TimeZoneInfo Pacific = TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles");
+    public static readonly TimeZoneInfo Pacific = TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles");
 
     private static readonly Dictionary<string, (InsightScope Scope, string[] Periods, bool Breakdown)> Registry = new()
     {
@@ -60,20 +60,21 @@ public static class InsightMetrics
         return new DateTimeOffset(nextMidnight, Pacific.GetUtcOffset(nextMidnight)).ToUniversalTime();
     }
 
-    public static long DayValue(int seed, string objectId, string metric, DateTimeOffset dayEnd)
+    public static long DayValue(int seed, string objectId, string metric, DateTimeOffset dayEnd, InsightShapes? shapes = null)
     {
         var day = (int)(dayEnd.ToUnixTimeSeconds() / 86_400);
         var noise = (uint)World.StableHash.Of(seed, objectId, metric, day) % 60;
-        return 20 + noise + day % 17;
+        var value = 20 + noise + day % 17;
+        return shapes?.Apply(objectId, metric, dayEnd, value) ?? value;
     }
 
-    public static JsonNode Value(int seed, string objectId, string metric, string period, DateTimeOffset dayEnd, bool breakdown)
+    public static JsonNode Value(int seed, string objectId, string metric, string period, DateTimeOffset dayEnd, bool breakdown, InsightShapes? shapes = null)
     {
         var days = period switch { "week" => 7, "days_28" => 28, _ => 1 };
         long total = 0;
         for (var d = 0; d < days; d++)
         {
-            total += DayValue(seed, objectId, metric, dayEnd.AddDays(-d));
+            total += DayValue(seed, objectId, metric, dayEnd.AddDays(-d), shapes);
         }
 
         return breakdown

@@ -3,6 +3,24 @@ using OrleansSocial.Storage.Documents;
 
 namespace OrleansSocial.ReadModels.Lists;
 
+/// <summary>A channel's anomalies, the most recent day first.</summary>
+public sealed record AnomaliesQuery(string ChannelId, int Limit, string? Cursor) : ListQuery<Analytics.AnomalyRecord>(Limit, Cursor)
+{
+    public static readonly IndexDefinition ByChannel = new("channel_day", [new IndexField("channelId", FieldKind.String), new IndexField("day", FieldKind.String, Descending: true)]);
+
+    public override string Collection => Collections.Anomalies;
+
+    public override IndexDefinition Index => ByChannel;
+
+    public override DocumentQuery PageQuery => new()
+    {
+        Filters = [FieldFilter.Eq("channelId", ChannelId)],
+        Sort = new SortField("day", FieldKind.String, Descending: true),
+        Limit = Limit,
+        Cursor = Cursor,
+    };
+}
+
 /// <summary>A channel's sync runs, newest first.</summary>
 public sealed record SyncRunsQuery(string ChannelId, int Limit, string? Cursor) : ListQuery<SyncRunRecord>(Limit, Cursor)
 {

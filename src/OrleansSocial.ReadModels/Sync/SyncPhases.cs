@@ -19,17 +19,20 @@ public static class SyncPhases
     public const string MonthInsights = "insights-days_28";
     public const string Backfill = "backfill";
 
+    /// <summary>The key daily series (followers, reach, engagement) of the last two complete days judged against their own baseline; no Graph call.</summary>
+    public const string Anomalies = "anomalies";
+
     /// <summary>The posts that settled since the last run (and any a backfill brought in) added to the channel's best-times tally; no Graph call.</summary>
     public const string BestTimes = "best-times";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Token, Snapshot, Profile, Posts, Comments, DayInsights, WeekInsights, MonthInsights, Backfill, BestTimes,
+        Token, Snapshot, Profile, Posts, Comments, DayInsights, WeekInsights, MonthInsights, Backfill, Anomalies, BestTimes,
     };
 
     /// <summary>
     /// Daily: the snapshot; a scheduled daily run checks the token first. Weekly: week insights. Monthly: 28-day insights, then backfill.
-    /// A run that read posts ends by tallying them for best times.
+    /// A run that read the day's insights (or backfilled them) then judges them for anomalies, and one that read posts tallies them for best times.
     /// </summary>
     public static IReadOnlyList<string> For(IReadOnlyCollection<string> kinds, bool scheduled, bool bestTimes = true)
     {
@@ -52,6 +55,11 @@ public static class SyncPhases
         if (kinds.Contains(SyncKinds.Monthly))
         {
             phases.AddRange([MonthInsights, Backfill]);
+        }
+
+        if (phases.Contains(Snapshot) || phases.Contains(Backfill))
+        {
+            phases.Add(Anomalies);
         }
 
         if (bestTimes && (phases.Contains(Snapshot) || phases.Contains(Backfill)))

@@ -30,7 +30,7 @@ internal sealed record SyncTarget(string ChannelId, string Platform, string Exte
 /// field expansion (<see cref="SnapshotAsync"/>); only what goes on past the first page costs more.
 /// </summary>
 internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database, BudgetGate page, BudgetGate app, TimeProvider time, SyncOptions options,
-    Inbox.InboxFeed? inbox = null, Func<Task<TimeZoneInfo>>? zone = null)
+    Inbox.InboxFeed? inbox = null, Func<Task<TimeZoneInfo>>? zone = null, Analytics.AnomalyWatch? anomalies = null)
 {
     public static readonly IReadOnlyList<string> PageMetrics = ["page_post_engagements", "page_follows", "page_views_total", "page_media_view", "page_total_media_view_unique"];
     public static readonly IReadOnlyList<string> PageRollingMetrics = ["page_post_engagements", "page_views_total", "page_media_view", "page_total_media_view_unique"];
@@ -68,6 +68,7 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         SyncPhases.MonthInsights => InsightsAsync(target, "days_28", TimeSpan.FromDays(29), target.Priority, cancellationToken),
         SyncPhases.Backfill => BackfillAsync(target, cancellationToken),
         SyncPhases.BestTimes => BestTimesAsync(target, cancellationToken),
+        SyncPhases.Anomalies => anomalies is null ? Task.CompletedTask : anomalies.CheckAsync(database, target.ChannelId, target.Platform, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "Unknown sync phase."),
     };
 

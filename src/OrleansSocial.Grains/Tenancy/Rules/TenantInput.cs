@@ -88,6 +88,12 @@ public static class TenantInput
             ? timeZone
             : throw DomainException.Invalid("timeZone", $"'{timeZone}' is not an IANA time zone.");
 
+    /// <summary>A number within [min, max] (NaN and infinities refused), or a 400 naming the field.</summary>
+    public static double Between(double value, double min, double max, string field) =>
+        double.IsFinite(value) && value >= min && value <= max
+            ? value
+            : throw DomainException.Invalid(field, $"{field} must be between {min.ToString(System.Globalization.CultureInfo.InvariantCulture)} and {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+
     public static string Reason(string? reason) =>
         string.IsNullOrWhiteSpace(reason) || reason.Length > MaxReasonLength
             ? throw DomainException.Invalid("reason", $"A reason of 1-{MaxReasonLength} characters is required.")

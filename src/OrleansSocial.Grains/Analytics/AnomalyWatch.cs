@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using OrleansSocial.Channels;
+using OrleansSocial.ReadModels;
+using OrleansSocial.ReadModels.Analytics;
+using OrleansSocial.ReadModels.Sync;
+using OrleansSocial.Storage.Documents;
+using OrleansSocial.Webhooks;
+
+namespace OrleansSocial.Grains.Analytics;
+
+/// <summary>What <c>insight.anomaly</c> carries: the channel, the series and the day, what it was and what was expected.</summary>
+public sealed record InsightAnomalyData(string AnomalyId, string ChannelId, string Figure, string Metric, DateTimeOffset Day, double Value,
+    double Expected, double ExpectedLow, double ExpectedHigh, string Direction);
+
+/// <summary>
+/// After a sync, each key daily series of the channel (followers, reach, engagement) is judged on its
+/// last two complete days against its own previous 28 (<see cref="AnomalyDetector"/>, the tenant's
+/// thresholds). A day found far outside is stored once (its id is the channel, metric and day) and
+/// announced as <c>insight.anomaly</c> with an event id made from that id, so announcing it again —
+/// the next sync, or after a crash between the two writes — delivers nothing twice.
+/// </summary>
+internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task<AnomalyThresholds>> thresholds, Func<IReadOnlyList<WebhookEvent>, Task> announce)
+{
+    private const int DaysJudged = 2;
+
+    /// <summary>The series watched per platform, as (figure, stored metric).</summary>
+    public static IReadOnlyList<(string Figure, string Metric)> KeySeries(string platform) => platform == ChannelIds.Facebook
+        ? [("followers", "page_follows"), ("reach", OverviewMetrics.MetricFor(platform, OverviewMetrics.Reach)), ("engagement", OverviewMetrics.MetricFor(platform, OverviewMetrics.Engagement))]
+        : [("followers", "follower_count"), ("reach", OverviewMetrics.MetricFor(platform, OverviewMetrics.Reach)), ("engagement", OverviewMetrics.MetricFor(platform, OverviewMetrics.Engagement))];
+
+    public async Task CheckAsync(IDocumentDatabase database, string channelId, string platform, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var limits = await thresholds();
+        var stored = database.GetCollection(Collections.Anomalies);
+        var events = new List<WebhookEvent>();
+        foreach (var (figure, metric) in KeySeries(platform))
+        {
+            var series = await DailySeriesAsync(database, channelId, metric, now - TimeSpan.FromDays(AnomalyDetector.BaselineDays + DaysJudged + 2), now, cancellationToken);
+            foreach (var (day, value) in series.TakeLast(DaysJudged))
+            {
+                var baseline = series.Where(v => v.Day < day && v.Day >= day - TimeSpan.FromDays(AnomalyDetector.BaselineDays)).ToList();
+                if (AnomalyDetector.Judge(baseline, day, value, limits) is not { } found)
+                {
+                    continue;
+                }
+
+                var id = AnomalyRecord.IdOf(channelId, metric, day);
+                var record = new AnomalyRecord(id, channelId, figure, metric, day, value, found.Expected, found.Low, found.High, found.Direction, now);
+                if (!await stored.InsertAsync(id, DocumentJson.ToJson(record), cancellationToken))
+                {
+                    // Found before: announced as it was stored then (the same event, so delivered once).
+                    record = await stored.GetAsync(id, cancellationToken) is { } json && DocumentJson.TryRead<AnomalyRecord>(json) is { AnomalyId: not null } earlier ? earlier : record;
+                }
+
+                events.Add(EventOf(record));
+            }
+        }
+
+        if (events.Count > 0)
+        {
+            await announce(events);
+        }
+    }
+
+    private WebhookEvent EventOf(AnomalyRecord record) => new(
+        "evt_anomaly_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenantId + "/" + record.AnomalyId)))[..24],
+        WebhookEventTypes.InsightAnomaly, record.DetectedAt, tenantId,
+        System.Text.Json.JsonSerializer.Serialize(new InsightAnomalyData(record.AnomalyId, record.ChannelId, record.Figure, record.Metric, record.Day, record.Value,
+            record.Expected, record.ExpectedLow, record.ExpectedHigh, record.Direction), System.Text.Json.JsonSerializerOptions.Web));
+
+    /// <summary>The metric's daily values of complete days (Graph's end_time passed) in [from, to], oldest first.</summary>
+    private static async Task<List<(DateTimeOffset Day, double Value)>> DailySeriesAsync(IDocumentDatabase database, string channelId, string metric,
+        DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var series = new List<(DateTimeOffset Day, double Value)>();
+        await foreach (var document in database.GetCollection(Collections.Insights).QueryAllAsync(
+            [FieldFilter.Eq("channelId", channelId), FieldFilter.Eq("metric", metric), FieldFilter.Eq("period", "day"),
+             FieldFilter.Gte("endTime", StoredTime.Of(from)), FieldFilter.Lt("endTime", StoredTime.Of(to))], cancellationToken))
+        {
+            if (DocumentJson.TryRead<InsightRecord>(document.Body) is { Metric: not null } insight && double.IsFinite(insight.Value))
+            {
+                series.Add((insight.EndTime, insight.Value));
+            }
+        }
+
+        return [.. series.OrderBy(v => v.Day)];
+    }
+}
