@@ -32,6 +32,10 @@ public sealed record CommentRepliedData(string ConversationId, string ChannelId,
 
 public sealed record CommentReplyFailedData(string ConversationId, string ChannelId, string ReplyId, string Reason, string Detail);
 
+/// <summary>A day of one of a channel's key series far outside its baseline: what it was, what was expected, and which way it went (<c>drop</c>/<c>spike</c>).</summary>
+public sealed record InsightAnomalyData(string AnomalyId, string ChannelId, string Figure, string Metric, DateTimeOffset Day, double Value,
+    double Expected, double ExpectedLow, double ExpectedHigh, string Direction);
+
 /// <summary>What every delivery's body is: the event's id (also the webhook-id header), type, time, tenant, payload version and data.</summary>
 public sealed record WebhookEnvelope<TData>(string Id, string Type, DateTimeOffset Timestamp, string TenantId, int Version, TData Data);
 
@@ -54,5 +58,6 @@ public static class WebhookPayloads
         [WebhookEventTypes.CommentReceived] = typeof(CommentReceivedData),
         [WebhookEventTypes.CommentReplied] = typeof(CommentRepliedData),
         [WebhookEventTypes.CommentReplyFailed] = typeof(CommentReplyFailedData),
+        [WebhookEventTypes.InsightAnomaly] = typeof(InsightAnomalyData),
     };
 }

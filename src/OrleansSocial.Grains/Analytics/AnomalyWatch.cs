@@ -9,10 +9,6 @@ using OrleansSocial.Webhooks;
 
 namespace OrleansSocial.Grains.Analytics;
 
-/// <summary>What <c>insight.anomaly</c> carries: the channel, the series and the day, what it was and what was expected.</summary>
-public sealed record InsightAnomalyData(string AnomalyId, string ChannelId, string Figure, string Metric, DateTimeOffset Day, double Value,
-    double Expected, double ExpectedLow, double ExpectedHigh, string Direction);
-
 /// <summary>
 /// After a sync, each key daily series of the channel (followers, reach, engagement) is judged on its
 /// last two complete days against its own previous 28 (<see cref="AnomalyDetector"/>, the tenant's
