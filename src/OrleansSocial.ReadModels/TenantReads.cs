@@ -42,6 +42,18 @@ public sealed class TenantReads(IDocumentStore store, PlacedDocumentStore placed
     public Task<ProfileRecord?> ProfileAsync(string tenantId, string channelId, CancellationToken cancellationToken) =>
         Refusing(async () => await Tenant(tenantId).GetCollection(Collections.Profiles).GetAsync(channelId, cancellationToken) is { } json ? DocumentJson.TryRead<ProfileRecord>(json) : null);
 
+    /// <summary>The period report as CSV, written to <paramref name="output"/> a page of posts at a time.</summary>
+    public Task ReportCsvAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, Stream output, CancellationToken cancellationToken) =>
+        Refusing(async () =>
+        {
+            await Report.WriteCsvAsync(Tenant(tenantId), from, to, output, cancellationToken);
+            return true;
+        });
+
+    /// <summary>What the period report's page shows: figures, days and top posts per channel.</summary>
+    public Task<(Overview Overview, IReadOnlyList<ReportChannel> Channels)> ReportAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Refusing(() => Report.ReadAsync(Tenant(tenantId), from, to, cancellationToken));
+
     /// <summary>A channel's best times from its tally: one document read and 168 slots ranked, whatever its history.</summary>
     public Task<BestTimesView> BestTimesAsync(string tenantId, string channelId, CancellationToken cancellationToken) =>
         Refusing(async () =>

@@ -21,9 +21,8 @@ internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task
     private const int DaysJudged = 2;
 
     /// <summary>The series watched per platform, as (figure, stored metric).</summary>
-    public static IReadOnlyList<(string Figure, string Metric)> KeySeries(string platform) => platform == ChannelIds.Facebook
-        ? [("followers", "page_follows"), ("reach", OverviewMetrics.MetricFor(platform, OverviewMetrics.Reach)), ("engagement", OverviewMetrics.MetricFor(platform, OverviewMetrics.Engagement))]
-        : [("followers", "follower_count"), ("reach", OverviewMetrics.MetricFor(platform, OverviewMetrics.Reach)), ("engagement", OverviewMetrics.MetricFor(platform, OverviewMetrics.Engagement))];
+    public static IReadOnlyList<(string Figure, string Metric)> KeySeries(string platform) =>
+        [("followers", KeyMetrics.Followers(platform)), ("reach", OverviewMetrics.MetricFor(platform, OverviewMetrics.Reach)), ("engagement", OverviewMetrics.MetricFor(platform, OverviewMetrics.Engagement))];
 
     public async Task CheckAsync(IDocumentDatabase database, string channelId, string platform, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace OrleansSocial.Tests.Infrastructure;
 
 /// <summary>
-/// Debian's Chromium, headless: loads a page, lets its scripts run, and returns the rendered text.
+/// Debian's Chromium, headless: loads a page, lets its scripts run, and returns the rendered text, or a screenshot of it.
 /// When Chromium is missing the test setup installs it (scripts/install-prerequisites.sh, as root).
 /// </summary>
 public static partial class HeadlessChromium
@@ -34,6 +34,28 @@ public static partial class HeadlessChromium
         using var timeout = new CancellationTokenSource(deadline ?? TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return Whitespace().Replace(WebUtility.HtmlDecode(Tags().Replace(await dom, " ")), " ");
+    }
+
+    /// <summary>A screenshot of the page as Chromium draws it at the given window size, written as PNG to <paramref name="png"/>.</summary>
+    public static async Task ScreenshotAsync(Uri page, string png, int width, int height, TimeSpan? deadline = null)
+    {
+        await EnsureInstalledAsync();
+        var start = new ProcessStartInfo(Binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars", $"--window-size={width},{height}", $"--screenshot={png}", page.ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(deadline ?? TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(File.Exists(png), $"Chromium wrote no screenshot ({process.ExitCode}): {await errors}");
     }
 
     private static async Task EnsureInstalledAsync()
