@@ -32,21 +32,6 @@ public sealed class AnomalyAlertTests(AnomalyHost host) : IClassFixture<AnomalyH
 
     private ApiClient Api => host.Api;
 
-    private async Task SyncAsync(ApiClient.Tenant tenant, params string[] kinds)
-    {
-        var accepted = await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds });
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var runId = (await ApiClient.JsonAsync(accepted)).GetProperty("syncRunId").GetString();
-        JsonElement run = default;
-        await Eventually.UntilAsync(async () =>
-        {
-            var runs = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/sync-runs", tenant.Id, tenant.OwnerKey));
-            run = runs.GetProperty("items").EnumerateArray().FirstOrDefault(r => r.GetProperty("syncRunId").GetString() == runId);
-            return run.ValueKind == JsonValueKind.Object && run.GetProperty("status").GetString() is "succeeded" or "failed";
-        }, TimeSpan.FromSeconds(60));
-        Assert.Equal("succeeded", run.GetProperty("status").GetString());
-    }
-
     [Fact]
     public async Task A_drop_on_the_last_complete_day_is_raised_once_and_weekend_dips_are_not()
     {
@@ -65,7 +50,7 @@ public sealed class AnomalyAlertTests(AnomalyHost host) : IClassFixture<AnomalyH
         Assert.Equal(HttpStatusCode.NoContent, changed.StatusCode);
 
         // The monthly run backfills the baseline's days; the daily run's judgement comes after both.
-        await SyncAsync(tenant, "daily", "monthly");
+        await Api.SyncAndWaitAsync(tenant, Page, "daily", "monthly");
 
         var anomalies = (await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/anomalies", tenant.Id, tenant.OwnerKey))).GetProperty("items");
         var only = Assert.Single(anomalies.EnumerateArray());
@@ -82,7 +67,7 @@ public sealed class AnomalyAlertTests(AnomalyHost host) : IClassFixture<AnomalyH
         Assert.Equal("drop", delivered.GetProperty("data").GetProperty("direction").GetString());
 
         // Judged again by the next sync: still one anomaly, still one delivery.
-        await SyncAsync(tenant, "daily");
+        await Api.SyncAndWaitAsync(tenant, Page, "daily");
         Assert.Single((await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/anomalies", tenant.Id, tenant.OwnerKey))).GetProperty("items").EnumerateArray());
         var deliveries = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/webhooks/{webhook.GetProperty("webhook").GetProperty("webhookId").GetString()}/deliveries", tenant.Id, tenant.OwnerKey));
         Assert.Single(deliveries.GetProperty("items").EnumerateArray());

@@ -95,22 +95,6 @@ public sealed class BestTimesTests(BestTimesHost host) : IClassFixture<BestTimes
         return tenant;
     }
 
-    private async Task<JsonElement> SyncAsync(ApiClient.Tenant tenant, string channel)
-    {
-        var accepted = await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{channel}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "daily" } });
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var runId = (await ApiClient.JsonAsync(accepted)).GetProperty("syncRunId").GetString();
-        JsonElement finished = default;
-        await Eventually.UntilAsync(async () =>
-        {
-            var runs = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{channel}/sync-runs", tenant.Id, tenant.OwnerKey));
-            finished = runs.GetProperty("items").EnumerateArray().FirstOrDefault(r => r.GetProperty("syncRunId").GetString() == runId);
-            return finished.ValueKind == JsonValueKind.Object && finished.GetProperty("status").GetString() is "succeeded" or "failed";
-        }, TimeSpan.FromSeconds(60));
-        Assert.Equal("succeeded", finished.GetProperty("status").GetString());
-        return finished;
-    }
-
     private async Task<JsonElement> BestTimesAsync(ApiClient.Tenant tenant, string channel) =>
         await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{channel}/best-times", tenant.Id, tenant.OwnerKey));
 
@@ -121,7 +105,7 @@ public sealed class BestTimesTests(BestTimesHost host) : IClassFixture<BestTimes
         var tenant = await ParisTenantAsync();
         Assert.Equal("pending", (await BestTimesAsync(tenant, Page)).GetProperty("status").GetString());
 
-        await SyncAsync(tenant, Page);
+        await Api.SyncAndWaitAsync(tenant, Page);
         var best = await BestTimesAsync(tenant, Page);
 
         Assert.Equal("ranked", best.GetProperty("status").GetString());
@@ -140,7 +124,7 @@ public sealed class BestTimesTests(BestTimesHost host) : IClassFixture<BestTimes
             Assert.True(slot.GetProperty("posts").GetInt32() >= 3, slot.GetRawText());
         }
 
-        await SyncAsync(tenant, Page);
+        await Api.SyncAndWaitAsync(tenant, Page);
         var again = await BestTimesAsync(tenant, Page);
         Assert.Equal(analysed, again.GetProperty("postsAnalysed").GetInt32());
         Assert.Equal(top.GetRawText(), again.GetProperty("slots")[0].GetRawText());
@@ -155,7 +139,7 @@ public sealed class BestTimesTests(BestTimesHost host) : IClassFixture<BestTimes
         Assert.Equal(HttpStatusCode.Created, connected.StatusCode);
         var instagram = (await ApiClient.JsonAsync(connected))[0].GetProperty("channelId").GetString()!;
 
-        await SyncAsync(tenant, instagram);
+        await Api.SyncAndWaitAsync(tenant, instagram);
         var best = await BestTimesAsync(tenant, instagram);
 
         Assert.Equal("insufficient_history", best.GetProperty("status").GetString());
@@ -174,7 +158,7 @@ public sealed class BestTimesTests(BestTimesHost host) : IClassFixture<BestTimes
     {
         await AddHistoryAsync();
         var tenant = await ParisTenantAsync();
-        await SyncAsync(tenant, Page);
+        await Api.SyncAndWaitAsync(tenant, Page);
         var best = await BestTimesAsync(tenant, Page);
         var before = DateTimeOffset.UtcNow;
 

@@ -33,13 +33,7 @@ public sealed class ReportTests(ReportHost host) : IClassFixture<ReportHost>
     {
         var tenant = await Api.CreateTenantAsync();
         Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
-        var accepted = await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "daily", "monthly" } });
-        var runId = (await ApiClient.JsonAsync(accepted)).GetProperty("syncRunId").GetString();
-        await Eventually.UntilAsync(async () =>
-        {
-            var runs = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/sync-runs", tenant.Id, tenant.OwnerKey));
-            return runs.GetProperty("items").EnumerateArray().Any(r => r.GetProperty("syncRunId").GetString() == runId && r.GetProperty("status").GetString() == "succeeded");
-        }, TimeSpan.FromSeconds(60));
+        await Api.SyncAndWaitAsync(tenant, Page, "daily", "monthly");
         var until = DateTimeOffset.UtcNow;
         return (tenant, Uri.EscapeDataString(until.AddDays(-20).ToString("O")), Uri.EscapeDataString(until.ToString("O")));
     }
