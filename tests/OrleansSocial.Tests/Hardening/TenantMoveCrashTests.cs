@@ -194,7 +194,8 @@ public sealed class TenantMoveCrashTests(TwoPostgresServers servers) : IAsyncLif
     {
         try
         {
-            await using var connection = new NpgsqlConnection(servers.First.ConnectionStringFor(SourceDatabase(database)));
+            // A connection of its own each time: a pooled one may have been ended by the move's own work on that database (broken pipe).
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(servers.First.ConnectionStringFor(SourceDatabase(database))) { Pooling = false }.ConnectionString);
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(
                 "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace " +
