@@ -82,7 +82,17 @@ public sealed class ReportTests(ReportHost host) : IClassFixture<ReportHost>
             Assert.Equal(post.GetProperty("message").GetString(), row[column["text"]]);
         }
 
-        await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, "/api/analytics/report?format=pdf", tenant.Id, tenant.OwnerKey), 400);
+        Assert.Equal("format", (await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, "/api/analytics/report?format=pdf", tenant.Id, tenant.OwnerKey), 400)).GetProperty("field").GetString());
+        Assert.Equal("since", (await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/analytics/report?since={until}&until={since}", tenant.Id, tenant.OwnerKey), 400)).GetProperty("field").GetString());
+
+        // Insights are analytics:read: a viewer is refused every one of them, an analyst reads them.
+        var viewer = await Api.AddMemberAsync(tenant, "viewer");
+        var analyst = await Api.AddMemberAsync(tenant, "analyst");
+        foreach (var path in new[] { "/api/analytics/report?format=csv", "/api/analytics/report?format=html", $"/api/channels/{Page}/best-times", $"/api/channels/{Page}/anomalies" })
+        {
+            await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Get, path, tenant.Id, viewer.Key), 403);
+            Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Get, path, tenant.Id, analyst.Key)).StatusCode);
+        }
     }
 
     [Fact]
