@@ -117,4 +117,45 @@ public sealed class EmulatorBehaviourTests(GraphEmulatorFixture graph) : IClassF
         var error = await Assert.ThrowsAsync<GraphException>(() => graph.Client.GetPageAsync(graph.PageId(4), token));
         Assert.Equal((100, 33), (error.Code!.Value, error.Subcode!.Value));
     }
+
+    [Fact]
+    public async Task The_history_and_insight_change_controls_refuse_null_in_every_position_and_unknown_accounts()
+    {
+        var page = graph.PageId(0);
+        var past = DateTimeOffset.UtcNow.AddDays(-3);
+        var refused = new (string Route, string Body)[]
+        {
+            ("/__emulator/history", "null"),
+            ("/__emulator/history", "{}"),
+            ("/__emulator/history", "{\"objectId\":null,\"items\":[]}"),
+            ("/__emulator/history", $"{{\"objectId\":\"{page}\",\"items\":null}}"),
+            ("/__emulator/history", $"{{\"objectId\":\"{page}\",\"items\":[null]}}"),
+            ("/__emulator/history", $"{{\"objectId\":\"{page}\",\"items\":[{{\"createdTime\":null,\"reactions\":1}}]}}"),
+            ("/__emulator/history", $"{{\"objectId\":\"{page}\",\"items\":[{{\"createdTime\":\"{past:O}\",\"reactions\":null}}]}}"),
+            ("/__emulator/history", $"{{\"objectId\":\"{page}\",\"items\":[{{\"createdTime\":\"{past:O}\",\"reactions\":-1}}]}}"),
+            ("/__emulator/history", $"{{\"objectId\":\"{page}\",\"items\":[{{\"createdTime\":\"{DateTimeOffset.UtcNow.AddDays(30):O}\",\"reactions\":1}}]}}"),
+            ("/__emulator/insights/change", "null"),
+            ("/__emulator/insights/change", "{}"),
+            ("/__emulator/insights/change", $"{{\"objectId\":null,\"metric\":\"reach\",\"day\":\"2026-12-01\",\"factor\":0.1}}"),
+            ("/__emulator/insights/change", $"{{\"objectId\":\"{page}\",\"metric\":null,\"day\":\"2026-12-01\",\"factor\":0.1}}"),
+            ("/__emulator/insights/change", $"{{\"objectId\":\"{page}\",\"metric\":\"reach\",\"day\":null,\"factor\":0.1}}"),
+            ("/__emulator/insights/change", $"{{\"objectId\":\"{page}\",\"metric\":\"reach\",\"day\":\"2026-12-01\",\"factor\":null}}"),
+            ("/__emulator/insights/change", $"{{\"objectId\":\"{page}\",\"metric\":\"reach\",\"day\":\"2026-12-01\",\"factor\":-1}}"),
+        };
+        foreach (var (route, body) in refused)
+        {
+            using var response = await graph.Control.PostAsync(route, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{route} {body}: {(int)response.StatusCode}");
+        }
+
+        foreach (var (route, body) in new[]
+        {
+            ("/__emulator/history", $"{{\"objectId\":\"999\",\"items\":[{{\"createdTime\":\"{past:O}\",\"reactions\":1}}]}}"),
+            ("/__emulator/insights/change", "{\"objectId\":\"999\",\"metric\":\"reach\",\"day\":\"2026-12-01\",\"factor\":0.1}"),
+        })
+        {
+            using var response = await graph.Control.PostAsync(route, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+    }
 }
