@@ -43,8 +43,9 @@ public sealed record WebhookEvent(
 {
     public const int Version = 1;
 
-    public static WebhookEvent Create(string type, string tenantId, DateTimeOffset at, object data) =>
-        new("evt_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)), type, at, tenantId,
+    /// <param name="id">An id the caller derives from what the event is about, so announcing the same thing again delivers nothing twice; a fresh random id when null.</param>
+    public static WebhookEvent Create(string type, string tenantId, DateTimeOffset at, object data, string? id = null) =>
+        new(id ?? "evt_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)), type, at, tenantId,
             System.Text.Json.JsonSerializer.Serialize(data, System.Text.Json.JsonSerializerOptions.Web));
 }
 

@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using OrleansSocial.Channels;
 using OrleansSocial.ReadModels;
 using OrleansSocial.ReadModels.Analytics;
-using OrleansSocial.ReadModels.Sync;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Webhooks;
 
@@ -32,7 +30,8 @@ internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task
         var events = new List<WebhookEvent>();
         foreach (var (figure, metric) in KeySeries(platform))
         {
-            var series = await DailySeriesAsync(database, channelId, metric, now - TimeSpan.FromDays(AnomalyDetector.BaselineDays + DaysJudged + 2), now, cancellationToken);
+            // Complete days only: a day's value is judged once Graph's end_time for it has passed.
+            var series = await DailySeries.ReadAsync(database, channelId, metric, now - TimeSpan.FromDays(AnomalyDetector.BaselineDays + DaysJudged + 2), now, cancellationToken);
             foreach (var (day, value) in series.TakeLast(DaysJudged))
             {
                 var baseline = series.Where(v => v.Day < day && v.Day >= day - TimeSpan.FromDays(AnomalyDetector.BaselineDays)).ToList();
@@ -59,27 +58,9 @@ internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task
         }
     }
 
-    private WebhookEvent EventOf(AnomalyRecord record) => new(
-        "evt_anomaly_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenantId + "/" + record.AnomalyId)))[..24],
-        WebhookEventTypes.InsightAnomaly, record.DetectedAt, tenantId,
-        System.Text.Json.JsonSerializer.Serialize(new InsightAnomalyData(record.AnomalyId, record.ChannelId, record.Figure, record.Metric, record.Day, record.Value,
-            record.Expected, record.ExpectedLow, record.ExpectedHigh, record.Direction), System.Text.Json.JsonSerializerOptions.Web));
+    private WebhookEvent EventOf(AnomalyRecord record) => WebhookEvent.Create(WebhookEventTypes.InsightAnomaly, tenantId, record.DetectedAt,
+        new InsightAnomalyData(record.AnomalyId, record.ChannelId, record.Figure, record.Metric, record.Day, record.Value,
+            record.Expected, record.ExpectedLow, record.ExpectedHigh, record.Direction),
+        id: "evt_anomaly_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenantId + "/" + record.AnomalyId)))[..24]);
 
-    /// <summary>The metric's daily values of complete days (Graph's end_time passed) in [from, to], oldest first.</summary>
-    private static async Task<List<(DateTimeOffset Day, double Value)>> DailySeriesAsync(IDocumentDatabase database, string channelId, string metric,
-        DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
-    {
-        var series = new List<(DateTimeOffset Day, double Value)>();
-        await foreach (var document in database.GetCollection(Collections.Insights).QueryAllAsync(
-            [FieldFilter.Eq("channelId", channelId), FieldFilter.Eq("metric", metric), FieldFilter.Eq("period", "day"),
-             FieldFilter.Gte("endTime", StoredTime.Of(from)), FieldFilter.Lt("endTime", StoredTime.Of(to))], cancellationToken))
-        {
-            if (DocumentJson.TryRead<InsightRecord>(document.Body) is { Metric: not null } insight && double.IsFinite(insight.Value))
-            {
-                series.Add((insight.EndTime, insight.Value));
-            }
-        }
-
-        return [.. series.OrderBy(v => v.Day)];
-    }
 }

@@ -15,9 +15,6 @@ namespace OrleansSocial.Grains.Analytics;
 /// </summary>
 internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider time)
 {
-    // Facebook's daily Page followers total; Instagram's follower_count is new followers a day, so the profile stands in.
-    private const string FollowersMetric = "page_follows";
-
     private IDocumentCollection Tallies => database.GetCollection(Collections.BestTimes);
 
     private IDocumentCollection Posts => database.GetCollection(Collections.Posts);
@@ -37,9 +34,9 @@ internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider ti
         {
             if (to is { } end && (from is not { } start || start < end))
             {
-                await foreach (var post in SettledAsync(channelId, from, end, cancellationToken))
+                await foreach (var page in ReadModels.Lists.SyncedPostsQuery.PagesAsync(database, channelId, from, end, DocumentQuery.MaxLimit, cancellationToken))
                 {
-                    settled.Add(post);
+                    settled.AddRange(page);
                 }
             }
         }
@@ -72,61 +69,19 @@ internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider ti
     public static double Score(PostRecord post, double followers) =>
         (post.Reactions + post.Comments + post.Shares) * 1000.0 / Math.Max(1, followers);
 
-    /// <summary>The channel's posts published in [from, to), oldest first, a page at a time along the channel's time index.</summary>
-    private async IAsyncEnumerable<PostRecord> SettledAsync(string channelId, DateTimeOffset? from, DateTimeOffset to,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        List<FieldFilter> filters = [FieldFilter.Eq("channelId", channelId), FieldFilter.Lt("createdAt", StoredTime.Of(to))];
-        if (from is { } start)
-        {
-            filters.Add(FieldFilter.Gte("createdAt", StoredTime.Of(start)));
-        }
-
-        string? cursor = null;
-        do
-        {
-            var page = await Posts.QueryAsync(new DocumentQuery
-            {
-                Filters = filters,
-                Sort = new SortField("createdAt", FieldKind.String),
-                Limit = DocumentQuery.MaxLimit,
-                Cursor = cursor,
-            }, cancellationToken);
-            foreach (var document in page.Items)
-            {
-                if (DocumentJson.TryRead<PostRecord>(document.Body) is { PostId: not null } post)
-                {
-                    yield return post;
-                }
-            }
-
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-    }
-
     /// <summary>The followers totals stored for the days the posts span (a week before the first, for a gap), not the whole series.</summary>
     private async Task<FollowerHistory> FollowersAsync(string channelId, string platform, DateTimeOffset first, DateTimeOffset last, CancellationToken cancellationToken)
     {
         var profile = await database.GetCollection(Collections.Profiles).GetAsync(channelId, cancellationToken) is { } json ? DocumentJson.TryRead<ProfileRecord>(json) : null;
         var current = (double?)(profile?.Followers ?? profile?.Fans) ?? 1;
+        // Facebook keeps a daily followers total; Instagram's follower_count is new followers a day, so the profile stands in.
         if (platform != ChannelIds.Facebook)
         {
             return new FollowerHistory([], current);
         }
 
-        var series = new List<(DateTimeOffset At, double Value)>();
-        await foreach (var document in database.GetCollection(Collections.Insights).QueryAllAsync(
-            [FieldFilter.Eq("channelId", channelId), FieldFilter.Eq("metric", FollowersMetric), FieldFilter.Eq("period", "day"),
-             FieldFilter.Gte("endTime", StoredTime.Of(first - TimeSpan.FromDays(7))), FieldFilter.Lt("endTime", StoredTime.Of(last + TimeSpan.FromDays(1)))], cancellationToken))
-        {
-            if (DocumentJson.TryRead<InsightRecord>(document.Body) is { Value: > 0 } value)
-            {
-                series.Add((value.EndTime, value.Value));
-            }
-        }
-
-        return new FollowerHistory([.. series.OrderBy(v => v.At)], current);
+        var series = await DailySeries.ReadAsync(database, channelId, KeyMetrics.Followers(platform), first - TimeSpan.FromDays(7), last + TimeSpan.FromDays(1), cancellationToken);
+        return new FollowerHistory([.. series.Where(v => v.Value > 0)], current);
     }
 
     /// <summary>Followers by day: the last known total at or before a time, else the earliest known, else today's.</summary>

@@ -189,8 +189,7 @@ public sealed class EmulatorWorld
         var content = ContentOf(page.Index);
         lock (content)
         {
-            var objectId = DynamicPostBase + page.Index * DynamicStride + content.NextPostId(_firstDynamic);
-            var post = new Post($"{page.Id}_{objectId}", page.Id, message, now, 0, 0, published, scheduledAt);
+            var post = new Post(NewPostId(page, content), page.Id, message, now, 0, 0, published, scheduledAt);
             content.Posts.Add(post);
             content.LastMessage = message;
             return post;
@@ -206,8 +205,7 @@ public sealed class EmulatorWorld
         var content = ContentOf(page.Index);
         lock (content)
         {
-            var objectId = DynamicPostBase + page.Index * DynamicStride + content.NextPostId(_firstDynamic);
-            var post = new Post($"{page.Id}_{objectId}", page.Id, message, createdTime, shares, reactions, true, null);
+            var post = new Post(NewPostId(page, content), page.Id, message, createdTime, shares, reactions, true, null);
             content.Posts.Add(post);
             return post;
         }
@@ -219,12 +217,19 @@ public sealed class EmulatorWorld
         var content = ContentOf(account.Index);
         lock (content)
         {
-            var media = new Media((DynamicMediaBase + account.Index * DynamicStride + content.NextMediaId(_firstDynamic)).ToString(CultureInfo.InvariantCulture),
-                account.Id, caption, "IMAGE", timestamp, likes);
+            var media = new Media(NewMediaId(account, content), account.Id, caption, "IMAGE", timestamp, likes);
             content.Media.Add(media);
             return media;
         }
     }
+
+    /// <summary>The next id of the Page's own range for posts made through the emulator (the caller holds the content's lock).</summary>
+    private string NewPostId(Page page, PageContent content) =>
+        $"{page.Id}_{DynamicPostBase + page.Index * DynamicStride + content.NextPostId(_firstDynamic)}";
+
+    /// <summary>The next id of the account's own range for media made through the emulator (the caller holds the content's lock).</summary>
+    private string NewMediaId(InstagramAccount account, PageContent content) =>
+        (DynamicMediaBase + account.Index * DynamicStride + content.NextMediaId(_firstDynamic)).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The message last posted to the Page through the emulator (duplicate check, code 506).</summary>
     public string? LastMessageOf(Page page)
@@ -241,8 +246,7 @@ public sealed class EmulatorWorld
         var content = ContentOf(account.Index);
         lock (content)
         {
-            var media = new Media((DynamicMediaBase + account.Index * DynamicStride + content.NextMediaId(_firstDynamic)).ToString(CultureInfo.InvariantCulture),
-                account.Id, caption, mediaType, now, 0, story);
+            var media = new Media(NewMediaId(account, content), account.Id, caption, mediaType, now, 0, story);
             content.Media.Add(media);
             content.Published.Add(now);
             return media;

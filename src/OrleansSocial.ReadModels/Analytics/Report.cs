@@ -39,7 +39,7 @@ public static class Report
 
         foreach (var channel in overview.Channels)
         {
-            await foreach (var page in PostPagesAsync(database, channel.ChannelId, from, to, cancellationToken))
+            await foreach (var page in SyncedPostsQuery.PagesAsync(database, channel.ChannelId, from, to, PageSize, cancellationToken))
             {
                 foreach (var post in page)
                 {
@@ -67,7 +67,7 @@ public static class Report
                 .Select(d => new ReportDay(d, followers.GetValueOrDefault(d), reach.GetValueOrDefault(d), engagement.GetValueOrDefault(d))).ToList();
 
             var top = new List<PostRecord>();
-            await foreach (var page in PostPagesAsync(database, figures.ChannelId, from, to, cancellationToken))
+            await foreach (var page in SyncedPostsQuery.PagesAsync(database, figures.ChannelId, from, to, PageSize, cancellationToken))
             {
                 top = [.. top.Concat(page).OrderByDescending(Engagement).ThenBy(p => p.PostId, StringComparer.Ordinal).Take(TopPosts)];
             }
@@ -80,35 +80,9 @@ public static class Report
 
     public static long Engagement(PostRecord post) => post.Reactions + post.Comments + post.Shares;
 
-    private static async IAsyncEnumerable<IReadOnlyList<PostRecord>> PostPagesAsync(IDocumentDatabase database, string channelId, DateTimeOffset from, DateTimeOffset to,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? cursor = null;
-        do
-        {
-            var (items, next) = await new SyncedPostsQuery(channelId, from, to, PageSize, cursor).RunAsync(database, cancellationToken);
-            yield return items;
-            cursor = next;
-        }
-        while (cursor is not null);
-    }
-
     private static async Task<Dictionary<DateTimeOffset, double>> SeriesAsync(IDocumentDatabase database, string channelId, string metric, DateTimeOffset from, DateTimeOffset to,
-        CancellationToken cancellationToken)
-    {
-        var values = new Dictionary<DateTimeOffset, double>();
-        await foreach (var document in database.GetCollection(Collections.Insights).QueryAllAsync(
-            [FieldFilter.Eq("channelId", channelId), FieldFilter.Eq("metric", metric), FieldFilter.Eq("period", "day"),
-             FieldFilter.Gte("endTime", StoredTime.Of(from)), FieldFilter.Lt("endTime", StoredTime.Of(to))], cancellationToken))
-        {
-            if (DocumentJson.TryRead<InsightRecord>(document.Body) is { Metric: not null } value && double.IsFinite(value.Value))
-            {
-                values[value.EndTime] = value.Value;
-            }
-        }
-
-        return values;
-    }
+        CancellationToken cancellationToken) =>
+        (await DailySeries.ReadAsync(database, channelId, metric, from, to, cancellationToken)).ToDictionary(v => v.Day, v => v.Value);
 
     private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 

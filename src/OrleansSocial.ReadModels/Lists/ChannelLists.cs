@@ -55,6 +55,20 @@ public sealed record SyncedPostsQuery(string ChannelId, DateTimeOffset? Since, D
         Limit = Limit,
         Cursor = Cursor,
     };
+
+    /// <summary>Every post of the channel published in [since, until), a page at a time, newest first: memory bounded by a page.</summary>
+    public static async IAsyncEnumerable<IReadOnlyList<PostRecord>> PagesAsync(IDocumentDatabase database, string channelId, DateTimeOffset? since, DateTimeOffset until, int pageSize,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var (items, next) = await new SyncedPostsQuery(channelId, since, until, pageSize, cursor).RunAsync(database, cancellationToken);
+            yield return items;
+            cursor = next;
+        }
+        while (cursor is not null);
+    }
 }
 
 /// <summary>The comments of one synced post of a channel, oldest first.</summary>

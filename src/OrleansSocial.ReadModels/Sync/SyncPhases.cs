@@ -60,11 +60,10 @@ public static class SyncPhases
         if (phases.Contains(Snapshot) || phases.Contains(Backfill))
         {
             phases.Add(Anomalies);
-        }
-
-        if (bestTimes && (phases.Contains(Snapshot) || phases.Contains(Backfill)))
-        {
-            phases.Add(BestTimes);
+            if (bestTimes)
+            {
+                phases.Add(BestTimes);
+            }
         }
 
         return phases;
