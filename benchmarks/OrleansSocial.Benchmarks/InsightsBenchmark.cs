@@ -114,7 +114,7 @@ internal static class InsightsBenchmark
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
-        Phases.Clear();
+        Phases.Clear(); OrleansSocial.Grains.Analytics.Prof.Times.Clear();
         for (var i = 0; i < DailySyncs; i++)
         {
             await SyncAsync(http, tenant, channel, "daily");
@@ -130,6 +130,7 @@ internal static class InsightsBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{label}] insights phases: {insights / DailySyncs:F2} ms of a daily run's {phases / DailySyncs:F2} ms of phases ({insights / (phases - insights) * 100:F1} % added to the rest)"));
 
+        Console.WriteLine("PROF " + OrleansSocial.Grains.Analytics.Prof.Dump()); OrleansSocial.Grains.Analytics.Prof.Times.Clear();
         var analysed = 0;
         if (bestTimes)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using OrleansSocial.Storage.Documents;
 using OrleansSocial.Storage.Naming;
@@ -115,6 +116,8 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <summary>A file still locked by another writer when the busy timeout ran out.</summary>
     public bool IsBusy(Exception exception) => exception is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED };
 
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Tuned = new();
+
     private SqlDocumentDatabase Database(string name) =>
         _databases.GetOrAdd(StorageNames.Database(name), n => new SqlDocumentDatabase(n, SqliteDialect.Instance, ct => OpenAsync(n, ct)));
 
@@ -147,9 +150,14 @@ public sealed class SqliteDocumentStore : IDocumentStore
             // WAL with synchronous=NORMAL: commits survive a process crash and the file never corrupts;
             // an OS crash or power cut may roll back the last moments of commits. Without it every
             // commit waits for an fsync, which made the sync engine 3x slower (benchmarks/, sync).
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA synchronous = NORMAL";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            // The setting lives as long as the native connection, which the pool keeps: set once each.
+            if (connection.Handle is { } handle && !Tuned.TryGetValue(handle, out _))
+            {
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = "PRAGMA synchronous = NORMAL";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+                Tuned.AddOrUpdate(handle, Tuned);
+            }
         }
         catch (SqliteException) when (!File.Exists(PathOf(name)))
         {

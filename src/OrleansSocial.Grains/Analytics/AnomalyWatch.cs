@@ -25,13 +25,17 @@ internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task
     public async Task CheckAsync(IDocumentDatabase database, string channelId, string platform, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         var limits = await thresholds();
+        Prof.Add("anom.thresholds", sw);
         var stored = database.GetCollection(Collections.Anomalies);
         var events = new List<WebhookEvent>();
         foreach (var (figure, metric) in KeySeries(platform))
         {
             // Complete days only: a day's value is judged once Graph's end_time for it has passed.
+            sw.Restart();
             var series = await DailySeries.ReadAsync(database, channelId, metric, now - TimeSpan.FromDays(AnomalyDetector.BaselineDays + DaysJudged + 2), now, cancellationToken);
+            Prof.Add("anom.series", sw);
             foreach (var (day, value) in series.TakeLast(DaysJudged))
             {
                 var baseline = series.Where(v => v.Day < day && v.Day >= day - TimeSpan.FromDays(AnomalyDetector.BaselineDays)).ToList();
@@ -52,6 +56,7 @@ internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task
             }
         }
 
+        Prof.Add("anom.judge", sw);
         if (events.Count > 0)
         {
             await announce(events);
@@ -63,4 +68,11 @@ internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task
             record.Expected, record.ExpectedLow, record.ExpectedHigh, record.Direction),
         id: "evt_anomaly_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenantId + "/" + record.AnomalyId)))[..24]);
 
+}
+
+public static class Prof
+{
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int N, double Ms)> Times = new();
+    public static void Add(string key, System.Diagnostics.Stopwatch sw) { var ms = sw.Elapsed.TotalMilliseconds; Times.AddOrUpdate(key, (1, ms), (_, v) => (v.N + 1, v.Ms + ms)); sw.Restart(); }
+    public static string Dump() => string.Join(", ", Times.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value.Ms / k.Value.N:F3}x{k.Value.N}"));
 }

@@ -22,6 +22,7 @@ internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider ti
     public async Task<int> UpdateAsync(string channelId, string platform, TimeZoneInfo zone, TimeSpan settle, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         var until = now - settle;
         var stored = await Tallies.GetAsync(channelId, cancellationToken) is { } json ? DocumentJson.TryRead<BestTimesRecord>(json) : null;
         var tally = stored is { Slots.Count: BestTimesRecord.SlotCount } && stored.TimeZone == zone.Id ? stored : BestTimesRecord.Empty(channelId, zone.Id, now);
@@ -29,6 +30,7 @@ internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider ti
         var ranges = tally.CountedUntil is { } through
             ? new[] { ((DateTimeOffset?)null, tally.CountedFrom ?? through), ((DateTimeOffset?)through, (DateTimeOffset?)until) }
             : [(null, until)];
+        Prof.Add("bt.get", sw);
         var settled = new List<PostRecord>();
         foreach (var (from, to) in ranges)
         {
@@ -41,6 +43,7 @@ internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider ti
             }
         }
 
+        Prof.Add("bt.query", sw);
         var slots = tally.Slots.ToArray();
         DateTimeOffset? earliest = tally.CountedFrom;
         if (settled.Count > 0)
@@ -61,7 +64,9 @@ internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider ti
             Slots = slots,
             UpdatedAt = now,
         };
+        Prof.Add("bt.compute", sw);
         await Tallies.UpsertAsync(channelId, DocumentJson.ToJson(updated), cancellationToken);
+        Prof.Add("bt.write", sw);
         return settled.Count;
     }
 

@@ -78,7 +78,9 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     /// </summary>
     private async Task BestTimesAsync(SyncTarget target, CancellationToken cancellationToken)
     {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         var tenantZone = zone is null ? TimeZoneInfo.Utc : await zone();
+        Analytics.Prof.Add("bt.zone", sw);
         var settle = TimeSpan.FromDays(options.RecentCommentDays + 1);
         await new Analytics.BestTimesTally(database, time).UpdateAsync(target.ChannelId, target.Platform, tenantZone, settle, cancellationToken);
     }
