@@ -57,8 +57,8 @@ public static class Collections
     /// <summary>Days of a channel's key series far outside their baseline (<see cref="Analytics.AnomalyRecord"/>), one each, newest first by <c>day</c>.</summary>
     public const string Anomalies = "anomalies";
 
-    /// <summary>One best-times tally per channel (<see cref="Analytics.BestTimesRecord"/>), kept by its syncs.</summary>
-    public const string BestTimes = "best_times";
+    /// <summary>One per channel (<see cref="Analytics.ChannelInsightsRecord"/>): its best-times tally and recent key series, kept by its syncs.</summary>
+    public const string ChannelInsights = "channel_insights";
 
     /// <summary>The inbox: one document per top-level comment with its replies (see <c>Inbox.InboxQuery</c>).</summary>
     public const string Conversations = "conversations";
@@ -71,5 +71,5 @@ public static class Collections
     ];
 
     /// <summary>Everything keyed to a channel: deleted with it.</summary>
-    public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns, Conversations, BestTimes, Anomalies];
+    public static readonly IReadOnlyList<string> OwnedByChannel = [Profiles, Posts, Comments, Insights, SyncRuns, Conversations, ChannelInsights, Anomalies];
 }

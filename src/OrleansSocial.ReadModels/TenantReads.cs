@@ -57,8 +57,8 @@ public sealed class TenantReads(IDocumentStore store, PlacedDocumentStore placed
     /// <summary>A channel's best times from its tally: one document read and 168 slots ranked, whatever its history.</summary>
     public Task<BestTimesView> BestTimesAsync(string tenantId, string channelId, CancellationToken cancellationToken) =>
         Refusing(async () =>
-            await Tenant(tenantId).GetCollection(Collections.BestTimes).GetAsync(channelId, cancellationToken) is { } json
-            && DocumentJson.TryRead<BestTimesRecord>(json) is { Slots.Count: BestTimesRecord.SlotCount, TimeZone: not null } tally
+            await Tenant(tenantId).GetCollection(Collections.ChannelInsights).GetAsync(channelId, cancellationToken) is { } json
+            && DocumentJson.TryRead<ChannelInsightsRecord>(json)?.BestTimes is { Slots.Count: BestTimesRecord.SlotCount, TimeZone: not null } tally
                 ? BestTimesRanking.Rank(tally)
                 : BestTimesRanking.NotYetTallied(channelId));
 

@@ -14,28 +14,28 @@ namespace OrleansSocial.Grains.Analytics;
 /// announced as <c>insight.anomaly</c> with an event id made from that id, so announcing it again —
 /// the next sync, or after a crash between the two writes — delivers nothing twice.
 /// </summary>
-internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task<AnomalyThresholds>> thresholds, Func<IReadOnlyList<WebhookEvent>, Task> announce)
+internal sealed class AnomalyWatch(string tenantId, Func<Task<AnomalyThresholds>> thresholds, Func<IReadOnlyList<WebhookEvent>, Task> announce)
 {
-    private const int DaysJudged = 2;
+    public const int DaysJudged = 2;
+
+    /// <summary>The tenant's thresholds, or the defaults when it has none to say.</summary>
+    public static AnomalyThresholds ThresholdsOf(OrleansSocial.Tenancy.TenantStanding? standing) =>
+        standing is null ? AnomalyThresholds.Default : new AnomalyThresholds(standing.AnomalyThreshold, standing.AnomalyMinimumChange);
 
     /// <summary>The series watched per platform, as (figure, stored metric).</summary>
     public static IReadOnlyList<(string Figure, string Metric)> KeySeries(string platform) =>
         [("followers", KeyMetrics.Followers(platform)), ("reach", OverviewMetrics.MetricFor(platform, OverviewMetrics.Reach)), ("engagement", OverviewMetrics.MetricFor(platform, OverviewMetrics.Engagement))];
 
-    public async Task CheckAsync(IDocumentDatabase database, string channelId, string platform, CancellationToken cancellationToken)
+    public async Task CheckAsync(IDocumentDatabase database, string channelId, string platform, RecentKeySeries recent, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var now = recent.Until;
         var limits = await thresholds();
-        Prof.Add("anom.thresholds", sw);
         var stored = database.GetCollection(Collections.Anomalies);
         var events = new List<WebhookEvent>();
         foreach (var (figure, metric) in KeySeries(platform))
         {
             // Complete days only: a day's value is judged once Graph's end_time for it has passed.
-            sw.Restart();
-            var series = await DailySeries.ReadAsync(database, channelId, metric, now - TimeSpan.FromDays(AnomalyDetector.BaselineDays + DaysJudged + 2), now, cancellationToken);
-            Prof.Add("anom.series", sw);
+            var series = recent.Of(metric);
             foreach (var (day, value) in series.TakeLast(DaysJudged))
             {
                 var baseline = series.Where(v => v.Day < day && v.Day >= day - TimeSpan.FromDays(AnomalyDetector.BaselineDays)).ToList();
@@ -56,7 +56,6 @@ internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task
             }
         }
 
-        Prof.Add("anom.judge", sw);
         if (events.Count > 0)
         {
             await announce(events);
@@ -68,11 +67,4 @@ internal sealed class AnomalyWatch(string tenantId, TimeProvider time, Func<Task
             record.Expected, record.ExpectedLow, record.ExpectedHigh, record.Direction),
         id: "evt_anomaly_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenantId + "/" + record.AnomalyId)))[..24]);
 
-}
-
-public static class Prof
-{
-    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int N, double Ms)> Times = new();
-    public static void Add(string key, System.Diagnostics.Stopwatch sw) { var ms = sw.Elapsed.TotalMilliseconds; Times.AddOrUpdate(key, (1, ms), (_, v) => (v.N + 1, v.Ms + ms)); sw.Restart(); }
-    public static string Dump() => string.Join(", ", Times.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value.Ms / k.Value.N:F3}x{k.Value.N}"));
 }

@@ -7,30 +7,24 @@ using OrleansSocial.Storage.Documents;
 namespace OrleansSocial.Grains.Analytics;
 
 /// <summary>
-/// Keeps a channel's <see cref="BestTimesRecord"/> current, a sync at a time. A post counts once it has
+/// Brings a channel's <see cref="BestTimesRecord"/> up to date, a sync at a time. A post counts once it has
 /// settled (older than the window a daily sync still re-reads, so its counts no longer change): each run
-/// reads only the posts that settled since the last one, plus any older ones a backfill brought in, and
-/// writes the tally in one document write — a run that dies before it counts them again next time, never twice.
-/// A change of the tenant's time zone starts the tally over in the new zone.
+/// reads only the posts that settled since the last one, plus any older ones a backfill brought in. The
+/// caller stores the result in one document write — a run that dies before it counts them again next time,
+/// never twice. A change of the tenant's time zone starts the tally over in the new zone.
 /// </summary>
 internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider time)
 {
-    private IDocumentCollection Tallies => database.GetCollection(Collections.BestTimes);
-
-    private IDocumentCollection Posts => database.GetCollection(Collections.Posts);
-
-    public async Task<int> UpdateAsync(string channelId, string platform, TimeZoneInfo zone, TimeSpan settle, CancellationToken cancellationToken)
+    public async Task<BestTimesRecord> AddSettledAsync(BestTimesRecord? stored, string channelId, string platform, TimeZoneInfo zone, TimeSpan settle, RecentKeySeries? recent,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var until = now - settle;
-        var stored = await Tallies.GetAsync(channelId, cancellationToken) is { } json ? DocumentJson.TryRead<BestTimesRecord>(json) : null;
-        var tally = stored is { Slots.Count: BestTimesRecord.SlotCount } && stored.TimeZone == zone.Id ? stored : BestTimesRecord.Empty(channelId, zone.Id, now);
+        var tally = stored is { Slots.Count: BestTimesRecord.SlotCount } && stored.Slots.All(s => s is not null) && stored.TimeZone == zone.Id ? stored : BestTimesRecord.Empty(channelId, zone.Id, now);
         // Older posts a backfill (or a first sync) brought in, then those that settled since the last run.
         var ranges = tally.CountedUntil is { } through
             ? new[] { ((DateTimeOffset?)null, tally.CountedFrom ?? through), ((DateTimeOffset?)through, (DateTimeOffset?)until) }
             : [(null, until)];
-        Prof.Add("bt.get", sw);
         var settled = new List<PostRecord>();
         foreach (var (from, to) in ranges)
         {
@@ -43,12 +37,11 @@ internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider ti
             }
         }
 
-        Prof.Add("bt.query", sw);
         var slots = tally.Slots.ToArray();
         DateTimeOffset? earliest = tally.CountedFrom;
         if (settled.Count > 0)
         {
-            var followers = await FollowersAsync(channelId, platform, settled.Min(p => p.CreatedAt), settled.Max(p => p.CreatedAt), cancellationToken);
+            var followers = await FollowersAsync(channelId, platform, settled.Min(p => p.CreatedAt), settled.Max(p => p.CreatedAt), recent, cancellationToken);
             foreach (var post in settled)
             {
                 var slot = BestTimesRecord.SlotOf(TimeZoneInfo.ConvertTime(post.CreatedAt, zone));
@@ -57,39 +50,44 @@ internal sealed class BestTimesTally(IDocumentDatabase database, TimeProvider ti
             }
         }
 
-        var updated = tally with
+        return tally with
         {
             CountedFrom = earliest ?? tally.CountedFrom,
             CountedUntil = tally.CountedUntil is { } previous && previous > until ? previous : until,
             Slots = slots,
             UpdatedAt = now,
         };
-        Prof.Add("bt.compute", sw);
-        await Tallies.UpsertAsync(channelId, DocumentJson.ToJson(updated), cancellationToken);
-        Prof.Add("bt.write", sw);
-        return settled.Count;
     }
 
     /// <summary>Engagement per 1,000 followers at the time the post was published.</summary>
     public static double Score(PostRecord post, double followers) =>
         (post.Reactions + post.Comments + post.Shares) * 1000.0 / Math.Max(1, followers);
 
-    /// <summary>The followers totals stored for the days the posts span (a week before the first, for a gap), not the whole series.</summary>
-    private async Task<FollowerHistory> FollowersAsync(string channelId, string platform, DateTimeOffset first, DateTimeOffset last, CancellationToken cancellationToken)
+    /// <summary>
+    /// The followers totals stored for the days the posts span (a week before the first, for a gap), not the
+    /// whole series: from the run's recent window when it holds them (a daily run's settled posts are a week old).
+    /// </summary>
+    private async Task<FollowerHistory> FollowersAsync(string channelId, string platform, DateTimeOffset first, DateTimeOffset last, RecentKeySeries? recent,
+        CancellationToken cancellationToken)
     {
-        var profile = await database.GetCollection(Collections.Profiles).GetAsync(channelId, cancellationToken) is { } json ? DocumentJson.TryRead<ProfileRecord>(json) : null;
-        var current = (double?)(profile?.Followers ?? profile?.Fans) ?? 1;
         // Facebook keeps a daily followers total; Instagram's follower_count is new followers a day, so the profile stands in.
-        if (platform != ChannelIds.Facebook)
+        if (platform == ChannelIds.Facebook)
         {
-            return new FollowerHistory([], current);
+            var (metric, from, to) = (KeyMetrics.Followers(platform), first - TimeSpan.FromDays(7), last + TimeSpan.FromDays(1));
+            var series = recent is not null && recent.Covers(metric, from, to)
+                ? recent.Of(metric).Where(v => v.Day >= from && v.Day < to)
+                : await DailySeries.ReadAsync(database, channelId, metric, from, to, cancellationToken);
+            if (series.Where(v => v.Value > 0).ToList() is { Count: > 0 } known)
+            {
+                return new FollowerHistory(known, 0);
+            }
         }
 
-        var series = await DailySeries.ReadAsync(database, channelId, KeyMetrics.Followers(platform), first - TimeSpan.FromDays(7), last + TimeSpan.FromDays(1), cancellationToken);
-        return new FollowerHistory([.. series.Where(v => v.Value > 0)], current);
+        var profile = await database.GetCollection(Collections.Profiles).GetAsync(channelId, cancellationToken) is { } json ? DocumentJson.TryRead<ProfileRecord>(json) : null;
+        return new FollowerHistory([], (double?)(profile?.Followers ?? profile?.Fans) ?? 1);
     }
 
-    /// <summary>Followers by day: the last known total at or before a time, else the earliest known, else today's.</summary>
+    /// <summary>Followers by day: the last known total at or before a time, else the earliest known; with none known, the profile's today.</summary>
     private sealed class FollowerHistory(IReadOnlyList<(DateTimeOffset At, double Value)> series, double current)
     {
         public double At(DateTimeOffset time)

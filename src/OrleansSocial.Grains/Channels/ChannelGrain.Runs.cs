@@ -64,7 +64,7 @@ public sealed partial class ChannelGrain
         var bucket = TakeSyncToken(Math.Max(1, standing.Limits.ManualSyncsPerChannelPerHour));
         var id = $"{TenantDocuments.Timestamp(time.GetUtcNow())}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         LogManualRun(logger, id, Key.ChannelId, Key.TenantId);
-        return await StartRunAsync(id, SyncTriggers.Manual, kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual, bucket);
+        return await StartRunAsync(id, SyncTriggers.Manual, kinds, new Dictionary<string, DateTimeOffset>(), BudgetPriority.Manual, standing, bucket);
     }
 
     /// <summary>Kinds a run may hold: known names only, never null (a null kind once made a channel unable to activate).</summary>
@@ -106,15 +106,16 @@ public sealed partial class ChannelGrain
         return new ManualSyncBucket(tokens - 1, now);
     }
 
+    /// <param name="standing">The tenant's standing as the caller just read it: the run works in its time zone and thresholds.</param>
     private async Task<SyncRunView> StartRunAsync(string runId, string trigger, IReadOnlyList<string> kinds, IReadOnlyDictionary<string, DateTimeOffset> dues, BudgetPriority priority,
-        ManualSyncBucket? spent = null)
+        TenantStanding standing, ManualSyncBucket? spent = null)
     {
         var now = time.GetUtcNow();
         var run = new SyncRunView(runId, trigger, kinds, now, null, SyncRunStatus.Running, 0, 0, null);
         // A scheduled daily run checks the token; a manual one too when an Instagram Login token is due for its refresh.
         var channel = Require();
         var checkToken = trigger == "scheduled" || (channel.Host == GraphHost.Instagram && Options.InstagramRefreshDue(channel.TokenIssuedAt, channel.TokenExpiresAt, now));
-        var document = new SyncRunRecord(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, checkToken, Options.BestTimes), [], dues, priority);
+        var document = new SyncRunRecord(Key.ChannelId, run, TenantDocuments.Timestamp(now), SyncPhases.For(kinds, checkToken), [], dues, priority);
 
         // Order matters for crash safety. The resume reminder comes first: if this silo dies at any
         // point of the run, a survivor takes the reminder over and continues the run within a
@@ -125,7 +126,7 @@ public sealed partial class ChannelGrain
         _resume = await this.RegisterOrUpdateReminder(ResumeReminder, Options.ResumePeriod, Options.ResumePeriod);
         await WriteRunAsync(document);
         await UpdateAsync(current => Present(current) with { ActiveRunId = runId, ManualSyncs = spent ?? Present(current).ManualSyncs });
-        Launch(document);
+        Launch(document, standing);
         return document.Run;
     }
 
@@ -169,13 +170,14 @@ public sealed partial class ChannelGrain
         Launch(document with { Run = document.Run with { Status = SyncRunStatus.Running, ResumeAt = null } });
     }
 
-    private void Launch(SyncRunRecord document)
+    /// <param name="standing">The tenant's standing when the caller has just read it; a resumed run asks for it.</param>
+    private void Launch(SyncRunRecord document, TenantStanding? standing = null)
     {
         // The run is not a request: keep the activation alive while it works.
         DelayDeactivation(TimeSpan.FromMinutes(10));
         _open = document;
         _stop = new CancellationTokenSource();
-        _work = ExecuteAsync(document, _stop.Token);
+        _work = ExecuteAsync(document, standing, _stop.Token);
     }
 
     /// <summary>Cancels the run in this activation and waits for its current step, so nothing it writes lands after.</summary>
@@ -200,13 +202,14 @@ public sealed partial class ChannelGrain
         _open = null;
     }
 
-    private async Task ExecuteAsync(SyncRunRecord document, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(SyncRunRecord document, TenantStanding? standing, CancellationToken cancellationToken)
     {
         // Yield first: the caller's turn (the request that started the run) returns before any Graph call.
         await Task.Yield();
         var (tenantId, channelId) = Key;
         var channel = Require();
-        var sync = SyncOf(channel, "sync");
+        var sync = SyncOf(channel, "sync", standing);
+        sync.HistoryRewritten = document.Phases.Contains(SyncPhases.Backfill);
         var run = document.Run;
         try
         {
@@ -274,14 +277,19 @@ public sealed partial class ChannelGrain
     }
 
     /// <summary>The channel's sync on the Graph host its token belongs to, spending the account's and that host's app budget.</summary>
-    private ChannelSync SyncOf(ChannelDocument channel, string source)
+    private ChannelSync SyncOf(ChannelDocument channel, string source, TenantStanding? known = null)
     {
         var tenantId = Key.TenantId;
         var hostGraph = graph.On(channel.Host);
         var page = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>(BudgetGate.BucketOf(channel.Platform, channel.ExternalId)), time, tenantId);
         var app = new BudgetGate(GrainFactory.GetGrain<IRateBudgetGrain>($"app:{hostGraph.AppId}"), time, tenantId);
-        return new ChannelSync(hostGraph, Database, page, app, time, Options, new Inbox.InboxFeed(GrainFactory, tenantId, Key.ChannelId, source), ZoneAsync,
-            new Analytics.AnomalyWatch(tenantId, time, ThresholdsAsync, events => Webhooks.WebhookOutbox.RelayAsync(GrainFactory, Database, events, time.GetUtcNow())));
+        // Asked at most once a run: the time zone and the anomaly thresholds come from the same answer.
+        var standing = known is null ? null : Task.FromResult<TenantStanding?>(known);
+        Task<TenantStanding?> Standing() => standing ??= TenantOf(tenantId).Standing();
+        return new ChannelSync(hostGraph, Database, page, app, time, Options, new Inbox.InboxFeed(GrainFactory, tenantId, Key.ChannelId, source),
+            async () => Scheduling.SyncSchedule.Zone((await Standing())?.TimeZone),
+            new Analytics.AnomalyWatch(tenantId, async () => Analytics.AnomalyWatch.ThresholdsOf(await Standing()),
+                events => Webhooks.WebhookOutbox.RelayAsync(GrainFactory, Database, events, time.GetUtcNow())));
     }
 
     private SyncTarget TargetOf(ChannelDocument channel, BudgetPriority priority) =>

@@ -168,13 +168,8 @@ public sealed partial class ChannelGrain
         LogScheduledRun(logger, Key.TenantId, Key.ChannelId, string.Join(',', owed.Keys));
         await StartRunAsync(
             SyncRunRecord.ScheduledId(Key.ChannelId, string.Join('+', owed.Keys), owed.Values.Max()),
-            SyncTriggers.Scheduled, [.. owed.Keys], owed, BudgetPriority.Scheduled);
+            SyncTriggers.Scheduled, [.. owed.Keys], owed, BudgetPriority.Scheduled, standing);
     }
-
-    private async Task<ReadModels.Analytics.AnomalyThresholds> ThresholdsAsync() =>
-        await TenantOf(Key.TenantId).Standing() is { } standing
-            ? new ReadModels.Analytics.AnomalyThresholds(standing.AnomalyThreshold, standing.AnomalyMinimumChange)
-            : ReadModels.Analytics.AnomalyThresholds.Default;
 
     private async Task<TimeZoneInfo> ZoneAsync() => SyncSchedule.Zone((await TenantOf(Key.TenantId).Standing())?.TimeZone);
 

@@ -6,6 +6,7 @@ namespace OrleansSocial.ReadModels.Analytics;
 /// One weekday × hour slot's tally: how many settled posts were published in it and the sum (and sum
 /// of squares) of their scores, so a mean and a spread come out without keeping the posts.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(SlotTallyJson))]
 public sealed record SlotTally(int Posts, double Sum, double SumOfSquares)
 {
     public static readonly SlotTally Empty = new(0, 0, 0);
@@ -14,7 +15,7 @@ public sealed record SlotTally(int Posts, double Sum, double SumOfSquares)
 }
 
 /// <summary>
-/// A channel's best-times tally (collection <c>best_times</c>, id = channel id): the 168 slots of the week
+/// A channel's best-times tally (kept in its <see cref="ChannelInsightsRecord"/>): the 168 slots of the week
 /// in the tenant's time zone (index = weekday × 24 + hour, Monday first) over the settled posts published
 /// in [<see cref="CountedFrom"/>, <see cref="CountedUntil"/>). Each sync adds only what settled since.
 /// </summary>

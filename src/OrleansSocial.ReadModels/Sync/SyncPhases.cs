@@ -19,22 +19,28 @@ public static class SyncPhases
     public const string MonthInsights = "insights-days_28";
     public const string Backfill = "backfill";
 
-    /// <summary>The key daily series (followers, reach, engagement) of the last two complete days judged against their own baseline; no Graph call.</summary>
-    public const string Anomalies = "anomalies";
+    /// <summary>
+    /// No Graph call: the key daily series (followers, reach, engagement) of the last two complete days judged
+    /// against their own baseline, then the posts that settled since the last run (and any a backfill brought in)
+    /// added to the channel's best-times tally. One phase, so the two share one read of the recent series and one
+    /// record of progress.
+    /// </summary>
+    public const string Insights = "insights";
 
-    /// <summary>The posts that settled since the last run (and any a backfill brought in) added to the channel's best-times tally; no Graph call.</summary>
+    // The two halves of Insights were phases of their own at first; runs recorded then still resume through them.
+    public const string Anomalies = "anomalies";
     public const string BestTimes = "best-times";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Token, Snapshot, Profile, Posts, Comments, DayInsights, WeekInsights, MonthInsights, Backfill, Anomalies, BestTimes,
+        Token, Snapshot, Profile, Posts, Comments, DayInsights, WeekInsights, MonthInsights, Backfill, Insights, Anomalies, BestTimes,
     };
 
     /// <summary>
     /// Daily: the snapshot; a scheduled daily run checks the token first. Weekly: week insights. Monthly: 28-day insights, then backfill.
-    /// A run that read the day's insights (or backfilled them) then judges them for anomalies, and one that read posts tallies them for best times.
+    /// A run that read the day's insights and posts (or backfilled them) then works out its insights.
     /// </summary>
-    public static IReadOnlyList<string> For(IReadOnlyCollection<string> kinds, bool scheduled, bool bestTimes = true)
+    public static IReadOnlyList<string> For(IReadOnlyCollection<string> kinds, bool scheduled)
     {
         var phases = new List<string>();
         if (kinds.Contains(SyncKinds.Daily))
@@ -59,11 +65,7 @@ public static class SyncPhases
 
         if (phases.Contains(Snapshot) || phases.Contains(Backfill))
         {
-            phases.Add(Anomalies);
-            if (bestTimes)
-            {
-                phases.Add(BestTimes);
-            }
+            phases.Add(Insights);
         }
 
         return phases;

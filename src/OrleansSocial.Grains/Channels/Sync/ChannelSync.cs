@@ -9,6 +9,7 @@ using OrleansSocial.Storage.Documents;
 
 using OrleansSocial.ReadModels;
 using OrleansSocial.ReadModels.Sync;
+using OrleansSocial.ReadModels.Analytics;
 using OrleansSocial.ReadModels.Catalog;
 
 namespace OrleansSocial.Grains.Channels.Sync;
@@ -37,6 +38,9 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
     public static readonly IReadOnlyList<string> InstagramMetrics = ["reach", "views", "follower_count", "profile_views", "total_interactions"];
     private const int InstagramInsightsDays = 30;
 
+    /// <summary>How far back a daily run re-reads daily insights (values of recent days are revised as they come in).</summary>
+    public static readonly TimeSpan DayInsightsLookback = TimeSpan.FromDays(3);
+
     // The media edge takes no time window, and every medium it returns brings its comments (CPU charged
     // per item): a daily run asks for a week's worth of an active account and reads on only if all are new.
     private const int DailyMediaPage = 10;
@@ -63,26 +67,46 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         SyncPhases.Profile => ProfileAsync(target, cancellationToken),
         SyncPhases.Posts => PostsAsync(target, cancellationToken),
         SyncPhases.Comments => CommentsAsync(target, cancellationToken),
-        SyncPhases.DayInsights => InsightsAsync(target, "day", TimeSpan.FromDays(3), target.Priority, cancellationToken),
+        SyncPhases.DayInsights => InsightsAsync(target, "day", DayInsightsLookback, target.Priority, cancellationToken),
         SyncPhases.WeekInsights => InsightsAsync(target, "week", TimeSpan.FromDays(8), target.Priority, cancellationToken),
         SyncPhases.MonthInsights => InsightsAsync(target, "days_28", TimeSpan.FromDays(29), target.Priority, cancellationToken),
         SyncPhases.Backfill => BackfillAsync(target, cancellationToken),
-        SyncPhases.BestTimes => BestTimesAsync(target, cancellationToken),
-        SyncPhases.Anomalies => anomalies is null ? Task.CompletedTask : anomalies.CheckAsync(database, target.ChannelId, target.Platform, cancellationToken),
+        SyncPhases.Insights => InsightsAsync(target, anomaliesToo: true, bestTimesToo: true, cancellationToken),
+        SyncPhases.Anomalies => InsightsAsync(target, anomaliesToo: true, bestTimesToo: false, cancellationToken),
+        SyncPhases.BestTimes => InsightsAsync(target, anomaliesToo: false, bestTimesToo: true, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "Unknown sync phase."),
     };
 
+    /// <summary>Whether the run re-read past days of insights (a backfill): the next insights phase then reads its whole window again.</summary>
+    public bool HistoryRewritten { get; set; }
+
     /// <summary>
-    /// A post's counts settle once daily runs stop re-reading it (the recent comment window and the day of
-    /// overlap): from then on it counts toward the channel's best times, once.
+    /// What the run's data says, with no Graph call: anomalies first (they are news), then the best-times tally.
+    /// The channel's insights record is read once and written once, at the end: a run that dies before that
+    /// write counts nothing into the tally, and judging again finds the same anomalies, stored and announced once.
     /// </summary>
-    private async Task BestTimesAsync(SyncTarget target, CancellationToken cancellationToken)
+    private async Task InsightsAsync(SyncTarget target, bool anomaliesToo, bool bestTimesToo, CancellationToken cancellationToken)
     {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        var tenantZone = zone is null ? TimeZoneInfo.Utc : await zone();
-        Analytics.Prof.Add("bt.zone", sw);
-        var settle = TimeSpan.FromDays(options.RecentCommentDays + 1);
-        await new Analytics.BestTimesTally(database, time).UpdateAsync(target.ChannelId, target.Platform, tenantZone, settle, cancellationToken);
+        var now = time.GetUtcNow();
+        var records = database.GetCollection(Collections.ChannelInsights);
+        var stored = await records.GetAsync(target.ChannelId, cancellationToken) is { } json ? DocumentJson.TryRead<ChannelInsightsRecord>(json) : null;
+        var metrics = Analytics.AnomalyWatch.KeySeries(target.Platform).Select(s => s.Metric).ToList();
+        var recent = await Analytics.RecentKeySeries.ReadAsync(database, target.ChannelId, metrics, now, stored?.Recent, HistoryRewritten, cancellationToken);
+        if (anomaliesToo && anomalies is not null)
+        {
+            await anomalies.CheckAsync(database, target.ChannelId, target.Platform, recent, cancellationToken);
+        }
+
+        var tally = stored?.BestTimes;
+        if (bestTimesToo && options.BestTimes)
+        {
+            // A post's counts settle once daily runs stop re-reading it (the recent comment window and the day of overlap).
+            var tenantZone = zone is null ? TimeZoneInfo.Utc : await zone();
+            var settle = TimeSpan.FromDays(options.RecentCommentDays + 1);
+            tally = await new Analytics.BestTimesTally(database, time).AddSettledAsync(tally, target.ChannelId, target.Platform, tenantZone, settle, recent, cancellationToken);
+        }
+
+        await records.UpsertAsync(target.ChannelId, DocumentJson.ToJson(new ChannelInsightsRecord(target.ChannelId, tally, recent.ToRecord(), now)), cancellationToken);
     }
 
     private async Task TokenAsync(SyncTarget target, CancellationToken cancellationToken)
@@ -132,7 +156,7 @@ internal sealed class ChannelSync(GraphClient graph, IDocumentDatabase database,
         var now = time.GetUtcNow();
         var postsSince = PostsSince(target, now);
         var commentsSince = now - TimeSpan.FromDays(options.RecentCommentDays);
-        var (insightsSince, insightsUntil) = (now - TimeSpan.FromDays(3), now);
+        var (insightsSince, insightsUntil) = (now - DayInsightsLookback, now);
         var insights = new InsightsQuery(target.Platform == ChannelIds.Facebook ? PageMetrics : InstagramMetrics, "day", insightsSince, insightsUntil);
         IReadOnlyList<InsightSeries> series;
         try
