@@ -34,11 +34,16 @@ public sealed partial class ChannelGrain
     /// <summary>The resume reminder as this activation registered it; removing it by handle costs no read.</summary>
     private IGrainReminder? _resume;
 
+    // A finished run's closing, while it lasts, and how many callers wait for it to start or resume a run.
+    private Task? _closing;
+    private int _waitingForClose;
+
     /// <summary>A resume reminder may exist that this activation did not register (it took over an open run).</summary>
     private bool _resumeInherited;
 
     public async Task<SyncRunView> RequestSync(SyncRequest request)
     {
+        await AfterClosingAsync();
         var channel = Require();
         if (_open is null && channel.ActiveRunId is not null)
         {
@@ -133,6 +138,7 @@ public sealed partial class ChannelGrain
     /// <summary>At activation or on the resume reminder: continue the open run, finish a run that ended unrecorded, or wait.</summary>
     private async Task ResumeOpenRunAsync(bool fromReminder, CancellationToken cancellationToken)
     {
+        await AfterClosingAsync();
         if (_work is not null || Current?.ActiveRunId is not { } runId)
         {
             if (fromReminder && Current?.ActiveRunId is null && _work is null)
@@ -183,6 +189,7 @@ public sealed partial class ChannelGrain
     /// <summary>Cancels the run in this activation and waits for its current step, so nothing it writes lands after.</summary>
     private async Task StopRunAsync()
     {
+        await AfterClosingAsync();
         if (_work is null)
         {
             return;
@@ -303,17 +310,53 @@ public sealed partial class ChannelGrain
     /// Records the end: first the run (so its due times are answered), then the channel's schedule,
     /// then the pointer is cleared and the resume reminder removed. Any crash in between is finished by <see cref="CloseAsync"/>.
     /// </summary>
-    private async Task FinishAsync(SyncRunRecord document)
+    private Task FinishAsync(SyncRunRecord document)
     {
-        // The run is over before its record is written: a request arriving during that write starts
-        // a new run instead of being handed the finished one as if it were still going.
+        // The run is over before its record is written: a request arriving during that write is not
+        // handed the finished run as if it were still going; it waits for the close (AfterClosingAsync)
+        // and starts a new run then — one starting inside the close would have its pointer, its resume
+        // reminder and its place in memory cleared by it.
         _open = null;
         _work = null;
-        await WriteRunAsync(document);
-        LogRunEnded(logger, Key.TenantId, Key.ChannelId, document.Run.SyncRunId, document.Run.Trigger, string.Join(',', document.Run.Kinds), document.Run.Status, document.Run.GraphCalls, document.Run.ItemsWritten);
-        SyncMetrics.RunEnded(Key.TenantId, document.Run.Trigger, document.Run.Status.ToString().ToLowerInvariant(), document.Run.GraphCalls, document.Run.ItemsWritten);
-        figures.SyncEnded(document.Run.Status.ToString().ToLowerInvariant());
-        await CloseAsync(document);
+        _closing = CloseFinishedAsync(document);
+        return _closing;
+    }
+
+    private async Task CloseFinishedAsync(SyncRunRecord document)
+    {
+        try
+        {
+            await WriteRunAsync(document);
+            LogRunEnded(logger, Key.TenantId, Key.ChannelId, document.Run.SyncRunId, document.Run.Trigger, string.Join(',', document.Run.Kinds), document.Run.Status, document.Run.GraphCalls, document.Run.ItemsWritten);
+            SyncMetrics.RunEnded(Key.TenantId, document.Run.Trigger, document.Run.Status.ToString().ToLowerInvariant(), document.Run.GraphCalls, document.Run.ItemsWritten);
+            figures.SyncEnded(document.Run.Status.ToString().ToLowerInvariant());
+            await CloseAsync(document);
+        }
+        finally
+        {
+            _closing = null;
+        }
+    }
+
+    /// <summary>
+    /// Waits while a finished run is being closed (a run in the background does not hold the grain's turn):
+    /// whatever starts, resumes or closes a run comes after it.
+    /// </summary>
+    private async Task AfterClosingAsync()
+    {
+        while (_closing is { IsCompleted: false } closing)
+        {
+            _waitingForClose++;
+            try
+            {
+                // Its failure is the run's to report (the run stays open, to be resumed): here only its end matters.
+                await closing.ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+            }
+            finally
+            {
+                _waitingForClose--;
+            }
+        }
     }
 
     private async Task CloseAsync(SyncRunRecord? document)
@@ -340,7 +383,7 @@ public sealed partial class ChannelGrain
         // Nothing of a finished run lives only in memory (the record holds the schedule, the manual
         // sync bucket and the token): the activation goes now rather than sit until its next tick, a
         // day away for most. A pending first-tick timer is the exception: it exists only here.
-        if (_firstTickBackup is null)
+        if (_firstTickBackup is null && _waitingForClose == 0)
         {
             DeactivateOnIdle();
         }

@@ -126,6 +126,7 @@ public sealed partial class ChannelGrain
 
     private async Task TickAsync()
     {
+        await AfterClosingAsync();
         var channel = Require();
         var standing = await TenantOf(Key.TenantId).Standing();
         if (standing is null)

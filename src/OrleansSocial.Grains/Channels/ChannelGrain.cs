@@ -195,7 +195,8 @@ public sealed partial class ChannelGrain(
     {
         // Going away (the silo is stopping, say): let a run finish if it is nearly done, otherwise
         // hand it off. It stays open in the database where it got to, and the resume reminder
-        // brings it back on another silo within a ResumePeriod.
+        // brings it back on another silo within a ResumePeriod. A run being closed closes first.
+        await AfterClosingAsync();
         if (_work is { } work && !work.IsCompleted)
         {
             await Task.WhenAny(work, Task.Delay(Options.ShutdownGrace, cancellationToken));

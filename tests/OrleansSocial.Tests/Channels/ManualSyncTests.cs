@@ -348,4 +348,40 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
         var problem = await ProblemAssert.IsProblemAsync(await Api.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "hourly" } }), 400);
         Assert.Equal("kinds[0]", problem.GetProperty("field").GetString());
     }
+
+    /// <summary>
+    /// A run's record says it is over before the channel is closed (pointer, schedule, resume reminder). A request in
+    /// between once started a run the close then cleared (seen as a reminder "tag mismatch" in back-to-back syncs):
+    /// the window is milliseconds, so this asks sixty times — before the fix about one run of this test in three failed.
+    /// </summary>
+    [Fact]
+    public async Task A_sync_asked_for_while_the_last_one_closes_starts_after_the_close_and_a_second_ask_joins_it()
+    {
+        var tenant = await ConnectedTenantAsync(plan: "enterprise");
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            // Asked as soon as the last run reads as finished, i.e. while it is still closing (its record is written first).
+            var asks = await Task.WhenAll(AskAsync(), AskAsync());
+            var runId = (await ApiClient.JsonAsync(asks[0])).GetProperty("syncRunId").GetString()!;
+            // One run at a time: the second ask is handed the run the first started.
+            Assert.Equal(runId, (await ApiClient.JsonAsync(asks[1])).GetProperty("syncRunId").GetString());
+            Assert.True(ids.Add(runId));
+            await Eventually.ValueAsync(
+                async () => await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/sync-runs", tenant.Id, tenant.OwnerKey)),
+                runs => runs.GetProperty("items").EnumerateArray().Any(r => r.GetProperty("syncRunId").GetString() == runId && r.GetProperty("status").GetString() == "succeeded"),
+                TimeSpan.FromSeconds(30), interval: TimeSpan.Zero);
+        }
+
+        // Every run closed as it should: none still running, and no closing run took the next one's resume reminder.
+        var all = await Eventually.ValueAsync(
+            async () => await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Get, $"/api/channels/{Page}/sync-runs?limit=100", tenant.Id, tenant.OwnerKey)),
+            runs => runs.GetProperty("items").EnumerateArray().All(r => r.GetProperty("status").GetString() == "succeeded"),
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(ids.Order(), all.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("syncRunId").GetString()!).Order());
+        Assert.DoesNotContain(host.Host.Logs.Lines, l => l.Contains("Could not unregister reminder", StringComparison.Ordinal) && l.Contains(tenant.Id, StringComparison.Ordinal));
+
+        Task<HttpResponseMessage> AskAsync() =>
+            Api.TenantAsync(HttpMethod.Post, $"/api/channels/{Page}/sync", tenant.Id, tenant.OwnerKey, new { kinds = new[] { "daily" } });
+    }
 }
