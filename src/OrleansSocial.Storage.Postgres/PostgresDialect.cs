@@ -18,6 +18,9 @@ internal sealed class PostgresDialect : SqlDialect
         ? $"(body->>'{field}')::double precision"
         : $"(body->>'{field}') COLLATE \"C\"";
 
+    /// <summary>undefined_table, which a schema-qualified name also gets when the schema is missing.</summary>
+    public override bool IsMissingTable(System.Data.Common.DbException exception) => exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UndefinedTable };
+
     public override string CreateTable(string table) =>
         $"CREATE TABLE IF NOT EXISTS {table} (id text COLLATE \"C\" NOT NULL PRIMARY KEY, body jsonb NOT NULL)";
 }

@@ -160,7 +160,7 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
     }
 
     private SqlDocumentDatabase Handle(string schema) =>
-        _databases.GetOrAdd(schema, s => new SqlDocumentDatabase(s, PostgresDialect.Instance, ct => OpenAsync(SharedDatabaseOf(s), ct), s, _layout));
+        _databases.GetOrAdd(schema, s => new SqlDocumentDatabase(s, PostgresDialect.Instance, ct => OpenAsync(SharedDatabaseOf(s), ct), s, _layout, ct => DatabaseExistsAsync(s, ct)));
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {

@@ -16,6 +16,10 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string Field(string field, FieldKind kind) => $"json_extract(body, '$.{field}')";
 
+    /// <summary>SQLite has no code of its own for it: a generic error whose message says so.</summary>
+    public override bool IsMissingTable(System.Data.Common.DbException exception) =>
+        exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_ERROR } sqlite && sqlite.Message.Contains("no such table", StringComparison.Ordinal);
+
     public override string CreateTable(string table) =>
         $"CREATE TABLE IF NOT EXISTS {table} (id TEXT NOT NULL PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID";
 }

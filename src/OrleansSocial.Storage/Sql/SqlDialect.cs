@@ -16,6 +16,9 @@ public abstract class SqlDialect
 
     public abstract string CreateTable(string table);
 
+    /// <summary>The engine's answer to a statement on a table that does not exist.</summary>
+    public abstract bool IsMissingTable(System.Data.Common.DbException exception);
+
     /// <summary>What goes before a SELECT to have the engine print its plan instead of running it.</summary>
     public abstract string Explain { get; }
 

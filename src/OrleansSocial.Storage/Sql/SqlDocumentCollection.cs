@@ -17,6 +17,7 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
     private readonly SqlDialect _dialect;
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
     private readonly Func<CancellationToken, Task> _ensureTable;
+    private readonly Func<CancellationToken, Task> _noTable;
     private readonly Func<string, IndexDefinition, bool> _comesWithTable;
     private readonly string _table;
     private readonly string? _schema;
@@ -27,8 +28,9 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
     /// <param name="ensureTable">Makes the collection's table (given the collection's name) once.</param>
     /// <param name="schema">The schema the table lives in, named in every statement; null: the connection's default.</param>
     /// <param name="comesWithTable">True for an index the table has or will be made with: asking for it needs no statement.</param>
+    /// <param name="noTable">Told (with the collection's name) when a read found no table; throws when the database itself is gone.</param>
     public SqlDocumentCollection(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, Func<string, CancellationToken, Task> ensureTable,
-        string? schema = null, Func<string, IndexDefinition, bool>? comesWithTable = null)
+        string? schema = null, Func<string, IndexDefinition, bool>? comesWithTable = null, Func<string, CancellationToken, Task>? noTable = null)
     {
         Name = StorageNames.Collection(name);
         _table = "doc_" + Name;
@@ -37,6 +39,7 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
         _dialect = dialect;
         _open = open;
         _ensureTable = ct => ensureTable(Name, ct);
+        _noTable = noTable is null ? _ => Task.CompletedTask : ct => noTable(Name, ct);
         _comesWithTable = comesWithTable ?? ((_, _) => false);
     }
 
@@ -62,13 +65,12 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
         }
     }
 
-    public async Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken)
+    public Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken) => WithoutTableAsync<JsonElement?>(async () =>
     {
-        await _ensureTable(cancellationToken);
         await using var connection = await _open(cancellationToken);
         await using var command = Command(connection, $"SELECT body FROM {_relation} WHERE id = @id", c => Add(c, "@id", id));
         return await command.ExecuteScalarAsync(cancellationToken) is string body ? Parse(body) : null;
-    }
+    }, null, cancellationToken);
 
     public async Task<bool> InsertAsync(string id, JsonElement document, CancellationToken cancellationToken)
     {
@@ -84,11 +86,8 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
         await ExecuteAsync(sql, c => AddDocument(c, id, document), cancellationToken);
     }
 
-    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
-    {
-        await _ensureTable(cancellationToken);
-        return await ExecuteAsync($"DELETE FROM {_relation} WHERE id = @id", c => Add(c, "@id", id), cancellationToken) == 1;
-    }
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => WithoutTableAsync(
+        async () => await ExecuteAsync($"DELETE FROM {_relation} WHERE id = @id", c => Add(c, "@id", id), cancellationToken) == 1, false, cancellationToken);
 
     public async Task<DocumentPage> QueryAsync(DocumentQuery query, CancellationToken cancellationToken)
     {
@@ -97,7 +96,11 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
             throw new ArgumentOutOfRangeException(nameof(query), $"Limit must be between 1 and {DocumentQuery.MaxLimit}.");
         }
 
-        await _ensureTable(cancellationToken);
+        return await WithoutTableAsync(() => PageAsync(query, cancellationToken), new DocumentPage([], null), cancellationToken);
+    }
+
+    private async Task<DocumentPage> PageAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
         var (sql, parameters) = Select(query);
         var sort = query.Sort;
         await using var connection = await _open(cancellationToken);
@@ -182,9 +185,11 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
         return (sql.ToString(), parameters);
     }
 
-    public async Task<long> CountAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken)
+    public Task<long> CountAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken) =>
+        WithoutTableAsync(() => CountRowsAsync(filters, cancellationToken), 0L, cancellationToken);
+
+    private async Task<long> CountRowsAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken)
     {
-        await _ensureTable(cancellationToken);
         var parameters = new List<(string Name, object Value)>();
         var where = Where(filters, parameters);
         var sql = $"SELECT count(*) FROM {_relation}" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "");
@@ -196,12 +201,31 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
     public async Task<long> DeleteManyAsync(IReadOnlyList<FieldFilter> filters, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfZero(filters.Count, nameof(filters));
-        await _ensureTable(cancellationToken);
         var parameters = new List<(string Name, object Value)>();
         var sql = $"DELETE FROM {_relation} WHERE " + string.Join(" AND ", Where(filters, parameters));
-        await using var connection = await _open(cancellationToken);
-        await using var command = Command(connection, sql, c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return await WithoutTableAsync(async () =>
+        {
+            await using var connection = await _open(cancellationToken);
+            await using var command = Command(connection, sql, c => parameters.ForEach(p => Add(c, p.Name, p.Value)));
+            return (long)await command.ExecuteNonQueryAsync(cancellationToken);
+        }, 0L, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads (and deletes) need no table: a collection never written reads as empty, and reading it makes
+    /// nothing — a tenant looked at once does not grow the tables of every collection it was asked about.
+    /// </summary>
+    private async Task<T> WithoutTableAsync<T>(Func<Task<T>> statement, T none, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await statement();
+        }
+        catch (DbException exception) when (_dialect.IsMissingTable(exception))
+        {
+            await _noTable(cancellationToken);
+            return none;
+        }
     }
 
     private List<string> Where(IReadOnlyList<FieldFilter> filters, List<(string Name, object Value)> parameters)

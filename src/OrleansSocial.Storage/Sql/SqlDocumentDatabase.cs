@@ -7,9 +7,11 @@ namespace OrleansSocial.Storage.Sql;
 /// <summary>
 /// A SQL database of document tables; each table is created once, on first use, with the indexes
 /// <paramref name="layout"/> gives it (in one transaction). With a <paramref name="schema"/>, the
-/// "database" is that schema of a database shared with others.
+/// "database" is that schema of a database shared with others, and <paramref name="exists"/> says whether it
+/// still is (a read that finds no table asks: no table in a schema that exists reads as empty).
 /// </summary>
-public sealed class SqlDocumentDatabase(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, string? schema = null, TableIndexes? layout = null) : IDocumentDatabase
+public sealed class SqlDocumentDatabase(string name, SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> open, string? schema = null, TableIndexes? layout = null,
+    Func<CancellationToken, Task<bool>>? exists = null) : IDocumentDatabase
 {
     // A failed CREATE (database missing, engine down) is not remembered.
     private readonly OnceEach _tables = new();
@@ -20,7 +22,7 @@ public sealed class SqlDocumentDatabase(string name, SqlDialect dialect, Func<Ca
 
     public string Name { get; } = StorageNames.Database(name);
 
-    public IDocumentCollection GetCollection(string name) => new SqlDocumentCollection(name, dialect, open, EnsureTableAsync, schema, ComesWithTable);
+    public IDocumentCollection GetCollection(string name) => new SqlDocumentCollection(name, dialect, open, EnsureTableAsync, schema, ComesWithTable, NoTableAsync);
 
     /// <summary>Forgets which tables exist, after the database was dropped and may be created again.</summary>
     public void Reset()
@@ -43,6 +45,17 @@ public sealed class SqlDocumentDatabase(string name, SqlDialect dialect, Func<Ca
         }
 
         _madeHere = true;
+    }
+
+    /// <summary>A read found no table: one believed made is gone (made again by the next write); with its database, the read fails as a missing database.</summary>
+    private async Task NoTableAsync(string collection, CancellationToken cancellationToken)
+    {
+        _tables.Forget(Relation(collection));
+        if (exists is not null && !await exists(cancellationToken))
+        {
+            Reset();
+            throw new DatabaseNotFoundException(Name);
+        }
     }
 
     private bool ComesWithTable(string collection, IndexDefinition index) => _madeHere && _layout.Declares(collection, index);

@@ -194,6 +194,33 @@ public sealed class SchemaTierTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task Reading_a_collection_never_written_makes_nothing_and_a_dropped_schema_still_reads_as_a_missing_database()
+    {
+        var prefix = "shared_read_" + Guid.NewGuid().ToString("N")[..8];
+        await using var store = NewStore(prefix: prefix, collections: ["members"]);
+        var name = StorageNames.TenantDatabase("read-" + Guid.NewGuid().ToString("N")[..6]);
+        await store.CreateDatabaseAsync(name, CancellationToken.None);
+        var posts = store.GetDatabase(name).GetCollection("posts");
+
+        Assert.Null(await posts.GetAsync("p1", CancellationToken.None));
+        Assert.Empty((await posts.QueryAsync(new DocumentQuery { Filters = [FieldFilter.Eq("channel", "c1")], Limit = 10 }, CancellationToken.None)).Items);
+        Assert.Equal(0, await posts.CountAsync([], CancellationToken.None));
+        Assert.False(await posts.DeleteAsync("p1", CancellationToken.None));
+        Assert.Equal(0, await posts.DeleteManyAsync([FieldFilter.Eq("channel", "c1")], CancellationToken.None));
+        Assert.Equal(["doc_members"], await TablesAsync(store, name));
+
+        // Written once, it is there to read.
+        await posts.UpsertAsync("p1", Json(new { channel = "c1" }), CancellationToken.None);
+        Assert.NotNull(await posts.GetAsync("p1", CancellationToken.None));
+
+        // Gone with its schema (dropped by another process, say): reads of a written and of a never-written collection fail alike.
+        await using var other = NewStore(prefix: prefix, collections: ["members"]);
+        await other.DropDatabaseAsync(name, CancellationToken.None);
+        await Assert.ThrowsAsync<DatabaseNotFoundException>(() => posts.GetAsync("p1", CancellationToken.None));
+        await Assert.ThrowsAsync<DatabaseNotFoundException>(() => store.GetDatabase(name).GetCollection("comments").CountAsync([], CancellationToken.None));
+    }
+
+    [Fact]
     public async Task One_pool_per_shared_database_serves_every_tenant_in_it()
     {
         await using var store = NewStore(sharedDatabases: 2, poolSize: 3);
