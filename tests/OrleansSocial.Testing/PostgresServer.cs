@@ -73,9 +73,10 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
         }
 
         await RunPostgresToolAsync("initdb", $"-D {data} -U postgres -A trust -E UTF8 --no-sync");
+        // PG_SERVER_OPTIONS adds server settings for a diagnosis, e.g. " -c shared_preload_libraries=pg_stat_statements".
         await RunPostgresToolAsync("pg_ctl",
             $"-D {data} -l {Path.Combine(_folder.Path, "server.log")} -w -t 60 " +
-            $"-o \"-p {Port} -k {_folder.Path} -c listen_addresses='' -c client_connection_check_interval=100 -c fsync=off -c max_connections={MaxConnections}\" start");
+            $"-o \"-p {Port} -k {_folder.Path} -c listen_addresses='' -c client_connection_check_interval=100 -c fsync=off -c max_connections={MaxConnections}{Environment.GetEnvironmentVariable("PG_SERVER_OPTIONS")}\" start");
     }
 
     public async Task DisposeAsync()
@@ -83,7 +84,8 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         try
         {
-            await RunPostgresToolAsync("pg_ctl", $"-D {Path.Combine(_folder.Path, "data")} -m immediate -w stop");
+            // PG_SERVER_OPTIONS adds server settings for a diagnosis, e.g. " -c shared_preload_libraries=pg_stat_statements".
+        await RunPostgresToolAsync("pg_ctl", $"-D {Path.Combine(_folder.Path, "data")} -m immediate -w stop");
         }
         finally
         {
