@@ -58,13 +58,18 @@ public sealed class StorageBusyTests(PostgresServer server) : IAsyncLifetime
         var database = inSchema ? "orleans_social_shared_1" : schema;
         Assert.Equal(HttpStatusCode.OK, (await _api.TenantAsync(HttpMethod.Get, "/api/channels", tenant.Id, tenant.OwnerKey)).StatusCode);
 
-        // A query of the host waits on the test's lock, holding the only pooled connection.
+        // A query of the host waits on the test's lock, holding the only pooled connection. The table exists first
+        // (reads do not make tables, and one made in the locking transaction would be invisible, not locked, to the host).
         await using var blocker = new NpgsqlConnection(server.ConnectionStringFor(database));
         await blocker.OpenAsync();
+        var table = $"{(inSchema ? $"\"{schema}\"." : "")}doc_channels";
+        await using (var create = new NpgsqlCommand($"CREATE TABLE IF NOT EXISTS {table} (id text COLLATE \"C\" NOT NULL PRIMARY KEY, body jsonb NOT NULL)", blocker))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
         var lockTransaction = await blocker.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand(
-            $"CREATE TABLE IF NOT EXISTS {(inSchema ? $"\"{schema}\"." : "")}doc_channels (id text COLLATE \"C\" NOT NULL PRIMARY KEY, body jsonb NOT NULL); " +
-            $"LOCK TABLE {(inSchema ? $"\"{schema}\"." : "")}doc_channels IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
         {
             await lockTable.ExecuteNonQueryAsync();
         }
