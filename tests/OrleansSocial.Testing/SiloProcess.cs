@@ -45,7 +45,8 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <param name="logLevels">Leave the host's own default log levels (what an operator sees) instead of warnings only.</param>
-    public static SiloProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> settings, int? siloPort = null, bool logLevels = false)
+    /// <param name="hostAssembly">The host to run; the one built beside the tests unless another (a published one) is named.</param>
+    public static SiloProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> settings, int? siloPort = null, bool logLevels = false, string? hostAssembly = null)
     {
         Directory.CreateDirectory(workingDirectory);
         var port = siloPort ?? SiloPorts.Next();
@@ -56,7 +57,7 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansSocial.Host.dll"));
+        start.ArgumentList.Add(hostAssembly ?? Path.Combine(AppContext.BaseDirectory, "OrleansSocial.Host.dll"));
         start.ArgumentList.Add("--urls=http://127.0.0.1:0");
         start.ArgumentList.Add($"--Orleans:SiloPort={port}");
         foreach (var (key, value) in settings)
