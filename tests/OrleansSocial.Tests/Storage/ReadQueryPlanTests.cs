@@ -1,5 +1,6 @@
-using OrleansSocial.ReadModels.Inbox;
+using System.Collections.Concurrent;
 using System.Text.Json;
+using OrleansSocial.ReadModels.Inbox;
 using Npgsql;
 using OrleansSocial.Posts;
 using OrleansSocial.ReadModels;
@@ -17,15 +18,27 @@ namespace OrleansSocial.Tests.Storage;
 /// Every list query (each shape of the calendar: status, channel, time range; and every other list) is served by an index
 /// on the real engine, on its first page and a later one: its EXPLAIN names one and never scans the
 /// whole collection. Thousands of posts over five statuses and twenty channels, so a planner with
-/// statistics has a reason to choose.
+/// statistics has a reason to choose. Each shape of data is written once per engine and read by
+/// every case that plans against it (the plans depend on the data, not on which case wrote it).
 /// </summary>
-public abstract class ReadQueryPlanContract
+public abstract class ReadQueryPlanContract(ReadQueryPlanData data)
 {
     private const int PostCount = 3_000;
     private static readonly PublicationStatus[] Statuses = [PublicationStatus.Draft, PublicationStatus.PendingApproval, PublicationStatus.Scheduled, PublicationStatus.Published, PublicationStatus.Cancelled];
     private static readonly DateTimeOffset Start = new(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    protected abstract Task<IDocumentDatabase> DatabaseAsync(string name);
+    /// <summary>A new, empty tenant database of the engine; <paramref name="data"/> keeps what it needs until the class is done.</summary>
+    protected abstract Task<IDocumentDatabase> DatabaseAsync(string name, ReadQueryPlanData data);
+
+    /// <summary>The database <paramref name="key"/> names, made, filled and analysed by the first case that asks.</summary>
+    private Task<IDocumentDatabase> FilledAsync(string key, Func<IDocumentDatabase, Task> fill) => data.OnceAsync(key, async () =>
+    {
+        var name = "tenant_plan_" + Guid.NewGuid().ToString("N")[..10];
+        var database = await DatabaseAsync(name, data);
+        await fill(database);
+        await AnalyzeAsync(name);
+        return database;
+    });
 
     /// <summary>After the data is in: what the engine needs to plan with it (statistics).</summary>
     protected virtual Task AnalyzeAsync(string name) => Task.CompletedTask;
@@ -52,10 +65,7 @@ public abstract class ReadQueryPlanContract
     [MemberData(nameof(Shapes))]
     public async Task Each_calendar_query_is_served_by_an_index_on_the_first_and_a_later_page(string? status, string? channelId, DateTimeOffset? from, DateTimeOffset? to)
     {
-        var name = "tenant_plan_" + Guid.NewGuid().ToString("N")[..10];
-        var database = await DatabaseAsync(name);
-        await FillAsync(database);
-        await AnalyzeAsync(name);
+        var database = await FilledAsync("calendar", FillAsync);
         var wanted = status is null ? (PublicationStatus?)null : Enum.GetValues<PublicationStatus>().Single(s => CalendarQuery.StatusName(s) == status);
         var query = new CalendarQuery(wanted, channelId, from, to, 10, null);
         var collection = database.GetCollection(query.Collection);
@@ -102,23 +112,8 @@ public abstract class ReadQueryPlanContract
     [MemberData(nameof(Lists))]
     public async Task Each_list_query_is_served_by_its_index_on_the_first_and_a_later_page(IListQuery query)
     {
-        var name = "tenant_list_" + Guid.NewGuid().ToString("N")[..10];
-        var database = await DatabaseAsync(name);
+        var database = await FilledAsync(query.Collection, d => FillListAsync(d, query.Collection));
         var collection = database.GetCollection(query.Collection);
-        await collection.EnsureIndexAsync(query.Index, CancellationToken.None);
-        // Documents holding every field any list filters or sorts by, spread so each filter is selective.
-        for (var i = 0; i < PostCount; i++)
-        {
-            var at = StoredTime.Of(Start.AddMinutes(i * 17));
-            await collection.UpsertAsync($"d{i:D6}", JsonSerializer.SerializeToElement(new
-            {
-                channelId = $"fb-10000000000{i % 20:00}", postId = $"post-{i % 200}", metric = new[] { "reach", "impressions", "followers", "engagement", "views" }[i / 20 % 5],
-                period = new[] { "day", "week", "days_28" }[i / 100 % 3], webhookId = $"w{i % 20}", status = new[] { "pending", "succeeded", "failed" }[i / 20 % 3],
-                state = i % 10 == 0 ? "provisioning" : "ready", startedAt = at, createdAt = at, endTime = at, at, activityAt = at, assigneeId = $"m{i % 20}",
-            }), CancellationToken.None);
-        }
-
-        await AnalyzeAsync(name);
         var first = await collection.QueryAsync(query.PageQuery, CancellationToken.None);
         Assert.NotNull(first.NextCursor);
         AssertIndexed(await ((IExplainsQueries)collection).ExplainAsync(query.PageQuery, CancellationToken.None), "doc_" + query.Collection);
@@ -131,6 +126,30 @@ public abstract class ReadQueryPlanContract
         foreach (var query in Lists().Select(l => (IListQuery)l[0]).Where(q => q.Collection != Collections.Tenants))
         {
             Assert.Contains((query.Collection, query.Index), ReadIndexes.Tenant.Append((Collections.Audit, AuditQuery.ByTime)));
+        }
+    }
+
+    /// <summary>
+    /// Documents holding every field any list filters or sorts by, spread so each filter is
+    /// selective, under every index the lists of that collection read by (as a tenant has them).
+    /// </summary>
+    private static async Task FillListAsync(IDocumentDatabase database, string name)
+    {
+        var collection = database.GetCollection(name);
+        foreach (var index in Lists().Select(l => (IListQuery)l[0]).Where(q => q.Collection == name).Select(q => q.Index).Distinct())
+        {
+            await collection.EnsureIndexAsync(index, CancellationToken.None);
+        }
+
+        for (var i = 0; i < PostCount; i++)
+        {
+            var at = StoredTime.Of(Start.AddMinutes(i * 17));
+            await collection.UpsertAsync($"d{i:D6}", JsonSerializer.SerializeToElement(new
+            {
+                channelId = $"fb-10000000000{i % 20:00}", postId = $"post-{i % 200}", metric = new[] { "reach", "impressions", "followers", "engagement", "views" }[i / 20 % 5],
+                period = new[] { "day", "week", "days_28" }[i / 100 % 3], webhookId = $"w{i % 20}", status = new[] { "pending", "succeeded", "failed" }[i / 20 % 3],
+                state = i % 10 == 0 ? "provisioning" : "ready", startedAt = at, createdAt = at, endTime = at, at, activityAt = at, assigneeId = $"m{i % 20}",
+            }), CancellationToken.None);
         }
     }
 
@@ -160,28 +179,49 @@ public abstract class ReadQueryPlanContract
     }
 }
 
-public sealed class SqliteReadQueryPlanTests : ReadQueryPlanContract, IAsyncLifetime
+/// <summary>What a read-plan class makes once and every one of its cases reads: the store and the filled databases.</summary>
+public sealed class ReadQueryPlanData : IAsyncLifetime
 {
-    private readonly TempFolder _folder = new("orleans-social-plan");
-    private SqliteDocumentStore _store = null!;
+    private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _made = new();
+    private readonly ConcurrentStack<Func<Task>> _cleanups = new();
 
-    public async Task InitializeAsync()
+    /// <summary>What <paramref name="key"/> names, made by the first caller; later callers get the same.</summary>
+    public async Task<T> OnceAsync<T>(string key, Func<Task<T>> make)
+        where T : class => (T)await _made.GetOrAdd(key, _ => new Lazy<Task<object>>(async () => await make())).Value;
+
+    /// <summary>Run when the class is done, last registered first.</summary>
+    public void OnDispose(Func<Task> cleanup) => _cleanups.Push(cleanup);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        _store = new SqliteDocumentStore(_folder.Path);
-        await _store.InitializeAsync(CancellationToken.None);
+        while (_cleanups.TryPop(out var cleanup))
+        {
+            await cleanup();
+        }
     }
+}
 
-    public Task DisposeAsync()
+public sealed class SqliteReadQueryPlanTests(ReadQueryPlanData data) : ReadQueryPlanContract(data), IClassFixture<ReadQueryPlanData>
+{
+    protected override async Task<IDocumentDatabase> DatabaseAsync(string name, ReadQueryPlanData data)
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _folder.Dispose();
-        return Task.CompletedTask;
-    }
-
-    protected override async Task<IDocumentDatabase> DatabaseAsync(string name)
-    {
-        await _store.CreateDatabaseAsync(name, CancellationToken.None);
-        return _store.GetDatabase(name);
+        var store = await data.OnceAsync("store", async () =>
+        {
+            var folder = new TempFolder("orleans-social-plan");
+            data.OnDispose(() =>
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                folder.Dispose();
+                return Task.CompletedTask;
+            });
+            var store = new SqliteDocumentStore(folder.Path);
+            await store.InitializeAsync(CancellationToken.None);
+            return store;
+        });
+        await store.CreateDatabaseAsync(name, CancellationToken.None);
+        return store.GetDatabase(name);
     }
 
     // "SEARCH t USING INDEX ix_…" or "SCAN t USING INDEX ix_…" (an ordered walk of the index that stops at the page); never a bare "SCAN t".
@@ -194,22 +234,19 @@ public sealed class SqliteReadQueryPlanTests : ReadQueryPlanContract, IAsyncLife
 }
 
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresReadQueryPlanTests(OrleansSocial.Testing.PostgresServer server) : ReadQueryPlanContract, IAsyncLifetime
+public sealed class PostgresReadQueryPlanTests(OrleansSocial.Testing.PostgresServer server, ReadQueryPlanData data) : ReadQueryPlanContract(data), IClassFixture<ReadQueryPlanData>
 {
-    private PostgresDocumentStore _store = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task<IDocumentDatabase> DatabaseAsync(string name, ReadQueryPlanData data)
     {
-        _store = new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = server.ConnectionStringFor("catalog_plan_" + Guid.NewGuid().ToString("N")[..10]) });
-        await _store.InitializeAsync(CancellationToken.None);
-    }
-
-    public async Task DisposeAsync() => await _store.DisposeAsync();
-
-    protected override async Task<IDocumentDatabase> DatabaseAsync(string name)
-    {
-        await _store.CreateDatabaseAsync(name, CancellationToken.None);
-        return _store.GetDatabase(name);
+        var store = await data.OnceAsync("store", async () =>
+        {
+            var store = new PostgresDocumentStore(new PostgresStoreOptions { ConnectionString = server.ConnectionStringFor("catalog_plan_" + Guid.NewGuid().ToString("N")[..10]) });
+            data.OnDispose(async () => await store.DisposeAsync());
+            await store.InitializeAsync(CancellationToken.None);
+            return store;
+        });
+        await store.CreateDatabaseAsync(name, CancellationToken.None);
+        return store.GetDatabase(name);
     }
 
     protected override async Task AnalyzeAsync(string name)
