@@ -45,6 +45,9 @@ internal sealed class ClusterEnvironment : IAsyncDisposable
             ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
             ["Orleans:Membership:NumMissedProbesLimit"] = "2",
             ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
+            // A silo joining while a killed one is still listed active waits until the killed one's
+            // last "I am alive" is stale (twice this); Orleans' 30 s made a restarted cluster wait ~80 s.
+            ["Orleans:Membership:IAmAliveTablePublishTimeout"] = "00:00:02",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
