@@ -84,8 +84,7 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         try
         {
-            // PG_SERVER_OPTIONS adds server settings for a diagnosis, e.g. " -c shared_preload_libraries=pg_stat_statements".
-        await RunPostgresToolAsync("pg_ctl", $"-D {Path.Combine(_folder.Path, "data")} -m immediate -w stop");
+            await RunPostgresToolAsync("pg_ctl", $"-D {Path.Combine(_folder.Path, "data")} -m immediate -w stop");
         }
         finally
         {
