@@ -108,6 +108,8 @@ public abstract class ReadQueryPlanContract(ReadQueryPlanData data)
         return queries.Select(q => new object[] { q });
     }
 
+    private static IEnumerable<IListQuery> ListQueries() => Lists().Select(l => (IListQuery)l[0]);
+
     [Theory]
     [MemberData(nameof(Lists))]
     public async Task Each_list_query_is_served_by_its_index_on_the_first_and_a_later_page(IListQuery query)
@@ -123,7 +125,7 @@ public abstract class ReadQueryPlanContract(ReadQueryPlanData data)
     [Fact]
     public void Every_list_querys_index_is_created_for_every_tenant()
     {
-        foreach (var query in Lists().Select(l => (IListQuery)l[0]).Where(q => q.Collection != Collections.Tenants))
+        foreach (var query in ListQueries().Where(q => q.Collection != Collections.Tenants))
         {
             Assert.Contains((query.Collection, query.Index), ReadIndexes.Tenant.Append((Collections.Audit, AuditQuery.ByTime)));
         }
@@ -136,7 +138,7 @@ public abstract class ReadQueryPlanContract(ReadQueryPlanData data)
     private static async Task FillListAsync(IDocumentDatabase database, string name)
     {
         var collection = database.GetCollection(name);
-        foreach (var index in Lists().Select(l => (IListQuery)l[0]).Where(q => q.Collection == name).Select(q => q.Index).Distinct())
+        foreach (var index in ListQueries().Where(q => q.Collection == name).Select(q => q.Index).Distinct())
         {
             await collection.EnsureIndexAsync(index, CancellationToken.None);
         }
