@@ -89,29 +89,44 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
         }
     }
 
+    public Task CreateDatabaseAsync(string name, CancellationToken cancellationToken) => CreateDatabaseAsync(name, [], cancellationToken);
+
     /// <summary>
-    /// The schema and the tables of <see cref="PostgresSchemaStoreOptions.Collections"/> with their
-    /// indexes in one transaction sent as one batch: a crash leaves either all of it or nothing, and it
-    /// costs one round trip. Every other table is made on first use with its indexes
-    /// (<see cref="PostgresSchemaStoreOptions.Indexes"/>): an unused collection costs a tenant nothing.
+    /// The schema, the tables of <see cref="PostgresSchemaStoreOptions.Collections"/> (and of the first
+    /// documents' collections) with their indexes, and the first documents, in one transaction sent as
+    /// one batch: a crash or a failed statement leaves either all of it or nothing, and it costs one round trip. Every other
+    /// table is made on first use with its indexes (<see cref="PostgresSchemaStoreOptions.Indexes"/>):
+    /// an unused collection costs a tenant nothing.
     /// </summary>
-    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
+    public async Task CreateDatabaseAsync(string name, IReadOnlyList<FirstDocument> documents, CancellationToken cancellationToken)
     {
         var schema = StorageNames.Database(name);
         var shared = SharedDatabaseOf(schema);
+        var collections = _options.Collections.Concat(documents.Select(d => d.Collection))
+            .Select(StorageNames.Collection).Distinct(StringComparer.Ordinal).ToList();
         await EnsureSharedAsync(shared, cancellationToken);
         await using var connection = await OpenNpgsqlAsync(shared, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            foreach (var statement in CreateStatements(schema))
+            // No explicit transaction: a batch outside one runs in a single implicit transaction (one
+            // Sync), so a failed statement rolls back the whole batch and the commit costs no round trip.
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"CREATE SCHEMA \"{schema}\""));
+            foreach (var statement in collections.SelectMany(c => _layout.CreateStatements(PostgresDialect.Instance, schema, c)))
             {
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
             }
 
+            foreach (var document in documents)
+            {
+                var insert = new NpgsqlBatchCommand(
+                    $"INSERT INTO {SqlDialect.Relation(schema, "doc_" + StorageNames.Collection(document.Collection))} (id, body) VALUES ($1, $2::jsonb)");
+                insert.Parameters.Add(new NpgsqlParameter { Value = document.Id });
+                insert.Parameters.Add(new NpgsqlParameter { Value = document.Body.GetRawText() });
+                batch.BatchCommands.Add(insert);
+            }
+
             await batch.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
         catch (PostgresException exception) when (exception.SqlState == DuplicateSchema
             || (exception.SqlState == PostgresErrorCodes.UniqueViolation && exception.ConstraintName == "pg_namespace_nspname_index"))
@@ -120,19 +135,7 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
         }
 
         // A handle used before (on a schema dropped since) forgets which tables it had made.
-        Handle(schema).Made(_options.Collections);
-    }
-
-    private IEnumerable<string> CreateStatements(string schema)
-    {
-        yield return $"CREATE SCHEMA \"{schema}\"";
-        foreach (var collection in _options.Collections.Distinct(StringComparer.Ordinal))
-        {
-            foreach (var statement in _layout.CreateStatements(PostgresDialect.Instance, schema, collection))
-            {
-                yield return statement;
-            }
-        }
+        Handle(schema).Made(collections);
     }
 
     public async Task DropDatabaseAsync(string name, CancellationToken cancellationToken)

@@ -54,6 +54,9 @@ public sealed class TenantRecord<T>(IDocumentCollection collection, string id, F
         return stored;
     }
 
+    /// <summary>The record as written by other means (with its database, in one transaction): assigned, not written again.</summary>
+    public void Written(T record) => Current = record;
+
     /// <summary>Compute from the latest, write, assign; a change that returns null (or the same record) writes nothing.</summary>
     public Task<T?> UpdateAsync(Func<T?, T?> change) => UpdateAsync(current => ValueTask.FromResult(change(current)));
 

@@ -19,9 +19,7 @@ internal sealed class AuditLog(IDocumentCollection audit, TimeProvider time)
 
     public async Task WriteAsync(Actor actor, string action, string target, string outcome, string? detail = null)
     {
-        var at = TenantDocuments.Timestamp(time.GetUtcNow());
-        var id = $"{at}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        var document = DocumentJson.ToJson(new AuditDocument(at, actor.ToString(), action, target, outcome, detail));
+        var (id, document) = Entry(actor, action, target, outcome, detail);
         try
         {
             await audit.InsertAsync(id, document, CancellationToken.None);
@@ -32,6 +30,20 @@ internal sealed class AuditLog(IDocumentCollection audit, TimeProvider time)
             // request succeeded, and its record follows the database to its new server.
             _ = Task.Run(() => WriteAfterMoveAsync(id, document, moving.RetryAfter));
         }
+    }
+
+    /// <summary>An entry for a database made with it (<see cref="FirstDocument"/>): the same entry <see cref="WriteAsync"/> writes.</summary>
+    public FirstDocument First(Actor actor, string action, string target, string outcome, string? detail = null)
+    {
+        var (id, document) = Entry(actor, action, target, outcome, detail);
+        return new FirstDocument(audit.Name, id, document);
+    }
+
+    private (string Id, System.Text.Json.JsonElement Document) Entry(Actor actor, string action, string target, string outcome, string? detail)
+    {
+        var at = TenantDocuments.Timestamp(time.GetUtcNow());
+        var id = $"{at}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        return (id, DocumentJson.ToJson(new AuditDocument(at, actor.ToString(), action, target, outcome, detail)));
     }
 
     /// <summary>Outside the grain's turn: the tenant keeps answering while the move finishes.</summary>

@@ -27,7 +27,11 @@ public sealed partial class TenantGrain
     }
 
     private Task MarkCalendarCurrentAsync() =>
-        _database!.GetCollection(Collections.Settings).UpsertAsync(CalendarLayoutId, DocumentJson.ToJson(new CalendarLayoutDocument(ReadIndexes.Version)), CancellationToken.None);
+        _database!.GetCollection(Collections.Settings).UpsertAsync(CalendarLayoutId, CalendarCurrent().Body, CancellationToken.None);
+
+    /// <summary>The marker a tenant's database is made with: its calendar needs no upgrade.</summary>
+    private static FirstDocument CalendarCurrent() =>
+        new(Collections.Settings, CalendarLayoutId, DocumentJson.ToJson(new CalendarLayoutDocument(ReadIndexes.Version)));
 
     private async Task UpgradeCalendarAsync(CancellationToken cancellationToken)
     {

@@ -128,12 +128,19 @@ public sealed partial class TenantGrain
 
     private async Task<CreatedMember> CreateMemberAsync(string email, string role, IReadOnlyList<string> permissions)
     {
+        var (member, created) = NewMember(email, role, permissions);
+        await SaveMemberAsync(member);
+        return created;
+    }
+
+    /// <summary>A member with a first key: the document to store, and what its creator is shown once (the key itself).</summary>
+    private (MemberDocument Document, CreatedMember Created) NewMember(string email, string role, IReadOnlyList<string> permissions)
+    {
         var issued = ApiKeys.Issue(TenantId);
         var now = time.GetUtcNow();
         var member = new MemberDocument("m" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)),
             email, role, permissions, [new KeyDocument(issued.KeyId, issued.Hash, now)], now);
-        await SaveMemberAsync(member);
-        return new CreatedMember(member.MemberId, new CreatedKey(issued.KeyId, issued.Key));
+        return (member, new CreatedMember(member.MemberId, new CreatedKey(issued.KeyId, issued.Key)));
     }
 
     private async Task SaveMemberAsync(MemberDocument member)

@@ -29,6 +29,45 @@ public interface IDocumentStore
         ? CreateDatabaseAsync(name, cancellationToken)
         : throw new Placement.IsolationNotOfferedException(isolation, Engine);
 
+    /// <summary>
+    /// Creates a database holding <paramref name="documents"/>, or throws and leaves none. An engine that
+    /// can do both in one transaction does; otherwise the documents are inserted after the database is
+    /// made, and a failed insert drops it again (a process killed in between leaves the database without
+    /// all of them: its creator's recovery drops it, as after a kill between two calls).
+    /// </summary>
+    async Task CreateDatabaseAsync(string name, IReadOnlyList<FirstDocument> documents, CancellationToken cancellationToken)
+    {
+        await CreateDatabaseAsync(name, cancellationToken);
+        await InsertFirstAsync(name, documents, cancellationToken);
+    }
+
+    /// <summary><see cref="CreateDatabaseAsync(string, IReadOnlyList{FirstDocument}, CancellationToken)"/> in the tier asked.</summary>
+    async Task CreateDatabaseAsync(string name, string isolation, IReadOnlyList<FirstDocument> documents, CancellationToken cancellationToken)
+    {
+        await CreateDatabaseAsync(name, isolation, cancellationToken);
+        await InsertFirstAsync(name, documents, cancellationToken);
+    }
+
+    private async Task InsertFirstAsync(string name, IReadOnlyList<FirstDocument> documents, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var database = GetDatabase(name);
+            foreach (var document in documents)
+            {
+                if (!await database.GetCollection(document.Collection).InsertAsync(document.Id, document.Body, cancellationToken))
+                {
+                    throw new InvalidOperationException($"Database '{name}' already held '{document.Collection}/{document.Id}' when it was made.");
+                }
+            }
+        }
+        catch
+        {
+            await DropDatabaseAsync(name, CancellationToken.None);
+            throw;
+        }
+    }
+
     /// <summary>Drops a database and everything in it; a missing database is not an error.</summary>
     Task DropDatabaseAsync(string name, CancellationToken cancellationToken);
 

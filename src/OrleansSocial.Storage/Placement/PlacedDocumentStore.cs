@@ -95,30 +95,37 @@ public sealed class PlacedDocumentStore : IDocumentStore, IAsyncDisposable
         return await StoreAt(placement.Location).DatabaseExistsAsync(name, cancellationToken);
     }
 
-    public Task CreateDatabaseAsync(string name, CancellationToken cancellationToken) => CreateDatabaseAsync(name, Placement.Isolations.Database, cancellationToken);
+    public Task CreateDatabaseAsync(string name, CancellationToken cancellationToken) => CreateDatabaseAsync(name, Placement.Isolations.Database, [], cancellationToken);
+
+    public Task CreateDatabaseAsync(string name, string isolation, CancellationToken cancellationToken) => CreateDatabaseAsync(name, isolation, [], cancellationToken);
+
+    public Task CreateDatabaseAsync(string name, IReadOnlyList<FirstDocument> documents, CancellationToken cancellationToken) =>
+        CreateDatabaseAsync(name, Placement.Isolations.Database, documents, cancellationToken);
 
     /// <summary>
     /// Places the database (the server with the most room for its weight, among those offering the
-    /// tier), records the placement, then creates it there. A placement recorded by an earlier attempt
-    /// that died is reused, so the database is never created in two places.
+    /// tier), records the placement, then creates it there with its first documents. A placement recorded
+    /// by an earlier attempt that died is reused, so the database is never created in two places.
     /// </summary>
-    public async Task CreateDatabaseAsync(string name, string isolation, CancellationToken cancellationToken)
+    public async Task CreateDatabaseAsync(string name, string isolation, IReadOnlyList<FirstDocument> documents, CancellationToken cancellationToken)
     {
-        var placement = await Directory.FindAsync(name, cancellationToken);
+        var offering = Servers.Where(s => s.Offers(isolation)).ToList();
+        // With one server to choose, no need to look first: the insert answers an earlier attempt's placement.
+        var placement = offering.Count == 1
+            ? await Directory.PlaceAsync(PlacementRecord.At(name, new DatabaseLocation(offering[0].Name, isolation)), cancellationToken)
+            : await Directory.FindAsync(name, cancellationToken);
         if (placement is null)
         {
-            var offering = Servers.Where(s => s.Offers(isolation)).ToList();
             if (offering.Count == 0)
             {
                 throw new IsolationNotOfferedException(isolation, Engine);
             }
 
-            var server = offering.Count == 1 ? offering[0] : ServerChoice.Choose(offering, await CountsAsync(cancellationToken));
-            placement = PlacementRecord.At(name, new DatabaseLocation(server.Name, isolation));
-            await Directory.SaveAsync(placement, cancellationToken);
+            var server = ServerChoice.Choose(offering, await CountsAsync(cancellationToken));
+            placement = await Directory.PlaceAsync(PlacementRecord.At(name, new DatabaseLocation(server.Name, isolation)), cancellationToken);
         }
 
-        await StoreAt(placement.Location).CreateDatabaseAsync(name, cancellationToken);
+        await StoreAt(placement.Location).CreateDatabaseAsync(name, documents, cancellationToken);
     }
 
     /// <summary>Drops the database wherever a copy of it may be (a move's other side too), then forgets its placement.</summary>

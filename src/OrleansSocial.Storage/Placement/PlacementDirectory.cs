@@ -55,6 +55,22 @@ internal sealed class PlacementDirectory(IDocumentDatabase catalog, string prima
         Remember(record);
     }
 
+    /// <summary>
+    /// Records where a new database goes unless a placement is recorded already (an earlier attempt's
+    /// that died): the recorded one wins and is answered. One round trip when none is.
+    /// </summary>
+    public async Task<PlacementRecord> PlaceAsync(PlacementRecord record, CancellationToken cancellationToken)
+    {
+        if (!await Placements.InsertAsync(record.Database, JsonSerializer.SerializeToElement(record, Json), cancellationToken))
+        {
+            record = await FindAsync(record.Database, cancellationToken)
+                ?? throw new InvalidOperationException($"The placement of '{record.Database}' was deleted while it was being placed.");
+        }
+
+        Remember(record);
+        return record;
+    }
+
     public async Task DeleteAsync(string database, CancellationToken cancellationToken)
     {
         await Placements.DeleteAsync(database, cancellationToken);

@@ -53,6 +53,50 @@ public abstract class DocumentStoreContract
     }
 
     [SkippableFact]
+    public async Task A_database_made_with_first_documents_holds_them_in_their_collections()
+    {
+        var store = await StoreAsync();
+        var name = NewName("tenant_f");
+
+        await store.CreateDatabaseAsync(name, [
+            new FirstDocument("settings", "settings", Json(new { timeZone = "UTC" })),
+            new FirstDocument("settings", "calendar", Json(new { version = 2 })),
+            new FirstDocument("first_items", "a", Json(new { v = 1, text = new string('x', 5000) })),
+        ], CancellationToken.None);
+
+        var database = store.GetDatabase(name);
+        Assert.Equal("UTC", (await database.GetCollection("settings").GetAsync("settings", CancellationToken.None))!.Value.GetProperty("timeZone").GetString());
+        Assert.Equal(2, (await database.GetCollection("settings").GetAsync("calendar", CancellationToken.None))!.Value.GetProperty("version").GetInt32());
+        Assert.Equal(5000, (await database.GetCollection("first_items").GetAsync("a", CancellationToken.None))!.Value.GetProperty("text").GetString()!.Length);
+        // The collections made with the database take writes and queries like any other.
+        Assert.True(await database.GetCollection("first_items").InsertAsync("b", Json(new { v = 2 }), CancellationToken.None));
+        Assert.Equal(2, await database.GetCollection("first_items").CountAsync([], CancellationToken.None));
+        await Assert.ThrowsAsync<DatabaseAlreadyExistsException>(() => store.CreateDatabaseAsync(name, [new FirstDocument("settings", "x", Json(new { v = 1 }))], CancellationToken.None));
+        Assert.Null(await database.GetCollection("settings").GetAsync("x", CancellationToken.None));
+    }
+
+    [SkippableFact]
+    public async Task A_database_whose_first_documents_cannot_all_be_written_is_not_left_behind()
+    {
+        var store = await StoreAsync();
+        var name = NewName("tenant_h");
+
+        // The same id twice: the second insert fails after the first succeeded.
+        await Assert.ThrowsAnyAsync<Exception>(() => store.CreateDatabaseAsync(name, [
+            new FirstDocument("settings", "settings", Json(new { v = 1 })),
+            new FirstDocument("items", "a", Json(new { v = 1 })),
+            new FirstDocument("items", "a", Json(new { v = 2 })),
+        ], CancellationToken.None));
+
+        Assert.False(await store.DatabaseExistsAsync(name, CancellationToken.None));
+        // The name is free again, and a database made under it holds only what it is made with.
+        await store.CreateDatabaseAsync(name, [new FirstDocument("items", "b", Json(new { v = 3 }))], CancellationToken.None);
+        Assert.Null(await store.GetDatabase(name).GetCollection("items").GetAsync("a", CancellationToken.None));
+        Assert.Null(await store.GetDatabase(name).GetCollection("settings").GetAsync("settings", CancellationToken.None));
+        Assert.NotNull(await store.GetDatabase(name).GetCollection("items").GetAsync("b", CancellationToken.None));
+    }
+
+    [SkippableFact]
     public async Task A_missing_database_is_refused_and_not_created()
     {
         var store = await StoreAsync();
