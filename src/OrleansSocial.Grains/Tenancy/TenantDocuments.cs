@@ -62,10 +62,12 @@ internal static class TenantDocuments
 {
     public const string SettingsId = "tenant";
 
-    /// <summary>Every index of a tenant database, created when the tenant is provisioned.</summary>
+    /// <summary>
+    /// Every index of a tenant database, created when the tenant is provisioned. Members need none
+    /// beyond their id: the grain holds them all and answers "is this email taken" from memory.
+    /// </summary>
     public static readonly IReadOnlyList<(string Collection, IndexDefinition Index)> TenantIndexes =
     [
-        (Collections.Members, new IndexDefinition("email", [new IndexField("email", FieldKind.String)])),
         (Collections.Audit, ReadModels.Lists.AuditQuery.ByTime),
         .. ReadIndexes.Tenant,
     ];
