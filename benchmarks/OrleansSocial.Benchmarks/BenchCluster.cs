@@ -52,7 +52,7 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public SiloProcess StartSilo(IReadOnlyDictionary<string, string> settings)
     {
-        var silo = SiloProcess.Start(Path.Combine(_data.Path, $"silo{_silos.Count}"), settings, logLevels: true);
+        var silo = SiloProcess.Start(Path.Combine(_data.Path, $"silo{_silos.Count}"), settings, logLevels: true, longLived: true);
         _silos.Add(silo);
         return silo;
     }
