@@ -127,7 +127,7 @@ public abstract class ReadQueryPlanContract(ReadQueryPlanData data)
     {
         foreach (var query in ListQueries().Where(q => q.Collection != Collections.Tenants))
         {
-            Assert.Contains((query.Collection, query.Index), ReadIndexes.Tenant.Append((Collections.Audit, AuditQuery.ByTime)));
+            Assert.Contains((query.Collection, query.Index), OrleansSocial.Grains.Tenancy.TenantSchema.Indexes);
         }
     }
 
