@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansSocial.Channels;
-using OrleansSocial.Cluster;
+using OrleansSocial.Grains.Concurrency;
 using OrleansSocial.Grains.Channels.Scheduling;
 using OrleansSocial.Grains.Channels.Sync;
 using OrleansSocial.Grains.Operations;
@@ -173,7 +173,7 @@ public sealed partial class ChannelGrain(
         {
             await ResumeOpenRunAsync(fromReminder: false, cancellationToken);
         }
-        catch (Exception exception) when (IsPassing(exception))
+        catch (Exception exception) when (PassingFailure.Is(exception))
         {
             // The database or the cluster could not answer for a moment (a failover's surge of
             // activations, a move, a call to a silo that just died): nothing is wrong with the run.
@@ -186,10 +186,6 @@ public sealed partial class ChannelGrain(
             await AbandonOpenRunAsync("The run's record could not be continued and was closed.");
         }
     }
-
-    /// <summary>Failures that say nothing about the run itself: the same step a moment later may succeed.</summary>
-    private static bool IsPassing(Exception exception) =>
-        exception is StorageBusyException or TenantMovingException || ClusterFailure.Describe(exception) is not null;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansSocial.Channels;
+using OrleansSocial.Cluster;
 using OrleansSocial.Grains.Channels;
 using OrleansSocial.Grains.Budget;
 using OrleansSocial.Grains.Concurrency;
@@ -29,6 +30,10 @@ public sealed partial class PostGrain : IRemindable
 
     private Task? _delivery;
 
+    // Cancelled when the activation goes: a delivery waiting between steps lets go at once, and the
+    // reminder brings the post back wherever it activates next.
+    private readonly CancellationTokenSource _leaving = new();
+
     // The due time the reminder was last registered for in this activation (null: not known), and
     // whether it is known to be gone: a draft's writes do not each ask the reminder table.
     private DateTimeOffset? _reminderDue;
@@ -45,6 +50,7 @@ public sealed partial class PostGrain : IRemindable
     {
         // Orleans does not wait for work beside turns: a step still in flight would overlap the next
         // activation, which would take its write for an unknown outcome and read back before it landed.
+        await _leaving.CancelAsync();
         if (_delivery is { IsCompleted: false } delivery)
         {
             LogDeactivatingMidDelivery(logger, Key.TenantId, Key.PostId, reason.ReasonCode.ToString());
@@ -181,38 +187,68 @@ public sealed partial class PostGrain : IRemindable
         await Task.Yield();
         try
         {
-            while (Post is { } post)
-            {
-                var now = time.GetUtcNow();
-                var due = post.Publications.Where(p => p.Status == PublicationStatus.Publishing || (p.Status == PublicationStatus.Scheduled && DueOf(p) <= now) || CommentPending(p)).ToList();
-                if (due.Count == 0)
-                {
-                    break;
-                }
-
-                DateTimeOffset? next;
-                using (await slots.TakeAsync())
-                {
-                    next = (await Task.WhenAll(due.Select(p => DeliverOneAsync(p.ChannelId)))).Where(w => w is not null).Min();
-                }
-
-                if (next is not { } until || until - time.GetUtcNow() > Options.ReminderPeriod)
-                {
-                    // Done, held, or waiting longer than a reminder period: the reminder comes back for it.
-                    break;
-                }
-
-                if (until > time.GetUtcNow())
-                {
-                    await Task.Delay(until - time.GetUtcNow(), time);
-                }
-            }
+            // Every step starts from what is stored (the record, the attempt), so running the steps again
+            // after a passing failure is what the reminder's next tick would do, a reminder period sooner.
+            await PassingFailure.RetryAsync(DeliverDueAsync, Options.PassingRetryDelay, Options.PassingRetries, time,
+                (exception, wait) => LogDeliveryPassingFailure(logger, Key.TenantId, Key.PostId, ClusterFailure.Describe(exception) ?? exception.GetType().Name, wait),
+                _leaving.Token);
+        }
+        catch (OperationCanceledException) when (_leaving.IsCancellationRequested)
+        {
+            // The activation goes; the reminder brings the post back wherever it activates next.
         }
         catch (Exception exception)
         {
             LogDeliveryError(logger, exception, Key.TenantId, Key.PostId);
         }
     }
+
+    /// <summary>Steps every publication that is due until none is, or the next is further than a reminder period away.</summary>
+    private async Task DeliverDueAsync()
+    {
+        while (Post is { } post)
+        {
+            var now = time.GetUtcNow();
+            var due = post.Publications.Where(p => p.Status == PublicationStatus.Publishing || (p.Status == PublicationStatus.Scheduled && DueOf(p) <= now) || CommentPending(p)).ToList();
+            if (due.Count == 0)
+            {
+                if (!post.Publications.Any(HasWork))
+                {
+                    // Nothing left: a reminder the last write could not remove (its silo died) goes now.
+                    await SyncReminderAsync();
+                }
+
+                break;
+            }
+
+            DateTimeOffset? next;
+            using (await slots.TakeAsync())
+            {
+                next = (await Task.WhenAll(due.Select(p => DeliverOneAsync(p.ChannelId)))).Where(w => w is not null).Min();
+            }
+
+            if (next is not { } until || until - time.GetUtcNow() > Options.ReminderPeriod)
+            {
+                // Done, held, or waiting longer than a reminder period: the reminder comes back for it.
+                break;
+            }
+
+            if (until > time.GetUtcNow())
+            {
+                await Task.Delay(until - time.GetUtcNow(), time, _leaving.Token);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The system's audit entry for what delivery has already written: retried through passing
+    /// failures itself, since the delivery run again finds the publication settled and would not write
+    /// it. At least once: a tenant grain's silo that wrote it and died before answering makes two.
+    /// </summary>
+    private Task AuditDeliveryAsync(string action, string outcome, string detail) =>
+        PassingFailure.RetryAsync(() => Tenant.RecordAudit(Actor.System, action, Key.PostId, outcome, detail), Options.PassingRetryDelay, Options.PassingRetries, time,
+            (exception, wait) => LogDeliveryPassingFailure(logger, Key.TenantId, Key.PostId, ClusterFailure.Describe(exception) ?? exception.GetType().Name, wait),
+            _leaving.Token);
 
     /// <summary>One step for one channel's publication; the time to come back, or null when done or held.</summary>
     private async Task<DateTimeOffset?> DeliverOneAsync(string channelId)
@@ -359,7 +395,7 @@ public sealed partial class PostGrain : IRemindable
                 PublishingMetrics.Published(Key.TenantId, platform, published.Adopted, published.At - DueOf(publication));
                 figures.Published(published.At - DueOf(publication));
                 LogPublished(logger, Key.TenantId, Key.PostId, channelId, published.PlatformPostId, published.Adopted);
-                await Tenant.RecordAudit(Actor.System, "post.published", Key.PostId, "success",
+                await AuditDeliveryAsync("post.published", "success",
                     $"{channelId}: {published.PlatformPostId}{(published.Adopted ? " (adopted after an unknown outcome)" : "")}");
                 // A first comment goes right after, as the next step of this delivery.
                 return CommentPending(Post!.Publications.First(p => p.ChannelId == channelId)) ? time.GetUtcNow() : null;
@@ -386,7 +422,7 @@ public sealed partial class PostGrain : IRemindable
         }
 
         LogNotPublished(logger, Key.TenantId, Key.PostId, channelId, status, reason);
-        await Tenant.RecordAudit(Actor.System, status == PublicationStatus.Cancelled ? "post.publication_cancelled" : "post.publication_failed", Key.PostId, "failure", $"{channelId}: {reason}");
+        await AuditDeliveryAsync(status == PublicationStatus.Cancelled ? "post.publication_cancelled" : "post.publication_failed", "failure", $"{channelId}: {reason}");
     }
 
     /// <summary>The reminder exists while a publication is still to be delivered, due at the earliest of them.</summary>
@@ -472,6 +508,9 @@ public sealed partial class PostGrain : IRemindable
 
     [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "Publishing post {PostId} of tenant {TenantId} to {ChannelId}: Graph error {Kind} (code {Code}/{Subcode})")]
     private static partial void LogGraphError(ILogger logger, string tenantId, string postId, string channelId, GraphErrorKind kind, int? code, int? subcode);
+
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "Delivery of post {PostId} of tenant {TenantId} met a passing failure ({Failure}); it runs again in {Wait}")]
+    private static partial void LogDeliveryPassingFailure(ILogger logger, string tenantId, string postId, string failure, TimeSpan wait);
 
     [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Delivery of post {PostId} of tenant {TenantId} stopped on an error; its reminder brings it back")]
     private static partial void LogDeliveryError(ILogger logger, Exception exception, string tenantId, string postId);

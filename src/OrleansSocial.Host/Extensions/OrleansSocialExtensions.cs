@@ -72,8 +72,9 @@ public static class OrleansSocialExtensions
         builder.Services.AddOptions<RateBudgetOptions>().BindConfiguration(RateBudgetOptions.Section);
         builder.Services.AddWebhookDelivery();
         builder.Services.AddOptions<OrleansSocial.Grains.Posts.Publishing.PublishingOptions>().BindConfiguration(OrleansSocial.Grains.Posts.Publishing.PublishingOptions.Section)
-            .Validate(o => o.MaxLateness > TimeSpan.Zero && o.ReminderPeriod > TimeSpan.Zero && o.MaxTries > 0 && o.ContainerPollInitial > TimeSpan.Zero,
-                "Publishing:MaxLateness, Publishing:ReminderPeriod and Publishing:ContainerPollInitial must be positive, Publishing:MaxTries at least 1.")
+            .Validate(o => o.MaxLateness > TimeSpan.Zero && o.ReminderPeriod > TimeSpan.Zero && o.MaxTries > 0 && o.ContainerPollInitial > TimeSpan.Zero
+                && o.PassingRetryDelay > TimeSpan.Zero && o.PassingRetries >= 0,
+                "Publishing:MaxLateness, Publishing:ReminderPeriod, Publishing:ContainerPollInitial and Publishing:PassingRetryDelay must be positive, Publishing:MaxTries at least 1, Publishing:PassingRetries not negative.")
             .ValidateOnStart();
         builder.AddOrleansSilo();
         builder.Services.AddSingleton<IPostConfigureOptions<ClusterSettings>, Hosting.SiloPortCheck>();

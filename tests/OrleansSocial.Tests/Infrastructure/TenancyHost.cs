@@ -29,10 +29,13 @@ public class TenancyHost : IAsyncLifetime
     /// <summary>Settings a fixture adds to the host's configuration.</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
 
+    /// <summary>Changes a fixture makes to the host's services after its own (say, a grain call filter that fails chosen calls).</summary>
+    protected virtual Action<IServiceCollection>? ExtraServices => null;
+
     public virtual Task InitializeAsync()
     {
         var settings = new Dictionary<string, string?>(ExtraSettings) { ["Operator:ApiKey"] = OperatorKey };
-        Host = new ApiHost(_data.Path, settings);
+        Host = new ApiHost(_data.Path, settings, ExtraServices);
         Api = new ApiClient(Host.CreateHttpClient(), OperatorKey);
         return Task.CompletedTask;
     }

@@ -18,6 +18,16 @@ public sealed class PublishingOptions
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// First wait before a delivery stopped by a passing failure (a call to a silo that just died, a
+    /// database failing over, a tenant's move) runs again; doubles per try, <see cref="PassingRetries"/>
+    /// times, before the delivery is left to the reminder's next tick. With the shipped membership
+    /// settings a dead silo is declared and replaced in about 3 s.
+    /// </summary>
+    public TimeSpan PassingRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public int PassingRetries { get; set; } = 4;
+
     /// <summary>Tries of one publication whose outcome stays transient or unknown before it fails (retryable).</summary>
     public int MaxTries { get; set; } = 5;
 
