@@ -41,8 +41,11 @@ internal static class PublishingClusterBenchmark
         var victim = cluster.StartSilo(settings);
         var adopted = 0;
         var problems = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        // BENCH_SURVIVOR_LOG=<file>: the survivor's whole log, to read what its warnings were about.
+        var survivorLog = Environment.GetEnvironmentVariable("BENCH_SURVIVOR_LOG") is { Length: > 0 } logPath ? TextWriter.Synchronized(new StreamWriter(logPath)) : null;
         survivor.Line += line =>
         {
+            survivorLog?.WriteLine(line);
             if (line.Contains("(adopted: True)", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref adopted);
@@ -115,6 +118,9 @@ internal static class PublishingClusterBenchmark
         if (lateness.Count > 0)
         {
             Console.WriteLine($"  lateness after scheduledAt: p50 {PublishingBenchmark.Percentile(lateness, 0.50):F2} s, p99 {PublishingBenchmark.Percentile(lateness, 0.99):F2} s, max {lateness[^1]:F2} s");
+            // Where the time went: a steady rate, or a stall (the death not yet declared, a reminder tick waited for).
+            var tens = Enumerable.Range(1, (int)Math.Ceiling(lateness[^1] / 10)).Select(k => $"{k * 10} s: {lateness.Count(l => l <= k * 10)}");
+            Console.WriteLine($"  published by due + {string.Join(", ", tens)}");
         }
 
         Console.WriteLine($"  posts on the emulator: {landed.Count}; duplicates: {landed.Count - landed.Distinct().Count()}");
@@ -125,6 +131,7 @@ internal static class PublishingClusterBenchmark
         }
 
         Console.WriteLine($"  PostgreSQL server connections after the due time: peak {connections.Peak} (max_connections {cluster.Postgres.MaxConnections})");
+        survivorLog?.Flush();
         var (suspicions, falselyDead) = await cluster.FalseSuspicionsAsync([victim]);
         Console.WriteLine($"  suspicions of the survivor under this load: {suspicions}; declared dead: {falselyDead}");
     }

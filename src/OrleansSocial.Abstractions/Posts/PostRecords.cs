@@ -133,6 +133,14 @@ public interface IPostGrain : IGrainWithStringKey
     [Alias("Touch"), Orleans.Concurrency.OneWay]
     Task Touch();
 
+    /// <summary>
+    /// Nothing but activation, answered: a post activates with its due publications' delivery running.
+    /// Sent to a post whose activation the cluster took away mid-delivery (the silo holding its
+    /// directory entry died), so it does not wait for its reminder's next tick.
+    /// </summary>
+    [Alias("Resume")]
+    Task Resume();
+
     /// <summary>Tries a failed publication again, now.</summary>
     [Alias("Retry")]
     Task<PostView> Retry(Actor actor, string channelId);

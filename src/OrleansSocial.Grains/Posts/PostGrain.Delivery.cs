@@ -57,10 +57,24 @@ public sealed partial class PostGrain : IRemindable
             await Task.WhenAny(delivery, Task.Delay(Options.DeactivationGrace, time));
         }
 
+        // The silo holding this activation's directory entry died: the cluster takes the activation away,
+        // not the post's own doing, so one that still has due work comes back at once (not at the reminder's next tick).
+        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure && HasDueWork())
+        {
+            LogWaking(logger, Key.TenantId, Key.PostId, reason.ReasonCode.ToString());
+            wakeups.WakeSoon(Key.TenantId, Key.PostId);
+        }
+
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     private static bool Pending(PublicationView publication) => publication.Status is PublicationStatus.Scheduled or PublicationStatus.Publishing;
+
+    /// <summary>Delivery has a step to take for it now: in flight, due, or its first comment still to go.</summary>
+    private bool IsDue(PublicationView publication, DateTimeOffset now) =>
+        publication.Status == PublicationStatus.Publishing || (publication.Status == PublicationStatus.Scheduled && DueOf(publication) <= now) || CommentPending(publication);
+
+    private bool HasDueWork() => Post?.Publications.Any(p => IsDue(p, time.GetUtcNow())) == true;
 
     private DateTimeOffset DueOf(PublicationView publication) => publication.DueAt ?? Post?.Content.ScheduledAt ?? DateTimeOffset.MinValue;
 
@@ -208,8 +222,7 @@ public sealed partial class PostGrain : IRemindable
     {
         while (Post is { } post)
         {
-            var now = time.GetUtcNow();
-            var due = post.Publications.Where(p => p.Status == PublicationStatus.Publishing || (p.Status == PublicationStatus.Scheduled && DueOf(p) <= now) || CommentPending(p)).ToList();
+            var due = post.Publications.Where(p => IsDue(p, time.GetUtcNow())).ToList();
             if (due.Count == 0)
             {
                 if (!post.Publications.Any(HasWork))
@@ -508,6 +521,9 @@ public sealed partial class PostGrain : IRemindable
 
     [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "Publishing post {PostId} of tenant {TenantId} to {ChannelId}: Graph error {Kind} (code {Code}/{Subcode})")]
     private static partial void LogGraphError(ILogger logger, string tenantId, string postId, string channelId, GraphErrorKind kind, int? code, int? subcode);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Information, Message = "Post {PostId} of tenant {TenantId} was taken away by the cluster ({Reason}) with publications due: waking it at once")]
+    private static partial void LogWaking(ILogger logger, string tenantId, string postId, string reason);
 
     [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "Delivery of post {PostId} of tenant {TenantId} met a passing failure ({Failure}); it runs again in {Wait}")]
     private static partial void LogDeliveryPassingFailure(ILogger logger, string tenantId, string postId, string failure, TimeSpan wait);

@@ -23,7 +23,7 @@ namespace OrleansSocial.Grains.Posts;
 /// Delivery works beside request turns (see <c>PostGrain.Delivery</c>), so every change goes through
 /// one writer, and a request that decided on a version of the post the delivery has since changed is refused.
 /// </summary>
-public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, PublishingSlots slots, IOptions<PublishingOptions> options, TimeProvider time, OperatorBoard board, OperatorFigures figures, ILogger<PostGrain> logger) : Grain, IPostGrain
+public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, PublishingSlots slots, IOptions<PublishingOptions> options, TimeProvider time, OperatorBoard board, OperatorFigures figures, PostWakeups wakeups, ILogger<PostGrain> logger) : Grain, IPostGrain
 {
     private static readonly PublicationStatus[] Editable = [PublicationStatus.Draft, PublicationStatus.PendingApproval, PublicationStatus.Scheduled];
 
@@ -75,6 +75,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
             // Events a crash kept from their endpoints (a damaged post's too): relaying again is harmless (deliveries are written once).
             await RelayAsync();
+            if (HasDueWork())
+            {
+                // An earlier activation went mid-delivery: go on now rather than at the reminder's next tick.
+                StartDelivery();
+            }
         }
     }
 
@@ -384,6 +389,8 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
     /// <summary>Activation did what was asked: the record and its calendar rows are current.</summary>
     public Task Touch() => Task.CompletedTask;
+
+    public Task Resume() => Task.CompletedTask;
 
     /// <summary>
     /// Events worth recording: none when the tenant has no webhook endpoint (nobody to tell, and no

@@ -19,6 +19,7 @@ public static class SyncEngineServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Posts.Publishing.PublishingSlots>();
+        services.TryAddSingleton<Posts.Publishing.PostWakeups>();
         services.TryAddSingleton<Sync.SyncSlots>();
         services.TryAddSingleton<Inbox.AccountDirectory>();
         services.TryAddSingleton<Operations.OperatorBoard>();

@@ -1,0 +1,86 @@
+using System.Net;
+using OrleansSocial.GraphEmulator.Graph;
+using OrleansSocial.GraphEmulator.World;
+using OrleansSocial.Tests.Infrastructure;
+
+namespace OrleansSocial.Tests.Cluster;
+
+/// <summary>
+/// When a silo dies, Orleans also deactivates the activations on other silos whose grain directory
+/// entries it held. A post taken away so mid-delivery comes back at once, not at its reminder's next
+/// tick: here reminders tick every 10 minutes, so only a post that comes back by itself publishes
+/// within the test.
+/// </summary>
+public sealed class DirectoryLossPublishingTests : IAsyncLifetime
+{
+    private const string OperatorKey = "directory-loss-operator-key-0123456789abcdef";
+    // Fewer failures per Page than open Graph's circuit breaker for it (8); enough posts that some on
+    // silo 0 have their directory entries on silo 1 (each about one in four; none of 42: 6 in a million).
+    private const int Pages = 6;
+    private const int PostsPerPage = 7;
+    private ClusterEnvironment _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await ClusterEnvironment.StartAsync("orleans-social-directory-loss", o =>
+    {
+        o.Users = 1;
+        o.PagesPerUser = Pages;
+    });
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private SiloProcess StartSilo(int index) => _cluster.StartSilo(index, _cluster.Settings(OperatorKey, "directory-loss", new Dictionary<string, string>
+    {
+        ["Publishing:ReminderPeriod"] = "00:10:00",
+        // A backoff (96-144 s) far longer than the test waits: a post that lands went on by itself.
+        ["Publishing:RetryBaseDelay"] = "00:02:00",
+        ["Publishing:WriteSettle"] = "00:00:05",
+        // Without the catch-up of missed reminder ticks, which would also wake these posts if their last tick was recent.
+        ["Reminders:CatchUpWindow"] = "00:00:00",
+        ["Publishing:PassingRetryDelay"] = "00:00:00.500",
+        ["Sync:InitialSyncWindow"] = "1.00:00:00",
+    }), logLevels: true);
+
+    private static string PageId(int page) => (EmulatorWorld.PageBase + page).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private int Landed(string text) => _cluster.Emulator.State.Publications.Count(p => p.Message == text);
+
+    [Fact]
+    public async Task Posts_whose_directory_entries_die_with_another_silo_mid_delivery_publish_without_waiting_for_their_reminder()
+    {
+        var silos = new[] { StartSilo(0), StartSilo(1) };
+        await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
+        var (survivor, victim) = (silos[0], silos[1]);
+        var tenant = await ClusterApi.CreateTenantAsync(survivor.Http, $"dl-{Guid.NewGuid():N}"[..16], OperatorKey);
+        var connect = await ClusterApi.Send(survivor.Http, HttpMethod.Post, "/api/channels/facebook", tenant, new { userAccessToken = TokenStore.DemoUserToken });
+        Assert.True(connect.StatusCode == HttpStatusCode.Created, await connect.Content.ReadAsStringAsync());
+        var posts = new List<(string PostId, string Text)>();
+        for (var i = 0; i < Pages * PostsPerPage; i++)
+        {
+            var text = $"Directory lost {i} {Guid.NewGuid():N}";
+            var created = await ClusterApi.ReadJsonAsync(await ClusterApi.Send(survivor.Http, HttpMethod.Post, "/api/posts", tenant, new { channelIds = new[] { $"fb-{PageId(i % Pages)}" }, text }));
+            posts.Add((created.GetProperty("postId").GetString()!, text));
+        }
+
+        // Every first write answers 502 (outcome unknown), so each delivery waits out a 5-s backoff while silo 1 dies.
+        var faults = Enumerable.Range(0, Pages).Select(page => new Fault { Method = "POST", PathPrefix = $"{PageId(page)}/feed", HttpStatus = 502, Remaining = PostsPerPage }).ToList();
+        faults.ForEach(_cluster.Emulator.State.Faults.Add);
+        await Task.WhenAll(posts.Select(async p => await ClusterApi.ReadJsonAsync(await ClusterApi.Send(survivor.Http, HttpMethod.Post, $"/api/posts/{p.PostId}/publish-now", tenant))));
+        await Eventually.UntilAsync(() => Task.FromResult(faults.All(f => f.Remaining == 0)), TimeSpan.FromSeconds(30),
+            () => $"faults left: {string.Join(", ", faults.Select(f => f.Remaining))}\n{_cluster.Tails()}");
+        victim.Kill();
+
+        // Posts of silo 0 whose directory entries silo 1 held: the cluster takes them away once the death is declared.
+        var woken = await Eventually.ValueAsync(
+            () => Task.FromResult(posts.Where(p => survivor.Output.Contains($"Post {p.PostId} of tenant {tenant.Id} was taken away by the cluster (DirectoryFailure)", StringComparison.Ordinal)).ToList()),
+            w => w.Count > 0, TimeSpan.FromSeconds(30));
+        // Only the emulator is watched until they have landed: reading a post through the API would activate it.
+        await Eventually.UntilAsync(() => Task.FromResult(woken.All(p => Landed(p.Text) > 0)), TimeSpan.FromSeconds(60),
+            () => $"not landed: {string.Join(", ", woken.Where(p => Landed(p.Text) == 0).Select(p => p.PostId))}\n{_cluster.Tails()}");
+        foreach (var (postId, text) in woken)
+        {
+            var post = await ClusterApi.ReadJsonAsync(await ClusterApi.Send(survivor.Http, HttpMethod.Get, $"/api/posts/{postId}", tenant));
+            Assert.Equal("published", post.GetProperty("publications")[0].GetProperty("status").GetString());
+            Assert.Equal(1, Landed(text));
+        }
+    }
+}
