@@ -222,6 +222,8 @@ public sealed partial class PostGrain : IRemindable
     {
         while (Post is { } post)
         {
+            // An activation that is going takes no new step: the next one (woken, or at the reminder's tick) does.
+            _leaving.Token.ThrowIfCancellationRequested();
             var due = post.Publications.Where(p => IsDue(p, time.GetUtcNow())).ToList();
             if (due.Count == 0)
             {
@@ -235,7 +237,9 @@ public sealed partial class PostGrain : IRemindable
             }
 
             DateTimeOffset? next;
-            using (await slots.TakeAsync())
+            // Waiting for a slot (thousands due at once queue here) ends when the activation goes, so its
+            // deactivation does not wait out its grace for a step that has not started.
+            using (await slots.TakeAsync(_leaving.Token))
             {
                 next = (await Task.WhenAll(due.Select(p => DeliverOneAsync(p.ChannelId)))).Where(w => w is not null).Min();
             }
