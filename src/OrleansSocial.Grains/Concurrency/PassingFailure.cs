@@ -19,9 +19,10 @@ public static class PassingFailure
     /// <summary>
     /// Runs <paramref name="work"/>, and again after each passing failure: first after
     /// <paramref name="delay"/>, doubling, at most <paramref name="retries"/> times. Any other failure,
-    /// and the one after the last retry, is thrown; so is a cancelled wait.
+    /// and the one after the last retry, is thrown; so is a cancelled wait. <paramref name="retrying"/>
+    /// is told the failure in a few words (for the log) and the wait before the next try.
     /// </summary>
-    public static async Task RetryAsync(Func<Task> work, TimeSpan delay, int retries, TimeProvider time, Action<Exception, TimeSpan> retrying, CancellationToken cancellationToken)
+    public static async Task RetryAsync(Func<Task> work, TimeSpan delay, int retries, TimeProvider time, Action<string, TimeSpan> retrying, CancellationToken cancellationToken)
     {
         for (var retry = 0; ; retry++)
         {
@@ -33,7 +34,7 @@ public static class PassingFailure
             catch (Exception exception) when (retry < retries && Is(exception))
             {
                 var wait = delay * Math.Pow(2, retry);
-                retrying(exception, wait);
+                retrying(ClusterFailure.Describe(exception) ?? exception.GetType().Name, wait);
                 await Task.Delay(wait, time, cancellationToken);
             }
         }

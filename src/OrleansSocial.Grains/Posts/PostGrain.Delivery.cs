@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using OrleansSocial.Channels;
-using OrleansSocial.Cluster;
 using OrleansSocial.Grains.Channels;
 using OrleansSocial.Grains.Budget;
 using OrleansSocial.Grains.Concurrency;
@@ -203,9 +202,7 @@ public sealed partial class PostGrain : IRemindable
         {
             // Every step starts from what is stored (the record, the attempt), so running the steps again
             // after a passing failure is what the reminder's next tick would do, a reminder period sooner.
-            await PassingFailure.RetryAsync(DeliverDueAsync, Options.PassingRetryDelay, Options.PassingRetries, time,
-                (exception, wait) => LogDeliveryPassingFailure(logger, Key.TenantId, Key.PostId, ClusterFailure.Describe(exception) ?? exception.GetType().Name, wait),
-                _leaving.Token);
+            await ThroughPassingFailuresAsync(DeliverDueAsync);
         }
         catch (OperationCanceledException) when (_leaving.IsCancellationRequested)
         {
@@ -263,9 +260,12 @@ public sealed partial class PostGrain : IRemindable
     /// it. At least once: a tenant grain's silo that wrote it and died before answering makes two.
     /// </summary>
     private Task AuditDeliveryAsync(string action, string outcome, string detail) =>
-        PassingFailure.RetryAsync(() => Tenant.RecordAudit(Actor.System, action, Key.PostId, outcome, detail), Options.PassingRetryDelay, Options.PassingRetries, time,
-            (exception, wait) => LogDeliveryPassingFailure(logger, Key.TenantId, Key.PostId, ClusterFailure.Describe(exception) ?? exception.GetType().Name, wait),
-            _leaving.Token);
+        ThroughPassingFailuresAsync(() => Tenant.RecordAudit(Actor.System, action, Key.PostId, outcome, detail));
+
+    /// <summary>Delivery's work, run again through passing failures (<see cref="PublishingOptions.PassingRetryDelay"/>) until the activation goes.</summary>
+    private Task ThroughPassingFailuresAsync(Func<Task> work) =>
+        PassingFailure.RetryAsync(work, Options.PassingRetryDelay, Options.PassingRetries, time,
+            (failure, wait) => LogDeliveryPassingFailure(logger, Key.TenantId, Key.PostId, failure, wait), _leaving.Token);
 
     /// <summary>One step for one channel's publication; the time to come back, or null when done or held.</summary>
     private async Task<DateTimeOffset?> DeliverOneAsync(string channelId)

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansSocial.Cluster;
 using OrleansSocial.Grains.Concurrency;
 using OrleansSocial.Posts;
 
@@ -24,7 +23,7 @@ public sealed partial class PostWakeups(IGrainFactory grains, IOptions<Publishin
         {
             await Task.Delay(settings.PassingRetryDelay, time);
             await PassingFailure.RetryAsync(() => grains.GetGrain<IPostGrain>(PostIds.GrainKey(tenantId, postId)).Resume(), settings.PassingRetryDelay, settings.PassingRetries, time,
-                (exception, _) => LogRetrying(logger, tenantId, postId, ClusterFailure.Describe(exception) ?? exception.GetType().Name), CancellationToken.None);
+                (failure, _) => LogRetrying(logger, tenantId, postId, failure), CancellationToken.None);
         }
         catch (Exception exception)
         {
