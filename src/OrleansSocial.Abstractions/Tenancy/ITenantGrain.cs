@@ -117,6 +117,13 @@ public interface ITenantGrain : IGrainWithStringKey
     Task AdmitWebhook(string webhookId, int max);
 
     /// <summary>
+    /// False only when the tenant has no webhook endpoint, none being created (or no longer exists):
+    /// an event announced then is owed to nobody. Answered from memory after the first ask.
+    /// </summary>
+    [Alias("MayHaveWebhookEndpoints")]
+    Task<bool> MayHaveWebhookEndpoints();
+
+    /// <summary>
     /// Admits a new draft against the plan's <c>draftPosts</c>, in this grain's turn (concurrent creations
     /// cannot pass it together); PlanLimit (subject <c>draftPosts</c>) when the tenant stores that many drafts.
     /// </summary>

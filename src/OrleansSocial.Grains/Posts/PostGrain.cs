@@ -394,23 +394,24 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
     /// <summary>
     /// Events worth recording: none when the tenant has no webhook endpoint (nobody to tell, and no
-    /// later endpoint is sent the past). Otherwise the relay reminder is registered first, so events
+    /// later endpoint is sent the past), which the tenant grain answers from memory: a publication
+    /// costs no read of the endpoints. Otherwise the relay reminder is registered first, so events
     /// written beside a change reach their endpoints even if this silo dies before it hands them over.
     /// </summary>
     private async Task<IReadOnlyList<WebhookEvent>> AnnouncedAsync(IReadOnlyList<WebhookEvent> events)
     {
-        await foreach (var _ in Database.GetCollection(Collections.Webhooks).ReadAllAsync())
+        if (!await Tenant.MayHaveWebhookEndpoints())
         {
-            if (!_relayReminder)
-            {
-                await this.RegisterOrUpdateReminder(RelayReminder, Options.ReminderPeriod, Options.ReminderPeriod);
-                _relayReminder = true;
-            }
-
-            return events;
+            return [];
         }
 
-        return [];
+        if (!_relayReminder)
+        {
+            await this.RegisterOrUpdateReminder(RelayReminder, Options.ReminderPeriod, Options.ReminderPeriod);
+            _relayReminder = true;
+        }
+
+        return events;
     }
 
     /// <summary>Hands the kept events to the endpoints; with none left, the relay reminder goes.</summary>

@@ -20,7 +20,7 @@ public sealed partial class TenantGrain : IIncomingGrainCallFilter
     private static readonly FrozenSet<string> Unchanging = new[]
     {
         nameof(Get), nameof(Standing), nameof(Authorize), nameof(AuthorizeForView), nameof(AuthorizeWatched),
-        nameof(ListMembers), nameof(ReadAudit), nameof(RecordAudit), nameof(FindReservedPost), nameof(AdmitWebhook), nameof(AdmitDraft),
+        nameof(ListMembers), nameof(ReadAudit), nameof(RecordAudit), nameof(FindReservedPost), nameof(AdmitWebhook), nameof(MayHaveWebhookEndpoints), nameof(AdmitDraft),
         nameof(HasMember),
     }.ToFrozenSet(StringComparer.Ordinal);
 

@@ -4,10 +4,39 @@ using OrleansSocial.Tenancy;
 
 namespace OrleansSocial.Grains.Tenancy;
 
-/// <summary>The cap on webhook endpoints, decided in the tenant's turn like the monthly post limit.</summary>
+/// <summary>
+/// The cap on webhook endpoints, decided in the tenant's turn like the monthly post limit; and whether
+/// the tenant may have an endpoint at all, so what announces an event asks this grain, not the database.
+/// </summary>
 public sealed partial class TenantGrain
 {
     private readonly HeldAdmissions _webhookAdmissions = new(TimeSpan.FromMinutes(1));
+
+    // What was stored when first asked, and true from every admission on: an endpoint is admitted here
+    // before it is written, so one whose creation has finished is always known. An endpoint deleted
+    // since leaves it true (the announcer then finds nobody to tell, as before).
+    private bool? _mayHaveEndpoints;
+
+    public async Task<bool> MayHaveWebhookEndpoints()
+    {
+        if (Entry is null || _database is null)
+        {
+            return false;
+        }
+
+        if (_mayHaveEndpoints is null)
+        {
+            await foreach (var _ in _database.GetCollection(Collections.Webhooks).ReadAllAsync())
+            {
+                _mayHaveEndpoints = true;
+                break;
+            }
+
+            _mayHaveEndpoints ??= false;
+        }
+
+        return _mayHaveEndpoints.Value;
+    }
 
     public async Task AdmitWebhook(string webhookId, int max)
     {
@@ -25,6 +54,7 @@ public sealed partial class TenantGrain
 
         if (places.Contains(webhookId))
         {
+            _mayHaveEndpoints = true;
             return;
         }
 
@@ -34,5 +64,6 @@ public sealed partial class TenantGrain
         }
 
         _webhookAdmissions.Hold(webhookId, now);
+        _mayHaveEndpoints = true;
     }
 }

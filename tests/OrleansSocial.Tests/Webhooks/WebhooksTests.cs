@@ -136,6 +136,25 @@ public sealed class WebhooksTests(WebhookHost host) : IClassFixture<WebhookHost>
     }
 
     [Fact]
+    public async Task An_endpoint_registered_after_events_went_to_nobody_receives_the_next_ones_and_not_the_past()
+    {
+        // The tenant grain answers "no endpoint" from memory once asked: the endpoint's admission must change that answer.
+        var tenant = await Api.CreateTenantAsync();
+        Assert.Equal(HttpStatusCode.Created, (await Api.TenantAsync(HttpMethod.Post, "/api/channels/facebook", tenant.Id, tenant.OwnerKey, new { userAccessToken = TokenStore.DemoUserToken })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Patch, "/api/tenant", tenant.Id, tenant.OwnerKey, new { requireApproval = true })).StatusCode);
+        var post = await ApiClient.JsonAsync(await Api.TenantAsync(HttpMethod.Post, "/api/posts", tenant.Id, tenant.OwnerKey,
+            new { channelIds = new[] { "fb-100000000000000" }, text = $"Before the endpoint {Guid.NewGuid():N}", scheduledAt = DateTimeOffset.UtcNow.AddSeconds(2) }));
+        var postId = post.GetProperty("postId").GetString();
+
+        var url = Receiver.Endpoint();
+        await RegisterAsync(tenant, url, "post.approval_requested", "post.approved", "post.published");
+        Assert.Equal(HttpStatusCode.OK, (await Api.TenantAsync(HttpMethod.Post, $"/api/posts/{postId}/approve", tenant.Id, tenant.OwnerKey)).StatusCode);
+
+        var received = await ReceivedAsync(() => Receiver.To(url), 2);
+        Assert.Equal(["post.approved", "post.published"], received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString()));
+    }
+
+    [Fact]
     public async Task Channel_and_sync_events_announce_a_connection_a_failed_sync_and_a_rejected_token()
     {
         var tenant = await Api.CreateTenantAsync();
