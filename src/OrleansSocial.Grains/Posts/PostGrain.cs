@@ -347,10 +347,10 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         foreach (var publication in next.Publications.Where(Pending))
         {
             var was = previous?.Publications.FirstOrDefault(p => p.ChannelId == publication.ChannelId);
-            if (was is null || !Pending(was) || was.Status != publication.Status || DueIn(previous!, was) != DueIn(next, publication))
+            // The row says only that it waits and since when: delivery starting (scheduled → publishing) writes nothing.
+            if (was is null || !Pending(was) || DueIn(previous!, was) != DueIn(next, publication))
             {
-                await board.KeepAsync(null, new(BoardRow.PublicationKind, Key.TenantId, $"{Key.PostId}.{publication.ChannelId}",
-                    publication.Status == PublicationStatus.Publishing ? "publishing" : "scheduled", DueIn(next, publication)));
+                await board.KeepAsync(null, new(BoardRow.PublicationKind, Key.TenantId, $"{Key.PostId}.{publication.ChannelId}", BoardRow.PublicationWaiting, DueIn(next, publication)));
             }
         }
 

@@ -12,6 +12,9 @@ public sealed record BoardRow(string Kind, string TenantId, string EntityId, str
     public const string EndpointKind = "endpoint";
     public const string PublicationKind = "publication";
 
+    /// <summary>A publication's row: due (<see cref="At"/>) and not settled yet, whether or not its delivery has started (older rows say scheduled or publishing; nothing reads it).</summary>
+    public const string PublicationWaiting = "waiting";
+
     public static readonly IndexDefinition ByStatus = new("board_status", [new IndexField("kind", FieldKind.String), new IndexField("status", FieldKind.String)]);
     public static readonly IndexDefinition ByAt = new("board_at", [new IndexField("kind", FieldKind.String), new IndexField("at", FieldKind.String)]);
     public static readonly IndexDefinition ByExpiry = new("board_expiry", [new IndexField("kind", FieldKind.String), new IndexField("expiresAt", FieldKind.String)]);
