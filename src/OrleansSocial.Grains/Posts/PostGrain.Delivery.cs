@@ -38,6 +38,11 @@ public sealed partial class PostGrain : IRemindable
     private DateTimeOffset? _reminderDue;
     private bool _reminderGone;
 
+    // The reminder as this activation registered it (removed with it, without asking the table first),
+    // and whether it ticked here: a reminder that ticks exists, and ticks again every period.
+    private IGrainReminder? _reminder;
+    private bool _reminderTicked;
+
     // Writes this activation saw end, by channel (and channel/first-comment): see WritesInFlight.
     private WritesInFlight? _writes;
 
@@ -113,6 +118,8 @@ public sealed partial class PostGrain : IRemindable
 
         if (reminderName == DeliveryReminder)
         {
+            // Ticking after this activation removed it: the removal missed (registered again elsewhere), so the table is asked next time.
+            (_reminderTicked, _reminderGone, _reminder) = (true, false, _reminderGone ? null : _reminder);
             StartDelivery();
         }
     }
@@ -450,25 +457,26 @@ public sealed partial class PostGrain : IRemindable
         {
             if (!_reminderGone)
             {
-                if (await this.GetReminder(DeliveryReminder) is { } reminder)
+                if ((_reminder ?? await this.GetReminder(DeliveryReminder)) is { } reminder)
                 {
                     await this.UnregisterReminder(reminder);
                 }
 
-                (_reminderDue, _reminderGone) = (null, true);
+                (_reminderDue, _reminderGone, _reminder, _reminderTicked) = (null, true, null, false);
             }
 
             return;
         }
 
         var due = pending.Min(DueOf);
-        if (_reminderDue == due)
+        var wait = due - time.GetUtcNow();
+        if (_reminderDue == due || (_reminderTicked && wait <= TimeSpan.Zero))
         {
+            // Registered for this time already, or due and ticking here: it comes back within a period either way.
             return;
         }
 
-        var wait = due - time.GetUtcNow();
-        await this.RegisterOrUpdateReminder(DeliveryReminder, wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), Options.ReminderPeriod);
+        _reminder = await this.RegisterOrUpdateReminder(DeliveryReminder, wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), Options.ReminderPeriod);
         (_reminderDue, _reminderGone) = (due, false);
     }
 
