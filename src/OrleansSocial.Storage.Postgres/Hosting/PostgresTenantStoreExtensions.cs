@@ -21,8 +21,8 @@ public sealed class PostgresTenantStoreOptions
     /// <summary>Schema tier: shared databases per server (fixed once tenants exist).</summary>
     public int SharedDatabases { get; set; } = 1;
 
-    /// <summary>Schema tier: connections of the one pool per shared database.</summary>
-    public int MaxPoolSizePerSharedDatabase { get; set; } = 16;
+    /// <summary>Schema tier: connections of the one pool per shared database (few: see <see cref="PostgresSchemaStoreOptions.MaxPoolSizePerSharedDatabase"/>).</summary>
+    public int MaxPoolSizePerSharedDatabase { get; set; } = 4;
 
     /// <summary>Schema tier: collections whose tables are made with a tenant's schema.</summary>
     public IReadOnlyCollection<string> SchemaCollections { get; set; } = [];
