@@ -28,7 +28,7 @@ public sealed class DirectoryLossPublishingTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private SiloProcess StartSilo(int index) => _cluster.StartSilo(index, _cluster.Settings(OperatorKey, "directory-loss", new Dictionary<string, string>
+    private SiloProcess StartSilo(int index, string clusterId) => _cluster.StartSilo(index, _cluster.Settings(OperatorKey, clusterId, new Dictionary<string, string>
     {
         ["Publishing:ReminderPeriod"] = "00:10:00",
         // A backoff (96-144 s) far longer than the test waits: a post that lands went on by itself.
@@ -47,7 +47,29 @@ public sealed class DirectoryLossPublishingTests : IAsyncLifetime
     [Fact]
     public async Task Posts_whose_directory_entries_die_with_another_silo_mid_delivery_publish_without_waiting_for_their_reminder()
     {
-        var silos = new[] { StartSilo(0), StartSilo(1) };
+        // Orleans does not always take any away: in one loaded full run of the suite none of the survivor's 29 posts was
+        // (not explained; perhaps its catalog and its directory react to the death in either order). Then the scenario
+        // has not happened, and it runs again on a fresh pair of silos in a cluster of their own.
+        var runs = new List<string>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await TakenAwayPostsPublishAsync(attempt) is { } missed)
+            {
+                runs.Add(missed);
+                continue;
+            }
+
+            return;
+        }
+
+        Assert.Fail($"No post was taken away by the cluster in {runs.Count} runs:\n{string.Join("\n", runs)}\n{_cluster.Tails()}");
+    }
+
+    /// <summary>Null when posts were taken away and all landed in time; what happened when none was taken away.</summary>
+    private async Task<string?> TakenAwayPostsPublishAsync(int attempt)
+    {
+        var clusterId = $"directory-loss-{attempt}";
+        var silos = new[] { StartSilo(2 * attempt, clusterId), StartSilo((2 * attempt) + 1, clusterId) };
         await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
         var front = silos[0];
         var tenant = await ClusterApi.CreateTenantAsync(front.Http, $"dl-{Guid.NewGuid():N}"[..16], OperatorKey);
@@ -75,8 +97,12 @@ public sealed class DirectoryLossPublishingTests : IAsyncLifetime
         // The survivor's posts whose directory entries the killed silo held: the cluster takes them away once the death is declared.
         List<(string PostId, string Text)> Woken() =>
             [.. posts.Where(p => survivor.Output.Contains($"Post {p.PostId} of tenant {tenant.Id} was taken away by the cluster (DirectoryFailure)", StringComparison.Ordinal))];
-        await Eventually.UntilAsync(() => Task.FromResult(Woken().Count > 0), TimeSpan.FromSeconds(30),
-            () => $"delivering on the survivor: {Delivering(survivor)}, on the killed silo: {Delivering(victim)}\n{_cluster.Tails()}");
+        if (!await Eventually.WithinAsync(() => Task.FromResult(Woken().Count > 0), TimeSpan.FromSeconds(30)))
+        {
+            survivor.Kill();
+            return $"run {attempt}: delivering on the survivor {Delivering(survivor)}, on the killed silo {Delivering(victim)}, none taken away";
+        }
+
         var woken = Woken();
         // Only the emulator is watched until they have landed: reading a post through the API would activate it.
         await Eventually.UntilAsync(() => Task.FromResult(woken.All(p => Landed(p.Text) > 0)), TimeSpan.FromSeconds(60),
@@ -87,5 +113,7 @@ public sealed class DirectoryLossPublishingTests : IAsyncLifetime
             Assert.Equal("published", post.GetProperty("publications")[0].GetProperty("status").GetString());
             Assert.Equal(1, Landed(text));
         }
+
+        return null;
     }
 }

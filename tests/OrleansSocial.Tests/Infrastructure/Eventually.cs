@@ -5,18 +5,27 @@ internal static class Eventually
 {
     public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string>? diagnostics = null)
     {
+        if (!await WithinAsync(condition, timeout))
+        {
+            throw new TimeoutException($"condition not met within {timeout}\n{diagnostics?.Invoke()}");
+        }
+    }
+
+    /// <summary>Whether the condition came to hold before the deadline, for a test that goes on either way.</summary>
+    public static async Task<bool> WithinAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             if (await condition())
             {
-                return;
+                return true;
             }
 
             await Task.Delay(250);
         }
 
-        throw new TimeoutException($"condition not met within {timeout}\n{diagnostics?.Invoke()}");
+        return false;
     }
 
     /// <summary>Reads until the value read is done, and returns it; the last value read goes in the timeout's message.</summary>
