@@ -366,7 +366,9 @@ public sealed class ManualSyncTests(SyncHost host) : IClassFixture<SyncHost>
             var handed = new List<string>();
             foreach (var ask in asks)
             {
-                handed.Add((await ApiClient.JsonAsync(ask)).GetProperty("syncRunId").GetString()!);
+                var answer = await ApiClient.JsonAsync(ask);
+                Assert.True(answer.TryGetProperty("syncRunId", out var handedId), $"ask {i} answered {(int)ask.StatusCode}: {answer}");
+                handed.Add(handedId.GetString()!);
             }
 
             handed = [.. handed.Distinct()];
