@@ -209,7 +209,11 @@ public sealed partial class PostGrain : IRemindable
         {
             // Every step starts from what is stored (the record, the attempt), so running the steps again
             // after a passing failure is what the reminder's next tick would do, a reminder period sooner.
-            await ThroughPassingFailuresAsync(DeliverDueAsync);
+            await ThroughPassingFailuresAsync(async () =>
+            {
+                await DeliverDueAsync();
+                await KeepUncheckedRowsAsync();
+            });
         }
         catch (OperationCanceledException) when (_leaving.IsCancellationRequested)
         {

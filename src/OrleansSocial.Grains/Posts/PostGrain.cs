@@ -34,6 +34,12 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
     private bool _relayReminder;
 
+    // Activated with due work, the post's derived rows were not checked against its record (a crash
+    // between the record's write and theirs): delivery's first write rewrites its calendar rows, and a
+    // publication that settles takes its board row away; what delivery leaves undone is checked when it stops.
+    private bool _calendarUnchecked;
+    private bool _boardUnchecked;
+
     private PublishingOptions Options => options.Value;
 
     private (string TenantId, string PostId) Key => TenantScope.Of(this.GetPrimaryKeyString());
@@ -69,8 +75,24 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             }
             else
             {
-                await KeepCalendarAsync(found, Post, cancellationToken);
-                await KeepBoardRowsAsync(null, Post);
+                if (!PostCalendar.IsStamped(found))
+                {
+                    await Record.RewriteAsync();
+                }
+
+                if (HasDueWork())
+                {
+                    // Delivery writes them in a moment anyway (a survivor re-activates thousands of posts at once after a death).
+                    (_calendarUnchecked, _boardUnchecked) = (true, true);
+
+                    // Due work means its reminder exists (registered before every write that gives the post work) and ticks.
+                    _reminderTicked = true;
+                }
+                else
+                {
+                    await KeepCalendarAsync(Post, cancellationToken);
+                    await KeepBoardRowsAsync(null, Post);
+                }
             }
 
             // Events a crash kept from their endpoints (a damaged post's too): relaying again is harmless (deliveries are written once).
@@ -300,8 +322,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
             },
             async (previous, next) =>
             {
-                await WriteChannelRowsAsync(previous?.Post, next.Post!, CancellationToken.None);
+                // Rows not checked at activation are all written now (a change of status writes them anyway).
+                await WriteChannelRowsAsync(previous?.Post, next.Post!, rewriteAll: _calendarUnchecked, CancellationToken.None);
+                _calendarUnchecked = false;
                 await KeepBoardRowsAsync(previous?.Post, next.Post!);
+                _boardUnchecked &= next.Post!.Publications.Any(Pending);
             });
         var next = written!.Post!;
 
@@ -316,12 +341,12 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
     /// <summary>
     /// The post's calendar entries after a change: a row per channel it goes to, rewritten only where
-    /// its status or time changed, and gone for channels it no longer goes to.
+    /// its status or time changed (or all of them: <paramref name="rewriteAll"/>), and gone for channels it no longer goes to.
     /// </summary>
-    private async Task WriteChannelRowsAsync(PostView? previous, PostView next, CancellationToken cancellationToken)
+    private async Task WriteChannelRowsAsync(PostView? previous, PostView next, bool rewriteAll, CancellationToken cancellationToken)
     {
         var key = PostCalendar.KeyOf(next);
-        var unchanged = previous is not null && previous.Status == next.Status && PostCalendar.KeyOf(previous) == key;
+        var unchanged = !rewriteAll && previous is not null && previous.Status == next.Status && PostCalendar.KeyOf(previous) == key;
         var before = previous?.Publications.Select(p => p.ChannelId).ToHashSet(StringComparer.Ordinal) ?? [];
         foreach (var channelId in next.Publications.Select(p => p.ChannelId).Distinct(StringComparer.Ordinal))
         {
@@ -366,16 +391,11 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     private static DateTimeOffset? DueIn(PostView post, PublicationView publication) => publication.DueAt ?? post.Content.ScheduledAt;
 
     /// <summary>
-    /// At activation: a record written before the calendar existed gets its key, and rows a crash
-    /// kept from being written (between the post's write and theirs) are written now.
+    /// Rows a crash kept from being written (between the post's write and theirs) are written now; rows
+    /// that match the record are only read.
     /// </summary>
-    private async Task KeepCalendarAsync(System.Text.Json.JsonElement stored, PostView post, CancellationToken cancellationToken)
+    private async Task KeepCalendarAsync(PostView post, CancellationToken cancellationToken)
     {
-        if (!PostCalendar.IsStamped(stored))
-        {
-            await Record.RewriteAsync();
-        }
-
         foreach (var channelId in post.Publications.Select(p => p.ChannelId).Distinct(StringComparer.Ordinal))
         {
             var row = PostCalendar.RowOf(post, channelId);
@@ -387,7 +407,30 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
         }
     }
 
-    /// <summary>Activation did what was asked: the record and its calendar rows are current.</summary>
+    /// <summary>When delivery stops: the rows an activation with due work did not check and no write has written since.</summary>
+    private Task KeepUncheckedRowsAsync() => !_calendarUnchecked && !_boardUnchecked
+        ? Task.CompletedTask
+        : Record.InStepAsync(async current =>
+        {
+            if (current?.Post is not { } post)
+            {
+                return;
+            }
+
+            if (_calendarUnchecked)
+            {
+                await KeepCalendarAsync(post, CancellationToken.None);
+                _calendarUnchecked = false;
+            }
+
+            if (_boardUnchecked)
+            {
+                await KeepBoardRowsAsync(null, post);
+                _boardUnchecked = false;
+            }
+        });
+
+    /// <summary>Activation did what was asked: the record is stamped, and its calendar rows are current or (due work) written by the delivery it started.</summary>
     public Task Touch() => Task.CompletedTask;
 
     public Task Resume() => Task.CompletedTask;

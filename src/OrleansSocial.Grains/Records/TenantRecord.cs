@@ -94,6 +94,23 @@ public sealed class TenantRecord<T>(IDocumentCollection collection, string id, F
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the current record under the writer's lock: documents derived from
+    /// the record and written here land in step with it, never after those of a newer write.
+    /// </summary>
+    public async Task InStepAsync(Func<T?, Task> work)
+    {
+        await _writer.WaitAsync();
+        try
+        {
+            await work(Current);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
     /// <summary>Writes the current record again as it is (a document stored before its layout changed); nothing when there is none.</summary>
     public async Task RewriteAsync()
     {
