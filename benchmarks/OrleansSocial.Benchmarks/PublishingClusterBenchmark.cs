@@ -46,6 +46,10 @@ internal static class PublishingClusterBenchmark
         var survivor = cluster.StartSilo(settings);
         var victim = cluster.StartSilo(settings);
         var adopted = 0;
+        // How much of the survivor's work the death took away with the directory entries the victim held: the
+        // dead silo's share of the directory's ring differs from run to run, and so does this figure.
+        var takenAway = 0;
+        DateTimeOffset? caughtUp = null;
         var problems = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         // BENCH_SURVIVOR_LOG=<file>: the survivor's whole log, each line stamped when it was read, to see where the time went.
         var survivorLog = Environment.GetEnvironmentVariable("BENCH_SURVIVOR_LOG") is { Length: > 0 } logPath ? TextWriter.Synchronized(new StreamWriter(logPath)) : null;
@@ -55,6 +59,16 @@ internal static class PublishingClusterBenchmark
             if (line.Contains("(adopted: True)", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref adopted);
+            }
+
+            if (line.Contains("was taken away by the cluster", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref takenAway);
+            }
+
+            if (line.Contains("Missed reminder ticks after", StringComparison.Ordinal))
+            {
+                caughtUp ??= DateTimeOffset.UtcNow;
             }
 
             if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("warn:", StringComparison.Ordinal))
@@ -136,6 +150,7 @@ internal static class PublishingClusterBenchmark
 
         Console.WriteLine($"  posts on the emulator: {landed.Count}; duplicates: {landed.Count - landed.Distinct().Count()}");
         Console.WriteLine($"  adopted after an unknown outcome (survivor's log): {adopted}; warnings and errors logged by the survivor: {problems.Values.Sum()}");
+        Console.WriteLine($"  the survivor's posts with due work taken away by the cluster (DirectoryFailure): {takenAway}; missed-tick catch-up done {(caughtUp is { } at ? $"{(at - due).TotalSeconds:F1} s after due" : "never")}");
         foreach (var (category, count) in problems.OrderByDescending(p => p.Value).Take(5))
         {
             Console.WriteLine($"    {count} x {category}");
