@@ -105,7 +105,9 @@ public sealed class DirectoryLossPublishingTests : IAsyncLifetime
 
         var woken = Woken();
         // Only the emulator is watched until they have landed: reading a post through the API would activate it.
-        await Eventually.UntilAsync(() => Task.FromResult(woken.All(p => Landed(p.Text) > 0)), TimeSpan.FromSeconds(60),
+        // Their reminders tick every 10 minutes, so 90 s still tells a post that came back by itself (on a loaded
+        // machine, in a parallel run of the suite, 60 s was once too short).
+        await Eventually.UntilAsync(() => Task.FromResult(woken.All(p => Landed(p.Text) > 0)), TimeSpan.FromSeconds(90),
             () => $"not landed: {string.Join(", ", woken.Where(p => Landed(p.Text) == 0).Select(p => p.PostId))}\n{_cluster.Tails()}");
         foreach (var (postId, text) in woken)
         {
