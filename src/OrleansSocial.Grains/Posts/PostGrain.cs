@@ -364,8 +364,9 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
     /// <summary>
     /// The operator board's row for each publication waiting for its time (the overview's "due in
-    /// the next hour"), and none for a publication that no longer waits. At activation (no previous)
-    /// every waiting one is written again: a crash between the post's write and its rows is mended.
+    /// the next hour"), and none for a publication that no longer waits. With no previous (at activation,
+    /// or when a delivery that skipped that stops) every waiting one is written again: a crash between
+    /// the post's write and its rows is mended.
     /// </summary>
     private async Task KeepBoardRowsAsync(PostView? previous, PostView next)
     {
