@@ -80,18 +80,17 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
                     await Record.RewriteAsync();
                 }
 
+                // The rows are checked against the record now, or, with due work, by the delivery this starts: it
+                // writes them in a moment anyway (a survivor re-activates thousands of posts at once after a death).
+                (_calendarUnchecked, _boardUnchecked) = (true, true);
                 if (HasDueWork())
                 {
-                    // Delivery writes them in a moment anyway (a survivor re-activates thousands of posts at once after a death).
-                    (_calendarUnchecked, _boardUnchecked) = (true, true);
-
                     // Due work means its reminder exists (registered before every write that gives the post work) and ticks.
                     _reminderTicked = true;
                 }
                 else
                 {
-                    await KeepCalendarAsync(Post, cancellationToken);
-                    await KeepBoardRowsAsync(null, Post);
+                    await KeepUncheckedRowsAsync();
                 }
             }
 
@@ -395,20 +394,20 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
     /// Rows a crash kept from being written (between the post's write and theirs) are written now; rows
     /// that match the record are only read.
     /// </summary>
-    private async Task KeepCalendarAsync(PostView post, CancellationToken cancellationToken)
+    private async Task KeepCalendarAsync(PostView post)
     {
         foreach (var channelId in post.Publications.Select(p => p.ChannelId).Distinct(StringComparer.Ordinal))
         {
             var row = PostCalendar.RowOf(post, channelId);
-            if (await ChannelRows.GetAsync(PostCalendar.RowId(post.PostId, channelId), cancellationToken) is not { } existing
+            if (await ChannelRows.GetAsync(PostCalendar.RowId(post.PostId, channelId), CancellationToken.None) is not { } existing
                 || DocumentJson.TryRead<PostChannelRow>(existing) != row)
             {
-                await ChannelRows.UpsertAsync(PostCalendar.RowId(post.PostId, channelId), DocumentJson.ToJson(row), cancellationToken);
+                await ChannelRows.UpsertAsync(PostCalendar.RowId(post.PostId, channelId), DocumentJson.ToJson(row), CancellationToken.None);
             }
         }
     }
 
-    /// <summary>When delivery stops: the rows an activation with due work did not check and no write has written since.</summary>
+    /// <summary>At activation, or when delivery stops: the rows not yet checked against the record that no write has written since.</summary>
     private Task KeepUncheckedRowsAsync() => !_calendarUnchecked && !_boardUnchecked
         ? Task.CompletedTask
         : Record.InStepAsync(async current =>
@@ -420,7 +419,7 @@ public sealed partial class PostGrain(IDocumentStore store, GraphClient graph, P
 
             if (_calendarUnchecked)
             {
-                await KeepCalendarAsync(post, CancellationToken.None);
+                await KeepCalendarAsync(post);
                 _calendarUnchecked = false;
             }
 
