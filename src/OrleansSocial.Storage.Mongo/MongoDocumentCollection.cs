@@ -11,6 +11,8 @@ internal sealed class MongoDocumentCollection(IMongoCollection<BsonDocument> col
 {
     public string Name { get; } = StorageNames.Collection(collection.CollectionNamespace.CollectionName);
 
+    public Task EnsureExistsAsync(CancellationToken cancellationToken) => ensureExists(cancellationToken);
+
     public async Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken)
     {
         await ensureExists(cancellationToken);

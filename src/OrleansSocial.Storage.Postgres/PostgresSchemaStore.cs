@@ -253,6 +253,12 @@ public sealed partial class PostgresSchemaStore : PostgresTierMoves, IDocumentSt
 
         public string Name => inner.Name;
 
+        public Task EnsureExistsAsync(CancellationToken cancellationToken) => Guard(async () =>
+        {
+            await inner.EnsureExistsAsync(cancellationToken);
+            return true;
+        });
+
         public Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken) => Guard(async () =>
         {
             await inner.EnsureIndexAsync(index, cancellationToken);

@@ -19,6 +19,9 @@ internal sealed class ThreadPoolDatabase(IDocumentDatabase inner) : IDocumentDat
     {
         public string Name => inner.Name;
 
+        public Task EnsureExistsAsync(CancellationToken cancellationToken) =>
+            Task.Run(() => inner.EnsureExistsAsync(cancellationToken), cancellationToken);
+
         public Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken) =>
             Task.Run(() => inner.EnsureIndexAsync(index, cancellationToken), cancellationToken);
 

@@ -480,6 +480,10 @@ public sealed partial class PostGrain : IRemindable
             return;
         }
 
+        // The write-ahead record's table is made now, while the post is scheduled, rather than by its first
+        // publication: posts fall due together (the top of the hour), and a table made then is DDL that every
+        // connection of a shared database processes in the busiest second, after reads of it that fail.
+        await Attempts.EnsureExistsAsync(CancellationToken.None);
         _reminder = await this.RegisterOrUpdateReminder(DeliveryReminder, wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), Options.ReminderPeriod);
         (_reminderDue, _reminderGone) = (due, false);
     }

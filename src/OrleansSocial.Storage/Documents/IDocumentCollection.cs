@@ -7,6 +7,12 @@ public interface IDocumentCollection
 {
     string Name { get; }
 
+    /// <summary>
+    /// Makes the collection now when it is missing (with the indexes it is made with). Idempotent. Writes make
+    /// it anyway; this is for making it ahead of a write that should not pay for it.
+    /// </summary>
+    Task EnsureExistsAsync(CancellationToken cancellationToken);
+
     /// <summary>Creates the index when missing (and the collection with it). Idempotent.</summary>
     Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken);
 

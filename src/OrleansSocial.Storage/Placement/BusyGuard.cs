@@ -19,6 +19,13 @@ internal sealed class BusyGuardedCollection(IDocumentCollection inner, IDocument
 {
     public string Name => inner.Name;
 
+    public Task EnsureExistsAsync(CancellationToken cancellationToken) =>
+        Guarded(async () =>
+        {
+            await inner.EnsureExistsAsync(cancellationToken);
+            return true;
+        });
+
     public Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken) =>
         Guarded(async () =>
         {

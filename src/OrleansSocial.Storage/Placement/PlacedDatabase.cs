@@ -23,6 +23,13 @@ internal sealed class PlacedCollection(PlacedDocumentStore store, string databas
 {
     public string Name => name;
 
+    public Task EnsureExistsAsync(CancellationToken cancellationToken) =>
+        RunAsync(async c =>
+        {
+            await c.EnsureExistsAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+
     public Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken) =>
         RunAsync(async c =>
         {

@@ -45,6 +45,8 @@ public sealed class SqlDocumentCollection : IDocumentCollection, IExplainsQuerie
 
     public string Name { get; }
 
+    public Task EnsureExistsAsync(CancellationToken cancellationToken) => _ensureTable(cancellationToken);
+
     public async Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken)
     {
         if (_comesWithTable(Name, index))

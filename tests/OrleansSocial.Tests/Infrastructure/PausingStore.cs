@@ -118,6 +118,8 @@ public sealed class PausingStore(IDocumentStore inner, string collection) : IDoc
     {
         public string Name => inner.Name;
 
+        public Task EnsureExistsAsync(CancellationToken cancellationToken) => inner.EnsureExistsAsync(cancellationToken);
+
         public Task EnsureIndexAsync(IndexDefinition index, CancellationToken cancellationToken) => inner.EnsureIndexAsync(index, cancellationToken);
 
         public Task<JsonElement?> GetAsync(string id, CancellationToken cancellationToken) =>

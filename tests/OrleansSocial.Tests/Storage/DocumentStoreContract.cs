@@ -40,6 +40,20 @@ public abstract class DocumentStoreContract
     }
 
     [SkippableFact]
+    public async Task A_collection_made_ahead_of_its_first_write_reads_empty_takes_writes_and_may_be_made_again()
+    {
+        var (_, _, items) = await NewCollectionAsync();
+
+        await items.EnsureExistsAsync(CancellationToken.None);
+        await items.EnsureExistsAsync(CancellationToken.None);
+
+        Assert.Empty((await items.QueryAsync(new DocumentQuery { Limit = 10 }, CancellationToken.None)).Items);
+        Assert.True(await items.InsertAsync("a", Json(new { status = "draft" }), CancellationToken.None));
+        await items.EnsureExistsAsync(CancellationToken.None);
+        Assert.NotNull(await items.GetAsync("a", CancellationToken.None));
+    }
+
+    [SkippableFact]
     public async Task Created_database_exists_and_a_second_create_is_refused()
     {
         var store = await StoreAsync();

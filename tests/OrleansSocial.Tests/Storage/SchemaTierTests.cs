@@ -194,6 +194,34 @@ public sealed class SchemaTierTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_table_asked_for_ahead_of_its_first_write_is_made_with_its_indexes_and_asking_again_changes_nothing()
+    {
+        var prefix = "shared_ahead_" + Guid.NewGuid().ToString("N")[..8];
+        (string, IndexDefinition)[] layout = [("posts", ByChannel)];
+        await using var store = NewStore(prefix: prefix, collections: ["members"], indexes: layout);
+        var name = StorageNames.TenantDatabase("ahead-" + Guid.NewGuid().ToString("N")[..6]);
+        await store.CreateDatabaseAsync(name, CancellationToken.None);
+        var posts = store.GetDatabase(name).GetCollection("posts");
+        Assert.Null(await posts.GetAsync("p1", CancellationToken.None));
+        Assert.Equal(["doc_members"], await TablesAsync(store, name));
+
+        await posts.EnsureExistsAsync(CancellationToken.None);
+
+        Assert.Equal(["doc_members", "doc_posts"], await TablesAsync(store, name));
+        Assert.Contains("doc_posts:ix_doc_posts_channel", await IndexesAsync(store, name));
+        Assert.Empty((await posts.QueryAsync(new DocumentQuery { Limit = 10 }, CancellationToken.None)).Items);
+
+        // Another process asks too (it did not make the table): nothing fails, nothing is added.
+        await using var other = NewStore(prefix: prefix, collections: ["members"], indexes: layout);
+        await other.GetDatabase(name).GetCollection("posts").EnsureExistsAsync(CancellationToken.None);
+        Assert.Equal(["doc_members", "doc_posts"], await TablesAsync(store, name));
+
+        // Asked of a schema dropped since, it fails as a missing database, not with the engine's error.
+        await other.DropDatabaseAsync(name, CancellationToken.None);
+        await Assert.ThrowsAsync<DatabaseNotFoundException>(() => store.GetDatabase(name).GetCollection("comments").EnsureExistsAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Reading_a_collection_never_written_makes_nothing_and_a_dropped_schema_still_reads_as_a_missing_database()
     {
         var prefix = "shared_read_" + Guid.NewGuid().ToString("N")[..8];
