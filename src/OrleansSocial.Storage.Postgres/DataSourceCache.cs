@@ -7,7 +7,10 @@ namespace OrleansSocial.Storage.Postgres;
 /// 10,000 tenants must not mean 10,000 pools. The least recently used is disposed, which
 /// closes its idle connections; connections in use finish their work and close on return.
 /// </summary>
-internal sealed class DataSourceCache(NpgsqlConnectionStringBuilder server, int capacity, int poolSize) : IAsyncDisposable
+/// <param name="prepared">The database whose statements are prepared automatically (the catalog): its few statements run
+/// for every tenant (a due post's board row, a tenant's entry), so planning each once per connection saves the
+/// server real work; a tenant's statements name its own tables and are seldom run often enough on one connection.</param>
+internal sealed class DataSourceCache(NpgsqlConnectionStringBuilder server, int capacity, int poolSize, string? prepared = null) : IAsyncDisposable
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, LinkedListNode<(string Name, NpgsqlDataSource Source)>> _byName = new();
@@ -42,10 +45,16 @@ internal sealed class DataSourceCache(NpgsqlConnectionStringBuilder server, int 
                 Database = database,
                 MaxPoolSize = poolSize,
                 ConnectionIdleLifetime = 60,
-                // No statement of the store leaves session state behind (no SET, prepared statement, temporary
-                // table or session lock): a pooled connection needs no DISCARD ALL before its next use.
+                // No statement of the store leaves session state behind (no SET, temporary table or session lock,
+                // no prepared statement but Npgsql's own): a pooled connection needs no DISCARD ALL before its next use.
                 NoResetOnClose = true,
             };
+            if (database == prepared)
+            {
+                // Prepared statements are Npgsql's to keep per connection; they outlive a return to the pool by design.
+                builder.MaxAutoPrepare = 32;
+            }
+
             source = NpgsqlDataSource.Create(builder);
             _byName[database] = _recency.AddFirst((database, source));
             if (_byName.Count > capacity)

@@ -26,7 +26,7 @@ public sealed partial class PostgresDocumentStore : PostgresTierMoves, IDocument
     {
         _server = new NpgsqlConnectionStringBuilder(options.ConnectionString);
         _catalog = StorageNames.Database(string.IsNullOrEmpty(_server.Database) ? "orleans_social" : _server.Database);
-        _sources = new DataSourceCache(_server, Math.Max(1, options.MaxOpenDatabases), Math.Max(1, options.MaxPoolSizePerDatabase));
+        _sources = new DataSourceCache(_server, Math.Max(1, options.MaxOpenDatabases), Math.Max(1, options.MaxPoolSizePerDatabase), prepared: _catalog);
         _maintenance = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = "postgres", MaxPoolSize = 4 });
         Catalog = Database(_catalog);
     }
